@@ -1,0 +1,57 @@
+/**
+ * Opens the SQLite database and brings its schema up to date. Migrations are the numbered
+ * files of db/migrations, applied in order inside one transaction each and tracked by
+ * `PRAGMA user_version`.
+ */
+import Database from 'better-sqlite3'
+import { readdirSync, readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
+export type Db = Database.Database
+
+const migrationsDir = fileURLToPath(new URL('./migrations/', import.meta.url))
+
+export interface Migration { version: number, name: string, sql: string }
+
+export function loadMigrations (dir = migrationsDir): Migration[] {
+  const migrations = readdirSync(dir)
+    .filter(f => /^\d{3}-[\w-]+\.sql$/.test(f))
+    .sort()
+    .map(name => ({ version: Number(name.slice(0, 3)), name, sql: readFileSync(dir + name, 'utf8') }))
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`migration ${m.name} is out of sequence: expected number ${i + 1}`)
+  })
+  return migrations
+}
+
+export interface OpenedDatabase {
+  db: Db
+  /** True when this open created the schema: the database had never been migrated. */
+  created: boolean
+}
+
+export function openDatabase (file: string, migrations = loadMigrations()): OpenedDatabase {
+  const db = new Database(file)
+  try {
+    if (file !== ':memory:') {
+      db.pragma('journal_mode = WAL')
+      db.pragma('synchronous = NORMAL')
+      db.pragma('busy_timeout = 5000')
+    }
+    db.pragma('foreign_keys = ON')
+    const current = db.pragma('user_version', { simple: true }) as number
+    if (current > migrations.length) {
+      throw new Error(`database ${file} has schema version ${current}, newer than this emulator's ${migrations.length}`)
+    }
+    for (const m of migrations.slice(current)) {
+      db.transaction(() => {
+        db.exec(m.sql)
+        db.pragma(`user_version = ${m.version}`)
+      })()
+    }
+    return { db, created: current === 0 }
+  } catch (err) {
+    db.close()
+    throw err
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * Accounts, their tokens and the bulk operations of the control plane (import, export,
+ * reset). Synchronous: prepared statements, one transaction per operation.
+ */
+import type { Db } from './database.js'
+
+export interface StoredToken {
+  token: string
+  /** null: the default, full `contacts` scope. */
+  scopes: string[] | null
+}
+
+export interface StoredGroup {
+  id: string
+  groupType: 'USER_CONTACT_GROUP' | 'SYSTEM_CONTACT_GROUP'
+  name: string
+  clientData: Array<{ key?: string, value?: string }> | null
+  etag: string | null
+  updateTime: string | null
+}
+
+export interface StoredContact {
+  id: string
+  data: Record<string, unknown>
+  etag: string
+  updateTime: string
+  /** Ids of the groups the contact belongs to. */
+  memberships: string[]
+}
+
+export interface StoredAccount {
+  id: string
+  declared: boolean
+  createdTime: string
+  tokens: StoredToken[]
+  groups: StoredGroup[]
+  contacts: StoredContact[]
+}
+
+interface AccountRow { id: string, declared: number, created_time: string }
+interface TokenRow { token: string, account_id: string, scopes: string | null }
+interface GroupRow { id: string, group_type: StoredGroup['groupType'], name: string, client_data: string | null, etag: string | null, update_time: string | null }
+interface ContactRow { id: string, data: string, etag: string, update_time: string }
+
+export class StateStore {
+  private readonly s
+
+  constructor (private readonly db: Db) {
+    this.s = {
+      token: db.prepare<[string], TokenRow>('SELECT token, account_id, scopes FROM tokens WHERE token = ?'),
+      account: db.prepare<[string], AccountRow>('SELECT id, declared, created_time FROM accounts WHERE id = ?'),
+      accounts: db.prepare<[], AccountRow>('SELECT id, declared, created_time FROM accounts ORDER BY id'),
+      accountTokens: db.prepare<[string], TokenRow>('SELECT token, account_id, scopes FROM tokens WHERE account_id = ? ORDER BY rowid'),
+      accountGroups: db.prepare<[string], GroupRow>('SELECT id, group_type, name, client_data, etag, update_time FROM contact_groups WHERE account_id = ? ORDER BY rowid'),
+      accountContacts: db.prepare<[string], ContactRow>('SELECT id, data, etag, update_time FROM contacts WHERE account_id = ? ORDER BY rowid'),
+      accountMemberships: db.prepare<[string], { contact_id: string, group_id: string }>('SELECT contact_id, group_id FROM memberships WHERE account_id = ? ORDER BY rowid'),
+      insertAccount: db.prepare('INSERT INTO accounts (id, declared, created_time) VALUES (?, ?, ?)'),
+      insertToken: db.prepare('INSERT INTO tokens (token, account_id, scopes) VALUES (?, ?, ?)'),
+      insertGroup: db.prepare('INSERT INTO contact_groups (account_id, id, group_type, name, client_data, etag, update_time) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      insertContact: db.prepare('INSERT INTO contacts (account_id, id, data, etag, update_time) VALUES (?, ?, ?, ?, ?)'),
+      insertMembership: db.prepare('INSERT INTO memberships (account_id, contact_id, group_id) VALUES (?, ?, ?)'),
+      deleteAccount: db.prepare('DELETE FROM accounts WHERE id = ?'),
+      deleteAll: db.prepare('DELETE FROM accounts')
+    }
+  }
+
+  findToken (token: string): { accountId: string, scopes: string[] | null } | undefined {
+    const row = this.s.token.get(token)
+    return row && { accountId: row.account_id, scopes: row.scopes === null ? null : JSON.parse(row.scopes) as string[] }
+  }
+
+  accountExists (id: string): boolean {
+    return this.s.account.get(id) !== undefined
+  }
+
+  /** Creates an account with its groups (system groups included) and contacts. */
+  private insert (account: StoredAccount): void {
+    const s = this.s
+    s.insertAccount.run(account.id, account.declared ? 1 : 0, account.createdTime)
+    for (const t of account.tokens) s.insertToken.run(t.token, account.id, t.scopes === null ? null : JSON.stringify(t.scopes))
+    for (const g of account.groups) {
+      s.insertGroup.run(account.id, g.id, g.groupType, g.name, g.clientData === null ? null : JSON.stringify(g.clientData), g.etag, g.updateTime)
+    }
+    for (const c of account.contacts) {
+      s.insertContact.run(account.id, c.id, JSON.stringify(c.data), c.etag, c.updateTime)
+      for (const groupId of c.memberships) s.insertMembership.run(account.id, c.id, groupId)
+    }
+  }
+
+  /** Creates one account, as a token's first request does. */
+  createAccount (account: StoredAccount): void {
+    this.db.transaction(() => this.insert(account)).immediate()
+  }
+
+  /** Replaces the named accounts (and only those) with the given ones, all or nothing. */
+  replaceAccounts (accounts: readonly StoredAccount[]): void {
+    this.db.transaction(() => {
+      for (const a of accounts) this.s.deleteAccount.run(a.id)
+      for (const a of accounts) this.insert(a)
+    }).immediate()
+  }
+
+  /** Deletes every account (or one) and then inserts `accounts`, all or nothing. */
+  reset (accounts: readonly StoredAccount[], onlyAccount?: string): void {
+    this.db.transaction(() => {
+      if (onlyAccount === undefined) this.s.deleteAll.run()
+      else this.s.deleteAccount.run(onlyAccount)
+      for (const a of accounts) this.insert(a)
+    }).immediate()
+  }
+
+  /** Every account with everything it holds, in a consistent snapshot. */
+  exportAll (): StoredAccount[] {
+    return this.db.transaction(() => this.s.accounts.all().map(row => this.load(row)))()
+  }
+
+  private load (row: AccountRow): StoredAccount {
+    const s = this.s
+    const memberships = new Map<string, string[]>()
+    for (const m of s.accountMemberships.all(row.id)) {
+      const list = memberships.get(m.contact_id)
+      if (list) list.push(m.group_id)
+      else memberships.set(m.contact_id, [m.group_id])
+    }
+    return {
+      id: row.id,
+      declared: row.declared === 1,
+      createdTime: row.created_time,
+      tokens: s.accountTokens.all(row.id).map(t => ({ token: t.token, scopes: t.scopes === null ? null : JSON.parse(t.scopes) as string[] })),
+      groups: s.accountGroups.all(row.id).map(g => ({
+        id: g.id,
+        groupType: g.group_type,
+        name: g.name,
+        clientData: g.client_data === null ? null : JSON.parse(g.client_data) as StoredGroup['clientData'],
+        etag: g.etag,
+        updateTime: g.update_time
+      })),
+      contacts: s.accountContacts.all(row.id).map(c => ({
+        id: c.id,
+        data: JSON.parse(c.data) as Record<string, unknown>,
+        etag: c.etag,
+        updateTime: c.update_time,
+        memberships: memberships.get(c.id) ?? []
+      }))
+    }
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The control plane, under /_emulator/ (never under /v1): health, reset, export, import.
+ * No credentials are needed here; these routes are for the test harness, not the client.
+ */
+import type { FastifyInstance } from 'fastify'
+import type { StoredAccount } from '../db/state-store.js'
+import { invalidArgument, notFound } from '../src/errors.js'
+import { FixtureError, parseFixtureDocument, toFixtureDocument } from '../src/fixtures/fixture.js'
+
+export default async function emulatorRoutes (app: FastifyInstance): Promise<void> {
+  app.get('/_emulator/health', { config: { queryParams: [] } }, async () => ({ status: 'ok' }))
+
+  app.post('/_emulator/reset', { config: { queryParams: ['account'] } }, async (request) => {
+    const { account } = request.query as { account?: string }
+    if (account === undefined) {
+      app.state.reset(app.startAccounts)
+      return {}
+    }
+    const start = app.startAccounts.filter(a => a.id === account)
+    if (start.length === 0 && !app.state.accountExists(account)) throw notFound(`Account "${account}" was not found.`)
+    app.state.reset(start, account)
+    return {}
+  })
+
+  app.get('/_emulator/export', { config: { queryParams: [] } }, async () => toFixtureDocument(app.state.exportAll()))
+
+  app.post('/_emulator/import', { config: { queryParams: [] } }, async (request) => {
+    let accounts: StoredAccount[]
+    try {
+      accounts = parseFixtureDocument(request.body, app.clock, app.random)
+    } catch (err) {
+      if (err instanceof FixtureError) throw invalidArgument(`Invalid fixture document: ${err.message}`)
+      throw err
+    }
+    // A token belongs to one account: one the document does not replace keeps its tokens.
+    const replaced = new Set(accounts.map(a => a.id))
+    accounts.forEach((a, i) => a.tokens.forEach((t, j) => {
+      const owner = app.state.findToken(t.token)
+      if (owner && !replaced.has(owner.accountId)) {
+        throw invalidArgument(`Invalid fixture document: accounts[${i}].tokens[${j}].token: token "${t.token}" already belongs to account "${owner.accountId}"`)
+      }
+    }))
+    app.state.replaceAccounts(accounts)
+    return { accounts: accounts.map(a => a.id) }
+  })
+}

@@ -1,0 +1,103 @@
+/**
+ * buildApp(config): the whole emulator as a Fastify instance, never listening. server.ts
+ * listens; tests build a fresh app each and use `inject` or a real ephemeral port.
+ */
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
+import { readFileSync } from 'node:fs'
+import type { StoredAccount } from '../db/state-store.js'
+import { defaultConfig, type Config } from './config.js'
+import { systemClock, type Clock } from './clock.js'
+import { cryptoRandom, type RandomSource } from './ids.js'
+import { FixtureError, parseFixtureDocument } from './fixtures/fixture.js'
+import { loggerOptions } from './logger.js'
+import wire, { BODY_LIMIT, toApiError } from './plugins/wire.js'
+import storage from './plugins/storage.js'
+import auth from './plugins/auth.js'
+import v1Routes, { type Implementations } from '../routes/v1/index.js'
+import emulatorRoutes from '../routes/emulator.js'
+import './types.js'
+
+export interface BuildOptions {
+  clock?: Clock
+  random?: RandomSource
+  /** Replaces the logger built from config (tests pass a stream or `false`). */
+  logger?: FastifyServerOptions['logger']
+  implementations?: Implementations
+}
+
+/** Reads and checks a fixture file; throws FixtureError with the file and JSON path. */
+export function loadFixtureFile (file: string, clock: Clock, random: RandomSource): StoredAccount[] {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (err) {
+    throw new FixtureError(`cannot read fixtures file ${file}: ${(err as Error).message}`)
+  }
+  let doc: unknown
+  try {
+    doc = JSON.parse(text)
+  } catch (err) {
+    throw new FixtureError(`fixtures file ${file} is not JSON: ${(err as Error).message}`)
+  }
+  try {
+    return parseFixtureDocument(doc, clock, random)
+  } catch (err) {
+    if (err instanceof FixtureError) throw new FixtureError(`fixtures file ${file}: ${err.message}`)
+    throw err
+  }
+}
+
+export async function buildApp (config: Partial<Config> = {}, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const full: Config = { ...defaultConfig, ...config }
+  const clock = options.clock ?? systemClock()
+  const random = options.random ?? cryptoRandom
+  const startAccounts = full.fixtures === undefined ? [] : loadFixtureFile(full.fixtures, clock, random)
+
+  const app = Fastify({
+    logger: options.logger ?? loggerOptions(full.logLevel),
+    bodyLimit: BODY_LIMIT,
+    // One line per request, written by the onResponse hook below, instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    // `/v1/people/c1%3AupdateContact` is the same request as `/v1/people/c1:updateContact`.
+    rewriteUrl: (req) => decodeVerbColon(req.url ?? '/'),
+    // Errors Fastify meets before routing (a malformed URL): the same envelope.
+    frameworkErrors: (err, _request, reply) => {
+      const apiError = toApiError(err)
+      const r = reply as unknown as FastifyReply
+      r.status(apiError.httpStatus).header('content-type', 'application/json; charset=UTF-8')
+        .send(JSON.stringify(apiError.toBody(), null, 2))
+    }
+  })
+  app.decorate('config', full)
+  app.decorate('clock', clock)
+  app.decorate('random', random)
+
+  app.addHook('onRequest', async (request) => {
+    if (request.log.level === 'debug' || request.log.level === 'trace') {
+      request.log.debug({ method: request.method, url: redactUrl(request.url), headers: request.headers }, 'incoming request')
+    }
+  })
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ method: request.method, url: redactUrl(request.url), statusCode: reply.statusCode, responseTime: reply.elapsedTime }, 'request completed')
+  })
+
+  await app.register(wire)
+  await app.register(storage, { db: full.db, startAccounts })
+  await app.register(auth)
+  await app.register(v1Routes, { implementations: options.implementations ?? {} })
+  await app.register(emulatorRoutes)
+  return app
+}
+
+/** Decodes a percent-encoded colon in the path (not the query): Google accepts `%3A` before a verb. */
+export function decodeVerbColon (url: string): string {
+  const q = url.indexOf('?')
+  const path = q === -1 ? url : url.slice(0, q)
+  if (!/%3a/i.test(path)) return url
+  return path.replace(/%3a/gi, ':') + (q === -1 ? '' : url.slice(q))
+}
+
+/** A URL fit for logs: token query parameters are replaced by [Redacted]. */
+export function redactUrl (url: string): string {
+  return url.replace(/([?&](?:access_token|oauth_token|key)=)[^&]*/g, '$1[Redacted]')
+}

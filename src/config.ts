@@ -1,0 +1,118 @@
+/**
+ * One validated configuration object from CLI flags and PEOPLE_EMULATOR_* environment
+ * variables (flags win). Parsing is commander's: it already knows flag/env precedence,
+ * `--help` and `--version`; the checks on values are ours.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export type LogLevel = typeof LOG_LEVELS[number]
+
+export interface Config {
+  host: string
+  port: number
+  /** `:memory:` or a file path. */
+  db: string
+  fixtures: string | undefined
+  strictAccounts: boolean
+  logLevel: LogLevel
+}
+
+export const defaultConfig: Config = {
+  host: '127.0.0.1',
+  port: 8090,
+  db: ':memory:',
+  fixtures: undefined,
+  strictAccounts: false,
+  logLevel: 'info'
+}
+
+/** A configuration problem: one line naming the setting; the process exits with code 2. */
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+function parsePort (value: string): number {
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) {
+    throw new InvalidArgumentError('expected an integer from 0 to 65535 (0 picks a free port)')
+  }
+  return Number(value)
+}
+
+function parseNonEmpty (value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('must not be empty')
+  return value
+}
+
+function parseBoolean (value: string): boolean {
+  // commander hands an env var's text to the parser; a bare flag arrives as `true`.
+  const v = value.toLowerCase()
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true
+  if (['0', 'false', 'no', 'off', ''].includes(v)) return false
+  throw new InvalidArgumentError('expected true or false')
+}
+
+export function buildCommand (version: string): Command {
+  return new Command()
+    .name('people-api-emulator')
+    .description('A local, stateful emulator of the Google People API v1.')
+    .version(version, '-v, --version')
+    .addOption(new Option('--host <host>', 'address to listen on').env('PEOPLE_EMULATOR_HOST')
+      .default(defaultConfig.host).argParser(parseNonEmpty))
+    .addOption(new Option('--port <port>', 'port to listen on (0 = any free port)').env('PEOPLE_EMULATOR_PORT')
+      .default(defaultConfig.port).argParser(parsePort))
+    .addOption(new Option('--db <path>', 'SQLite database: ":memory:" or a file path that persists').env('PEOPLE_EMULATOR_DB')
+      .default(defaultConfig.db).argParser(parseNonEmpty))
+    .addOption(new Option('--fixtures <file>', 'fixture document loaded into a new database and restored by reset')
+      .env('PEOPLE_EMULATOR_FIXTURES').argParser(parseNonEmpty))
+    .addOption(new Option('--strict-accounts [bool]', 'accept only tokens declared in fixtures').env('PEOPLE_EMULATOR_STRICT_ACCOUNTS')
+      .default(false).argParser(parseBoolean))
+    .addOption(new Option('--log-level <level>', 'pino log level').env('PEOPLE_EMULATOR_LOG_LEVEL')
+      .default(defaultConfig.logLevel).choices(LOG_LEVELS))
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} })
+    .allowExcessArguments(false)
+}
+
+/**
+ * Parses argv (without `node` and the script) and env into a Config. Throws ConfigError with
+ * one line naming the bad setting. `--help`/`--version` print and exit 0 through commander.
+ */
+export function loadConfig (argv: readonly string[], env: NodeJS.ProcessEnv, version = '0.0.0'): Config {
+  const command = buildCommand(version)
+  const saved = process.env
+  // commander reads process.env directly; hand it the env we were given.
+  process.env = env
+  try {
+    command.parse(argv as string[], { from: 'user' })
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') throw err
+      throw new ConfigError(explain(err, command))
+    }
+    throw err
+  } finally {
+    process.env = saved
+  }
+  const o = command.opts<Record<string, unknown>>()
+  return {
+    host: o.host as string,
+    port: o.port as number,
+    db: o.db as string,
+    fixtures: o.fixtures as string | undefined,
+    strictAccounts: o.strictAccounts as boolean,
+    logLevel: o.logLevel as LogLevel
+  }
+}
+
+/** Rewrites commander's message so the line names the flag and its environment variable. */
+function explain (err: CommanderError, command: Command): string {
+  const text = err.message.replace(/^error: /, '')
+  const match = /option '([^']*)'/.exec(text)
+  if (match) {
+    const flag = match[1]!.split(/[ ,]/).find(part => part.startsWith('--'))
+    const option = command.options.find(o => o.long === flag)
+    if (option?.envVar) return `invalid configuration: ${text.replace(/\.$/, '')} (flag ${option.long} or env ${option.envVar})`
+  }
+  return `invalid configuration: ${text}`
+}

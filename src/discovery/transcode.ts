@@ -1,0 +1,186 @@
+/**
+ * Reads a JSON request body the way Google's JSON→proto transcoding does, driven by the
+ * schema table generated from the discovery document: unknown names and values of the wrong
+ * type are rejected (BEHAVIOUR.md §2), `null` means "not set", numbers may arrive as strings
+ * and enums as their index. The result is a clean copy; the input is never modified.
+ */
+import { schemas } from '../generated/discovery.js'
+import type { FieldDescriptor } from './types.js'
+import { invalidValue, unknownField, type ApiError } from '../errors.js'
+
+export type PathSegment = string | number
+
+export type Problem =
+  | { kind: 'unknown', path: PathSegment[], name: string }
+  | { kind: 'type', path: PathSegment[], protoType: string, value: unknown }
+
+class ProblemSignal {
+  constructor (readonly problem: Problem) {}
+}
+
+const MESSAGE_PREFIX = 'type.googleapis.com/google.people.v1.'
+
+export function snakeCase (name: string): string {
+  return name.replace(/[A-Z]/g, c => '_' + c.toLowerCase())
+}
+
+function protoType (field: FieldDescriptor): string {
+  if (field.ref) return MESSAGE_PREFIX + field.ref
+  if (field.enum) return 'TYPE_ENUM'
+  switch (field.type) {
+    case 'integer': return field.format === 'uint32' ? 'TYPE_UINT32' : 'TYPE_INT32'
+    case 'number': return field.format === 'float' ? 'TYPE_FLOAT' : 'TYPE_DOUBLE'
+    case 'boolean': return 'TYPE_BOOL'
+    case 'string':
+      if (field.format === 'int64') return 'TYPE_INT64'
+      if (field.format === 'uint64') return 'TYPE_UINT64'
+      if (field.format === 'byte') return 'TYPE_BYTES'
+      if (field.format === 'google-datetime') return 'type.googleapis.com/google.protobuf.Timestamp'
+      if (field.format === 'google-fieldmask') return 'type.googleapis.com/google.protobuf.FieldMask'
+      return 'TYPE_STRING'
+    default: return 'TYPE_MESSAGE'
+  }
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/
+const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/
+const INT32_MIN = -2147483648
+const INT32_MAX = 2147483647
+
+function readScalar (field: FieldDescriptor, value: unknown, path: PathSegment[]): unknown {
+  const fail = (): never => { throw new ProblemSignal({ kind: 'type', path, protoType: protoType(field), value }) }
+  if (field.enum) {
+    if (typeof value === 'string') return field.enum.includes(value) ? value : fail()
+    if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < field.enum.length) return field.enum[value]
+    return fail()
+  }
+  switch (field.type) {
+    case 'integer': {
+      const n = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value
+      if (typeof n !== 'number' || !Number.isInteger(n)) return fail()
+      const min = field.format === 'uint32' ? 0 : INT32_MIN
+      const max = field.format === 'uint32' ? 4294967295 : INT32_MAX
+      return n >= min && n <= max ? n : fail()
+    }
+    case 'number': {
+      if (typeof value === 'number') return value
+      if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return Number(value)
+      return fail()
+    }
+    case 'boolean': return typeof value === 'boolean' ? value : fail()
+    case 'string': {
+      if (field.format === 'int64' || field.format === 'uint64') {
+        if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value)
+        return typeof value === 'string' && /^-?\d+$/.test(value) ? value : fail()
+      }
+      if (typeof value !== 'string') return fail()
+      if (field.format === 'google-datetime' && !RFC3339.test(value)) return fail()
+      if (field.format === 'byte' && !BASE64.test(value)) return fail()
+      return value
+    }
+    case 'any': return value
+    default: return fail()
+  }
+}
+
+function readField (field: FieldDescriptor, value: unknown, path: PathSegment[]): unknown {
+  if (field.type === 'array' && field.items) {
+    if (!Array.isArray(value)) {
+      throw new ProblemSignal({ kind: 'type', path, protoType: protoType(field.items), value })
+    }
+    const items = field.items
+    return value.filter(v => v !== null).map((v, i) => readField(items, v, [...path, i]))
+  }
+  if (field.type === 'object' && field.additionalProperties) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new ProblemSignal({ kind: 'type', path, protoType: 'TYPE_MESSAGE', value })
+    }
+    const out: Record<string, unknown> = {}
+    for (const [key, v] of Object.entries(value)) {
+      // defineProperty: a key such as "__proto__" must stay an ordinary key.
+      if (v !== null) Object.defineProperty(out, key, { value: readField(field.additionalProperties, v, [...path, key]), enumerable: true, writable: true, configurable: true })
+    }
+    return out
+  }
+  if (field.ref) return readObject(field.ref, value, path)
+  return readScalar(field, value, path)
+}
+
+function readObject (schemaName: string, value: unknown, path: PathSegment[]): Record<string, unknown> {
+  const schema = schemas[schemaName]
+  if (!schema) throw new Error(`no schema ${schemaName} in the discovery document`)
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ProblemSignal({ kind: 'type', path, protoType: MESSAGE_PREFIX + schemaName, value })
+  }
+  const out: Record<string, unknown> = {}
+  for (const [name, v] of Object.entries(value)) {
+    // Proto JSON accepts the proto (snake_case) name as well; the copy keeps the JSON name.
+    const key = Object.hasOwn(schema.properties, name) ? name : camelCase(name)
+    const field = Object.hasOwn(schema.properties, key) ? schema.properties[key] : undefined
+    if (!field) throw new ProblemSignal({ kind: 'unknown', path, name })
+    if (v === null) continue
+    out[key] = readField(field, v, [...path, key])
+  }
+  return out
+}
+
+function camelCase (name: string): string {
+  return name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())
+}
+
+/** Reads `value` as a message of `schemaName`; returns the clean copy or the first problem. */
+export function readMessage (schemaName: string, value: unknown): { value: Record<string, unknown> } | { problem: Problem } {
+  try {
+    return { value: readObject(schemaName, value, []) }
+  } catch (err) {
+    if (err instanceof ProblemSignal) return { problem: err.problem }
+    throw err
+  }
+}
+
+/** `person.names[0].given_name`, as Google names a field in transcoding errors. */
+export function protoPath (root: string, path: readonly PathSegment[]): string {
+  let out = root
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`
+    else out += out === '' ? snakeCase(seg) : '.' + snakeCase(seg)
+  }
+  return out
+}
+
+/** `accounts[0].people[1].names[0].givenName`, a JSON path for fixture messages. */
+export function jsonPath (root: string, path: readonly PathSegment[]): string {
+  let out = root
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`
+    else out += out === '' ? seg : '.' + seg
+  }
+  return out
+}
+
+function renderValue (value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value)
+  return text.length > 200 ? text.slice(0, 200) + '…' : text
+}
+
+/** Turns a problem into Google's transcoding error; `root` is the request field the body binds to. */
+export function problemToApiError (problem: Problem, root: string): ApiError {
+  if (problem.kind === 'unknown') {
+    const at = protoPath(root, problem.path)
+    return unknownField(problem.name, at === '' ? undefined : at)
+  }
+  return invalidValue(protoPath(root, problem.path), problem.protoType, renderValue(problem.value))
+}
+
+/** Turns a problem into one line naming the JSON path, for fixture documents. */
+export function problemToText (problem: Problem, root: string): string {
+  if (problem.kind === 'unknown') {
+    return `${jsonPath(root, [...problem.path, problem.name])}: unknown field "${problem.name}"`
+  }
+  return `${jsonPath(root, problem.path)}: invalid value ${renderValue(problem.value)} (expected ${problem.protoType})`
+}
+
+/** A JSON object (not null, not an array). */
+export function isPlainObject (value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

@@ -1,0 +1,123 @@
+/**
+ * The one error type of the emulator, shaped like `google.rpc.Status` as Google's JSON
+ * front end renders it (BEHAVIOUR.md §2), and the one function that turns it into a body.
+ */
+
+export type CanonicalCode =
+  | 'INVALID_ARGUMENT' | 'FAILED_PRECONDITION' | 'OUT_OF_RANGE' | 'UNAUTHENTICATED'
+  | 'PERMISSION_DENIED' | 'NOT_FOUND' | 'ALREADY_EXISTS' | 'ABORTED' | 'RESOURCE_EXHAUSTED'
+  | 'INTERNAL' | 'UNAVAILABLE' | 'UNIMPLEMENTED'
+
+/** Canonical code → HTTP status and the legacy `errors[0].reason` (BEHAVIOUR.md §2). */
+const CODES: Readonly<Record<CanonicalCode, { http: number, reason: string }>> = {
+  INVALID_ARGUMENT: { http: 400, reason: 'badRequest' },
+  FAILED_PRECONDITION: { http: 400, reason: 'failedPrecondition' },
+  OUT_OF_RANGE: { http: 400, reason: 'outOfRange' },
+  UNAUTHENTICATED: { http: 401, reason: 'authError' },
+  PERMISSION_DENIED: { http: 403, reason: 'forbidden' },
+  NOT_FOUND: { http: 404, reason: 'notFound' },
+  ALREADY_EXISTS: { http: 409, reason: 'duplicate' },
+  ABORTED: { http: 409, reason: 'aborted' },
+  RESOURCE_EXHAUSTED: { http: 429, reason: 'rateLimitExceeded' },
+  INTERNAL: { http: 500, reason: 'backendError' },
+  UNAVAILABLE: { http: 503, reason: 'backendError' },
+  UNIMPLEMENTED: { http: 501, reason: 'notImplemented' }
+}
+
+/** One entry of the legacy `errors` array. */
+export interface LegacyError {
+  message: string
+  domain: string
+  reason: string
+  location?: string
+  locationType?: string
+}
+
+/** A `google.rpc.*` detail object, e.g. ErrorInfo or BadRequest. */
+export type ErrorDetail = { '@type': string } & Record<string, unknown>
+
+export interface ApiErrorOptions {
+  reason?: string
+  /** `errors[0].message` when it differs from the top-level message (401 "Login Required."). */
+  legacyMessage?: string
+  location?: string
+  locationType?: string
+  details?: ErrorDetail[]
+  /** Overrides the HTTP status of the canonical code (413 for oversized bodies). */
+  httpStatus?: number
+}
+
+export const ERROR_INFO = 'type.googleapis.com/google.rpc.ErrorInfo'
+export const BAD_REQUEST = 'type.googleapis.com/google.rpc.BadRequest'
+
+export class ApiError extends Error {
+  readonly status: CanonicalCode
+  readonly httpStatus: number
+  readonly reason: string
+  readonly legacyMessage: string
+  readonly location: string | undefined
+  readonly locationType: string | undefined
+  readonly details: ErrorDetail[]
+
+  constructor (status: CanonicalCode, message: string, options: ApiErrorOptions = {}) {
+    super(message)
+    this.name = 'ApiError'
+    this.status = status
+    this.httpStatus = options.httpStatus ?? CODES[status].http
+    this.reason = options.reason ?? CODES[status].reason
+    this.legacyMessage = options.legacyMessage ?? message
+    this.location = options.location
+    this.locationType = options.locationType
+    this.details = options.details ?? []
+  }
+
+  /**
+   * The JSON body. With `$.xgafv=2` the legacy `errors` array is left out (chosen:
+   * the v2 error format is `google.rpc.Status` only).
+   */
+  toBody (xgafv2 = false): { error: Record<string, unknown> } {
+    const error: Record<string, unknown> = { code: this.httpStatus, message: this.message }
+    if (!xgafv2) {
+      const legacy: LegacyError = { message: this.legacyMessage, domain: 'global', reason: this.reason }
+      if (this.location !== undefined) legacy.location = this.location
+      if (this.locationType !== undefined) legacy.locationType = this.locationType
+      error.errors = [legacy]
+    }
+    error.status = this.status
+    if (this.details.length > 0) error.details = this.details
+    return { error }
+  }
+}
+
+/** Factories, one per code the emulator answers with. */
+export const invalidArgument = (message: string, options?: ApiErrorOptions): ApiError =>
+  new ApiError('INVALID_ARGUMENT', message, options)
+export const failedPrecondition = (message: string, options?: ApiErrorOptions): ApiError =>
+  new ApiError('FAILED_PRECONDITION', message, options)
+export const notFound = (message = 'Requested entity was not found.', options?: ApiErrorOptions): ApiError =>
+  new ApiError('NOT_FOUND', message, options)
+export const alreadyExists = (message: string, options?: ApiErrorOptions): ApiError =>
+  new ApiError('ALREADY_EXISTS', message, options)
+export const unimplemented = (message: string): ApiError => new ApiError('UNIMPLEMENTED', message)
+export const unavailable = (message: string): ApiError => new ApiError('UNAVAILABLE', message)
+export const internal = (): ApiError => new ApiError('INTERNAL', 'Internal error encountered.')
+
+/**
+ * Google's transcoding error for a value of the wrong type, with the `google.rpc.BadRequest`
+ * detail it carries: `Invalid value at 'person.names[0].given_name' (TYPE_STRING), 123`.
+ */
+export function invalidValue (field: string, protoType: string, value: string): ApiError {
+  const message = `Invalid value at '${field}' (${protoType}), ${value}`
+  return invalidArgument(message, {
+    details: [{ '@type': BAD_REQUEST, fieldViolations: [{ field, description: message }] }]
+  })
+}
+
+/** Google's transcoding error for a field the message does not have. */
+export function unknownField (name: string, at: string | undefined): ApiError {
+  const where = at === undefined ? '' : ` at '${at}'`
+  const message = `Invalid JSON payload received. Unknown name "${name}"${where}: Cannot find field.`
+  return invalidArgument(message, {
+    details: [{ '@type': BAD_REQUEST, fieldViolations: [at === undefined ? { description: message } : { field: at, description: message }] }]
+  })
+}

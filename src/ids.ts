@@ -1,0 +1,58 @@
+/**
+ * Identifiers and etags in Google's formats (BEHAVIOUR.md §3).
+ * - contact: `people/c<decimal>`, the decimal value of the CONTACT source id, a 64-bit value
+ *   written in lowercase hex without leading zeros;
+ * - contact group: `contactGroups/<lowercase hex>`;
+ * - source etag `#` + base64 of 8 bytes; group etag plain base64 of 8 bytes.
+ */
+import { randomBytes } from 'node:crypto'
+
+/** Where random bytes come from; replaceable so that runs can be made deterministic. */
+export interface RandomSource {
+  bytes: (n: number) => Buffer
+}
+
+export const cryptoRandom: RandomSource = { bytes: n => randomBytes(n) }
+
+const MAX_UINT64 = (1n << 64n) - 1n
+
+/** A new CONTACT source id: 63 random bits, never zero, lowercase hex. */
+export function newContactId (random: RandomSource): string {
+  const value = random.bytes(8).readBigUInt64BE() >> 1n
+  return (value === 0n ? 1n : value).toString(16)
+}
+
+export function contactResourceName (contactId: string): string {
+  return 'people/c' + BigInt('0x' + contactId).toString(10)
+}
+
+/**
+ * The CONTACT source id of `people/c<decimal>`, or undefined when the name is not a
+ * contact's (no `c`, not decimal, leading zeros, out of the 64-bit range).
+ */
+export function contactIdFromResourceName (resourceName: string): string | undefined {
+  const m = /^people\/c([1-9]\d{0,19})$/.exec(resourceName)
+  if (!m) return undefined
+  const value = BigInt(m[1]!)
+  return value > MAX_UINT64 ? undefined : value.toString(16)
+}
+
+/** A new user contact group id: 15 lowercase hex digits, no leading zero. */
+export function newGroupId (random: RandomSource): string {
+  const value = random.bytes(8).readBigUInt64BE() >> 4n
+  return value.toString(16).padStart(15, '1').slice(0, 15)
+}
+
+export const GROUP_PREFIX = 'contactGroups/'
+
+export function groupResourceName (groupId: string): string {
+  return GROUP_PREFIX + groupId
+}
+
+export function newSourceEtag (random: RandomSource): string {
+  return '#' + random.bytes(8).toString('base64')
+}
+
+export function newGroupEtag (random: RandomSource): string {
+  return random.bytes(8).toString('base64')
+}

@@ -1,0 +1,37 @@
+/**
+ * The database and the stores over it. Opens (and migrates) the database, loads the start
+ * fixtures into a new database, and closes it when the app closes.
+ */
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import { openDatabase } from '../../db/database.js'
+import { StateStore, type StoredAccount } from '../../db/state-store.js'
+import { ConfigError } from '../config.js'
+
+export interface StorageOptions {
+  db: string
+  /** Accounts declared by the start fixtures (already checked). */
+  startAccounts: readonly StoredAccount[]
+}
+
+async function storage (app: FastifyInstance, options: StorageOptions): Promise<void> {
+  let opened
+  try {
+    opened = openDatabase(options.db)
+  } catch (err) {
+    throw new ConfigError(`invalid configuration: cannot open database ${options.db}: ${(err as Error).message} (flag --db or env PEOPLE_EMULATOR_DB)`)
+  }
+  const { db, created } = opened
+  const state = new StateStore(db)
+  // A file database that already holds state keeps it: fixtures seed only a new database,
+  // and POST /_emulator/reset goes back to them.
+  if (created && options.startAccounts.length > 0) state.replaceAccounts(options.startAccounts)
+  app.decorate('db', db)
+  app.decorate('state', state)
+  app.decorate('startAccounts', options.startAccounts)
+  app.addHook('onClose', async () => {
+    db.close()
+  })
+}
+
+export default fp(storage, { name: 'storage', fastify: '5.x' })

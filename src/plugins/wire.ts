@@ -1,0 +1,122 @@
+/**
+ * Google's wire conventions for every route (BEHAVIOUR.md §2): JSON bodies read as the JSON
+ * transcoder does, system parameters (prettyPrint, fields, alt, $.xgafv, callback), responses
+ * as `application/json; charset=UTF-8`, and exactly one place that turns errors into the
+ * `google.rpc.Status` envelope.
+ */
+import fp from 'fastify-plugin'
+import sjson from 'secure-json-parse'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { ApiError, internal, invalidArgument, notFound } from '../errors.js'
+import { applySelection } from '../discovery/field-selector.js'
+import { parseMethodQuery, parseSystemParams, SYSTEM_PARAMETERS, unknownParameter, type SystemParams } from '../discovery/query.js'
+
+/** Largest request body accepted (chosen; documented in README and FIDELITY.md). */
+export const BODY_LIMIT = 10 * 1024 * 1024
+
+const JSON_TYPE = 'application/json; charset=UTF-8'
+const JSONP_TYPE = 'text/javascript; charset=UTF-8'
+const DEFAULT_SYS: SystemParams = { pretty: true, xgafv2: false, callback: undefined, fields: undefined, error: undefined }
+
+function contentTypeFor (sys: SystemParams): string {
+  return sys.callback === undefined ? JSON_TYPE : JSONP_TYPE
+}
+
+function serializerFor (sys: SystemParams): (payload: unknown) => string {
+  const indent = sys.pretty ? 2 : undefined
+  const callback = sys.callback
+  return callback === undefined
+    ? (payload) => JSON.stringify(payload, null, indent)
+    : (payload) => `// API callback\n${callback}(${JSON.stringify(payload, null, indent)});`
+}
+
+/** Translates anything thrown into an ApiError; Fastify's own errors keep their meaning. */
+export function toApiError (err: FastifyError | Error): ApiError {
+  if (err instanceof ApiError) return err
+  const code = (err as FastifyError).code
+  switch (code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return invalidArgument(`Request payload size exceeds the limit: ${BODY_LIMIT} bytes.`, { httpStatus: 413 })
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return invalidArgument('Invalid Content-Type: request bodies must be JSON (Content-Type: application/json).')
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return invalidArgument('Request body size did not match Content-Length.')
+    case 'FST_ERR_BAD_URL':
+      return invalidArgument('The request URL is malformed.')
+  }
+  const status = (err as FastifyError).statusCode
+  if (status !== undefined && status >= 400 && status < 500) return invalidArgument(err.message)
+  return internal()
+}
+
+async function wire (app: FastifyInstance): Promise<void> {
+  app.decorateRequest('sys', null as unknown as SystemParams)
+  app.decorateRequest('account', null)
+  app.decorateRequest('api', null as unknown as Record<string, never>)
+
+  // Bodies: JSON only. An empty body is an empty message, as for Google. Prototype keys
+  // are dropped, never applied.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = body as string
+    if (text.trim() === '') { done(null, {}); return }
+    try {
+      done(null, sjson.parse(text, { protoAction: 'remove', constructorAction: 'remove' }))
+    } catch (err) {
+      const detail = err instanceof SyntaxError ? err.message : 'Malformed JSON.'
+      done(invalidArgument(`Invalid JSON payload received. ${detail}`), undefined)
+    }
+  })
+  app.addContentTypeParser('*', (request, _payload, done) => {
+    done(invalidArgument(`Invalid Content-Type "${request.headers['content-type'] ?? ''}": request bodies must be JSON (Content-Type: application/json).`), undefined)
+  })
+
+  app.addHook('onRequest', async (request, reply) => {
+    const sys = parseSystemParams(request.query as Record<string, string | string[]>, request.routeOptions.config.apiMethod?.response)
+    request.sys = sys
+    reply.serializer(serializerFor(sys))
+    reply.header('content-type', contentTypeFor(sys))
+  })
+
+  app.addHook('preValidation', async (request) => {
+    if (request.sys.error) throw request.sys.error
+    const { apiMethod: method, queryParams } = request.routeOptions.config
+    const query = request.query as Record<string, string | string[]>
+    if (method) {
+      const api = parseMethodQuery(query, method)
+      if (method.pathParam) {
+        const value = (request.params as Record<string, string>)[method.pathParam.name]!
+        api[method.pathParam.target] = method.pathParam.prefix + value
+      }
+      request.api = api
+    } else if (queryParams) {
+      for (const name of Object.keys(query)) {
+        if (!SYSTEM_PARAMETERS.has(name) && !queryParams.includes(name)) {
+          throw unknownParameter(name)
+        }
+      }
+    }
+  })
+
+  // Partial responses apply to successful bodies only; errors are never filtered.
+  app.addHook('preSerialization', async (request, reply, payload) => {
+    const fields = request.sys.fields
+    return fields && reply.statusCode < 300 ? applySelection(payload, fields) : payload
+  })
+
+  app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const apiError = toApiError(err)
+    if (apiError.httpStatus >= 500) request.log.error({ err }, 'request failed')
+    const sys = request.sys ?? DEFAULT_SYS
+    // Fastify drops the content type before calling an error handler; set it again.
+    return reply.status(apiError.httpStatus).header('content-type', contentTypeFor(sys)).send(apiError.toBody(sys.xgafv2))
+  })
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]
+    const err = notFound(`The requested URL ${path} was not found on this server.`)
+    return reply.status(404).send(err.toBody((request.sys ?? DEFAULT_SYS).xgafv2))
+  })
+}
+
+export default fp(wire, { name: 'wire', fastify: '5.x' })

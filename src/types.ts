@@ -1,0 +1,41 @@
+/** What the plugins add to Fastify's instance and request objects. */
+import type { Db } from '../db/database.js'
+import type { StateStore, StoredAccount } from '../db/state-store.js'
+import type { Clock } from './clock.js'
+import type { Config } from './config.js'
+import type { ParamValue, SystemParams } from './discovery/query.js'
+import type { MethodDescriptor } from './discovery/types.js'
+import type { RandomSource } from './ids.js'
+
+/** The authenticated caller of a request. */
+export interface Account {
+  id: string
+  scopes: readonly string[]
+}
+
+/** The per-route settings the wire plugin reads. */
+export interface RouteSettings {
+  /** The discovery method this route serves (every /v1 route has one). */
+  apiMethod?: MethodDescriptor
+  /** Query parameters of a control-plane route, besides the system ones. */
+  queryParams?: readonly string[]
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config
+    db: Db
+    state: StateStore
+    clock: Clock
+    random: RandomSource
+    /** The accounts the fixtures declared at start: what reset goes back to. */
+    startAccounts: readonly StoredAccount[]
+  }
+  interface FastifyRequest {
+    sys: SystemParams
+    account: Account | null
+    /** The method's path and query parameters, checked and converted. */
+    api: Record<string, ParamValue>
+  }
+  interface FastifyContextConfig extends RouteSettings {}
+}
