@@ -169,6 +169,8 @@ t.test('a body that is not JSON is 400', async t => {
     t.equal(res.statusCode, 400, type)
     t.same(body(res), envelope(400, 'INVALID_ARGUMENT', 'badRequest', `Invalid Content-Type "${type}": request bodies must be JSON (Content-Type: application/json).`))
   }
+  const missing = await app.inject({ method: 'PATCH', url: UPDATE, headers: bearer(), payload: Buffer.from('{}') })
+  t.same(body(missing), envelope(400, 'INVALID_ARGUMENT', 'badRequest', 'Missing Content-Type: request bodies must be JSON (Content-Type: application/json).'))
   const charset = await app.inject({ method: 'PATCH', url: UPDATE, headers: { ...bearer(), 'content-type': 'application/json; charset=utf-8' }, payload: '{}' })
   t.equal(charset.statusCode, 501, 'a charset parameter is fine')
 })

@@ -51,6 +51,7 @@ function readScalar (field: FieldDescriptor, value: unknown, path: PathSegment[]
   const fail = (): never => { throw new ProblemSignal({ kind: 'type', path, protoType: protoType(field), value }) }
   if (field.enum) {
     if (typeof value === 'string') return field.enum.includes(value) ? value : fail()
+    // By number: the discovery document lists an enum's values in proto order from 0.
     if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < field.enum.length) return field.enum[value]
     return fail()
   }

@@ -68,7 +68,9 @@ async function wire (app: FastifyInstance): Promise<void> {
     }
   })
   app.addContentTypeParser('*', (request, _payload, done) => {
-    done(invalidArgument(`Invalid Content-Type "${request.headers['content-type'] ?? ''}": request bodies must be JSON (Content-Type: application/json).`), undefined)
+    const type = request.headers['content-type']
+    const what = type === undefined || type === '' ? 'Missing Content-Type' : `Invalid Content-Type "${type}"`
+    done(invalidArgument(`${what}: request bodies must be JSON (Content-Type: application/json).`), undefined)
   })
 
   app.addHook('onRequest', async (request, reply) => {

@@ -1,0 +1,71 @@
+import t from 'tap'
+import { ConfigError, defaultConfig, loadConfig } from '../src/config.js'
+
+t.test('defaults', async t => {
+  t.same(loadConfig([], {}), { host: '127.0.0.1', port: 8090, db: ':memory:', fixtures: undefined, strictAccounts: false, logLevel: 'info' })
+  t.same(loadConfig([], {}), defaultConfig)
+})
+
+t.test('every setting as a flag', async t => {
+  t.same(loadConfig(['--host', '0.0.0.0', '--port', '0', '--db', '/tmp/x.db', '--fixtures', 'f.json', '--strict-accounts', '--log-level', 'debug'], {}), {
+    host: '0.0.0.0', port: 0, db: '/tmp/x.db', fixtures: 'f.json', strictAccounts: true, logLevel: 'debug'
+  })
+  t.equal(loadConfig(['--port=1234'], {}).port, 1234)
+  t.equal(loadConfig(['--strict-accounts', 'false'], {}).strictAccounts, false)
+})
+
+t.test('every setting as a PEOPLE_EMULATOR_* variable', async t => {
+  t.same(loadConfig([], {
+    PEOPLE_EMULATOR_HOST: '0.0.0.0',
+    PEOPLE_EMULATOR_PORT: '9000',
+    PEOPLE_EMULATOR_DB: '/data/people.db',
+    PEOPLE_EMULATOR_FIXTURES: '/fixtures.json',
+    PEOPLE_EMULATOR_STRICT_ACCOUNTS: 'true',
+    PEOPLE_EMULATOR_LOG_LEVEL: 'warn'
+  }), { host: '0.0.0.0', port: 9000, db: '/data/people.db', fixtures: '/fixtures.json', strictAccounts: true, logLevel: 'warn' })
+  t.equal(loadConfig([], { PEOPLE_EMULATOR_STRICT_ACCOUNTS: '0' }).strictAccounts, false)
+})
+
+t.test('flags win over the environment', async t => {
+  const config = loadConfig(['--port', '7000', '--log-level', 'error', '--strict-accounts', 'false'], {
+    PEOPLE_EMULATOR_PORT: '9000', PEOPLE_EMULATOR_LOG_LEVEL: 'debug', PEOPLE_EMULATOR_STRICT_ACCOUNTS: 'true'
+  })
+  t.equal(config.port, 7000)
+  t.equal(config.logLevel, 'error')
+  t.equal(config.strictAccounts, false)
+})
+
+t.test('the process environment is left as it was', async t => {
+  const before = process.env
+  loadConfig([], { PEOPLE_EMULATOR_PORT: '1' })
+  t.equal(process.env, before)
+})
+
+t.test('an invalid setting is one line naming it', async t => {
+  const cases: Array<[string[], NodeJS.ProcessEnv, RegExp]> = [
+    [['--port', 'abc'], {}, /--port.*'abc'.*PEOPLE_EMULATOR_PORT/],
+    [['--port', '70000'], {}, /--port/],
+    [['--port', '-1'], {}, /--port/],
+    [[], { PEOPLE_EMULATOR_PORT: 'x' }, /PEOPLE_EMULATOR_PORT/],
+    [['--log-level', 'loud'], {}, /--log-level.*'loud'.*fatal, error, warn, info, debug, trace, silent/],
+    [[], { PEOPLE_EMULATOR_LOG_LEVEL: 'loud' }, /PEOPLE_EMULATOR_LOG_LEVEL/],
+    [['--host', ''], {}, /--host.*must not be empty/],
+    [['--db', ' '], {}, /--db/],
+    [[], { PEOPLE_EMULATOR_STRICT_ACCOUNTS: 'sometimes' }, /PEOPLE_EMULATOR_STRICT_ACCOUNTS.*expected true or false/],
+    [['--no-such-flag'], {}, /unknown option '--no-such-flag'/],
+    [['extra'], {}, /too many arguments|unknown command|excess/i],
+    [['--port'], {}, /--port.*argument missing/]
+  ]
+  for (const [argv, env, pattern] of cases) {
+    try {
+      loadConfig(argv, env)
+      t.fail(`accepted ${JSON.stringify(argv)} ${JSON.stringify(env)}`)
+    } catch (err) {
+      t.type(err, ConfigError)
+      const message = (err as Error).message
+      t.match(message, /^invalid configuration: /)
+      t.match(message, pattern, message)
+      t.notMatch(message, /\n/, 'one line')
+    }
+  }
+})

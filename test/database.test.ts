@@ -1,0 +1,90 @@
+import t from 'tap'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { loadMigrations, openDatabase } from '../db/database.js'
+import { StateStore } from '../db/state-store.js'
+import { newAccount } from '../src/accounts.js'
+
+const tempDb = (): string => join(mkdtempSync(join(tmpdir(), 'pae-db-')), 'people.db')
+
+t.test('migrations are numbered in sequence and tracked by user_version', async t => {
+  const migrations = loadMigrations()
+  t.ok(migrations.length >= 1)
+  migrations.forEach((m, i) => t.equal(m.version, i + 1, m.name))
+  const { db, created } = openDatabase(':memory:')
+  t.equal(created, true)
+  t.equal(db.pragma('user_version', { simple: true }), migrations.length)
+  db.close()
+})
+
+t.test('tables are STRICT and keyed by account', async t => {
+  const { db } = openDatabase(':memory:')
+  const tables = db.prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Array<{ name: string, strict: number }>
+  t.same(tables.map(r => r.name), ['accounts', 'changes', 'contact_groups', 'contacts', 'memberships', 'tokens'])
+  for (const r of tables) t.equal(r.strict, 1, `${r.name} is STRICT`)
+  t.equal(db.pragma('foreign_keys', { simple: true }), 1)
+  t.throws(() => db.prepare("INSERT INTO contacts (account_id, id, data, etag, update_time) VALUES ('nobody', '1', '{}', '#', 't')").run(), /FOREIGN KEY/)
+  t.throws(() => db.prepare("INSERT INTO accounts (id, declared, created_time) VALUES ('a', 'yes', 't')").run(), /cannot store TEXT value in INTEGER column|CHECK/)
+  db.close()
+})
+
+t.test('a file database: WAL, synchronous=NORMAL, foreign keys', async t => {
+  const { db } = openDatabase(tempDb())
+  t.equal(db.pragma('journal_mode', { simple: true }), 'wal')
+  t.equal(db.pragma('synchronous', { simple: true }), 1, 'NORMAL')
+  t.equal(db.pragma('foreign_keys', { simple: true }), 1)
+  db.close()
+})
+
+t.test('a file database keeps everything across a reopen and is not migrated twice', async t => {
+  const file = tempDb()
+  const first = openDatabase(file)
+  const store = new StateStore(first.db)
+  store.createAccount(newAccount({ id: 'alice', declared: true, createdTime: '2026-01-01T00:00:00.000000Z', tokens: [{ token: 't', scopes: ['s'] }] }))
+  const before = store.exportAll()
+  first.db.close()
+  const second = openDatabase(file)
+  t.equal(second.created, false)
+  t.same(new StateStore(second.db).exportAll(), before)
+  second.db.close()
+})
+
+t.test('a database newer than this emulator is refused', async t => {
+  const file = tempDb()
+  const { db } = openDatabase(file)
+  db.pragma('user_version = 999')
+  db.close()
+  t.throws(() => openDatabase(file), /schema version 999, newer than this emulator's/)
+})
+
+t.test('a failed migration leaves the database at its previous version', async t => {
+  const file = tempDb()
+  const migrations = loadMigrations()
+  openDatabase(file, migrations).db.close()
+  const broken = [...migrations, { version: migrations.length + 1, name: 'broken.sql', sql: 'CREATE TABLE ok (x INTEGER) STRICT; CREATE TABLE nope (;' }]
+  t.throws(() => openDatabase(file, broken))
+  const { db } = openDatabase(file, migrations)
+  t.equal(db.pragma('user_version', { simple: true }), migrations.length)
+  t.equal((db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'ok'").get() as { n: number }).n, 0, 'nothing of the failed migration remains')
+  db.close()
+})
+
+t.test('deleting an account removes everything it held', async t => {
+  const { db } = openDatabase(':memory:')
+  const store = new StateStore(db)
+  store.createAccount(newAccount({
+    id: 'a',
+    declared: true,
+    createdTime: 't',
+    tokens: [{ token: 'ta', scopes: null }],
+    contacts: [{ id: 'abc', data: { names: [{ givenName: 'A' }] }, etag: '#AAAAAAAAAAA=', updateTime: 't', memberships: ['myContacts'] }]
+  }))
+  store.createAccount(newAccount({ id: 'b', declared: true, createdTime: 't', tokens: [] }))
+  store.reset([], 'a')
+  for (const table of ['tokens', 'contacts', 'memberships']) {
+    t.equal((db.prepare(`SELECT count(*) AS n FROM ${table} WHERE account_id = 'a'`).get() as { n: number }).n, 0, table)
+  }
+  t.equal(store.exportAll().map(a => a.id).join(), 'b')
+  db.close()
+})
