@@ -6,9 +6,12 @@ import type { FastifyInstance } from 'fastify'
 import type { StoredAccount } from '../db/state-store.js'
 import { invalidArgument, notFound } from '../src/errors.js'
 import { FixtureError, parseFixtureDocument, toFixtureDocument } from '../src/fixtures/fixture.js'
+import { fidelity } from '../src/fidelity/report.js'
 
-export default async function emulatorRoutes (app: FastifyInstance): Promise<void> {
+export default async function emulatorRoutes (app: FastifyInstance, options: { implemented: ReadonlySet<string> }): Promise<void> {
   app.get('/_emulator/health', { config: { queryParams: [] } }, async () => ({ status: 'ok' }))
+
+  app.get('/_emulator/fidelity', { config: { queryParams: [] } }, async () => fidelity(options.implemented))
 
   app.post('/_emulator/reset', { config: { queryParams: ['account'] } }, async (request) => {
     const { account } = request.query as { account?: string }

@@ -128,7 +128,14 @@ export function generate (): string {
   ].join('\n')
 }
 
+export const fidelityFile = fileURLToPath(new URL('../FIDELITY.md', import.meta.url))
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   writeFileSync(outputFile, generate())
   console.log(`wrote ${outputFile}`)
+  // The ledger reads the generated table, so it is written after it, in a fresh import.
+  const { fidelityMarkdown } = await import('../src/fidelity/report.js')
+  const { implementations } = await import('../routes/v1/index.js')
+  writeFileSync(fidelityFile, fidelityMarkdown(new Set(Object.keys(implementations))))
+  console.log(`wrote ${fidelityFile}`)
 }

@@ -13,7 +13,7 @@ import { loggerOptions } from './logger.js'
 import wire, { BODY_LIMIT, toApiError } from './plugins/wire.js'
 import storage from './plugins/storage.js'
 import auth from './plugins/auth.js'
-import v1Routes, { type Implementations } from '../routes/v1/index.js'
+import v1Routes, { implementations, type Implementations } from '../routes/v1/index.js'
 import emulatorRoutes from '../routes/emulator.js'
 import './types.js'
 
@@ -81,11 +81,19 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
     request.log.info({ method: request.method, url: redactUrl(request.url), statusCode: reply.statusCode, responseTime: reply.elapsedTime }, 'request completed')
   })
 
+  // While closing, a response ends its keep-alive connection, so a graceful close does not
+  // wait out idle sockets after the in-flight requests are answered.
+  let closing = false
+  app.addHook('preClose', async () => { closing = true })
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close')
+  })
+
   await app.register(wire)
   await app.register(storage, { db: full.db, startAccounts })
   await app.register(auth)
   await app.register(v1Routes, { implementations: options.implementations ?? {} })
-  await app.register(emulatorRoutes)
+  await app.register(emulatorRoutes, { implemented: new Set([...Object.keys(implementations), ...Object.keys(options.implementations ?? {})]) })
   return app
 }
 

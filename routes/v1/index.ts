@@ -8,8 +8,11 @@ import { methods } from '../../src/generated/discovery.js'
 import type { MethodDescriptor } from '../../src/discovery/types.js'
 import { unimplemented } from '../../src/errors.js'
 
-/** Handlers by discovery method id; resource files add theirs here. */
+/** Handlers by discovery method id. */
 export type Implementations = Readonly<Record<string, RouteHandlerMethod>>
+
+/** The methods the emulator implements; resource route files add theirs here. */
+export const implementations: Implementations = {}
 
 /**
  * The Fastify path of a flat discovery path. Google's custom verbs follow a literal `:`
@@ -28,13 +31,13 @@ export function unimplementedHandler (method: MethodDescriptor): RouteHandlerMet
 }
 
 export default async function v1Routes (app: FastifyInstance, options: { implementations?: Implementations }): Promise<void> {
-  const implementations = options.implementations ?? {}
+  const handlers = { ...implementations, ...options.implementations }
   for (const method of methods) {
     app.route({
       method: method.httpMethod,
       url: routePath(method),
       config: { apiMethod: method },
-      handler: implementations[method.id] ?? unimplementedHandler(method)
+      handler: handlers[method.id] ?? unimplementedHandler(method)
     })
   }
 }

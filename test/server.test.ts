@@ -1,0 +1,123 @@
+import t from 'tap'
+import { request } from 'node:http'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startProcess, startServer, stop } from './helpers/process.js'
+
+const tempDir = (): string => mkdtempSync(join(tmpdir(), 'pae-proc-'))
+
+t.test('starts with one line naming its URL, answers health, exits 0 on SIGTERM', async t => {
+  const server = await startServer(['--log-level', 'silent'])
+  t.equal(server.stdout(), `people-api-emulator listening on ${server.url} (database :memory:)\n`)
+  const res = await fetch(server.url + '/_emulator/health')
+  t.equal(res.status, 200)
+  t.same(await res.json(), { status: 'ok' })
+  t.equal(await stop(server), 0)
+})
+
+t.test('exits 0 on SIGINT', async t => {
+  const server = await startServer(['--log-level', 'silent'])
+  t.equal(await stop(server, 'SIGINT'), 0)
+})
+
+t.test('SIGTERM lets an in-flight request finish before closing', async t => {
+  const server = await startServer(['--log-level', 'silent'])
+  const payload = JSON.stringify({ accounts: [{ id: 'late', tokens: [{ token: 'late-token' }] }] })
+  const { hostname, port } = new URL(server.url)
+  const response = new Promise<{ status: number, body: string }>((resolve, reject) => {
+    const req = request({ hostname, port, method: 'POST', path: '/_emulator/import', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, res => {
+      let body = ''
+      res.on('data', (d: Buffer) => { body += d.toString() })
+      res.on('end', () => resolve({ status: res.statusCode!, body }))
+    })
+    req.on('error', reject)
+    req.write(payload.slice(0, 10))
+    // The request is under way: signal, then send the rest of the body.
+    setTimeout(() => {
+      server.child.kill('SIGTERM')
+      setTimeout(() => req.end(payload.slice(10)), 300)
+    }, 300)
+  })
+  const res = await response
+  t.equal(res.status, 200)
+  t.same(JSON.parse(res.body), { accounts: ['late'] })
+  t.equal(await server.exited, 0)
+})
+
+t.test('a file database survives a restart with nothing lost', async t => {
+  const db = join(tempDir(), 'people.db')
+  const first = await startServer(['--db', db, '--log-level', 'silent'])
+  t.match(first.stdout(), `(database ${db})`)
+  const doc = { accounts: [{ id: 'alice', tokens: [{ token: 'a' }], contactGroups: [{ name: 'Friends of Ada' }], people: [{ names: [{ givenName: 'Ada' }] }] }] }
+  t.equal((await fetch(first.url + '/_emulator/import', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(doc) })).status, 200)
+  await fetch(first.url + '/v1/contactGroups', { headers: { authorization: 'Bearer walk-in' } })
+  const before = await (await fetch(first.url + '/_emulator/export')).text()
+  t.equal(await stop(first), 0)
+  const second = await startServer(['--db', db, '--log-level', 'silent'])
+  t.equal(await (await fetch(second.url + '/_emulator/export')).text(), before)
+  t.equal(await stop(second), 0)
+})
+
+t.test('fixtures seed a new file database only; reset restores them', async t => {
+  const dir = tempDir()
+  const fixtures = join(dir, 'fixtures.json')
+  writeFileSync(fixtures, JSON.stringify({ accounts: [{ id: 'seeded', tokens: [{ token: 's' }] }] }))
+  const db = join(dir, 'people.db')
+  const first = await startServer(['--db', db, '--fixtures', fixtures, '--log-level', 'silent'])
+  await fetch(first.url + '/_emulator/import', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accounts: [{ id: 'seeded' }, { id: 'added' }] }) })
+  await stop(first)
+  const second = await startServer(['--db', db, '--fixtures', fixtures, '--log-level', 'silent'])
+  const kept = await (await fetch(second.url + '/_emulator/export')).json() as { accounts: unknown[] }
+  t.same(kept, { accounts: [{ id: 'added' }, { id: 'seeded' }] }, 'the state of the file is kept over the fixtures')
+  await fetch(second.url + '/_emulator/reset', { method: 'POST' })
+  t.same(await (await fetch(second.url + '/_emulator/export')).json(), { accounts: [{ id: 'seeded', tokens: [{ token: 's' }] }] })
+  await stop(second)
+})
+
+t.test('invalid configuration: one line naming the setting, exit code 2', async t => {
+  const cases: Array<[string[], NodeJS.ProcessEnv, RegExp]> = [
+    [['--port', 'eighty'], {}, /^people-api-emulator: invalid configuration: option '--port <port>' argument 'eighty' is invalid\..*\(flag --port or env PEOPLE_EMULATOR_PORT\)\n$/],
+    [[], { PEOPLE_EMULATOR_LOG_LEVEL: 'chatty' }, /PEOPLE_EMULATOR_LOG_LEVEL/],
+    [['--db', join(tempDir(), 'missing', 'dir', 'x.db')], {}, /^people-api-emulator: invalid configuration: cannot open database .*\(flag --db or env PEOPLE_EMULATOR_DB\)\n$/]
+  ]
+  for (const [args, env, pattern] of cases) {
+    const p = startProcess(args, env)
+    t.equal(await p.exited, 2, args.join(' '))
+    t.match(p.stderr(), pattern)
+    t.equal(p.stderr().trim().split('\n').length, 1, 'one line')
+  }
+})
+
+t.test('a bad fixture file: exit code 2 and the JSON path of the problem', async t => {
+  const fixtures = join(tempDir(), 'fixtures.json')
+  writeFileSync(fixtures, JSON.stringify({ accounts: [{ id: 'a', people: [{ names: [{ givenName: true }] }] }] }))
+  const p = startProcess(['--fixtures', fixtures])
+  t.equal(await p.exited, 2)
+  t.equal(p.stderr(), `people-api-emulator: fixtures file ${fixtures}: accounts[0].people[0].names[0].givenName: invalid value true (expected TYPE_STRING)\n`)
+})
+
+t.test('a port in use is a configuration error', async t => {
+  const first = await startServer(['--log-level', 'silent'])
+  const port = new URL(first.url).port
+  const p = startProcess(['--port', port])
+  t.equal(await p.exited, 2)
+  t.match(p.stderr(), /invalid configuration: cannot listen: .*EADDRINUSE/)
+  await stop(first)
+})
+
+t.test('logs are JSON lines and never carry credentials', async t => {
+  const server = await startServer(['--log-level', 'debug'])
+  await fetch(server.url + '/v1/contactGroups', { headers: { authorization: 'Bearer super-secret-token' } })
+  await fetch(server.url + '/v1/contactGroups?access_token=other-secret&prettyPrint=false')
+  await stop(server)
+  const lines = server.stdout().split('\n').filter(l => l.startsWith('{'))
+  t.ok(lines.length >= 4)
+  for (const line of lines) t.doesNotThrow(() => JSON.parse(line), 'each log line is JSON')
+  t.notMatch(server.stdout(), /super-secret-token|other-secret/)
+  t.match(server.stdout(), /"authorization":"\[Redacted\]"/)
+  t.match(server.stdout(), /access_token=\[Redacted\]/)
+  const completed = lines.map(l => JSON.parse(l)).filter(l => l.msg === 'request completed')
+  t.equal(completed.length, 2)
+  t.match(completed[0], { method: 'GET', url: '/v1/contactGroups', statusCode: 501 })
+})
