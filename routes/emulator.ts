@@ -7,6 +7,10 @@ import type { StoredAccount } from '../db/state-store.js'
 import { invalidArgument, notFound } from '../src/errors.js'
 import { FixtureError, parseFixtureDocument, toFixtureDocument } from '../src/fixtures/fixture.js'
 import { fidelity } from '../src/fidelity/report.js'
+import { baseUrl } from '../src/http.js'
+
+/** A 1×1 grey PNG: what every contact's default photo shows. */
+const DEFAULT_PHOTO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGO4DwABAQEAWEoVRgAAAABJRU5ErkJggg==', 'base64')
 
 export default async function emulatorRoutes (app: FastifyInstance, options: { implemented: ReadonlySet<string> }): Promise<void> {
   app.get('/_emulator/health', { config: { queryParams: [] } }, async () => ({ status: 'ok' }))
@@ -25,7 +29,11 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
     return {}
   })
 
-  app.get('/_emulator/export', { config: { queryParams: [] } }, async () => toFixtureDocument(app.state.exportAll()))
+  // Every contact's default photo (BEHAVIOUR.md §4: the URL is the emulator's, chosen).
+  app.get('/_emulator/photos/:file', { config: { queryParams: [] } }, async (_request, reply) =>
+    reply.header('content-type', 'image/png').header('cache-control', 'public, max-age=86400').send(DEFAULT_PHOTO))
+
+  app.get('/_emulator/export', { config: { queryParams: [] } }, async (request) => toFixtureDocument(app.state.exportAll(), baseUrl(request)))
 
   app.post('/_emulator/import', { config: { queryParams: [] } }, async (request) => {
     let accounts: StoredAccount[]

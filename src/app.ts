@@ -13,6 +13,7 @@ import { loggerOptions } from './logger.js'
 import wire, { BODY_LIMIT, toApiError } from './plugins/wire.js'
 import storage from './plugins/storage.js'
 import auth from './plugins/auth.js'
+import mutationQueue from './plugins/mutation-queue.js'
 import v1Routes, { implementations, type Implementations } from '../routes/v1/index.js'
 import emulatorRoutes from '../routes/emulator.js'
 import './types.js'
@@ -92,6 +93,7 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
   await app.register(wire)
   await app.register(storage, { db: full.db, startAccounts })
   await app.register(auth)
+  await app.register(mutationQueue)
   await app.register(v1Routes, { implementations: options.implementations ?? {} })
   await app.register(emulatorRoutes, { implemented: new Set([...Object.keys(implementations), ...Object.keys(options.implementations ?? {})]) })
   return app

@@ -1,6 +1,7 @@
 /** What the plugins add to Fastify's instance and request objects. */
 import type { Db } from '../db/database.js'
 import type { StateStore, StoredAccount } from '../db/state-store.js'
+import type { ContactsStore } from '../db/contacts-store.js'
 import type { Clock } from './clock.js'
 import type { Config } from './config.js'
 import type { ParamValue, SystemParams } from './discovery/query.js'
@@ -26,6 +27,7 @@ declare module 'fastify' {
     config: Config
     db: Db
     state: StateStore
+    contacts: ContactsStore
     clock: Clock
     random: RandomSource
     /** The accounts the fixtures declared at start: what reset goes back to. */

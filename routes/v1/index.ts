@@ -7,12 +7,15 @@ import type { FastifyInstance, RouteHandlerMethod } from 'fastify'
 import { methods } from '../../src/generated/discovery.js'
 import type { MethodDescriptor } from '../../src/discovery/types.js'
 import { unimplemented } from '../../src/errors.js'
+import { peopleImplementations } from './people.js'
 
 /** Handlers by discovery method id. */
 export type Implementations = Readonly<Record<string, RouteHandlerMethod>>
 
-/** The methods the emulator implements; resource route files add theirs here. */
-export const implementations: Implementations = {}
+/** The methods the emulator implements, from each resource's route file. */
+export const implementations: Implementations = {
+  ...peopleImplementations
+}
 
 /**
  * The Fastify path of a flat discovery path. Google's custom verbs follow a literal `:`

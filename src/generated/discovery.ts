@@ -2882,3 +2882,125 @@ export const fieldMasks: Readonly<Record<string, readonly string[]>> = {
     "userDefined"
   ]
 }
+
+/** Predefined values of free-text type fields, from the descriptions: `Schema.field`. */
+export const predefinedValues: Readonly<Record<string, readonly string[]>> = {
+  "Address.type": [
+    "home",
+    "work",
+    "other"
+  ],
+  "CalendarUrl.type": [
+    "home",
+    "freeBusy",
+    "work"
+  ],
+  "EmailAddress.type": [
+    "home",
+    "work",
+    "other"
+  ],
+  "Event.type": [
+    "anniversary",
+    "other"
+  ],
+  "ExternalId.type": [
+    "account",
+    "customer",
+    "loginId",
+    "network",
+    "organization"
+  ],
+  "Gender.value": [
+    "male",
+    "female",
+    "unspecified"
+  ],
+  "ImClient.protocol": [
+    "aim",
+    "msn",
+    "yahoo",
+    "skype",
+    "qq",
+    "googleTalk",
+    "icq",
+    "jabber",
+    "netMeeting"
+  ],
+  "ImClient.type": [
+    "home",
+    "work",
+    "other"
+  ],
+  "Location.type": [
+    "desk",
+    "grewUp"
+  ],
+  "Organization.type": [
+    "work",
+    "school"
+  ],
+  "PhoneNumber.type": [
+    "home",
+    "work",
+    "mobile",
+    "homeFax",
+    "workFax",
+    "otherFax",
+    "pager",
+    "workMobile",
+    "workPager",
+    "main",
+    "googleVoice",
+    "other"
+  ],
+  "Relation.type": [
+    "spouse",
+    "child",
+    "mother",
+    "father",
+    "parent",
+    "brother",
+    "sister",
+    "friend",
+    "relative",
+    "domesticPartner",
+    "manager",
+    "assistant",
+    "referredBy",
+    "partner"
+  ],
+  "RelationshipInterest.value": [
+    "friend",
+    "date",
+    "relationship",
+    "networking"
+  ],
+  "RelationshipStatus.value": [
+    "single",
+    "inARelationship",
+    "engaged",
+    "married",
+    "itsComplicated",
+    "openRelationship",
+    "widowed",
+    "inDomesticPartnership",
+    "inCivilUnion"
+  ],
+  "SipAddress.type": [
+    "home",
+    "work",
+    "mobile",
+    "other"
+  ],
+  "Url.type": [
+    "home",
+    "work",
+    "blog",
+    "profile",
+    "homePage",
+    "ftp",
+    "reservations",
+    "appInstallPage"
+  ]
+}

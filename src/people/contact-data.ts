@@ -1,10 +1,29 @@
 /**
  * The part of a Person that a contact stores: the writable fields, without anything the
- * server computes (read-only sub-fields, per-item metadata). Driven by the schema table.
+ * server computes (read-only sub-fields, per-item metadata) and without empty values, as
+ * proto3 would not carry them. Driven by the schema table.
  */
 import { schemas } from '../generated/discovery.js'
 import type { FieldDescriptor } from '../discovery/types.js'
 import { CONTACT_DATA_FIELDS } from './fields.js'
+
+/** Drops what proto3 JSON leaves out: null, '', false, 0, empty lists and empty objects. */
+export function prune (value: unknown): unknown {
+  if (Array.isArray(value)) {
+    const items = value.map(prune).filter(v => v !== undefined)
+    return items.length > 0 ? items : undefined
+  }
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) {
+      const p = prune(v)
+      if (p !== undefined) out[k] = p
+    }
+    return Object.keys(out).length > 0 ? out : undefined
+  }
+  if (value === null || value === '' || value === false || value === 0) return undefined
+  return value
+}
 
 function strip (field: FieldDescriptor, value: unknown): unknown {
   if (field.type === 'array' && field.items && Array.isArray(value)) {
@@ -27,16 +46,19 @@ function stripMessage (schemaName: string, value: Record<string, unknown>): Reco
   return out
 }
 
-/**
- * The stored contact data of an already transcoded Person: the writable fields that are
- * non-empty lists, cleaned of server-computed values.
- */
+/** The stored form of one contact field: cleaned items, empty ones dropped; undefined when none is left. */
+export function contactFieldData (name: string, value: unknown): unknown[] | undefined {
+  if (!Array.isArray(value)) return undefined
+  const field = schemas.Person!.properties[name]!
+  return prune(strip(field, value)) as unknown[] | undefined
+}
+
+/** The stored contact data of an already transcoded Person: every writable field it carries. */
 export function contactDataFromPerson (person: Record<string, unknown>): Record<string, unknown> {
   const data: Record<string, unknown> = {}
-  const personSchema = schemas.Person!
   for (const name of CONTACT_DATA_FIELDS) {
-    const value = person[name]
-    if (Array.isArray(value) && value.length > 0) data[name] = strip(personSchema.properties[name]!, value)
+    const items = contactFieldData(name, person[name])
+    if (items) data[name] = items
   }
   return data
 }

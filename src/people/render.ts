@@ -1,32 +1,60 @@
 /**
- * A stored contact as the API shows it (BEHAVIOUR.md §4): resource name, metadata with the
- * CONTACT source, and every non-empty field with per-item metadata, exactly one primary.
+ * A stored contact as the API shows it (BEHAVIOUR.md §3, §4): resource name and person
+ * etag always; then each field of the read mask that is non-empty, every item with its
+ * field metadata (the first one primary), computed values added; memberships with their
+ * group ids; the default photo.
  */
 import type { StoredContact } from '../../db/state-store.js'
+import { schemas } from '../generated/discovery.js'
 import { contactResourceName, groupResourceName } from '../ids.js'
-import { CONTACT_DATA_FIELDS } from './fields.js'
+import { computeItem } from './computed.js'
+import { personEtag } from './etag.js'
+import { CONTACT_DATA_FIELDS, PERSON_FIELDS } from './fields.js'
+
+export interface RenderContext {
+  /** Absolute base URL of the emulator, for photo URLs (`http://127.0.0.1:8090`). */
+  baseUrl: string
+}
+
+const ITEM_SCHEMA = new Map(PERSON_FIELDS.map(f => [f, schemas.Person!.properties[f]?.items?.ref ?? '']))
+const DATA_FIELDS = new Set(CONTACT_DATA_FIELDS)
 
 export function contactSource (contact: StoredContact): Record<string, unknown> {
   return { type: 'CONTACT', id: contact.id, etag: contact.etag, updateTime: contact.updateTime }
 }
 
+/** The URL of a contact's default photo, served by GET /_emulator/photos/:id. */
+export function defaultPhotoUrl (baseUrl: string, contactId: string): string {
+  return `${baseUrl}/_emulator/photos/${contactId}.png`
+}
+
 /** Renders a contact with every field of `fields` (a read mask) that is non-empty. */
-export function renderPerson (contact: StoredContact, fields: ReadonlySet<string>): Record<string, unknown> {
-  const person: Record<string, unknown> = { resourceName: contactResourceName(contact.id) }
-  if (fields.has('metadata')) person.metadata = { sources: [contactSource(contact)], objectType: 'PERSON' }
-  const itemMetadata = (index: number): Record<string, unknown> => index === 0
-    ? { primary: true, source: { type: 'CONTACT', id: contact.id } }
-    : { source: { type: 'CONTACT', id: contact.id } }
-  for (const name of CONTACT_DATA_FIELDS) {
-    const value = contact.data[name]
-    if (!fields.has(name) || !Array.isArray(value) || value.length === 0) continue
-    person[name] = value.map((item: Record<string, unknown>, i) => ({ metadata: itemMetadata(i), ...item }))
+export function renderPerson (contact: StoredContact, fields: ReadonlySet<string>, ctx: RenderContext): Record<string, unknown> {
+  const source = { type: 'CONTACT', id: contact.id }
+  const withMetadata = (items: Array<Record<string, unknown>>): Array<Record<string, unknown>> =>
+    items.map((item, i) => ({ metadata: i === 0 ? { primary: true, sourcePrimary: true, source } : { source }, ...item }))
+
+  const person: Record<string, unknown> = {
+    resourceName: contactResourceName(contact.id),
+    etag: personEtag(contact.etag, fields)
   }
-  if (fields.has('memberships') && contact.memberships.length > 0) {
-    person.memberships = contact.memberships.map((groupId, i) => ({
-      metadata: itemMetadata(i),
-      contactGroupMembership: { contactGroupId: groupId, contactGroupResourceName: groupResourceName(groupId) }
-    }))
+  for (const field of PERSON_FIELDS) {
+    if (!fields.has(field)) continue
+    if (field === 'metadata') {
+      person.metadata = { sources: [contactSource(contact)], objectType: 'PERSON' }
+    } else if (DATA_FIELDS.has(field)) {
+      const stored = contact.data[field] as Array<Record<string, unknown>> | undefined
+      if (stored && stored.length > 0) person[field] = withMetadata(stored.map(item => computeItem(ITEM_SCHEMA.get(field)!, item)))
+    } else if (field === 'memberships') {
+      if (contact.memberships.length > 0) {
+        person.memberships = withMetadata(contact.memberships.map(groupId => ({
+          contactGroupMembership: { contactGroupId: groupId, contactGroupResourceName: groupResourceName(groupId) }
+        })))
+      }
+    } else if (field === 'photos') {
+      person.photos = withMetadata([{ url: defaultPhotoUrl(ctx.baseUrl, contact.id), default: true }])
+    }
+    // coverPhotos, ageRanges and skills exist only on profiles: never on a contact.
   }
   return person
 }

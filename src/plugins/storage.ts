@@ -6,6 +6,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { openDatabase } from '../../db/database.js'
 import { StateStore, type StoredAccount } from '../../db/state-store.js'
+import { ContactsStore } from '../../db/contacts-store.js'
 import { ConfigError } from '../config.js'
 
 export interface StorageOptions {
@@ -28,6 +29,7 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
   if (created && options.startAccounts.length > 0) state.replaceAccounts(options.startAccounts)
   app.decorate('db', db)
   app.decorate('state', state)
+  app.decorate('contacts', new ContactsStore(db))
   app.decorate('startAccounts', options.startAccounts)
   app.addHook('onClose', async () => {
     db.close()

@@ -1,0 +1,112 @@
+/**
+ * Contacts and their memberships. Synchronous, prepared statements; every mutation is one
+ * `BEGIN IMMEDIATE` transaction that reads, lets the caller decide (and throw), writes,
+ * appends to the change log and touches the user groups whose membership changed.
+ */
+import type { Db } from './database.js'
+import type { StoredContact } from './state-store.js'
+
+interface ContactRow { id: string, data: string, etag: string, update_time: string }
+
+/** What a mutation needs to stamp a change: its time and fresh group etags. */
+export interface ChangeStamp {
+  time: string
+  groupEtag: () => string
+}
+
+export interface GroupRef { id: string, groupType: 'USER_CONTACT_GROUP' | 'SYSTEM_CONTACT_GROUP' }
+
+export class ContactsStore {
+  private readonly s
+
+  constructor (private readonly db: Db) {
+    this.s = {
+      get: db.prepare<[string, string], ContactRow>('SELECT id, data, etag, update_time FROM contacts WHERE account_id = ? AND id = ?'),
+      memberships: db.prepare<[string, string], { group_id: string }>('SELECT group_id FROM memberships WHERE account_id = ? AND contact_id = ? ORDER BY rowid'),
+      groups: db.prepare<[string], { id: string, group_type: GroupRef['groupType'] }>('SELECT id, group_type FROM contact_groups WHERE account_id = ?'),
+      insert: db.prepare('INSERT INTO contacts (account_id, id, data, etag, update_time) VALUES (?, ?, ?, ?, ?)'),
+      update: db.prepare('UPDATE contacts SET data = ?, etag = ?, update_time = ? WHERE account_id = ? AND id = ?'),
+      delete: db.prepare('DELETE FROM contacts WHERE account_id = ? AND id = ?'),
+      addMembership: db.prepare('INSERT INTO memberships (account_id, contact_id, group_id) VALUES (?, ?, ?)'),
+      removeMembership: db.prepare('DELETE FROM memberships WHERE account_id = ? AND contact_id = ? AND group_id = ?'),
+      touchGroup: db.prepare("UPDATE contact_groups SET etag = ?, update_time = ? WHERE account_id = ? AND id = ? AND group_type = 'USER_CONTACT_GROUP'"),
+      logChange: db.prepare('INSERT INTO changes (account_id, resource_type, resource_id, deleted, change_time) VALUES (?, ?, ?, ?, ?)'),
+      count: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM contacts WHERE account_id = ?')
+    }
+  }
+
+  get (accountId: string, contactId: string): StoredContact | undefined {
+    const row = this.s.get.get(accountId, contactId)
+    if (!row) return undefined
+    return {
+      id: row.id,
+      data: JSON.parse(row.data) as Record<string, unknown>,
+      etag: row.etag,
+      updateTime: row.update_time,
+      memberships: this.s.memberships.all(accountId, contactId).map(m => m.group_id)
+    }
+  }
+
+  /** The account's groups, by id. */
+  groups (accountId: string): Map<string, GroupRef> {
+    return new Map(this.s.groups.all(accountId).map(g => [g.id, { id: g.id, groupType: g.group_type }]))
+  }
+
+  count (accountId: string): number {
+    return this.s.count.get(accountId)!.n
+  }
+
+  private touchGroups (accountId: string, before: readonly string[], after: readonly string[], stamp: ChangeStamp): void {
+    const changed = [...before.filter(g => !after.includes(g)), ...after.filter(g => !before.includes(g))]
+    for (const groupId of changed) {
+      if (this.s.touchGroup.run(stamp.groupEtag(), stamp.time, accountId, groupId).changes > 0) {
+        this.s.logChange.run(accountId, 'contactGroup', groupId, 0, stamp.time)
+      }
+    }
+  }
+
+  private writeMemberships (accountId: string, contactId: string, before: readonly string[], after: readonly string[]): void {
+    for (const g of before) if (!after.includes(g)) this.s.removeMembership.run(accountId, contactId, g)
+    for (const g of after) if (!before.includes(g)) this.s.addMembership.run(accountId, contactId, g)
+  }
+
+  /** Stores the contact `build` returns; it runs inside the transaction and may throw. */
+  create (accountId: string, build: () => StoredContact, stamp: ChangeStamp): StoredContact {
+    return this.db.transaction(() => {
+      const contact = build()
+      this.s.insert.run(accountId, contact.id, JSON.stringify(contact.data), contact.etag, contact.updateTime)
+      this.writeMemberships(accountId, contact.id, [], contact.memberships)
+      this.s.logChange.run(accountId, 'person', contact.id, 0, stamp.time)
+      this.touchGroups(accountId, [], contact.memberships, stamp)
+      return contact
+    }).immediate()
+  }
+
+  /**
+   * Reads the contact, hands it to `change` (which may throw: nothing is written then) and
+   * stores what it returns. Returns undefined when the contact does not exist.
+   */
+  mutate (accountId: string, contactId: string, change: (current: StoredContact) => StoredContact, stamp: ChangeStamp): StoredContact | undefined {
+    return this.db.transaction(() => {
+      const current = this.get(accountId, contactId)
+      if (!current) return undefined
+      const next = change(current)
+      this.s.update.run(JSON.stringify(next.data), next.etag, next.updateTime, accountId, contactId)
+      this.writeMemberships(accountId, contactId, current.memberships, next.memberships)
+      this.s.logChange.run(accountId, 'person', contactId, 0, stamp.time)
+      this.touchGroups(accountId, current.memberships, next.memberships, stamp)
+      return { ...next, memberships: this.s.memberships.all(accountId, contactId).map(m => m.group_id) }
+    }).immediate()
+  }
+
+  /** Deletes a contact (its memberships go with it); false when it does not exist. */
+  delete (accountId: string, contactId: string, stamp: ChangeStamp): boolean {
+    return this.db.transaction(() => {
+      const memberships = this.s.memberships.all(accountId, contactId).map(m => m.group_id)
+      if (this.s.delete.run(accountId, contactId).changes === 0) return false
+      this.s.logChange.run(accountId, 'person', contactId, 1, stamp.time)
+      this.touchGroups(accountId, memberships, [], stamp)
+      return true
+    }).immediate()
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * people.createContact, get, getBatchGet, updateContact, deleteContact. Handlers read the
+ * request, call the rules in src/people and render what comes back; every mutation goes
+ * through the account's queue.
+ */
+import type { FastifyRequest } from 'fastify'
+import type { Implementations } from './index.js'
+import { ApiError, invalidArgument, notFound } from '../../src/errors.js'
+import { baseUrl } from '../../src/http.js'
+import { createContact, deleteContact, getContact, readPerson, updateContact, type ContactsContext } from '../../src/people/contacts.js'
+import { parseIncludeField, parseReadMask, parseUpdateMask } from '../../src/people/masks.js'
+import { isOwnProfile, renderProfile } from '../../src/people/profile.js'
+import { renderPerson } from '../../src/people/render.js'
+import type { Account } from '../../src/types.js'
+
+/** Most resource names one getBatchGet may ask for (documented). */
+export const MAX_BATCH_GET = 200
+
+/** gRPC code numbers of the statuses a batch entry can carry. */
+const GRPC_CODES: Readonly<Record<string, number>> = { INVALID_ARGUMENT: 3, NOT_FOUND: 5, FAILED_PRECONDITION: 9 }
+
+function context (request: FastifyRequest): ContactsContext {
+  const app = request.server
+  return { store: app.contacts, clock: app.clock, random: app.random }
+}
+
+function account (request: FastifyRequest): Account {
+  return request.account!
+}
+
+function str (value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined
+}
+
+/** personFields (or the deprecated requestMask.includeField), required on reads. */
+function requiredReadMask (request: FastifyRequest, method: string): Set<string> {
+  const include = str(request.api['requestMask.includeField'])
+  const personFields = str(request.api.personFields)
+  if ((personFields === undefined || personFields === '') && include !== undefined && include !== '') return parseIncludeField(include, method)
+  return parseReadMask(personFields, { param: 'personFields', method, defaultAll: false })
+}
+
+/** One person by resource name: the account's profile or one of its contacts. */
+function readOne (request: FastifyRequest, resourceName: string, fields: ReadonlySet<string>): Record<string, unknown> {
+  const id = account(request).id
+  if (isOwnProfile(id, resourceName)) return renderProfile(id, fields)
+  // Another account's profile, or any profile id that is not this account's.
+  if (/^people\/\d+$/.test(resourceName)) throw notFound()
+  return renderPerson(getContact(context(request), id, resourceName), fields, { baseUrl: baseUrl(request) })
+}
+
+export const peopleImplementations: Implementations = {
+  'people.people.createContact': async (request) => {
+    const person = readPerson(request.body)
+    const fields = parseReadMask(str(request.api.personFields), { param: 'personFields', method: 'createContact', defaultAll: true })
+    const { id } = account(request)
+    const contact = await request.server.mutations.run(id, () => createContact(context(request), id, person))
+    return renderPerson(contact, fields, { baseUrl: baseUrl(request) })
+  },
+
+  'people.people.get': async (request) => {
+    const fields = requiredReadMask(request, 'get')
+    return readOne(request, request.api.resourceName as string, fields)
+  },
+
+  'people.people.getBatchGet': async (request) => {
+    const names = (request.api.resourceNames ?? []) as string[]
+    if (names.length === 0) throw invalidArgument('resourceNames is required: specify at least one resource name.')
+    if (names.length > MAX_BATCH_GET) throw invalidArgument(`resourceNames has ${names.length} values; at most ${MAX_BATCH_GET} may be requested at once.`)
+    const fields = requiredReadMask(request, 'getBatchGet')
+    return {
+      responses: names.map(name => {
+        try {
+          return { requestedResourceName: name, person: readOne(request, name, fields) }
+        } catch (err) {
+          if (!(err instanceof ApiError)) throw err
+          return { requestedResourceName: name, status: { code: GRPC_CODES[err.status] ?? 2, message: err.message } }
+        }
+      })
+    }
+  },
+
+  'people.people.updateContact': async (request) => {
+    const person = readPerson(request.body)
+    const mask = parseUpdateMask(str(request.api.updatePersonFields))
+    const fields = parseReadMask(str(request.api.personFields), { param: 'personFields', method: 'updateContact', defaultAll: true })
+    const { id } = account(request)
+    const contact = await request.server.mutations.run(id, () =>
+      updateContact(context(request), id, request.api.resourceName as string, person, mask))
+    return renderPerson(contact, fields, { baseUrl: baseUrl(request) })
+  },
+
+  'people.people.deleteContact': async (request) => {
+    const { id } = account(request)
+    await request.server.mutations.run(id, () => deleteContact(context(request), id, request.api.resourceName as string))
+    return {}
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Values the server computes on a contact (BEHAVIOUR.md §4): display names, formatted types,
+ * E.164 phone numbers, formatted addresses and genders. Pure functions of stored items.
+ */
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max'
+import { predefinedValues, schemas } from '../generated/discovery.js'
+
+type Item = Record<string, unknown>
+
+/** The account's region for national phone numbers (chosen: US). */
+export const DEFAULT_REGION: CountryCode = 'US'
+
+/** `homeFax` → `Home Fax`, `OUTLOOK_BILLING_INFORMATION` → `Billing Information`. */
+export function label (value: string): string {
+  const words = /^[A-Z0-9_]+$/.test(value)
+    ? value.replace(/^OUTLOOK_/, '').toLowerCase().split('_')
+    : value.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(' ')
+  return words.filter(Boolean).map(w => w[0]!.toUpperCase() + w.slice(1)).join(' ')
+}
+
+/** formattedType: the label of a predefined type, a custom type as given. */
+function formattedType (schemaName: string, type: string): string {
+  const predefined = predefinedValues[`${schemaName}.type`]
+  const isEnum = schemas[schemaName]?.properties.type?.enum !== undefined
+  return isEnum || predefined?.includes(type) ? label(type) : type
+}
+
+function join (parts: unknown[], separator = ' '): string {
+  return parts.filter((p): p is string => typeof p === 'string' && p.trim() !== '').join(separator)
+}
+
+function computeName (item: Item): Item {
+  const out = { ...item }
+  const display = join([item.honorificPrefix, item.givenName, item.middleName, item.familyName, item.honorificSuffix])
+  if (display !== '') {
+    out.displayName = display
+    const first = join([item.honorificPrefix, item.givenName, item.middleName])
+    const family = typeof item.familyName === 'string' ? item.familyName : ''
+    out.displayNameLastFirst = family === ''
+      ? display
+      : join([join([family, first], ', '), item.honorificSuffix], ', ')
+    out.unstructuredName ??= display
+  } else if (typeof item.unstructuredName === 'string') {
+    out.displayName = item.unstructuredName
+    out.displayNameLastFirst = item.unstructuredName
+  }
+  return out
+}
+
+function computePhone (item: Item): Item {
+  const out = { ...item }
+  if (typeof item.value === 'string') {
+    const parsed = parsePhoneNumberFromString(item.value, DEFAULT_REGION)
+    if (parsed?.isValid()) out.canonicalForm = parsed.number
+  }
+  return out
+}
+
+function computeAddress (item: Item): Item {
+  const out = { ...item }
+  if (out.formattedValue === undefined) {
+    const cityLine = join([join([item.city, join([item.region, item.postalCode])], ', ')])
+    const value = join([item.streetAddress, item.extendedAddress, item.poBox, cityLine, item.country], '\n')
+    if (value !== '') out.formattedValue = value
+  }
+  return out
+}
+
+const GENDERS = predefinedValues['Gender.value'] ?? []
+const PROTOCOLS = predefinedValues['ImClient.protocol'] ?? []
+
+/** One stored item with its computed values added (client values for them were dropped on write). */
+export function computeItem (schemaName: string, stored: Item): Item {
+  let item = stored
+  switch (schemaName) {
+    case 'Name': item = computeName(item); break
+    case 'PhoneNumber': item = computePhone(item); break
+    case 'Address': item = computeAddress(item); break
+    case 'Gender':
+      if (typeof item.value === 'string') item = { ...item, formattedValue: GENDERS.includes(item.value) ? label(item.value) : item.value }
+      break
+    case 'ImClient':
+      if (typeof item.protocol === 'string') item = { ...item, formattedProtocol: PROTOCOLS.includes(item.protocol) ? label(item.protocol) : item.protocol }
+      break
+    case 'Biography':
+      // Chosen: a biography without a content type is plain text, as Google shows it.
+      if (item.contentType === undefined) item = { ...item, contentType: 'TEXT_PLAIN' }
+      break
+  }
+  if (typeof item.type === 'string' && schemas[schemaName]?.properties.formattedType?.readOnly) {
+    item = { ...item, formattedType: formattedType(schemaName, item.type) }
+  }
+  return item
+}

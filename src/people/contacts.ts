@@ -1,0 +1,157 @@
+/**
+ * The contact methods' rules (BEHAVIOUR.md §1.1, §4, §5): reading a Person body, resource
+ * names, etags, singletons and memberships, and the create / update / delete operations on
+ * the store. No Fastify here: routes call these and render what they return.
+ */
+import type { ChangeStamp, ContactsStore, GroupRef } from '../../db/contacts-store.js'
+import type { StoredContact } from '../../db/state-store.js'
+import { formatTime, type Clock } from '../clock.js'
+import { problemToApiError, readMessage } from '../discovery/transcode.js'
+import { failedPrecondition, invalidArgument, notFound } from '../errors.js'
+import { isSystemGroupId, MY_CONTACTS } from '../groups/system-groups.js'
+import { contactIdFromResourceName, GROUP_PREFIX, newContactId, newGroupEtag, newSourceEtag, type RandomSource } from '../ids.js'
+import { contactDataFromPerson, contactFieldData } from './contact-data.js'
+import { sourceEtagOf } from './etag.js'
+
+export interface ContactsContext {
+  store: ContactsStore
+  clock: Clock
+  random: RandomSource
+}
+
+/** Fields that hold one value at most on a contact source. */
+export const SINGLETONS = ['biographies', 'birthdays', 'genders', 'names'] as const
+
+/** System groups a contact may be added to; the others only keep members they have. */
+const ADDABLE_SYSTEM_GROUPS = new Set([MY_CONTACTS, 'starred'])
+
+/** A JSON body read as a Person, or Google's transcoding error. */
+export function readPerson (body: unknown, root = 'person'): Record<string, unknown> {
+  const read = readMessage('Person', body ?? {})
+  if ('problem' in read) throw problemToApiError(read.problem, root)
+  return read.value
+}
+
+/** `people/c<decimal>` → the CONTACT source id; anything else is not a contact (400). */
+export function contactIdOf (resourceName: string): string {
+  if (!/^people\/c\d+$/.test(resourceName)) {
+    throw invalidArgument(`Resource name "${resourceName}" is not a valid contact person resource.`)
+  }
+  // Well-formed but not a 64-bit id (leading zeros, too large): no contact has it.
+  const id = contactIdFromResourceName(resourceName)
+  if (id === undefined) throw notFound()
+  return id
+}
+
+function stamp (ctx: ContactsContext): ChangeStamp {
+  return { time: formatTime(ctx.clock.nowMicros()), groupEtag: () => newGroupEtag(ctx.random) }
+}
+
+function checkSingletons (person: Record<string, unknown>, fields: Iterable<string>): void {
+  for (const field of fields) {
+    const value = person[field]
+    if ((SINGLETONS as readonly string[]).includes(field) && Array.isArray(value) && value.length > 1) {
+      throw invalidArgument(`Cannot have more than one person.${field} per source.`)
+    }
+  }
+}
+
+/** The group resource names a body's memberships ask for (output-only and domain ones ignored). */
+function requestedGroups (person: Record<string, unknown>): string[] {
+  const memberships = (person.memberships ?? []) as Array<{ contactGroupMembership?: { contactGroupResourceName?: string } }>
+  return memberships
+    .map(m => m.contactGroupMembership?.contactGroupResourceName)
+    .filter((name): name is string => typeof name === 'string' && name !== '')
+}
+
+/**
+ * Checks the requested groups against the account's: each must exist, and a system group
+ * other than myContacts and starred can only be kept, not added.
+ */
+function resolveMemberships (names: readonly string[], current: readonly string[], groups: ReadonlyMap<string, GroupRef>): string[] {
+  const out: string[] = []
+  for (const name of names) {
+    const id = name.startsWith(GROUP_PREFIX) ? name.slice(GROUP_PREFIX.length) : ''
+    const group = groups.get(id)
+    if (!group) throw invalidArgument(`Contact group "${name}" was not found.`)
+    if (group.groupType === 'SYSTEM_CONTACT_GROUP' && !ADDABLE_SYSTEM_GROUPS.has(id) && !current.includes(id)) {
+      throw invalidArgument(`Cannot add a contact to the system contact group "${name}".`)
+    }
+    if (!out.includes(id)) out.push(id)
+  }
+  return out
+}
+
+const NO_MEMBERSHIP = 'Contact must have at least one contact group membership.'
+
+export function getContact (ctx: ContactsContext, accountId: string, resourceName: string): StoredContact {
+  const contact = ctx.store.get(accountId, contactIdOf(resourceName))
+  if (!contact) throw notFound()
+  return contact
+}
+
+/** people.createContact: a new contact in myContacts (and the groups it asks for). */
+export function createContact (ctx: ContactsContext, accountId: string, person: Record<string, unknown>): StoredContact {
+  checkSingletons(person, SINGLETONS)
+  const requested = requestedGroups(person)
+  const time = stamp(ctx)
+  return ctx.store.create(accountId, () => {
+    // Chosen: every contact the API creates is in myContacts, first, whatever else it asks for.
+    const groups = resolveMemberships(requested, [], ctx.store.groups(accountId))
+    return {
+      id: newContactId(ctx.random),
+      data: contactDataFromPerson(person),
+      etag: newSourceEtag(ctx.random),
+      updateTime: time.time,
+      memberships: [MY_CONTACTS, ...groups.filter(g => g !== MY_CONTACTS)]
+    }
+  }, time)
+}
+
+/** people.updateContact, rules 1–8 of BEHAVIOUR.md §1.1 in order. */
+export function updateContact (ctx: ContactsContext, accountId: string, resourceName: string, person: Record<string, unknown>, mask: ReadonlySet<string>): StoredContact {
+  const contactId = contactIdOf(resourceName)
+  // Rule 3: the request names the version it was based on.
+  const topLevel = typeof person.etag === 'string' && person.etag !== '' ? person.etag : undefined
+  const sources = ((person.metadata as { sources?: Array<Record<string, unknown>> } | undefined)?.sources ?? [])
+  const sourceEtag = sources.find(s => s.type === 'CONTACT')?.etag as string | undefined
+  if (topLevel === undefined && (sourceEtag === undefined || sourceEtag === '')) {
+    throw invalidArgument('Request must set person.etag or person.metadata.sources.etag for the source that is being updated.')
+  }
+  const time = stamp(ctx)
+  const updated = ctx.store.mutate(accountId, contactId, current => {
+    // Rule 4: a stale version is FAILED_PRECONDITION; an etag that does not decode is stale.
+    if (topLevel !== undefined) {
+      const version = topLevel.startsWith('#') ? topLevel : sourceEtagOf(topLevel)
+      if (version !== current.etag) {
+        throw failedPrecondition('Request person.etag is different than the current person.etag. Clear local cache and get the latest person.')
+      }
+    } else if (sourceEtag !== current.etag) {
+      throw failedPrecondition('Request person.metadata.sources.etag is different than the current person.metadata.sources.etag. Clear local cache and get the latest person.')
+    }
+    // Rule 5: memberships, when masked, must leave at least one group.
+    let memberships = current.memberships
+    if (mask.has('memberships')) {
+      const requested = requestedGroups(person)
+      if (requested.length === 0) throw invalidArgument(NO_MEMBERSHIP)
+      memberships = resolveMemberships(requested, current.memberships, ctx.store.groups(accountId))
+    }
+    // Rule 6: singletons.
+    checkSingletons(person, mask)
+    // Rules 1–2: masked fields are replaced or cleared; everything else stays.
+    const data = { ...current.data }
+    for (const field of mask) {
+      if (field === 'memberships') continue
+      const items = contactFieldData(field, person[field])
+      if (items) data[field] = items
+      else delete data[field]
+    }
+    return { id: current.id, data, etag: newSourceEtag(ctx.random), updateTime: time.time, memberships }
+  }, time)
+  if (!updated) throw notFound()
+  return updated
+}
+
+export function deleteContact (ctx: ContactsContext, accountId: string, resourceName: string): void {
+  if (!ctx.store.delete(accountId, contactIdOf(resourceName), stamp(ctx))) throw notFound()
+}

@@ -1,0 +1,81 @@
+/**
+ * Person field masks (BEHAVIOUR.md §1.1): `updatePersonFields` names what an update
+ * replaces, `personFields` / `readMask` what a response shows. Paths are those the discovery
+ * document lists; a path may also be written in proto form (`email_addresses`), as
+ * FieldMask's JSON form allows. Every message is Google's.
+ */
+import { invalidArgument, type ApiError } from '../errors.js'
+import { PERSON_FIELDS, UPDATE_PERSON_FIELDS } from './fields.js'
+
+const DOCS = 'https://developers.google.com/people/api/rest/v1/people/'
+
+function camel (path: string): string {
+  return path.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
+}
+
+function paths (mask: string): string[] {
+  return mask.split(',').map(p => p.trim()).filter(p => p !== '')
+}
+
+function required (param: string, method: string): ApiError {
+  return invalidArgument(`${param} mask is required. Please specify one or more valid paths. Valid paths are documented at ${DOCS}${method}.`)
+}
+
+function invalidPath (param: string, path: string, method: string): ApiError {
+  return invalidArgument(`Invalid ${param} mask path: "${path}". Valid paths are documented at ${DOCS}${method}.`)
+}
+
+/** `updatePersonFields`: required; only the writable paths. */
+export function parseUpdateMask (mask: string | undefined, param = 'updatePersonFields', method = 'updateContact'): Set<string> {
+  const list = paths(mask ?? '')
+  if (list.length === 0) throw required(param, method)
+  const out = new Set<string>()
+  for (const p of list) {
+    const name = camel(p)
+    if (!UPDATE_PERSON_FIELDS.includes(name)) throw invalidPath(param, p, method)
+    out.add(name)
+  }
+  return out
+}
+
+export interface ReadMaskOptions {
+  /** The parameter's name in messages: personFields or readMask. */
+  param: string
+  /** The reference page named in messages (`get`, `updateContact`, …). */
+  method: string
+  /** Absent or empty means every field (create and update); otherwise it is required. */
+  defaultAll: boolean
+}
+
+/** `personFields` / `readMask`: the readable paths. */
+export function parseReadMask (mask: string | undefined, options: ReadMaskOptions): Set<string> {
+  const list = paths(mask ?? '')
+  if (list.length === 0) {
+    if (options.defaultAll) return new Set(PERSON_FIELDS)
+    throw required(options.param, options.method)
+  }
+  const out = new Set<string>()
+  for (const p of list) {
+    const name = camel(p)
+    // The reference page for personFields paths is people.get's, whatever the method.
+    if (!PERSON_FIELDS.includes(name)) throw invalidPath(options.param, p, 'get')
+    out.add(name)
+  }
+  return out
+}
+
+/**
+ * The deprecated `requestMask.includeField` (`person.names,person.photos`): the same
+ * paths, each with a `person.` prefix.
+ */
+export function parseIncludeField (mask: string, method: string): Set<string> {
+  const list = paths(mask)
+  if (list.length === 0) throw required('personFields', method)
+  const out = new Set<string>()
+  for (const p of list) {
+    const name = camel(p.replace(/^person\./, ''))
+    if (!p.startsWith('person.') || !PERSON_FIELDS.includes(name)) throw invalidPath('requestMask.includeField', p, method)
+    out.add(name)
+  }
+  return out
+}

@@ -1,0 +1,28 @@
+/**
+ * `people/me`: the account's own profile. Chosen: a minimal profile (resource name, etag and
+ * a PROFILE source), derived from the account id so that it is stable across runs.
+ */
+import { createHash } from 'node:crypto'
+import { personEtag } from './etag.js'
+
+function digest (accountId: string): Buffer {
+  return createHash('sha256').update('people-api-emulator profile ' + accountId).digest()
+}
+
+/** A 21-digit profile id, as Google's account ids look (`people/104857600000000000000`). */
+export function profileId (accountId: string): string {
+  return '1' + (digest(accountId).readBigUInt64BE() % (10n ** 20n)).toString().padStart(20, '0')
+}
+
+export function renderProfile (accountId: string, fields: ReadonlySet<string>): Record<string, unknown> {
+  const id = profileId(accountId)
+  const sourceEtag = '#' + digest(accountId).subarray(8, 16).toString('base64')
+  const person: Record<string, unknown> = { resourceName: `people/${id}`, etag: personEtag(sourceEtag, fields) }
+  if (fields.has('metadata')) person.metadata = { sources: [{ type: 'PROFILE', id, etag: sourceEtag }], objectType: 'PERSON' }
+  return person
+}
+
+/** True for `people/me` and for the account's own `people/<profile id>`. */
+export function isOwnProfile (accountId: string, resourceName: string): boolean {
+  return resourceName === 'people/me' || resourceName === `people/${profileId(accountId)}`
+}
