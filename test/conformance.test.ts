@@ -6,6 +6,7 @@ import t from 'tap'
 import { auth, people } from '@googleapis/people'
 import type { FastifyInstance } from 'fastify'
 import { build, credentialsMissingBody } from './helpers/app.js'
+import { assertConforms } from './helpers/schema.js'
 
 async function listen (t: { teardown: (fn: () => unknown) => void }): Promise<{ app: FastifyInstance, rootUrl: string }> {
   const app = await build(t)
@@ -42,9 +43,7 @@ t.test('unimplemented methods answer 501 UNIMPLEMENTED through the client', asyn
   const { rootUrl } = await listen(t)
   const api = client(rootUrl, 'conformance-token')
   const calls: Array<[string, () => Promise<unknown>]> = [
-    ['people.people.updateContact', () => api.people.updateContact({ resourceName: 'people/c1', updatePersonFields: 'names', requestBody: { etag: '%x', names: [{ givenName: 'Ada' }] } })],
     ['people.contactGroups.update', () => api.contactGroups.update({ resourceName: 'contactGroups/abc', requestBody: { contactGroup: { name: 'x' } } })],
-    ['people.people.getBatchGet', () => api.people.getBatchGet({ resourceNames: ['people/c1', 'people/c2'], personFields: 'names' })],
     ['people.contactGroups.members.modify', () => api.contactGroups.members.modify({ resourceName: 'contactGroups/abc', requestBody: { resourceNamesToAdd: ['people/c1'] } })]
   ]
   for (const [id, call] of calls) {
@@ -61,4 +60,89 @@ t.test('a read-only token gets 403 on a mutation through the client', async t =>
   const res = await failure(client(rootUrl, 'ro').people.deleteContact({ resourceName: 'people/c1' }))
   t.equal(res.status, 403)
   t.equal(res.data.error.details[0].metadata.method, 'google.people.v1.PeopleService.DeleteContact')
+})
+
+t.test('the contact lifecycle through the official client', async t => {
+  const { rootUrl } = await listen(t)
+  const api = client(rootUrl, 'lifecycle')
+  const created = (await api.people.createContact({
+    personFields: 'names,emailAddresses,metadata',
+    requestBody: { names: [{ givenName: 'Ada', familyName: 'Lovelace' }], emailAddresses: [{ value: 'ada@example.com', type: 'home' }] }
+  })).data
+  assertConforms(t, 'Person', created)
+  t.match(created.resourceName, /^people\/c\d+$/)
+  t.equal(created.names![0]!.displayName, 'Ada Lovelace')
+
+  // Two reads with different masks: two etags, either one good for the next update.
+  const a = (await api.people.get({ resourceName: created.resourceName!, personFields: 'names' })).data
+  const b = (await api.people.get({ resourceName: created.resourceName!, personFields: 'names,emailAddresses,metadata' })).data
+  assertConforms(t, 'Person', a)
+  assertConforms(t, 'Person', b)
+  t.not(a.etag, b.etag)
+  const viaA = (await api.people.updateContact({
+    resourceName: created.resourceName!,
+    updatePersonFields: 'names',
+    personFields: 'names,metadata',
+    requestBody: { etag: a.etag, names: [{ givenName: 'Augusta Ada', familyName: 'King' }] }
+  })).data
+  assertConforms(t, 'Person', viaA)
+  t.equal(viaA.names![0]!.displayNameLastFirst, 'King, Augusta Ada')
+
+  // The etag read before that change is now stale: 400 FAILED_PRECONDITION.
+  const stale = await failure(api.people.updateContact({
+    resourceName: created.resourceName!, updatePersonFields: 'names', requestBody: { etag: b.etag, names: [{ givenName: 'Lost' }] }
+  }))
+  t.equal(stale.status, 400)
+  t.equal(stale.data.error.status, 'FAILED_PRECONDITION')
+  t.equal(stale.data.error.errors[0].reason, 'failedPrecondition')
+
+  // The CONTACT source etag identifies the version as well.
+  const viaSource = (await api.people.updateContact({
+    resourceName: created.resourceName!,
+    updatePersonFields: 'nicknames',
+    requestBody: { metadata: { sources: [viaA.metadata!.sources![0]!] }, nicknames: [{ value: 'Countess' }] }
+  })).data
+  assertConforms(t, 'Person', viaSource)
+
+  // Ten sequential updates, each with the etag of the previous response.
+  let etag = viaSource.etag
+  for (let i = 0; i < 10; i++) {
+    const next = (await api.people.updateContact({
+      resourceName: created.resourceName!,
+      updatePersonFields: 'biographies',
+      personFields: 'biographies',
+      requestBody: { etag, biographies: [{ value: `note ${i}` }] }
+    })).data
+    assertConforms(t, 'Person', next)
+    t.equal(next.biographies![0]!.value, `note ${i}`)
+    etag = next.etag
+  }
+
+  const batch = (await api.people.getBatchGet({ resourceNames: [created.resourceName!, 'people/c1'], personFields: 'names' })).data
+  assertConforms(t, 'GetPeopleResponse', batch)
+  t.equal(batch.responses![0]!.person!.names![0]!.givenName, 'Augusta Ada')
+  t.same(batch.responses![1]!.status, { code: 5, message: 'Requested entity was not found.' })
+
+  const me = (await api.people.get({ resourceName: 'people/me', personFields: 'metadata' })).data
+  t.equal(me.metadata!.sources![0]!.type, 'PROFILE')
+
+  t.same((await api.people.deleteContact({ resourceName: created.resourceName! })).data, {})
+  const gone = await failure(api.people.get({ resourceName: created.resourceName!, personFields: 'names' }))
+  t.equal(gone.status, 404)
+  t.equal(gone.data.error.message, 'Requested entity was not found.')
+})
+
+t.test('updateContact errors through the official client', async t => {
+  const { rootUrl } = await listen(t)
+  const api = client(rootUrl, 'errors')
+  const created = (await api.people.createContact({ requestBody: { names: [{ givenName: 'Ada' }] } })).data
+  const noMask = await failure(api.people.updateContact({ resourceName: created.resourceName!, requestBody: { etag: created.etag } }))
+  t.equal(noMask.status, 400)
+  t.equal(noMask.data.error.message, 'updatePersonFields mask is required. Please specify one or more valid paths. Valid paths are documented at https://developers.google.com/people/api/rest/v1/people/updateContact.')
+  const noEtag = await failure(api.people.updateContact({ resourceName: created.resourceName!, updatePersonFields: 'names', requestBody: { names: [{ givenName: 'X' }] } }))
+  t.equal(noEtag.data.error.message, 'Request must set person.etag or person.metadata.sources.etag for the source that is being updated.')
+  const me = await failure(api.people.updateContact({ resourceName: 'people/me', updatePersonFields: 'names', requestBody: { etag: created.etag } }))
+  t.equal(me.data.error.message, 'Resource name "people/me" is not a valid contact person resource.')
+  const missing = await failure(api.people.updateContact({ resourceName: 'people/c1', updatePersonFields: 'names', requestBody: { etag: created.etag } }))
+  t.equal(missing.status, 404)
 })

@@ -29,7 +29,14 @@ function join (parts: unknown[], separator = ' '): string {
   return parts.filter((p): p is string => typeof p === 'string' && p.trim() !== '').join(separator)
 }
 
-function computeName (item: Item): Item {
+/**
+ * Options of computeItem. `fillWritable: false` leaves out computed values of writable
+ * fields (a name's unstructuredName, an address's formattedValue): a fixture export must
+ * not turn them into values the client seems to have set.
+ */
+export interface ComputeOptions { fillWritable: boolean }
+
+function computeName (item: Item, options: ComputeOptions): Item {
   const out = { ...item }
   const display = join([item.honorificPrefix, item.givenName, item.middleName, item.familyName, item.honorificSuffix])
   if (display !== '') {
@@ -39,7 +46,7 @@ function computeName (item: Item): Item {
     out.displayNameLastFirst = family === ''
       ? display
       : join([join([family, first], ', '), item.honorificSuffix], ', ')
-    out.unstructuredName ??= display
+    if (options.fillWritable) out.unstructuredName ??= display
   } else if (typeof item.unstructuredName === 'string') {
     out.displayName = item.unstructuredName
     out.displayNameLastFirst = item.unstructuredName
@@ -56,9 +63,9 @@ function computePhone (item: Item): Item {
   return out
 }
 
-function computeAddress (item: Item): Item {
+function computeAddress (item: Item, options: ComputeOptions): Item {
   const out = { ...item }
-  if (out.formattedValue === undefined) {
+  if (out.formattedValue === undefined && options.fillWritable) {
     const cityLine = join([join([item.city, join([item.region, item.postalCode])], ', ')])
     const value = join([item.streetAddress, item.extendedAddress, item.poBox, cityLine, item.country], '\n')
     if (value !== '') out.formattedValue = value
@@ -70,12 +77,12 @@ const GENDERS = predefinedValues['Gender.value'] ?? []
 const PROTOCOLS = predefinedValues['ImClient.protocol'] ?? []
 
 /** One stored item with its computed values added (client values for them were dropped on write). */
-export function computeItem (schemaName: string, stored: Item): Item {
+export function computeItem (schemaName: string, stored: Item, options: ComputeOptions = { fillWritable: true }): Item {
   let item = stored
   switch (schemaName) {
-    case 'Name': item = computeName(item); break
+    case 'Name': item = computeName(item, options); break
     case 'PhoneNumber': item = computePhone(item); break
-    case 'Address': item = computeAddress(item); break
+    case 'Address': item = computeAddress(item, options); break
     case 'Gender':
       if (typeof item.value === 'string') item = { ...item, formattedValue: GENDERS.includes(item.value) ? label(item.value) : item.value }
       break

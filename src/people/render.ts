@@ -14,6 +14,8 @@ import { CONTACT_DATA_FIELDS, PERSON_FIELDS } from './fields.js'
 export interface RenderContext {
   /** Absolute base URL of the emulator, for photo URLs (`http://127.0.0.1:8090`). */
   baseUrl: string
+  /** For fixture exports: leave computed values of writable fields out (see computeItem). */
+  forExport?: boolean
 }
 
 const ITEM_SCHEMA = new Map(PERSON_FIELDS.map(f => [f, schemas.Person!.properties[f]?.items?.ref ?? '']))
@@ -44,14 +46,16 @@ export function renderPerson (contact: StoredContact, fields: ReadonlySet<string
       person.metadata = { sources: [contactSource(contact)], objectType: 'PERSON' }
     } else if (DATA_FIELDS.has(field)) {
       const stored = contact.data[field] as Array<Record<string, unknown>> | undefined
-      if (stored && stored.length > 0) person[field] = withMetadata(stored.map(item => computeItem(ITEM_SCHEMA.get(field)!, item)))
+      const options = { fillWritable: ctx.forExport !== true }
+      if (stored && stored.length > 0) person[field] = withMetadata(stored.map(item => computeItem(ITEM_SCHEMA.get(field)!, item, options)))
     } else if (field === 'memberships') {
       if (contact.memberships.length > 0) {
         person.memberships = withMetadata(contact.memberships.map(groupId => ({
           contactGroupMembership: { contactGroupId: groupId, contactGroupResourceName: groupResourceName(groupId) }
         })))
       }
-    } else if (field === 'photos') {
+    } else if (field === 'photos' && ctx.forExport !== true) {
+      // Exports leave the default photo out: it is output only, and its URL names the port.
       person.photos = withMetadata([{ url: defaultPhotoUrl(ctx.baseUrl, contact.id), default: true }])
     }
     // coverPhotos, ageRanges and skills exist only on profiles: never on a contact.

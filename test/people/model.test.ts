@@ -1,0 +1,161 @@
+/** The contact model of BEHAVIOUR.md §3 and §4: identifiers, etags and computed values. */
+import t from 'tap'
+import { build } from '../helpers/app.js'
+import { createContact, update } from '../helpers/people.js'
+import { personEtag, sourceEtagOf } from '../../src/people/etag.js'
+import { contactIdFromResourceName, contactResourceName } from '../../src/ids.js'
+import { label } from '../../src/people/computed.js'
+
+t.test('people/c<decimal> and the hex CONTACT source id are one value', async t => {
+  t.equal(contactIdFromResourceName('people/c641236038399901854'), '8e620c78e01409e')
+  t.equal(contactResourceName('8e620c78e01409e'), 'people/c641236038399901854')
+  t.equal(contactIdFromResourceName('people/c18446744073709551615'), 'ffffffffffffffff')
+  t.equal(contactIdFromResourceName('people/c18446744073709551616'), undefined, 'beyond 64 bits')
+  t.equal(contactIdFromResourceName('people/c0123'), undefined, 'leading zero')
+  t.equal(contactIdFromResourceName('people/123'), undefined)
+})
+
+t.test('a person etag embeds the source etag and the read mask', async t => {
+  const a = personEtag('#bUk81Tdzxtc=', new Set(['names']))
+  const b = personEtag('#bUk81Tdzxtc=', new Set(['names', 'emailAddresses']))
+  t.match(a, /^%/)
+  t.not(a, b)
+  t.equal(sourceEtagOf(a), '#bUk81Tdzxtc=')
+  t.equal(sourceEtagOf(b), '#bUk81Tdzxtc=')
+  t.equal(personEtag('#bUk81Tdzxtc=', new Set(['emailAddresses', 'names'])), b, 'independent of mask order')
+  for (const bad of ['', '%', '#x', '%!!!', '%' + Buffer.from([0x12, 9, 1]).toString('base64'), '%' + Buffer.from([0x10, 1]).toString('base64')]) {
+    t.equal(sourceEtagOf(bad), undefined, JSON.stringify(bad))
+  }
+})
+
+t.test('names: displayName, displayNameLastFirst and unstructuredName are computed', async t => {
+  const app = await build(t)
+  const cases: Array<[Record<string, string>, Record<string, string>]> = [
+    [{ givenName: 'Ada', familyName: 'Lovelace' }, { displayName: 'Ada Lovelace', displayNameLastFirst: 'Lovelace, Ada', unstructuredName: 'Ada Lovelace' }],
+    [{ honorificPrefix: 'Dr.', givenName: 'Ada', middleName: 'King', familyName: 'Lovelace', honorificSuffix: 'FRS' }, { displayName: 'Dr. Ada King Lovelace FRS', displayNameLastFirst: 'Lovelace, Dr. Ada King, FRS' }],
+    [{ givenName: 'Ada' }, { displayName: 'Ada', displayNameLastFirst: 'Ada' }],
+    [{ familyName: 'Lovelace' }, { displayName: 'Lovelace', displayNameLastFirst: 'Lovelace' }],
+    [{ unstructuredName: 'The Countess' }, { displayName: 'The Countess', displayNameLastFirst: 'The Countess', unstructuredName: 'The Countess' }],
+    [{ givenName: 'Ada', unstructuredName: 'Countess Ada' }, { displayName: 'Ada', unstructuredName: 'Countess Ada' }]
+  ]
+  for (const [name, expected] of cases) {
+    const p = await createContact(t, app, { names: [name] }, 'test-token', '?personFields=names')
+    t.match(p.names[0], expected, JSON.stringify(name))
+  }
+})
+
+t.test('formattedType: labels for predefined types (camel case split), custom types as given', async t => {
+  const app = await build(t)
+  const p = await createContact(t, app, {
+    phoneNumbers: [{ value: '1', type: 'homeFax' }, { value: '2', type: 'workMobile' }, { value: '3', type: 'googleVoice' }, { value: '4', type: 'Boat' }, { value: '5' }],
+    emailAddresses: [{ value: 'a@example.com', type: 'home' }, { value: 'b@example.com', type: 'work' }],
+    urls: [{ value: 'https://example.com', type: 'appInstallPage' }],
+    relations: [{ person: 'Byron', type: 'father' }, { person: 'Annabella', type: 'domesticPartner' }],
+    events: [{ date: { year: 1835, month: 7, day: 8 }, type: 'anniversary' }],
+    miscKeywords: [{ value: 'x', type: 'OUTLOOK_BILLING_INFORMATION' }]
+  })
+  t.same(p.phoneNumbers.map((n: any) => n.formattedType), ['Home Fax', 'Work Mobile', 'Google Voice', 'Boat', undefined])
+  t.same(p.emailAddresses.map((e: any) => e.formattedType), ['Home', 'Work'])
+  t.equal(p.urls[0].formattedType, 'App Install Page')
+  t.same(p.relations.map((r: any) => r.formattedType), ['Father', 'Domestic Partner'])
+  t.equal(p.events[0].formattedType, 'Anniversary')
+  t.same(p.events[0].date, { year: 1835, month: 7, day: 8 })
+  t.equal(p.miscKeywords[0].formattedType, 'Billing Information')
+  t.equal(label('homeFax'), 'Home Fax')
+})
+
+t.test('phoneNumbers: canonicalForm is E.164 when the number parses (default region US)', async t => {
+  const app = await build(t)
+  const p = await createContact(t, app, {
+    phoneNumbers: [{ value: '+44 20 7946 0958' }, { value: '(650) 253-0000' }, { value: '555-1234' }, { value: 'not a number' }, { value: '+33 1 42 68 53 00' }]
+  })
+  t.same(p.phoneNumbers.map((n: any) => n.canonicalForm), ['+442079460958', '+16502530000', undefined, undefined, '+33142685300'])
+  t.same(p.phoneNumbers.map((n: any) => n.value), ['+44 20 7946 0958', '(650) 253-0000', '555-1234', 'not a number', '+33 1 42 68 53 00'], 'the value is kept as given')
+})
+
+t.test('addresses: formattedValue is built from the parts unless the client set it', async t => {
+  const app = await build(t)
+  const p = await createContact(t, app, {
+    addresses: [
+      { streetAddress: '1600 Amphitheatre Pkwy', city: 'Mountain View', region: 'CA', postalCode: '94043', country: 'USA', type: 'work' },
+      { formattedValue: '221B Baker Street, London', city: 'London' },
+      { poBox: 'PO Box 7', city: 'Springfield' }
+    ]
+  })
+  t.equal(p.addresses[0].formattedValue, '1600 Amphitheatre Pkwy\nMountain View, CA 94043\nUSA')
+  t.equal(p.addresses[0].formattedType, 'Work')
+  t.equal(p.addresses[1].formattedValue, '221B Baker Street, London')
+  t.equal(p.addresses[2].formattedValue, 'PO Box 7\nSpringfield')
+})
+
+t.test('genders, im clients and biographies', async t => {
+  const app = await build(t)
+  const p = await createContact(t, app, {
+    genders: [{ value: 'female' }],
+    imClients: [{ username: 'ada', protocol: 'googleTalk', type: 'home' }, { username: 'a', protocol: 'carrierPigeon' }],
+    biographies: [{ value: 'Wrote the first program.' }]
+  })
+  t.match(p.genders[0], { value: 'female', formattedValue: 'Female' })
+  t.match(p.imClients[0], { formattedProtocol: 'Google Talk', formattedType: 'Home' })
+  t.match(p.imClients[1], { formattedProtocol: 'carrierPigeon' })
+  t.match(p.biographies[0], { value: 'Wrote the first program.', contentType: 'TEXT_PLAIN' })
+  const custom = await createContact(t, app, { genders: [{ value: 'nonbinary', addressMeAs: 'they' }] })
+  t.match(custom.genders[0], { value: 'nonbinary', formattedValue: 'nonbinary', addressMeAs: 'they' })
+})
+
+t.test('exactly one primary item per field; empty values are never sent', async t => {
+  const app = await build(t)
+  const p = await createContact(t, app, {
+    emailAddresses: [{ value: 'a@example.com', displayName: '' }, { value: 'b@example.com' }, { value: '' }, {}],
+    nicknames: [],
+    urls: [{ value: 'https://example.com', metadata: { primary: false } }]
+  })
+  t.equal(p.emailAddresses.length, 2, 'items with nothing in them are dropped')
+  t.same(p.emailAddresses.map((e: any) => e.metadata.primary === true), [true, false])
+  t.notOk('displayName' in p.emailAddresses[0])
+  t.notOk(p.nicknames)
+  t.equal(p.urls[0].metadata.primary, true)
+  for (const field of ['emailAddresses', 'urls', 'memberships', 'photos']) {
+    t.equal(p[field].filter((item: any) => item.metadata.primary).length, 1, field)
+  }
+})
+
+t.test('update times have microseconds and move forward with each update', async t => {
+  const app = await build(t)
+  const p = await createContact(t, app, { names: [{ givenName: 'A' }] })
+  let previous = p.metadata.sources[0].updateTime
+  let etag = p.etag
+  for (let i = 0; i < 3; i++) {
+    const res = await update(app, p.resourceName, { etag }, 'updatePersonFields=nicknames&personFields=metadata')
+    const next = JSON.parse(res.body)
+    t.match(next.metadata.sources[0].updateTime, /\.\d{6}Z$/)
+    t.ok(next.metadata.sources[0].updateTime > previous, 'later than before')
+    previous = next.metadata.sources[0].updateTime
+    etag = next.etag
+  }
+})
+
+t.test('every change is in the change log, deletes as tombstones', async t => {
+  const app = await build(t)
+  const p = await createContact(t, app, { names: [{ givenName: 'A' }] })
+  await update(app, p.resourceName, { etag: p.etag }, 'updatePersonFields=nicknames')
+  await app.inject({ method: 'DELETE', url: `/v1/${p.resourceName}:deleteContact`, headers: { authorization: 'Bearer test-token' } })
+  const rows = app.db.prepare("SELECT resource_type, resource_id, deleted FROM changes WHERE account_id = 'test-token' ORDER BY seq").all()
+  const id = p.metadata.sources[0].id
+  t.same(rows, [
+    { resource_type: 'person', resource_id: id, deleted: 0 },
+    { resource_type: 'person', resource_id: id, deleted: 0 },
+    { resource_type: 'person', resource_id: id, deleted: 1 }
+  ])
+})
+
+t.test('export after updates imports back to the same contacts and etags', async t => {
+  const app = await build(t)
+  const p = await createContact(t, app, { names: [{ givenName: 'Ada', familyName: 'Lovelace' }], addresses: [{ city: 'London' }], phoneNumbers: [{ value: '+44 20 7946 0958', type: 'home' }] })
+  await update(app, p.resourceName, { etag: p.etag, nicknames: [{ value: 'Countess' }] }, 'updatePersonFields=nicknames')
+  const before = (await app.inject({ url: '/_emulator/export' })).body
+  await app.inject({ method: 'POST', url: '/_emulator/reset' })
+  const res = await app.inject({ method: 'POST', url: '/_emulator/import', headers: { 'content-type': 'application/json' }, payload: before })
+  t.equal(res.statusCode, 200)
+  t.equal((await app.inject({ url: '/_emulator/export' })).body, before)
+})
