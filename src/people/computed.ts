@@ -2,8 +2,20 @@
  * Values the server computes on a contact (BEHAVIOUR.md §4): display names, formatted types,
  * E.164 phone numbers, formatted addresses and genders. Pure functions of stored items.
  */
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max'
+import { createRequire } from 'node:module'
+import type { CountryCode } from 'libphonenumber-js/max'
 import { predefinedValues, schemas } from '../generated/discovery.js'
+
+type PhoneLibrary = typeof import('libphonenumber-js/max')
+let phoneLibrary: PhoneLibrary | undefined
+/**
+ * libphonenumber-js with its full metadata takes ~80 ms to load: it is loaded on the first
+ * phone number rendered, not at start-up (the emulator starts in every CI job).
+ */
+function phones (): PhoneLibrary {
+  phoneLibrary ??= createRequire(import.meta.url)('libphonenumber-js/max') as PhoneLibrary
+  return phoneLibrary
+}
 
 type Item = Record<string, unknown>
 
@@ -57,7 +69,7 @@ function computeName (item: Item, options: ComputeOptions): Item {
 function computePhone (item: Item): Item {
   const out = { ...item }
   if (typeof item.value === 'string') {
-    const parsed = parsePhoneNumberFromString(item.value, DEFAULT_REGION)
+    const parsed = phones().parsePhoneNumberFromString(item.value, DEFAULT_REGION)
     if (parsed?.isValid()) out.canonicalForm = parsed.number
   }
   return out
