@@ -5,21 +5,20 @@
  */
 import type { Db } from './database.js'
 import type { StoredContact } from './state-store.js'
+import { Changes, type ChangeStamp } from './changes.js'
 
 interface ContactRow { id: string, data: string, etag: string, update_time: string }
 
-/** What a mutation needs to stamp a change: its time and fresh group etags. */
-export interface ChangeStamp {
-  time: string
-  groupEtag: () => string
-}
+export type { ChangeStamp } from './changes.js'
 
 export interface GroupRef { id: string, groupType: 'USER_CONTACT_GROUP' | 'SYSTEM_CONTACT_GROUP' }
 
 export class ContactsStore {
   private readonly s
+  private readonly changes: Changes
 
   constructor (private readonly db: Db) {
+    this.changes = new Changes(db)
     this.s = {
       get: db.prepare<[string, string], ContactRow>('SELECT id, data, etag, update_time FROM contacts WHERE account_id = ? AND id = ?'),
       memberships: db.prepare<[string, string], { group_id: string }>('SELECT group_id FROM memberships WHERE account_id = ? AND contact_id = ? ORDER BY rowid'),
@@ -29,8 +28,6 @@ export class ContactsStore {
       delete: db.prepare('DELETE FROM contacts WHERE account_id = ? AND id = ?'),
       addMembership: db.prepare('INSERT INTO memberships (account_id, contact_id, group_id) VALUES (?, ?, ?)'),
       removeMembership: db.prepare('DELETE FROM memberships WHERE account_id = ? AND contact_id = ? AND group_id = ?'),
-      touchGroup: db.prepare("UPDATE contact_groups SET etag = ?, update_time = ? WHERE account_id = ? AND id = ? AND group_type = 'USER_CONTACT_GROUP'"),
-      logChange: db.prepare('INSERT INTO changes (account_id, resource_type, resource_id, deleted, change_time) VALUES (?, ?, ?, ?, ?)'),
       count: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM contacts WHERE account_id = ?')
     }
   }
@@ -56,15 +53,6 @@ export class ContactsStore {
     return this.s.count.get(accountId)!.n
   }
 
-  private touchGroups (accountId: string, before: readonly string[], after: readonly string[], stamp: ChangeStamp): void {
-    const changed = [...before.filter(g => !after.includes(g)), ...after.filter(g => !before.includes(g))]
-    for (const groupId of changed) {
-      if (this.s.touchGroup.run(stamp.groupEtag(), stamp.time, accountId, groupId).changes > 0) {
-        this.s.logChange.run(accountId, 'contactGroup', groupId, 0, stamp.time)
-      }
-    }
-  }
-
   private writeMemberships (accountId: string, contactId: string, before: readonly string[], after: readonly string[]): void {
     for (const g of before) if (!after.includes(g)) this.s.removeMembership.run(accountId, contactId, g)
     for (const g of after) if (!before.includes(g)) this.s.addMembership.run(accountId, contactId, g)
@@ -76,8 +64,8 @@ export class ContactsStore {
       const contact = build()
       this.s.insert.run(accountId, contact.id, JSON.stringify(contact.data), contact.etag, contact.updateTime)
       this.writeMemberships(accountId, contact.id, [], contact.memberships)
-      this.s.logChange.run(accountId, 'person', contact.id, 0, stamp.time)
-      this.touchGroups(accountId, [], contact.memberships, stamp)
+      this.changes.log(accountId, 'person', contact.id, false, stamp)
+      this.changes.touchGroupsBetween(accountId, [], contact.memberships, stamp)
       return contact
     }).immediate()
   }
@@ -93,8 +81,8 @@ export class ContactsStore {
       const next = change(current)
       this.s.update.run(JSON.stringify(next.data), next.etag, next.updateTime, accountId, contactId)
       this.writeMemberships(accountId, contactId, current.memberships, next.memberships)
-      this.s.logChange.run(accountId, 'person', contactId, 0, stamp.time)
-      this.touchGroups(accountId, current.memberships, next.memberships, stamp)
+      this.changes.log(accountId, 'person', contactId, false, stamp)
+      this.changes.touchGroupsBetween(accountId, current.memberships, next.memberships, stamp)
       return { ...next, memberships: this.s.memberships.all(accountId, contactId).map(m => m.group_id) }
     }).immediate()
   }
@@ -104,8 +92,8 @@ export class ContactsStore {
     return this.db.transaction(() => {
       const memberships = this.s.memberships.all(accountId, contactId).map(m => m.group_id)
       if (this.s.delete.run(accountId, contactId).changes === 0) return false
-      this.s.logChange.run(accountId, 'person', contactId, 1, stamp.time)
-      this.touchGroups(accountId, memberships, [], stamp)
+      this.changes.log(accountId, 'person', contactId, true, stamp)
+      this.changes.touchGroupsBetween(accountId, memberships, [], stamp)
       return true
     }).immediate()
   }

@@ -2,6 +2,7 @@
 import type { Db } from '../db/database.js'
 import type { StateStore, StoredAccount } from '../db/state-store.js'
 import type { ContactsStore } from '../db/contacts-store.js'
+import type { GroupsStore } from '../db/groups-store.js'
 import type { Clock } from './clock.js'
 import type { Config } from './config.js'
 import type { ParamValue, SystemParams } from './discovery/query.js'
@@ -28,6 +29,7 @@ declare module 'fastify' {
     db: Db
     state: StateStore
     contacts: ContactsStore
+    groups: GroupsStore
     clock: Clock
     random: RandomSource
     /** The accounts the fixtures declared at start: what reset goes back to. */

@@ -8,13 +8,15 @@ import { methods } from '../../src/generated/discovery.js'
 import type { MethodDescriptor } from '../../src/discovery/types.js'
 import { unimplemented } from '../../src/errors.js'
 import { peopleImplementations } from './people.js'
+import { contactGroupImplementations } from './contact-groups.js'
 
 /** Handlers by discovery method id. */
 export type Implementations = Readonly<Record<string, RouteHandlerMethod>>
 
 /** The methods the emulator implements, from each resource's route file. */
 export const implementations: Implementations = {
-  ...peopleImplementations
+  ...peopleImplementations,
+  ...contactGroupImplementations
 }
 
 /**

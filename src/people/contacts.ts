@@ -5,11 +5,12 @@
  */
 import type { ChangeStamp, ContactsStore, GroupRef } from '../../db/contacts-store.js'
 import type { StoredContact } from '../../db/state-store.js'
-import { formatTime, type Clock } from '../clock.js'
+import type { Clock } from '../clock.js'
+import { changeStamp } from '../change-stamp.js'
 import { problemToApiError, readMessage } from '../discovery/transcode.js'
 import { failedPrecondition, invalidArgument, notFound } from '../errors.js'
 import { MY_CONTACTS } from '../groups/system-groups.js'
-import { contactIdFromResourceName, GROUP_PREFIX, newContactId, newGroupEtag, newSourceEtag, type RandomSource } from '../ids.js'
+import { contactIdFromResourceName, GROUP_PREFIX, newContactId, newSourceEtag, type RandomSource } from '../ids.js'
 import { contactDataFromPerson, contactFieldData } from './contact-data.js'
 import { sourceEtagOf } from './etag.js'
 
@@ -44,7 +45,7 @@ export function contactIdOf (resourceName: string): string {
 }
 
 function stamp (ctx: ContactsContext): ChangeStamp {
-  return { time: formatTime(ctx.clock.nowMicros()), groupEtag: () => newGroupEtag(ctx.random) }
+  return changeStamp(ctx.clock, ctx.random)
 }
 
 function checkSingletons (person: Record<string, unknown>, fields: Iterable<string>): void {

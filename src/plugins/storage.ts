@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify'
 import { openDatabase } from '../../db/database.js'
 import { StateStore, type StoredAccount } from '../../db/state-store.js'
 import { ContactsStore } from '../../db/contacts-store.js'
+import { GroupsStore } from '../../db/groups-store.js'
 import { ConfigError } from '../config.js'
 
 export interface StorageOptions {
@@ -30,6 +31,7 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
   app.decorate('db', db)
   app.decorate('state', state)
   app.decorate('contacts', new ContactsStore(db))
+  app.decorate('groups', new GroupsStore(db))
   app.decorate('startAccounts', options.startAccounts)
   app.addHook('onClose', async () => {
     db.close()

@@ -1,0 +1,177 @@
+/**
+ * Contact groups and their members. Synchronous, prepared statements; every mutation is one
+ * `BEGIN IMMEDIATE` transaction that reads, lets the caller decide (and throw), writes and
+ * stamps every resource it affected (see changes.ts).
+ */
+import type { Db } from './database.js'
+import type { StoredGroup } from './state-store.js'
+import { Changes, type ChangeStamp } from './changes.js'
+
+interface GroupRow { id: string, group_type: StoredGroup['groupType'], name: string, client_data: string | null, etag: string | null, update_time: string | null }
+
+/** A group with its member count, as reads need it. */
+export interface GroupWithCount extends StoredGroup {
+  memberCount: number
+}
+
+function toGroup (row: GroupRow & { member_count?: number }): GroupWithCount {
+  return {
+    id: row.id,
+    groupType: row.group_type,
+    name: row.name,
+    clientData: row.client_data === null ? null : JSON.parse(row.client_data) as StoredGroup['clientData'],
+    etag: row.etag,
+    updateTime: row.update_time,
+    memberCount: row.member_count ?? 0
+  }
+}
+
+const COLUMNS = 'g.id, g.group_type, g.name, g.client_data, g.etag, g.update_time, (SELECT count(*) FROM memberships m WHERE m.account_id = g.account_id AND m.group_id = g.id) AS member_count'
+
+/** What a members.modify did. */
+export interface ModifyResult {
+  notFound: string[]
+  lastGroup: string[]
+}
+
+export class GroupsStore {
+  private readonly s
+  private readonly changes: Changes
+
+  constructor (private readonly db: Db) {
+    this.changes = new Changes(db)
+    this.s = {
+      get: db.prepare<[string, string], GroupRow & { member_count: number }>(`SELECT ${COLUMNS} FROM contact_groups g WHERE g.account_id = ? AND g.id = ?`),
+      // User groups in creation order, then system groups in their fixed order.
+      list: db.prepare<[string], GroupRow & { member_count: number }>(`SELECT ${COLUMNS} FROM contact_groups g WHERE g.account_id = ? ORDER BY g.group_type = 'SYSTEM_CONTACT_GROUP', g.rowid`),
+      names: db.prepare<[string], { id: string, name: string }>('SELECT id, name FROM contact_groups WHERE account_id = ?'),
+      members: db.prepare<[string, string, number], { contact_id: string }>('SELECT contact_id FROM memberships WHERE account_id = ? AND group_id = ? ORDER BY rowid LIMIT ?'),
+      contactGroups: db.prepare<[string, string], { group_id: string }>('SELECT group_id FROM memberships WHERE account_id = ? AND contact_id = ?'),
+      contactExists: db.prepare<[string, string], { id: string }>('SELECT id FROM contacts WHERE account_id = ? AND id = ?'),
+      insert: db.prepare('INSERT INTO contact_groups (account_id, id, group_type, name, client_data, etag, update_time) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      update: db.prepare('UPDATE contact_groups SET name = ?, client_data = ?, etag = ?, update_time = ? WHERE account_id = ? AND id = ?'),
+      delete: db.prepare('DELETE FROM contact_groups WHERE account_id = ? AND id = ?'),
+      deleteContact: db.prepare('DELETE FROM contacts WHERE account_id = ? AND id = ?'),
+      addMember: db.prepare('INSERT INTO memberships (account_id, contact_id, group_id) VALUES (?, ?, ?)'),
+      removeMember: db.prepare('DELETE FROM memberships WHERE account_id = ? AND contact_id = ? AND group_id = ?')
+    }
+  }
+
+  get (accountId: string, groupId: string): GroupWithCount | undefined {
+    const row = this.s.get.get(accountId, groupId)
+    return row && toGroup(row)
+  }
+
+  /** The position of the account's latest change, for sync tokens. */
+  lastSeq (accountId: string): number {
+    return this.changes.lastSeq(accountId)
+  }
+
+  /** Groups changed after `seq` (and up to `upTo`), each once, oldest change first. */
+  changedSince (accountId: string, seq: number, upTo: number): Array<{ id: string, deleted: boolean }> {
+    return this.changes.since(accountId, 'contactGroup', seq).filter(r => r.seq <= upTo).map(r => ({ id: r.resource_id, deleted: r.deleted === 1 }))
+  }
+
+  list (accountId: string): GroupWithCount[] {
+    return this.s.list.all(accountId).map(toGroup)
+  }
+
+  /** Ids of up to `limit` member contacts, in the order they joined. */
+  members (accountId: string, groupId: string, limit: number): string[] {
+    return this.s.members.all(accountId, groupId, limit).map(r => r.contact_id)
+  }
+
+  /** The id of another group of the account whose name equals `name` after trimming. */
+  private nameTakenBy (accountId: string, name: string, exceptId?: string): string | undefined {
+    const wanted = name.trim()
+    return this.s.names.all(accountId).find(g => g.id !== exceptId && g.name.trim() === wanted)?.id
+  }
+
+  /** Stores the group `build` returns (inside the transaction); `onDuplicate` throws for a taken name. */
+  create (accountId: string, build: () => StoredGroup, onDuplicate: () => never, stamp: ChangeStamp): GroupWithCount {
+    return this.db.transaction(() => {
+      const group = build()
+      if (this.nameTakenBy(accountId, group.name) !== undefined) onDuplicate()
+      this.s.insert.run(accountId, group.id, group.groupType, group.name, group.clientData === null ? null : JSON.stringify(group.clientData), group.etag, group.updateTime)
+      this.changes.log(accountId, 'contactGroup', group.id, false, stamp)
+      return { ...group, memberCount: 0 }
+    }).immediate()
+  }
+
+  /**
+   * Reads the group, hands it to `change` (which may throw: nothing is written) and stores
+   * what it returns; undefined when the group does not exist.
+   */
+  mutate (accountId: string, groupId: string, change: (current: GroupWithCount) => StoredGroup, onDuplicate: () => never, stamp: ChangeStamp): GroupWithCount | undefined {
+    return this.db.transaction(() => {
+      const current = this.get(accountId, groupId)
+      if (!current) return undefined
+      const next = change(current)
+      if (this.nameTakenBy(accountId, next.name, groupId) !== undefined) onDuplicate()
+      this.s.update.run(next.name, next.clientData === null ? null : JSON.stringify(next.clientData), next.etag, next.updateTime, accountId, groupId)
+      this.changes.log(accountId, 'contactGroup', groupId, false, stamp)
+      return this.get(accountId, groupId)
+    }).immediate()
+  }
+
+  /**
+   * Deletes a group. Its members lose the membership (a contact left with none falls back
+   * to myContacts), or with `deleteContacts` are deleted. `check` runs first and may throw.
+   */
+  delete (accountId: string, groupId: string, deleteContacts: boolean, check: (group: GroupWithCount) => void, stamp: ChangeStamp): boolean {
+    return this.db.transaction(() => {
+      const group = this.get(accountId, groupId)
+      if (!group) return false
+      check(group)
+      const members = this.members(accountId, groupId, -1)
+      for (const contactId of members) {
+        const groups = this.s.contactGroups.all(accountId, contactId).map(r => r.group_id)
+        if (deleteContacts) {
+          this.s.deleteContact.run(accountId, contactId)
+          this.changes.log(accountId, 'person', contactId, true, stamp)
+          for (const other of groups) if (other !== groupId) this.changes.touchGroup(accountId, other, stamp)
+        } else {
+          this.s.removeMember.run(accountId, contactId, groupId)
+          if (groups.length === 1) this.s.addMember.run(accountId, contactId, 'myContacts')
+          this.changes.touchContact(accountId, contactId, stamp)
+        }
+      }
+      this.s.delete.run(accountId, groupId)
+      this.changes.log(accountId, 'contactGroup', groupId, true, stamp)
+      return true
+    }).immediate()
+  }
+
+  /**
+   * members.modify: adds then removes memberships. A name that is no contact of the account
+   * is reported, not an error; a contact whose last membership it would remove keeps it.
+   */
+  modifyMembers (accountId: string, groupId: string, toAdd: ReadonlyArray<{ name: string, id: string | undefined }>, toRemove: ReadonlyArray<{ name: string, id: string | undefined }>, check: (group: GroupWithCount) => void, stamp: ChangeStamp): ModifyResult | undefined {
+    return this.db.transaction(() => {
+      const group = this.get(accountId, groupId)
+      if (!group) return undefined
+      check(group)
+      const result: ModifyResult = { notFound: [], lastGroup: [] }
+      const touched = new Set<string>()
+      const exists = (id: string | undefined): id is string => id !== undefined && this.s.contactExists.get(accountId, id) !== undefined
+      for (const { name, id } of toAdd) {
+        if (!exists(id)) { if (!result.notFound.includes(name)) result.notFound.push(name); continue }
+        const groups = this.s.contactGroups.all(accountId, id).map(r => r.group_id)
+        if (groups.includes(groupId)) continue
+        this.s.addMember.run(accountId, id, groupId)
+        touched.add(id)
+      }
+      for (const { name, id } of toRemove) {
+        if (!exists(id)) { if (!result.notFound.includes(name)) result.notFound.push(name); continue }
+        const groups = this.s.contactGroups.all(accountId, id).map(r => r.group_id)
+        if (!groups.includes(groupId)) continue
+        if (groups.length === 1) { if (!result.lastGroup.includes(name)) result.lastGroup.push(name); continue }
+        this.s.removeMember.run(accountId, id, groupId)
+        touched.add(id)
+      }
+      for (const contactId of touched) this.changes.touchContact(accountId, contactId, stamp)
+      if (touched.size > 0) this.changes.touchGroup(accountId, groupId, stamp)
+      return result
+    }).immediate()
+  }
+}

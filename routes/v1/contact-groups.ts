@@ -1,0 +1,139 @@
+/**
+ * contactGroups.create, get, batchGet, list, update, delete and members.modify. Handlers read
+ * the request, call the rules in src/groups and render what comes back; every mutation goes
+ * through the account's queue.
+ */
+import type { FastifyRequest } from 'fastify'
+import type { Implementations } from './index.js'
+import { ApiError, invalidArgument } from '../../src/errors.js'
+import {
+  createGroup, deleteGroup, getGroup, MAX_BATCH_GET, modifyMembers, parseGroupReadMask, parseUpdateGroupMask,
+  readRequest, updateGroup, type GroupsContext
+} from '../../src/groups/groups.js'
+import { renderDeletedGroup, renderGroup } from '../../src/groups/render.js'
+import { pageToken, paramsHash, readPageToken, readSyncToken, syncToken } from '../../src/tokens.js'
+
+const GRPC_CODES: Readonly<Record<string, number>> = { INVALID_ARGUMENT: 3, NOT_FOUND: 5 }
+const DEFAULT_PAGE_SIZE = 30
+const MAX_PAGE_SIZE = 1000
+
+function context (request: FastifyRequest): GroupsContext {
+  const app = request.server
+  return { store: app.groups, clock: app.clock, random: app.random }
+}
+
+function accountId (request: FastifyRequest): string {
+  return request.account!.id
+}
+
+function str (value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined
+}
+
+function maxMembers (request: FastifyRequest): number {
+  const value = (request.api.maxMembers ?? 0) as number
+  if (value < 0) throw invalidArgument('maxMembers must not be negative.')
+  return value
+}
+
+/** One group with the mask and up to maxMembers member names. */
+function readOne (request: FastifyRequest, resourceName: string, fields: ReadonlySet<string>, limit: number): Record<string, unknown> {
+  const group = getGroup(context(request), accountId(request), resourceName)
+  const members = limit > 0 ? context(request).store.members(accountId(request), group.id, limit) : []
+  return renderGroup(group, fields, members)
+}
+
+export const contactGroupImplementations: Implementations = {
+  'people.contactGroups.create': async (request) => {
+    const body = readRequest('CreateContactGroupRequest', request.body)
+    const fields = parseGroupReadMask(str(body.readGroupFields), 'create')
+    const id = accountId(request)
+    const group = await request.server.mutations.run(id, () =>
+      createGroup(context(request), id, (body.contactGroup ?? {}) as Record<string, unknown>))
+    return renderGroup(group, fields)
+  },
+
+  'people.contactGroups.get': async (request) => {
+    const fields = parseGroupReadMask(str(request.api.groupFields), 'get')
+    return readOne(request, request.api.resourceName as string, fields, maxMembers(request))
+  },
+
+  'people.contactGroups.batchGet': async (request) => {
+    const names = (request.api.resourceNames ?? []) as string[]
+    if (names.length === 0) throw invalidArgument('resourceNames is required: specify at least one resource name.')
+    if (names.length > MAX_BATCH_GET) throw invalidArgument(`resourceNames has ${names.length} values; at most ${MAX_BATCH_GET} may be requested at once.`)
+    const fields = parseGroupReadMask(str(request.api.groupFields), 'get')
+    const limit = maxMembers(request)
+    return {
+      responses: names.map(name => {
+        try {
+          return { requestedResourceName: name, contactGroup: readOne(request, name, fields, limit) }
+        } catch (err) {
+          if (!(err instanceof ApiError)) throw err
+          return { requestedResourceName: name, status: { code: GRPC_CODES[err.status] ?? 2, message: err.message } }
+        }
+      })
+    }
+  },
+
+  'people.contactGroups.list': async (request) => {
+    const groupFields = str(request.api.groupFields) ?? ''
+    const fields = parseGroupReadMask(groupFields, 'get')
+    const requested = (request.api.pageSize ?? 0) as number
+    if (requested < 0 || requested > MAX_PAGE_SIZE) throw invalidArgument(`pageSize must be between 1 and ${MAX_PAGE_SIZE}.`)
+    const pageSize = requested === 0 ? DEFAULT_PAGE_SIZE : requested
+    const sync = str(request.api.syncToken)
+    const params = paramsHash({ groupFields, pageSize, syncToken: sync ?? '' })
+    const { store, clock } = context(request)
+    const id = accountId(request)
+    // The first page fixes the change-log position the whole listing (and its sync token) stands on.
+    const page = request.api.pageToken ? readPageToken(request.api.pageToken as string, params) : undefined
+    const upTo = page?.syncSeq ?? store.lastSeq(id)
+    const offset = page?.offset ?? 0
+    let items: Array<Record<string, unknown>>
+    if (sync !== undefined && sync !== '') {
+      const since = readSyncToken(sync, 'contactGroups', clock.nowMicros())
+      items = store.changedSince(id, since, upTo).map(change => {
+        const group = change.deleted ? undefined : store.get(id, change.id)
+        return group ? renderGroup(group, fields) : renderDeletedGroup(change.id)
+      })
+    } else {
+      items = store.list(id).map(g => renderGroup(g, fields))
+    }
+    const out: Record<string, unknown> = {}
+    const slice = items.slice(offset, offset + pageSize)
+    if (slice.length > 0) out.contactGroups = slice
+    if (items.length > 0) out.totalItems = items.length
+    if (offset + pageSize < items.length) out.nextPageToken = pageToken(offset + pageSize, params, upTo)
+    else out.nextSyncToken = syncToken(upTo, clock.nowMicros(), 'contactGroups')
+    return out
+  },
+
+  'people.contactGroups.update': async (request) => {
+    const body = readRequest('UpdateContactGroupRequest', request.body)
+    const mask = parseUpdateGroupMask(str(body.updateGroupFields))
+    const fields = parseGroupReadMask(str(body.readGroupFields), 'update')
+    const id = accountId(request)
+    const group = await request.server.mutations.run(id, () =>
+      updateGroup(context(request), id, request.api.resourceName as string, (body.contactGroup ?? {}) as Record<string, unknown>, mask))
+    return renderGroup(group, fields)
+  },
+
+  'people.contactGroups.delete': async (request) => {
+    const id = accountId(request)
+    await request.server.mutations.run(id, () =>
+      deleteGroup(context(request), id, request.api.resourceName as string, request.api.deleteContacts === true))
+    return {}
+  },
+
+  'people.contactGroups.members.modify': async (request) => {
+    const body = readRequest('ModifyContactGroupMembersRequest', request.body)
+    const id = accountId(request)
+    const result = await request.server.mutations.run(id, () =>
+      modifyMembers(context(request), id, request.api.resourceName as string, (body.resourceNamesToAdd ?? []) as string[], (body.resourceNamesToRemove ?? []) as string[]))
+    const out: Record<string, unknown> = {}
+    if (result.notFound.length > 0) out.notFoundResourceNames = result.notFound
+    if (result.lastGroup.length > 0) out.canNotRemoveLastContactGroupResourceNames = result.lastGroup
+    return out
+  }
+}
