@@ -33,8 +33,8 @@ t.test('token in the header, access_token or oauth_token: each reaches the metho
     { url: '/v1/contactGroups?oauth_token=a' }
   ]) {
     const res = await app.inject(req)
-    t.equal(res.statusCode, 501, req.url)
-    t.equal(body(res).error.status, 'UNIMPLEMENTED')
+    t.equal(res.statusCode, 200, req.url)
+    t.ok(body(res).contactGroups, 'the method answered')
   }
 })
 
@@ -73,7 +73,7 @@ t.test('strict accounts: only declared tokens', async t => {
   t.equal(body(unknown).error.message, `Request had invalid authentication credentials. ${SEE}`)
   t.equal(body(unknown).error.details[0].reason, 'ACCESS_TOKEN_TYPE_UNSUPPORTED')
   const known = await app.inject({ url: '/v1/contactGroups', headers: bearer('alice-token') })
-  t.equal(known.statusCode, 501)
+  t.equal(known.statusCode, 200)
   const exported = body(await app.inject({ url: '/_emulator/export' }))
   t.same(exported.accounts.map((a: { id: string }) => a.id), ['alice'], 'no account was created for the unknown token')
 })

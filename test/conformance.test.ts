@@ -40,11 +40,13 @@ t.test('a call without credentials gets the 401 of §7', async t => {
 })
 
 t.test('unimplemented methods answer 501 UNIMPLEMENTED through the client', async t => {
-  const { rootUrl } = await listen(t)
+  const { app, rootUrl } = await listen(t)
+  const scopes = ['https://www.googleapis.com/auth/contacts', 'https://www.googleapis.com/auth/directory.readonly']
+  await app.inject({ method: 'POST', url: '/_emulator/import', payload: { accounts: [{ id: 'c', tokens: [{ token: 'conformance-token', scopes }] }] } })
   const api = client(rootUrl, 'conformance-token')
   const calls: Array<[string, () => Promise<unknown>]> = [
-    ['people.contactGroups.update', () => api.contactGroups.update({ resourceName: 'contactGroups/abc', requestBody: { contactGroup: { name: 'x' } } })],
-    ['people.contactGroups.members.modify', () => api.contactGroups.members.modify({ resourceName: 'contactGroups/abc', requestBody: { resourceNamesToAdd: ['people/c1'] } })]
+    ['people.people.listDirectoryPeople', () => api.people.listDirectoryPeople({ readMask: 'names', sources: ['DIRECTORY_SOURCE_TYPE_DOMAIN_PROFILE'] })],
+    ['people.people.updateContactPhoto', () => api.people.updateContactPhoto({ resourceName: 'people/c1', requestBody: { photoBytes: 'AAAA' } })]
   ]
   for (const [id, call] of calls) {
     const res = await failure(call())
@@ -145,4 +147,54 @@ t.test('updateContact errors through the official client', async t => {
   t.equal(me.data.error.message, 'Resource name "people/me" is not a valid contact person resource.')
   const missing = await failure(api.people.updateContact({ resourceName: 'people/c1', updatePersonFields: 'names', requestBody: { etag: created.etag } }))
   t.equal(missing.status, 404)
+})
+
+t.test('the contact-group lifecycle through the official client', async t => {
+  const { rootUrl } = await listen(t)
+  const api = client(rootUrl, 'groups')
+  const club = (await api.contactGroups.create({ requestBody: { contactGroup: { name: 'Book club' }, readGroupFields: 'name,metadata,groupType' } })).data
+  assertConforms(t, 'ContactGroup', club)
+  const chess = (await api.contactGroups.create({ requestBody: { contactGroup: { name: 'Chess' } } })).data
+
+  // A rename to a sibling's name is 409 and changes nothing.
+  const conflict = await failure(api.contactGroups.update({ resourceName: club.resourceName!, requestBody: { contactGroup: { etag: club.etag, name: 'Chess' } } }))
+  t.equal(conflict.status, 409)
+  t.same(conflict.data.error, { code: 409, message: 'Contact group name already exists.', errors: [{ message: 'Contact group name already exists.', domain: 'global', reason: 'duplicate' }], status: 'ALREADY_EXISTS' })
+  const renamed = (await api.contactGroups.update({
+    resourceName: club.resourceName!,
+    requestBody: { contactGroup: { etag: club.etag, name: 'Reading circle' }, updateGroupFields: 'name', readGroupFields: 'name,memberCount' }
+  })).data
+  assertConforms(t, 'ContactGroup', renamed)
+  t.equal(renamed.formattedName, 'Reading circle')
+  const stale = await failure(api.contactGroups.update({ resourceName: club.resourceName!, requestBody: { contactGroup: { etag: club.etag, name: 'Again' } } }))
+  t.equal(stale.status, 400)
+  t.equal(stale.data.error.status, 'FAILED_PRECONDITION')
+  const system = await failure(api.contactGroups.update({ resourceName: 'contactGroups/starred', requestBody: { contactGroup: { name: 'Stars' } } }))
+  t.equal(system.data.error.message, 'Cannot modify a system contact group.')
+
+  // Membership through members.modify, seen on both sides.
+  const ada = (await api.people.createContact({ requestBody: { names: [{ givenName: 'Ada' }] } })).data
+  t.same((await api.contactGroups.members.modify({ resourceName: club.resourceName!, requestBody: { resourceNamesToAdd: [ada.resourceName!] } })).data, {})
+  const withAda = (await api.contactGroups.get({ resourceName: club.resourceName!, maxMembers: 5 })).data
+  assertConforms(t, 'ContactGroup', withAda)
+  t.equal(withAda.memberCount, 1)
+  t.same(withAda.memberResourceNames, [ada.resourceName])
+  t.not(withAda.etag, renamed.etag)
+  const adaNow = (await api.people.get({ resourceName: ada.resourceName!, personFields: 'memberships' })).data
+  t.ok(adaNow.memberships!.some(m => m.contactGroupMembership!.contactGroupResourceName === club.resourceName))
+  t.not(adaNow.etag, ada.etag)
+
+  const listed = (await api.contactGroups.list({ groupFields: 'name,memberCount' })).data
+  assertConforms(t, 'ListContactGroupsResponse', listed)
+  t.equal(listed.totalItems, 10)
+  t.ok(listed.nextSyncToken)
+  const batch = (await api.contactGroups.batchGet({ resourceNames: [club.resourceName!, chess.resourceName!, 'contactGroups/myContacts'] })).data
+  assertConforms(t, 'BatchGetContactGroupsResponse', batch)
+  t.same(batch.responses!.map(r => r.contactGroup!.formattedName), ['Reading circle', 'Chess', 'My Contacts'])
+
+  t.same((await api.contactGroups.delete({ resourceName: club.resourceName! })).data, {})
+  const gone = await failure(api.contactGroups.get({ resourceName: club.resourceName! }))
+  t.equal(gone.status, 404)
+  const changes = (await api.contactGroups.list({ syncToken: listed.nextSyncToken! })).data
+  t.same(changes.contactGroups, [{ resourceName: club.resourceName, metadata: { deleted: true } }])
 })

@@ -14,6 +14,11 @@ export function fidelity (implemented: ReadonlySet<string>): FidelityReport {
   }
 }
 
+function evidence (row: LedgerRow): string {
+  const base = row.source ? `${row.evidence} (${row.source})` : row.evidence
+  return row.chosen ? `${base}; chosen: ${row.chosen}` : base
+}
+
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
 
 export function fidelityMarkdown (implemented: ReadonlySet<string>): string {
@@ -38,7 +43,7 @@ export function fidelityMarkdown (implemented: ReadonlySet<string>): string {
     '',
     '| area | behaviour | evidence | test |',
     '|---|---|---|---|',
-    ...report.behaviours.map(r => `| ${cell(r.area)} | ${cell(r.behaviour)} | ${cell(r.evidence)} | ${cell(r.test)} |`),
+    ...report.behaviours.map(r => `| ${cell(r.area)} | ${cell(r.behaviour)} | ${cell(evidence(r))} | ${cell(r.test)} |`),
     ''
   ]
   return lines.join('\n')
