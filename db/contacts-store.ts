@@ -4,10 +4,13 @@
  * appends to the change log and touches the user groups whose membership changed.
  */
 import type { Db } from './database.js'
-import type { StoredContact } from './state-store.js'
+import type { DeriveKeys, StoredContact } from './state-store.js'
 import { Changes, type ChangeStamp } from './changes.js'
 
-interface ContactRow { id: string, data: string, etag: string, update_time: string }
+interface ContactRow { id: string, data: string, etag: string, update_time: string, photo_id: string | null }
+
+/** A new uploaded photo (or null: back to the default one), written with a contact change. */
+export interface PhotoChange { id: string, bytes: Buffer, contentType: string }
 
 export type { ChangeStamp } from './changes.js'
 
@@ -17,14 +20,16 @@ export class ContactsStore {
   private readonly s
   private readonly changes: Changes
 
-  constructor (private readonly db: Db) {
+  constructor (private readonly db: Db, private readonly derive: DeriveKeys) {
     this.changes = new Changes(db)
     this.s = {
-      get: db.prepare<[string, string], ContactRow>('SELECT id, data, etag, update_time FROM contacts WHERE account_id = ? AND id = ?'),
+      get: db.prepare<[string, string], ContactRow>('SELECT id, data, etag, update_time, photo_id FROM contacts WHERE account_id = ? AND id = ?'),
+      photo: db.prepare<[string], { photo: Buffer, photo_type: string }>('SELECT photo, photo_type FROM contacts WHERE photo_id = ?'),
+      setPhoto: db.prepare('UPDATE contacts SET photo_id = ?, photo = ?, photo_type = ? WHERE account_id = ? AND id = ?'),
       memberships: db.prepare<[string, string], { group_id: string }>('SELECT group_id FROM memberships WHERE account_id = ? AND contact_id = ? ORDER BY rowid'),
       groups: db.prepare<[string], { id: string, group_type: GroupRef['groupType'] }>('SELECT id, group_type FROM contact_groups WHERE account_id = ?'),
-      insert: db.prepare('INSERT INTO contacts (account_id, id, data, etag, update_time) VALUES (?, ?, ?, ?, ?)'),
-      update: db.prepare('UPDATE contacts SET data = ?, etag = ?, update_time = ? WHERE account_id = ? AND id = ?'),
+      insert: db.prepare('INSERT INTO contacts (account_id, id, data, etag, update_time, given_key, family_key, search_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      update: db.prepare('UPDATE contacts SET data = ?, etag = ?, update_time = ?, given_key = ?, family_key = ?, search_text = ? WHERE account_id = ? AND id = ?'),
       delete: db.prepare('DELETE FROM contacts WHERE account_id = ? AND id = ?'),
       addMembership: db.prepare('INSERT INTO memberships (account_id, contact_id, group_id) VALUES (?, ?, ?)'),
       removeMembership: db.prepare('DELETE FROM memberships WHERE account_id = ? AND contact_id = ? AND group_id = ?'),
@@ -40,8 +45,15 @@ export class ContactsStore {
       data: JSON.parse(row.data) as Record<string, unknown>,
       etag: row.etag,
       updateTime: row.update_time,
-      memberships: this.s.memberships.all(accountId, contactId).map(m => m.group_id)
+      memberships: this.s.memberships.all(accountId, contactId).map(m => m.group_id),
+      photoId: row.photo_id
     }
+  }
+
+  /** The bytes of an uploaded photo, by its id. */
+  photo (photoId: string): { bytes: Buffer, contentType: string } | undefined {
+    const row = this.s.photo.get(photoId)
+    return row && { bytes: row.photo, contentType: row.photo_type }
   }
 
   /** The account's groups, by id. */
@@ -62,7 +74,8 @@ export class ContactsStore {
   create (accountId: string, build: () => StoredContact, stamp: ChangeStamp): StoredContact {
     return this.db.transaction(() => {
       const contact = build()
-      this.s.insert.run(accountId, contact.id, JSON.stringify(contact.data), contact.etag, contact.updateTime)
+      const keys = this.derive(contact.data)
+      this.s.insert.run(accountId, contact.id, JSON.stringify(contact.data), contact.etag, contact.updateTime, keys.givenKey, keys.familyKey, keys.searchText)
       this.writeMemberships(accountId, contact.id, [], contact.memberships)
       this.changes.log(accountId, 'person', contact.id, false, stamp)
       this.changes.touchGroupsBetween(accountId, [], contact.memberships, stamp)
@@ -74,16 +87,20 @@ export class ContactsStore {
    * Reads the contact, hands it to `change` (which may throw: nothing is written then) and
    * stores what it returns. Returns undefined when the contact does not exist.
    */
-  mutate (accountId: string, contactId: string, change: (current: StoredContact) => StoredContact, stamp: ChangeStamp): StoredContact | undefined {
+  mutate (accountId: string, contactId: string, change: (current: StoredContact) => StoredContact & { photo?: PhotoChange | null }, stamp: ChangeStamp): StoredContact | undefined {
     return this.db.transaction(() => {
       const current = this.get(accountId, contactId)
       if (!current) return undefined
       const next = change(current)
-      this.s.update.run(JSON.stringify(next.data), next.etag, next.updateTime, accountId, contactId)
+      const keys = this.derive(next.data)
+      this.s.update.run(JSON.stringify(next.data), next.etag, next.updateTime, keys.givenKey, keys.familyKey, keys.searchText, accountId, contactId)
+      if (next.photo !== undefined) {
+        this.s.setPhoto.run(next.photo?.id ?? null, next.photo?.bytes ?? null, next.photo?.contentType ?? null, accountId, contactId)
+      }
       this.writeMemberships(accountId, contactId, current.memberships, next.memberships)
       this.changes.log(accountId, 'person', contactId, false, stamp)
       this.changes.touchGroupsBetween(accountId, current.memberships, next.memberships, stamp)
-      return { ...next, memberships: this.s.memberships.all(accountId, contactId).map(m => m.group_id) }
+      return this.get(accountId, contactId)!
     }).immediate()
   }
 

@@ -26,7 +26,13 @@ export interface StoredContact {
   updateTime: string
   /** Ids of the groups the contact belongs to. */
   memberships: string[]
+  /** Id of an uploaded photo (GET /_emulator/photos/<id>); absent or null: the default photo. */
+  photoId?: string | null
 }
+
+/** Sort keys and search words stored beside a contact's data (computed from it, see src/people/keys.ts). */
+export interface DerivedKeys { givenKey: string, familyKey: string, searchText: string }
+export type DeriveKeys = (data: Record<string, unknown>) => DerivedKeys
 
 export interface StoredAccount {
   id: string
@@ -45,7 +51,7 @@ interface ContactRow { id: string, data: string, etag: string, update_time: stri
 export class StateStore {
   private readonly s
 
-  constructor (private readonly db: Db) {
+  constructor (private readonly db: Db, private readonly derive: DeriveKeys) {
     this.s = {
       token: db.prepare<[string], TokenRow>('SELECT token, account_id, scopes FROM tokens WHERE token = ?'),
       account: db.prepare<[string], AccountRow>('SELECT id, declared, created_time FROM accounts WHERE id = ?'),
@@ -57,11 +63,24 @@ export class StateStore {
       insertAccount: db.prepare('INSERT INTO accounts (id, declared, created_time) VALUES (?, ?, ?)'),
       insertToken: db.prepare('INSERT INTO tokens (token, account_id, scopes) VALUES (?, ?, ?)'),
       insertGroup: db.prepare('INSERT INTO contact_groups (account_id, id, group_type, name, client_data, etag, update_time) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      insertContact: db.prepare('INSERT INTO contacts (account_id, id, data, etag, update_time) VALUES (?, ?, ?, ?, ?)'),
+      insertContact: db.prepare('INSERT INTO contacts (account_id, id, data, etag, update_time, given_key, family_key, search_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       insertMembership: db.prepare('INSERT INTO memberships (account_id, contact_id, group_id) VALUES (?, ?, ?)'),
       deleteAccount: db.prepare('DELETE FROM accounts WHERE id = ?'),
       deleteAll: db.prepare('DELETE FROM accounts')
     }
+  }
+
+  /** Fills the derived keys of contacts written before they existed (migration 002). */
+  backfillKeys (): number {
+    const rows = this.db.prepare<[], { rowid: number, data: string }>('SELECT rowid, data FROM contacts WHERE search_text IS NULL').all()
+    const update = this.db.prepare('UPDATE contacts SET given_key = ?, family_key = ?, search_text = ? WHERE rowid = ?')
+    this.db.transaction(() => {
+      for (const row of rows) {
+        const keys = this.derive(JSON.parse(row.data) as Record<string, unknown>)
+        update.run(keys.givenKey, keys.familyKey, keys.searchText, row.rowid)
+      }
+    })()
+    return rows.length
   }
 
   findToken (token: string): { accountId: string, scopes: string[] | null } | undefined {
@@ -82,7 +101,8 @@ export class StateStore {
       s.insertGroup.run(account.id, g.id, g.groupType, g.name, g.clientData === null ? null : JSON.stringify(g.clientData), g.etag, g.updateTime)
     }
     for (const c of account.contacts) {
-      s.insertContact.run(account.id, c.id, JSON.stringify(c.data), c.etag, c.updateTime)
+      const keys = this.derive(c.data)
+      s.insertContact.run(account.id, c.id, JSON.stringify(c.data), c.etag, c.updateTime, keys.givenKey, keys.familyKey, keys.searchText)
       for (const groupId of c.memberships) s.insertMembership.run(account.id, c.id, groupId)
     }
   }

@@ -4,7 +4,8 @@
  */
 import type { FastifyInstance } from 'fastify'
 import type { StoredAccount } from '../db/state-store.js'
-import { invalidArgument, notFound } from '../src/errors.js'
+import { failedPrecondition, invalidArgument, notFound } from '../src/errors.js'
+import { formatTime, parseDuration, parseTime } from '../src/clock.js'
 import { FixtureError, parseFixtureDocument, toFixtureDocument } from '../src/fixtures/fixture.js'
 import { fidelity } from '../src/fidelity/report.js'
 import { baseUrl } from '../src/http.js'
@@ -21,6 +22,9 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
     const { account } = request.query as { account?: string }
     if (account === undefined) {
       app.state.reset(app.startAccounts)
+      // A whole reset also brings a fixed clock and a seeded random stream back to the start,
+      // so that the same test run twice gives byte-identical responses.
+      app.rewind()
       return {}
     }
     const start = app.startAccounts.filter(a => a.id === account)
@@ -32,6 +36,30 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
   // Every contact's default photo (BEHAVIOUR.md §4: the URL is the emulator's, chosen).
   app.get('/_emulator/photos/:file', { config: { queryParams: [] } }, async (_request, reply) =>
     reply.header('content-type', 'image/png').header('cache-control', 'public, max-age=86400').send(DEFAULT_PHOTO))
+
+  // The emulator clock: read (GET, or POST {}), advance ({"advance": "90s"}) or set
+  // ({"set": "2026-01-01T00:00:00Z"}) — forward only.
+  const clockState = (): Record<string, string> => ({ now: formatTime(app.clock.peek()), mode: app.clock.mode.kind })
+  app.get('/_emulator/clock', { config: { queryParams: [] } }, async () => clockState())
+  app.post('/_emulator/clock', { config: { queryParams: [] } }, async (request) => {
+    const body = (request.body ?? {}) as Record<string, unknown>
+    for (const key of Object.keys(body)) {
+      if (key !== 'advance' && key !== 'set') throw invalidArgument(`Unknown clock field "${key}": use "advance" (e.g. "90s", "7d") or "set" (an RFC 3339 time).`)
+    }
+    if (body.advance !== undefined && body.set !== undefined) throw invalidArgument('Give "advance" or "set", not both.')
+    if (body.advance !== undefined) {
+      const micros = typeof body.advance === 'string' ? parseDuration(body.advance) : undefined
+      if (micros === undefined) throw invalidArgument(`Invalid clock advance ${JSON.stringify(body.advance)}: expected a duration such as "500ms", "90s", "30m", "2h" or "7d".`)
+      app.clock.advance(micros)
+    }
+    if (body.set !== undefined) {
+      const micros = typeof body.set === 'string' ? parseTime(body.set) : undefined
+      if (micros === undefined) throw invalidArgument(`Invalid clock time ${JSON.stringify(body.set)}: expected an RFC 3339 time such as "2026-01-01T00:00:00Z".`)
+      if (micros < app.clock.peek()) throw failedPrecondition(`The emulator clock cannot go backwards: ${body.set} is before ${formatTime(app.clock.peek())}.`)
+      app.clock.set(micros)
+    }
+    return clockState()
+  })
 
   app.get('/_emulator/export', { config: { queryParams: [] } }, async (request) => toFixtureDocument(app.state.exportAll(), baseUrl(request)))
 

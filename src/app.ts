@@ -6,8 +6,8 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply, type F
 import { readFileSync } from 'node:fs'
 import type { StoredAccount } from '../db/state-store.js'
 import { defaultConfig, type Config } from './config.js'
-import { systemClock, type Clock } from './clock.js'
-import { cryptoRandom, type RandomSource } from './ids.js'
+import { EmulatorClock, parseClockMode, type Clock } from './clock.js'
+import { cryptoRandom, seededRandom, type RandomSource } from './ids.js'
 import { FixtureError, parseFixtureDocument } from './fixtures/fixture.js'
 import { loggerOptions } from './logger.js'
 import wire, { BODY_LIMIT, toApiError } from './plugins/wire.js'
@@ -19,7 +19,7 @@ import emulatorRoutes from '../routes/emulator.js'
 import './types.js'
 
 export interface BuildOptions {
-  clock?: Clock
+  clock?: EmulatorClock
   random?: RandomSource
   /** Replaces the logger built from config (tests pass a stream or `false`). */
   logger?: FastifyServerOptions['logger']
@@ -50,9 +50,11 @@ export function loadFixtureFile (file: string, clock: Clock, random: RandomSourc
 
 export async function buildApp (config: Partial<Config> = {}, options: BuildOptions = {}): Promise<FastifyInstance> {
   const full: Config = { ...defaultConfig, ...config }
-  const clock = options.clock ?? systemClock()
-  const random = options.random ?? cryptoRandom
+  const clock = options.clock ?? new EmulatorClock(parseClockMode(full.clock) ?? { kind: 'system' })
+  const random = options.random ?? (full.seed === undefined ? cryptoRandom() : seededRandom(full.seed))
   const startAccounts = full.fixtures === undefined ? [] : loadFixtureFile(full.fixtures, clock, random)
+  // Reset comes back here: the clock and the random stream as they were after the fixtures.
+  const startPoint = { clock: clock.snapshot(), random: random.snapshot?.() }
 
   const app = Fastify({
     logger: options.logger ?? loggerOptions(full.logLevel),
@@ -72,6 +74,10 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
   app.decorate('config', full)
   app.decorate('clock', clock)
   app.decorate('random', random)
+  app.decorate('rewind', () => {
+    clock.restore(startPoint.clock)
+    if (startPoint.random !== undefined) random.restore?.(startPoint.random)
+  })
 
   app.addHook('onRequest', async (request) => {
     if (request.log.level === 'debug' || request.log.level === 'trace') {

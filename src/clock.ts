@@ -1,22 +1,90 @@
 /**
  * The emulator's clock. Times are microseconds since the epoch (Google's update times carry
  * microseconds) and never go backwards or repeat, so every change has its own update time.
+ *
+ * Two modes (`--clock`): `system` follows the machine's time; `fixed:<RFC 3339>` starts at
+ * that instant and moves only by one microsecond per reading and by explicit advances, so two
+ * runs of the same test produce the same times. Both can be advanced or set forward through
+ * POST /_emulator/clock (sync-token expiry becomes testable in milliseconds).
  */
 export interface Clock {
   /** Microseconds since the Unix epoch, strictly increasing from call to call. */
   nowMicros: () => bigint
 }
 
-export function systemClock (): Clock {
-  let last = 0n
-  const origin = BigInt(Date.now()) * 1000n - process.hrtime.bigint() / 1000n
-  return {
-    nowMicros () {
-      const now = origin + process.hrtime.bigint() / 1000n
-      last = now > last ? now : last + 1n
-      return last
-    }
+export type ClockMode = { kind: 'system' } | { kind: 'fixed', start: bigint }
+
+export class EmulatorClock implements Clock {
+  private last = 0n
+  /** Added to the machine's time (system mode), moved by advance and set. */
+  private offset = 0n
+  private fixedNow: bigint
+  private readonly origin = BigInt(Date.now()) * 1000n - process.hrtime.bigint() / 1000n
+
+  constructor (readonly mode: ClockMode = { kind: 'system' }) {
+    this.fixedNow = mode.kind === 'fixed' ? mode.start : 0n
   }
+
+  private base (): bigint {
+    return this.mode.kind === 'fixed' ? this.fixedNow : this.origin + process.hrtime.bigint() / 1000n + this.offset
+  }
+
+  nowMicros (): bigint {
+    if (this.mode.kind === 'fixed') this.fixedNow += 1n
+    const now = this.base()
+    this.last = now > this.last ? now : this.last + 1n
+    return this.last
+  }
+
+  /** The current time without consuming a tick. */
+  peek (): bigint {
+    const now = this.base()
+    return now > this.last ? now : this.last
+  }
+
+  advance (micros: bigint): void {
+    if (micros < 0n) throw new RangeError('the clock cannot go backwards')
+    if (this.mode.kind === 'fixed') this.fixedNow += micros
+    else this.offset += micros
+  }
+
+  /** Moves the clock to `micros`; it may not go back before the last time it gave. */
+  set (micros: bigint): void {
+    const current = this.peek()
+    if (micros < current) throw new RangeError('the clock cannot go backwards')
+    this.advance(micros - current)
+  }
+
+  /** The state to come back to on reset (fixed mode: the same instant; system: nothing). */
+  snapshot (): { fixedNow: bigint, last: bigint, offset: bigint } {
+    return { fixedNow: this.fixedNow, last: this.last, offset: this.offset }
+  }
+
+  restore (snapshot: { fixedNow: bigint, last: bigint, offset: bigint }): void {
+    if (this.mode.kind !== 'fixed') return
+    this.fixedNow = snapshot.fixedNow
+    this.last = snapshot.last
+    this.offset = snapshot.offset
+  }
+}
+
+/** `system` or `fixed:<RFC 3339>`; undefined when the text is neither. */
+export function parseClockMode (text: string): ClockMode | undefined {
+  if (text === 'system') return { kind: 'system' }
+  const m = /^fixed:(.+)$/.exec(text)
+  const start = m ? parseTime(m[1]!) : undefined
+  return start === undefined ? undefined : { kind: 'fixed', start }
+}
+
+/** `90s`, `1.5s`, `500ms`, `30m`, `2h`, `7d` → microseconds; undefined when not a duration. */
+export function parseDuration (text: string): bigint | undefined {
+  const m = /^(\d+(?:\.\d{1,6})?)(ms|s|m|h|d)$/.exec(text)
+  if (!m) return undefined
+  const [whole, frac = ''] = m[1]!.split('.')
+  const micros = BigInt(whole!) * 1000000n + BigInt(frac.padEnd(6, '0'))
+  const unit: Record<string, bigint> = { ms: 1n, s: 1000n, m: 60000n, h: 3600000n, d: 86400000n }
+  // micros holds the number scaled by 10^6; multiply by the unit in milliseconds, divide by 1000.
+  return micros * unit[m[2]!]! / 1000n
 }
 
 /** RFC 3339 UTC with microseconds: `2026-03-29T08:09:22.140191Z`. */
@@ -34,4 +102,9 @@ export function parseTime (text: string): bigint | undefined {
   if (Number.isNaN(seconds)) return undefined
   const frac = (m[2] ?? '').padEnd(6, '0').slice(0, 6)
   return BigInt(seconds) * 1000n + BigInt(frac)
+}
+
+/** The machine's clock (system mode). */
+export function systemClock (): EmulatorClock {
+  return new EmulatorClock({ kind: 'system' })
 }

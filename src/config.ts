@@ -4,6 +4,7 @@
  * `--help` and `--version`; the checks on values are ours.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import { parseClockMode } from './clock.js'
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = typeof LOG_LEVELS[number]
@@ -16,6 +17,10 @@ export interface Config {
   fixtures: string | undefined
   strictAccounts: boolean
   logLevel: LogLevel
+  /** `system` or `fixed:<RFC 3339>`. */
+  clock: string
+  /** Seed of the deterministic random stream; undefined: the operating system's randomness. */
+  seed: string | undefined
 }
 
 export const defaultConfig: Config = {
@@ -24,7 +29,9 @@ export const defaultConfig: Config = {
   db: ':memory:',
   fixtures: undefined,
   strictAccounts: false,
-  logLevel: 'info'
+  logLevel: 'info',
+  clock: 'system',
+  seed: undefined
 }
 
 /** A configuration problem: one line naming the setting; the process exits with code 2. */
@@ -41,6 +48,11 @@ function parsePort (value: string): number {
 
 function parseNonEmpty (value: string): string {
   if (value.trim() === '') throw new InvalidArgumentError('must not be empty')
+  return value
+}
+
+function parseClock (value: string): string {
+  if (parseClockMode(value) === undefined) throw new InvalidArgumentError('expected "system" or "fixed:<RFC 3339 time>", e.g. fixed:2026-01-01T00:00:00Z')
   return value
 }
 
@@ -69,6 +81,10 @@ export function buildCommand (version: string): Command {
       .default(false).argParser(parseBoolean))
     .addOption(new Option('--log-level <level>', 'pino log level').env('PEOPLE_EMULATOR_LOG_LEVEL')
       .default(defaultConfig.logLevel).choices(LOG_LEVELS))
+    .addOption(new Option('--clock <mode>', '"system", or "fixed:<RFC 3339 time>" for a clock that moves only when told').env('PEOPLE_EMULATOR_CLOCK')
+      .default(defaultConfig.clock).argParser(parseClock))
+    .addOption(new Option('--seed <text>', 'seed for deterministic resource names and etags').env('PEOPLE_EMULATOR_SEED')
+      .argParser(parseNonEmpty))
     .exitOverride()
     .configureOutput({ writeErr: () => {} })
     .allowExcessArguments(false)
@@ -101,7 +117,9 @@ export function loadConfig (argv: readonly string[], env: NodeJS.ProcessEnv, ver
     db: o.db as string,
     fixtures: o.fixtures as string | undefined,
     strictAccounts: o.strictAccounts as boolean,
-    logLevel: o.logLevel as LogLevel
+    logLevel: o.logLevel as LogLevel,
+    clock: o.clock as string,
+    seed: o.seed as string | undefined
   }
 }
 

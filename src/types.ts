@@ -3,7 +3,7 @@ import type { Db } from '../db/database.js'
 import type { StateStore, StoredAccount } from '../db/state-store.js'
 import type { ContactsStore } from '../db/contacts-store.js'
 import type { GroupsStore } from '../db/groups-store.js'
-import type { Clock } from './clock.js'
+import type { EmulatorClock } from './clock.js'
 import type { Config } from './config.js'
 import type { ParamValue, SystemParams } from './discovery/query.js'
 import type { MethodDescriptor } from './discovery/types.js'
@@ -30,8 +30,10 @@ declare module 'fastify' {
     state: StateStore
     contacts: ContactsStore
     groups: GroupsStore
-    clock: Clock
+    clock: EmulatorClock
     random: RandomSource
+    /** Brings the clock (fixed mode) and a seeded random stream back to where they were after the start fixtures. */
+    rewind: () => void
     /** The accounts the fixtures declared at start: what reset goes back to. */
     startAccounts: readonly StoredAccount[]
   }

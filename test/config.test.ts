@@ -2,13 +2,13 @@ import t from 'tap'
 import { ConfigError, defaultConfig, loadConfig } from '../src/config.js'
 
 t.test('defaults', async t => {
-  t.same(loadConfig([], {}), { host: '127.0.0.1', port: 8090, db: ':memory:', fixtures: undefined, strictAccounts: false, logLevel: 'info' })
+  t.same(loadConfig([], {}), { host: '127.0.0.1', port: 8090, db: ':memory:', fixtures: undefined, strictAccounts: false, logLevel: 'info', clock: 'system', seed: undefined })
   t.same(loadConfig([], {}), defaultConfig)
 })
 
 t.test('every setting as a flag', async t => {
-  t.same(loadConfig(['--host', '0.0.0.0', '--port', '0', '--db', '/tmp/x.db', '--fixtures', 'f.json', '--strict-accounts', '--log-level', 'debug'], {}), {
-    host: '0.0.0.0', port: 0, db: '/tmp/x.db', fixtures: 'f.json', strictAccounts: true, logLevel: 'debug'
+  t.same(loadConfig(['--host', '0.0.0.0', '--port', '0', '--db', '/tmp/x.db', '--fixtures', 'f.json', '--strict-accounts', '--log-level', 'debug', '--clock', 'fixed:2026-01-01T00:00:00Z', '--seed', 'abc'], {}), {
+    host: '0.0.0.0', port: 0, db: '/tmp/x.db', fixtures: 'f.json', strictAccounts: true, logLevel: 'debug', clock: 'fixed:2026-01-01T00:00:00Z', seed: 'abc'
   })
   t.equal(loadConfig(['--port=1234'], {}).port, 1234)
   t.equal(loadConfig(['--strict-accounts', 'false'], {}).strictAccounts, false)
@@ -21,8 +21,10 @@ t.test('every setting as a PEOPLE_EMULATOR_* variable', async t => {
     PEOPLE_EMULATOR_DB: '/data/people.db',
     PEOPLE_EMULATOR_FIXTURES: '/fixtures.json',
     PEOPLE_EMULATOR_STRICT_ACCOUNTS: 'true',
-    PEOPLE_EMULATOR_LOG_LEVEL: 'warn'
-  }), { host: '0.0.0.0', port: 9000, db: '/data/people.db', fixtures: '/fixtures.json', strictAccounts: true, logLevel: 'warn' })
+    PEOPLE_EMULATOR_LOG_LEVEL: 'warn',
+    PEOPLE_EMULATOR_CLOCK: 'fixed:2030-05-01T12:00:00.5Z',
+    PEOPLE_EMULATOR_SEED: 'seed'
+  }), { host: '0.0.0.0', port: 9000, db: '/data/people.db', fixtures: '/fixtures.json', strictAccounts: true, logLevel: 'warn', clock: 'fixed:2030-05-01T12:00:00.5Z', seed: 'seed' })
   t.equal(loadConfig([], { PEOPLE_EMULATOR_STRICT_ACCOUNTS: '0' }).strictAccounts, false)
 })
 
@@ -54,7 +56,11 @@ t.test('an invalid setting is one line naming it', async t => {
     [[], { PEOPLE_EMULATOR_STRICT_ACCOUNTS: 'sometimes' }, /PEOPLE_EMULATOR_STRICT_ACCOUNTS.*expected true or false/],
     [['--no-such-flag'], {}, /unknown option '--no-such-flag'/],
     [['extra'], {}, /too many arguments|unknown command|excess/i],
-    [['--port'], {}, /--port.*argument missing/]
+    [['--port'], {}, /--port.*argument missing/],
+    [['--clock', 'fast'], {}, /--clock.*expected "system" or "fixed:<RFC 3339 time>"/],
+    [['--clock', 'fixed:yesterday'], {}, /--clock/],
+    [[], { PEOPLE_EMULATOR_CLOCK: 'fixed:' }, /PEOPLE_EMULATOR_CLOCK/],
+    [['--seed', ''], {}, /--seed.*must not be empty/]
   ]
   for (const [argv, env, pattern] of cases) {
     try {

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { loadMigrations, openDatabase } from '../db/database.js'
 import { StateStore } from '../db/state-store.js'
 import { newAccount } from '../src/accounts.js'
+import { contactKeys } from '../src/people/keys.js'
 
 const tempDb = (): string => join(mkdtempSync(join(tmpdir(), 'pae-db-')), 'people.db')
 
@@ -20,7 +21,8 @@ t.test('migrations are numbered in sequence and tracked by user_version', async 
 
 t.test('tables are STRICT and keyed by account', async t => {
   const { db } = openDatabase(':memory:')
-  const tables = db.prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Array<{ name: string, strict: number }>
+  // The full-text index (contact_search and its shadow tables) is FTS5's, not ours.
+  const tables = db.prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'contact_search%' ORDER BY name").all() as Array<{ name: string, strict: number }>
   t.same(tables.map(r => r.name), ['accounts', 'changes', 'contact_groups', 'contacts', 'memberships', 'tokens'])
   for (const r of tables) t.equal(r.strict, 1, `${r.name} is STRICT`)
   t.equal(db.pragma('foreign_keys', { simple: true }), 1)
@@ -40,13 +42,13 @@ t.test('a file database: WAL, synchronous=NORMAL, foreign keys', async t => {
 t.test('a file database keeps everything across a reopen and is not migrated twice', async t => {
   const file = tempDb()
   const first = openDatabase(file)
-  const store = new StateStore(first.db)
+  const store = new StateStore(first.db, contactKeys)
   store.createAccount(newAccount({ id: 'alice', declared: true, createdTime: '2026-01-01T00:00:00.000000Z', tokens: [{ token: 't', scopes: ['s'] }] }))
   const before = store.exportAll()
   first.db.close()
   const second = openDatabase(file)
   t.equal(second.created, false)
-  t.same(new StateStore(second.db).exportAll(), before)
+  t.same(new StateStore(second.db, contactKeys).exportAll(), before)
   second.db.close()
 })
 
@@ -72,7 +74,7 @@ t.test('a failed migration leaves the database at its previous version', async t
 
 t.test('deleting an account removes everything it held', async t => {
   const { db } = openDatabase(':memory:')
-  const store = new StateStore(db)
+  const store = new StateStore(db, contactKeys)
   store.createAccount(newAccount({
     id: 'a',
     declared: true,
@@ -87,4 +89,22 @@ t.test('deleting an account removes everything it held', async t => {
   }
   t.equal(store.exportAll().map(a => a.id).join(), 'b')
   db.close()
+})
+
+t.test('contacts written before migration 002 get their sort keys and search words at open', async t => {
+  const file = tempDb()
+  const migrations = loadMigrations()
+  const { db } = openDatabase(file, migrations.slice(0, 1))
+  db.exec("INSERT INTO accounts (id, declared, created_time) VALUES ('a', 1, 't')")
+  db.prepare("INSERT INTO contacts (account_id, id, data, etag, update_time) VALUES ('a', 'abc', ?, '#AAAAAAAAAAA=', 't')").run(JSON.stringify({ names: [{ givenName: 'Zoë', familyName: 'Ångström' }] }))
+  db.close()
+  const reopened = openDatabase(file, migrations)
+  t.equal(reopened.db.pragma('user_version', { simple: true }), migrations.length)
+  const store = new StateStore(reopened.db, contactKeys)
+  t.equal(store.backfillKeys(), 1)
+  t.same(reopened.db.prepare("SELECT given_key, family_key FROM contacts WHERE id = 'abc'").get(), { given_key: '0zoe', family_key: '0angstrom' })
+  const found = reopened.db.prepare("SELECT c.id FROM contact_search s JOIN contacts c ON c.rowid = s.rowid WHERE contact_search MATCH '\"zoe\"*'").all()
+  t.same(found, [{ id: 'abc' }], 'the full-text index has it')
+  t.equal(store.backfillKeys(), 0, 'nothing left to fill')
+  reopened.db.close()
 })

@@ -9,6 +9,7 @@ import { StateStore, type StoredAccount } from '../../db/state-store.js'
 import { ContactsStore } from '../../db/contacts-store.js'
 import { GroupsStore } from '../../db/groups-store.js'
 import { ConfigError } from '../config.js'
+import { contactKeys } from '../people/keys.js'
 
 export interface StorageOptions {
   db: string
@@ -24,13 +25,14 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
     throw new ConfigError(`invalid configuration: cannot open database ${options.db}: ${(err as Error).message} (flag --db or env PEOPLE_EMULATOR_DB)`)
   }
   const { db, created } = opened
-  const state = new StateStore(db)
+  const state = new StateStore(db, contactKeys)
+  state.backfillKeys()
   // A file database that already holds state keeps it: fixtures seed only a new database,
   // and POST /_emulator/reset goes back to them.
   if (created && options.startAccounts.length > 0) state.replaceAccounts(options.startAccounts)
   app.decorate('db', db)
   app.decorate('state', state)
-  app.decorate('contacts', new ContactsStore(db))
+  app.decorate('contacts', new ContactsStore(db, contactKeys))
   app.decorate('groups', new GroupsStore(db))
   app.decorate('startAccounts', options.startAccounts)
   app.addHook('onClose', async () => {

@@ -1,14 +1,16 @@
-/** A clock the test moves by hand: expiry of sync tokens in milliseconds, not days. */
-import type { Clock } from '../../src/clock.js'
+/** A fixed-mode emulator clock the test moves by hand: sync-token expiry in milliseconds, not days. */
+import { EmulatorClock } from '../../src/clock.js'
 
-export interface ManualClock extends Clock {
-  advance: (ms: number) => void
+export class ManualClock extends EmulatorClock {
+  constructor (start = Date.parse('2026-01-01T00:00:00Z')) {
+    super({ kind: 'fixed', start: BigInt(start) * 1000n })
+  }
+
+  advanceMs (ms: number): void {
+    this.advance(BigInt(ms) * 1000n)
+  }
 }
 
-export function manualClock (start = Date.parse('2026-01-01T00:00:00Z')): ManualClock {
-  let now = BigInt(start) * 1000n
-  return {
-    nowMicros: () => { now += 1n; return now },
-    advance: (ms: number) => { now += BigInt(ms) * 1000n }
-  }
+export function manualClock (start?: number): ManualClock {
+  return new ManualClock(start)
 }
