@@ -3,11 +3,13 @@
  * `BEGIN IMMEDIATE` transaction that reads, lets the caller decide (and throw), writes,
  * appends to the change log and touches the user groups whose membership changed.
  */
+import type Database from 'better-sqlite3'
 import type { Db } from './database.js'
 import type { DeriveKeys, StoredContact } from './state-store.js'
 import { Changes, type ChangeStamp } from './changes.js'
 
 interface ContactRow { id: string, data: string, etag: string, update_time: string, photo_id: string | null }
+interface PageRow extends ContactRow { sort_key: string }
 
 /** A new uploaded photo (or null: back to the default one), written with a contact change. */
 export interface PhotoChange { id: string, bytes: Buffer, contentType: string }
@@ -15,6 +17,18 @@ export interface PhotoChange { id: string, bytes: Buffer, contentType: string }
 export type { ChangeStamp } from './changes.js'
 
 export interface GroupRef { id: string, groupType: 'USER_CONTACT_GROUP' | 'SYSTEM_CONTACT_GROUP' }
+
+/** The orders of people.connections.list, each with the column it sorts on. */
+export const SORT_COLUMNS = {
+  LAST_MODIFIED_ASCENDING: { column: 'update_time', descending: false },
+  LAST_MODIFIED_DESCENDING: { column: 'update_time', descending: true },
+  FIRST_NAME_ASCENDING: { column: 'given_key', descending: false },
+  LAST_NAME_ASCENDING: { column: 'family_key', descending: false }
+} as const
+export type SortOrder = keyof typeof SORT_COLUMNS
+
+/** Where a page starts: the sort key and id of the last contact of the previous page. */
+export type Cursor = [string, string]
 
 export class ContactsStore {
   private readonly s
@@ -35,19 +49,56 @@ export class ContactsStore {
       removeMembership: db.prepare('DELETE FROM memberships WHERE account_id = ? AND contact_id = ? AND group_id = ?'),
       count: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM contacts WHERE account_id = ?')
     }
+    // One keyset query per sort order, first page and following pages: an index range scan each.
+    const pages = {} as Record<SortOrder, { first: Database.Statement<[string, number], PageRow>, after: Database.Statement<[string, string, string, number], PageRow> }>
+    for (const [order, { column, descending }] of Object.entries(SORT_COLUMNS) as Array<[SortOrder, typeof SORT_COLUMNS[SortOrder]]>) {
+      const dir = descending ? 'DESC' : 'ASC'
+      const select = `SELECT id, data, etag, update_time, photo_id, ${column} AS sort_key FROM contacts WHERE account_id = ?`
+      pages[order] = {
+        first: db.prepare(`${select} ORDER BY ${column} ${dir}, id ${dir} LIMIT ?`),
+        after: db.prepare(`${select} AND (${column}, id) ${descending ? '<' : '>'} (?, ?) ORDER BY ${column} ${dir}, id ${dir} LIMIT ?`)
+      }
+    }
+    this.pages = pages
   }
 
-  get (accountId: string, contactId: string): StoredContact | undefined {
-    const row = this.s.get.get(accountId, contactId)
-    if (!row) return undefined
+  private readonly pages: Record<SortOrder, { first: Database.Statement<[string, number], PageRow>, after: Database.Statement<[string, string, string, number], PageRow> }>
+
+  /**
+   * Up to `limit` contacts in `order`, starting after `cursor`; with the cursor of the last
+   * one, to start the next page from.
+   */
+  page (accountId: string, order: SortOrder, cursor: Cursor | undefined, limit: number): Array<{ contact: StoredContact, cursor: Cursor }> {
+    const rows = cursor === undefined
+      ? this.pages[order].first.all(accountId, limit)
+      : this.pages[order].after.all(accountId, cursor[0], cursor[1], limit)
+    return rows.map(row => ({ contact: this.fromRow(accountId, row), cursor: [row.sort_key, row.id] }))
+  }
+
+  private fromRow (accountId: string, row: ContactRow): StoredContact {
     return {
       id: row.id,
       data: JSON.parse(row.data) as Record<string, unknown>,
       etag: row.etag,
       updateTime: row.update_time,
-      memberships: this.s.memberships.all(accountId, contactId).map(m => m.group_id),
+      memberships: this.s.memberships.all(accountId, row.id).map(m => m.group_id),
       photoId: row.photo_id
     }
+  }
+
+  /** The position of the account's latest change, for sync tokens. */
+  lastSeq (accountId: string): number {
+    return this.changes.lastSeq(accountId)
+  }
+
+  /** Contacts changed after `seq` (and up to `upTo`), each once, oldest change first. */
+  changedSince (accountId: string, seq: number, upTo: number): Array<{ id: string, deleted: boolean }> {
+    return this.changes.since(accountId, 'person', seq).filter(r => r.seq <= upTo).map(r => ({ id: r.resource_id, deleted: r.deleted === 1 }))
+  }
+
+  get (accountId: string, contactId: string): StoredContact | undefined {
+    const row = this.s.get.get(accountId, contactId)
+    return row && this.fromRow(accountId, row)
   }
 
   /** The bytes of an uploaded photo, by its id. */

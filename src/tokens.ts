@@ -11,8 +11,10 @@ import { ApiError, ERROR_INFO, failedPrecondition, invalidArgument } from './err
 /** Sync tokens older than this are expired (documented: 7 days). */
 export const SYNC_TOKEN_LIFETIME_MICROS = 7n * 24n * 3600n * 1000000n
 
-interface PageRecord { k: 'page', o: number, p: string, s?: number }
-interface SyncRecord { k: 'sync', s: number, t: string, r: string }
+/** `c`: where the next page starts (an offset, or a keyset cursor); `p`: the parameters' hash; `s`: the change-log position of the listing. */
+interface PageRecord { k: 'page', c: unknown, p: string, s?: number }
+/** `s`: the change-log position; `t`: when it was issued (emulator time); `r`: the listing; `p`: the parameters' hash. */
+interface SyncRecord { k: 'sync', s: number, t: string, r: string, p?: string }
 
 function encode (record: PageRecord | SyncRecord): string {
   return Buffer.from(JSON.stringify(record)).toString('base64url')
@@ -32,24 +34,28 @@ export function paramsHash (params: Record<string, unknown>): string {
   return createHash('sha256').update(JSON.stringify(params)).digest('base64url').slice(0, 16)
 }
 
-export function pageToken (offset: number, params: string, syncSeq?: number): string {
-  return encode(syncSeq === undefined ? { k: 'page', o: offset, p: params } : { k: 'page', o: offset, p: params, s: syncSeq })
+export function pageToken (cursor: unknown, params: string, syncSeq?: number): string {
+  return encode(syncSeq === undefined ? { k: 'page', c: cursor, p: params } : { k: 'page', c: cursor, p: params, s: syncSeq })
 }
 
 export function invalidPageToken (): ApiError {
   return invalidArgument('Page token is invalid or was issued for a request with different parameters.')
 }
 
-/** The offset and (for incremental lists) the sync position a page token holds. */
-export function readPageToken (token: string, params: string): { offset: number, syncSeq: number | undefined } {
+/**
+ * The cursor and the change-log position a page token holds; `isCursor` checks the cursor's
+ * shape. A token that is not ours, or was issued for other parameters, is a 400.
+ */
+export function readPageToken<C> (token: string, params: string, isCursor: (c: unknown) => c is C): { cursor: C, syncSeq: number | undefined } {
   const r = decode(token)
-  if (!r || r.k !== 'page' || !Number.isSafeInteger(r.o) || (r.o as number) < 0 || r.p !== params ||
-    (r.s !== undefined && !Number.isSafeInteger(r.s))) throw invalidPageToken()
-  return { offset: r.o as number, syncSeq: r.s as number | undefined }
+  if (!r || r.k !== 'page' || r.p !== params || !isCursor(r.c) || (r.s !== undefined && !Number.isSafeInteger(r.s))) throw invalidPageToken()
+  return { cursor: r.c, syncSeq: r.s as number | undefined }
 }
 
-export function syncToken (seq: number, issuedMicros: bigint, resource: string): string {
-  return encode({ k: 'sync', s: seq, t: issuedMicros.toString(), r: resource })
+export const isOffset = (c: unknown): c is number => Number.isSafeInteger(c) && (c as number) >= 0
+
+export function syncToken (seq: number, issuedMicros: bigint, resource: string, params?: string): string {
+  return encode(params === undefined ? { k: 'sync', s: seq, t: issuedMicros.toString(), r: resource } : { k: 'sync', s: seq, t: issuedMicros.toString(), r: resource, p: params })
 }
 
 export function expiredSyncToken (): ApiError {
@@ -58,12 +64,16 @@ export function expiredSyncToken (): ApiError {
   })
 }
 
-/** The change-log position a sync token holds; 400 when it is not one, 400 FAILED_PRECONDITION when expired. */
-export function readSyncToken (token: string, resource: string, nowMicros: bigint): number {
+/**
+ * The change-log position a sync token holds; 400 when it is not one (or was issued for
+ * other parameters), 400 FAILED_PRECONDITION when expired.
+ */
+export function readSyncToken (token: string, resource: string, nowMicros: bigint, params?: string): number {
   const r = decode(token)
   if (!r || r.k !== 'sync' || r.r !== resource || !Number.isSafeInteger(r.s) || typeof r.t !== 'string' || !/^\d+$/.test(r.t)) {
     throw invalidArgument('Sync token is invalid.')
   }
+  if (r.p !== params) throw invalidArgument('Sync token was issued for a request with different parameters: personFields, sortOrder and sources must match the request that asked for it.')
   if (nowMicros - BigInt(r.t) > SYNC_TOKEN_LIFETIME_MICROS) throw expiredSyncToken()
   return r.s as number
 }

@@ -11,7 +11,7 @@ import {
   readRequest, updateGroup, type GroupsContext
 } from '../../src/groups/groups.js'
 import { renderDeletedGroup, renderGroup } from '../../src/groups/render.js'
-import { pageToken, paramsHash, readPageToken, readSyncToken, syncToken } from '../../src/tokens.js'
+import { isOffset, pageToken, paramsHash, readPageToken, readSyncToken, syncToken } from '../../src/tokens.js'
 
 const GRPC_CODES: Readonly<Record<string, number>> = { INVALID_ARGUMENT: 3, NOT_FOUND: 5 }
 const DEFAULT_PAGE_SIZE = 30
@@ -87,9 +87,9 @@ export const contactGroupImplementations: Implementations = {
     const { store, clock } = context(request)
     const id = accountId(request)
     // The first page fixes the change-log position the whole listing (and its sync token) stands on.
-    const page = request.api.pageToken ? readPageToken(request.api.pageToken as string, params) : undefined
+    const page = request.api.pageToken ? readPageToken(request.api.pageToken as string, params, isOffset) : undefined
     const upTo = page?.syncSeq ?? store.lastSeq(id)
-    const offset = page?.offset ?? 0
+    const offset = page?.cursor ?? 0
     let items: Array<Record<string, unknown>>
     if (sync !== undefined && sync !== '') {
       const since = readSyncToken(sync, 'contactGroups', clock.nowMicros())

@@ -9,6 +9,7 @@ import type { MethodDescriptor } from '../../src/discovery/types.js'
 import { unimplemented } from '../../src/errors.js'
 import { peopleImplementations } from './people.js'
 import { contactGroupImplementations } from './contact-groups.js'
+import { connectionImplementations } from './connections.js'
 
 /** Handlers by discovery method id. */
 export type Implementations = Readonly<Record<string, RouteHandlerMethod>>
@@ -16,7 +17,8 @@ export type Implementations = Readonly<Record<string, RouteHandlerMethod>>
 /** The methods the emulator implements, from each resource's route file. */
 export const implementations: Implementations = {
   ...peopleImplementations,
-  ...contactGroupImplementations
+  ...contactGroupImplementations,
+  ...connectionImplementations
 }
 
 /**

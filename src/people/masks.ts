@@ -7,7 +7,12 @@
 import { invalidArgument, type ApiError } from '../errors.js'
 import { PERSON_FIELDS, UPDATE_PERSON_FIELDS } from './fields.js'
 
-const DOCS = 'https://developers.google.com/people/api/rest/v1/people/'
+const DOCS = 'https://developers.google.com/people/api/rest/v1/'
+
+/** The reference page of a method: `get` → `people/get`; `people.connections/list` as given. */
+function page (method: string): string {
+  return DOCS + (method.includes('/') ? method : 'people/' + method)
+}
 
 function camel (path: string): string {
   return path.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
@@ -18,11 +23,11 @@ function paths (mask: string): string[] {
 }
 
 function required (param: string, method: string): ApiError {
-  return invalidArgument(`${param} mask is required. Please specify one or more valid paths. Valid paths are documented at ${DOCS}${method}.`)
+  return invalidArgument(`${param} mask is required. Please specify one or more valid paths. Valid paths are documented at ${page(method)}.`)
 }
 
 function invalidPath (param: string, path: string, method: string): ApiError {
-  return invalidArgument(`Invalid ${param} mask path: "${path}". Valid paths are documented at ${DOCS}${method}.`)
+  return invalidArgument(`Invalid ${param} mask path: "${path}". Valid paths are documented at ${page(method)}.`)
 }
 
 /** `updatePersonFields`: required; only the writable paths. */

@@ -62,3 +62,8 @@ export function renderPerson (contact: StoredContact, fields: ReadonlySet<string
   }
   return person
 }
+
+/** A contact deleted since a sync token: its name and the deleted flag. */
+export function renderDeletedPerson (contactId: string): Record<string, unknown> {
+  return { resourceName: contactResourceName(contactId), metadata: { sources: [{ type: 'CONTACT', id: contactId }], deleted: true } }
+}

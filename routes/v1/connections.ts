@@ -1,0 +1,82 @@
+/**
+ * people.connections.list (BEHAVIOUR.md §5): the account's contacts, a page at a time in one
+ * of four orders, or — with a sync token — only what changed since, deleted contacts as
+ * tombstones. Page tokens are keyset cursors bound to the request's parameters; sync tokens
+ * are change-log positions that expire after 7 days of emulator time.
+ */
+import type { FastifyRequest } from 'fastify'
+import type { Implementations } from './index.js'
+import type { Cursor, SortOrder } from '../../db/contacts-store.js'
+import { invalidArgument } from '../../src/errors.js'
+import { baseUrl } from '../../src/http.js'
+import { parseReadMask } from '../../src/people/masks.js'
+import { renderDeletedPerson, renderPerson } from '../../src/people/render.js'
+import { isOffset, pageToken, paramsHash, readPageToken, readSyncToken, syncToken } from '../../src/tokens.js'
+
+const DEFAULT_PAGE_SIZE = 100
+const MAX_PAGE_SIZE = 1000
+
+const isCursor = (c: unknown): c is Cursor => Array.isArray(c) && c.length === 2 && typeof c[0] === 'string' && typeof c[1] === 'string'
+
+function str (value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined
+}
+
+export const connectionImplementations: Implementations = {
+  'people.people.connections.list': async (request: FastifyRequest) => {
+    const api = request.api
+    const resourceName = api.resourceName as string
+    if (resourceName !== 'people/me') {
+      throw invalidArgument(`Resource name "${resourceName}" is not valid for connections: only "people/me" has connections.`)
+    }
+    const personFields = str(api.personFields) ?? ''
+    const fields = parseReadMask(personFields, { param: 'personFields', method: 'people.connections/list', defaultAll: false })
+    const requested = (api.pageSize ?? 0) as number
+    if (requested < 0 || requested > MAX_PAGE_SIZE) throw invalidArgument(`pageSize must be between 1 and ${MAX_PAGE_SIZE}.`)
+    const pageSize = requested === 0 ? DEFAULT_PAGE_SIZE : requested
+    const sortOrder = (str(api.sortOrder) ?? 'LAST_MODIFIED_ASCENDING') as SortOrder
+    const sources = ((api.sources ?? []) as string[]).join(',')
+    const sync = str(api.syncToken)
+    const wantsSyncToken = api.requestSyncToken === true || sync !== undefined
+    // A sync token is bound to what shapes the listing; a page token to every other parameter.
+    const syncParams = paramsHash({ personFields, sortOrder, sources })
+    const pageParams = paramsHash({ personFields, sortOrder, sources, pageSize, requestSyncToken: api.requestSyncToken === true, syncToken: sync ?? '' })
+
+    const { contacts } = request.server
+    const accountId = request.account!.id
+    const ctx = { baseUrl: baseUrl(request) }
+    const token = str(api.pageToken)
+    const out: Record<string, unknown> = {}
+    let upTo: number
+    let last: boolean
+
+    if (sync !== undefined) {
+      const since = readSyncToken(sync, 'connections', request.server.clock.nowMicros(), syncParams)
+      const page = token === undefined ? undefined : readPageToken(token, pageParams, isOffset)
+      upTo = page?.syncSeq ?? contacts.lastSeq(accountId)
+      const offset = page?.cursor ?? 0
+      const changes = contacts.changedSince(accountId, since, upTo)
+      const people = changes.slice(offset, offset + pageSize).map(change => {
+        const contact = change.deleted ? undefined : contacts.get(accountId, change.id)
+        return contact ? renderPerson(contact, fields, ctx) : renderDeletedPerson(change.id)
+      })
+      if (people.length > 0) out.connections = people
+      last = offset + pageSize >= changes.length
+      if (!last) out.nextPageToken = pageToken(offset + pageSize, pageParams, upTo)
+      if (changes.length > 0) { out.totalPeople = changes.length; out.totalItems = changes.length }
+    } else {
+      const page = token === undefined ? undefined : readPageToken(token, pageParams, isCursor)
+      upTo = page?.syncSeq ?? contacts.lastSeq(accountId)
+      // One more than a page tells whether another page follows.
+      const rows = contacts.page(accountId, sortOrder, page?.cursor, pageSize + 1)
+      const shown = rows.slice(0, pageSize)
+      if (shown.length > 0) out.connections = shown.map(r => renderPerson(r.contact, fields, ctx))
+      last = rows.length <= pageSize
+      if (!last) out.nextPageToken = pageToken(shown[shown.length - 1]!.cursor, pageParams, upTo)
+      const total = contacts.count(accountId)
+      if (total > 0) { out.totalPeople = total; out.totalItems = total }
+    }
+    if (last && wantsSyncToken) out.nextSyncToken = syncToken(upTo, request.server.clock.nowMicros(), 'connections', syncParams)
+    return out
+  }
+}
