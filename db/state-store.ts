@@ -53,7 +53,7 @@ export class StateStore {
 
   constructor (private readonly db: Db, private readonly derive: DeriveKeys) {
     this.s = {
-      token: db.prepare<[string], TokenRow>('SELECT token, account_id, scopes FROM tokens WHERE token = ?'),
+      token: db.prepare<[string], TokenRow & { created_time: string }>('SELECT t.token, t.account_id, t.scopes, a.created_time FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token = ?'),
       account: db.prepare<[string], AccountRow>('SELECT id, declared, created_time FROM accounts WHERE id = ?'),
       accounts: db.prepare<[], AccountRow>('SELECT id, declared, created_time FROM accounts ORDER BY id'),
       accountTokens: db.prepare<[string], TokenRow>('SELECT token, account_id, scopes FROM tokens WHERE account_id = ? ORDER BY rowid'),
@@ -66,7 +66,9 @@ export class StateStore {
       insertContact: db.prepare('INSERT INTO contacts (account_id, id, data, etag, update_time, given_key, family_key, search_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       insertMembership: db.prepare('INSERT INTO memberships (account_id, contact_id, group_id) VALUES (?, ?, ?)'),
       deleteAccount: db.prepare('DELETE FROM accounts WHERE id = ?'),
-      deleteAll: db.prepare('DELETE FROM accounts')
+      deleteAll: db.prepare('DELETE FROM accounts'),
+      // After a whole reset the change log starts again from 1, as in a new emulator.
+      restartChanges: db.prepare("DELETE FROM sqlite_sequence WHERE name = 'changes'")
     }
   }
 
@@ -83,9 +85,9 @@ export class StateStore {
     return rows.length
   }
 
-  findToken (token: string): { accountId: string, scopes: string[] | null } | undefined {
+  findToken (token: string): { accountId: string, scopes: string[] | null, createdTime: string } | undefined {
     const row = this.s.token.get(token)
-    return row && { accountId: row.account_id, scopes: row.scopes === null ? null : JSON.parse(row.scopes) as string[] }
+    return row && { accountId: row.account_id, scopes: row.scopes === null ? null : JSON.parse(row.scopes) as string[], createdTime: row.created_time }
   }
 
   accountExists (id: string): boolean {
@@ -123,8 +125,12 @@ export class StateStore {
   /** Deletes every account (or one) and then inserts `accounts`, all or nothing. */
   reset (accounts: readonly StoredAccount[], onlyAccount?: string): void {
     this.db.transaction(() => {
-      if (onlyAccount === undefined) this.s.deleteAll.run()
-      else this.s.deleteAccount.run(onlyAccount)
+      if (onlyAccount === undefined) {
+        this.s.deleteAll.run()
+        this.s.restartChanges.run()
+      } else {
+        this.s.deleteAccount.run(onlyAccount)
+      }
       for (const a of accounts) this.insert(a)
     }).immediate()
   }

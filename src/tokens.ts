@@ -13,8 +13,11 @@ export const SYNC_TOKEN_LIFETIME_MICROS = 7n * 24n * 3600n * 1000000n
 
 /** `c`: where the next page starts (an offset, or a keyset cursor); `p`: the parameters' hash; `s`: the change-log position of the listing. */
 interface PageRecord { k: 'page', c: unknown, p: string, s?: number }
-/** `s`: the change-log position; `t`: when it was issued (emulator time); `r`: the listing; `p`: the parameters' hash. */
-interface SyncRecord { k: 'sync', s: number, t: string, r: string, p?: string }
+/**
+ * `s`: the change-log position; `t`: when it was issued (emulator time); `r`: the listing;
+ * `a`: the account's creation (a token outlives no reset of its account); `p`: the parameters' hash.
+ */
+interface SyncRecord { k: 'sync', s: number, t: string, r: string, a: string, p?: string }
 
 function encode (record: PageRecord | SyncRecord): string {
   return Buffer.from(JSON.stringify(record)).toString('base64url')
@@ -54,8 +57,19 @@ export function readPageToken<C> (token: string, params: string, isCursor: (c: u
 
 export const isOffset = (c: unknown): c is number => Number.isSafeInteger(c) && (c as number) >= 0
 
-export function syncToken (seq: number, issuedMicros: bigint, resource: string, params?: string): string {
-  return encode(params === undefined ? { k: 'sync', s: seq, t: issuedMicros.toString(), r: resource } : { k: 'sync', s: seq, t: issuedMicros.toString(), r: resource, p: params })
+export interface SyncScope {
+  /** The listing: `connections` or `contactGroups`. */
+  resource: string
+  /** When the account was created. */
+  account: string
+  /** The hash of the parameters the token is bound to, if any. */
+  params?: string
+}
+
+export function syncToken (seq: number, issuedMicros: bigint, scope: SyncScope): string {
+  const record: SyncRecord = { k: 'sync', s: seq, t: issuedMicros.toString(), r: scope.resource, a: paramsHash({ created: scope.account }) }
+  if (scope.params !== undefined) record.p = scope.params
+  return encode(record)
 }
 
 export function expiredSyncToken (): ApiError {
@@ -68,12 +82,14 @@ export function expiredSyncToken (): ApiError {
  * The change-log position a sync token holds; 400 when it is not one (or was issued for
  * other parameters), 400 FAILED_PRECONDITION when expired.
  */
-export function readSyncToken (token: string, resource: string, nowMicros: bigint, params?: string): number {
+export function readSyncToken (token: string, nowMicros: bigint, scope: SyncScope): number {
   const r = decode(token)
-  if (!r || r.k !== 'sync' || r.r !== resource || !Number.isSafeInteger(r.s) || typeof r.t !== 'string' || !/^\d+$/.test(r.t)) {
+  if (!r || r.k !== 'sync' || r.r !== scope.resource || !Number.isSafeInteger(r.s) || typeof r.t !== 'string' || !/^\d+$/.test(r.t)) {
     throw invalidArgument('Sync token is invalid.')
   }
-  if (r.p !== params) throw invalidArgument('Sync token was issued for a request with different parameters: personFields, sortOrder and sources must match the request that asked for it.')
+  // The account was reset (or deleted and created again) since: its history is not the token's.
+  if (r.a !== paramsHash({ created: scope.account })) throw expiredSyncToken()
+  if (r.p !== scope.params) throw invalidArgument('Sync token was issued for a request with different parameters: personFields, sortOrder and sources must match the request that asked for it.')
   if (nowMicros - BigInt(r.t) > SYNC_TOKEN_LIFETIME_MICROS) throw expiredSyncToken()
   return r.s as number
 }

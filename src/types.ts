@@ -13,6 +13,8 @@ import type { RandomSource } from './ids.js'
 export interface Account {
   id: string
   scopes: readonly string[]
+  /** When the account was created: sync tokens from an account that was since recreated are expired. */
+  createdTime: string
 }
 
 /** The per-route settings the wire plugin reads. */

@@ -44,6 +44,7 @@ export const connectionImplementations: Implementations = {
 
     const { contacts } = request.server
     const accountId = request.account!.id
+    const scope = { resource: 'connections', account: request.account!.createdTime, params: syncParams }
     const ctx = { baseUrl: baseUrl(request) }
     const token = str(api.pageToken)
     const out: Record<string, unknown> = {}
@@ -51,7 +52,7 @@ export const connectionImplementations: Implementations = {
     let last: boolean
 
     if (sync !== undefined) {
-      const since = readSyncToken(sync, 'connections', request.server.clock.nowMicros(), syncParams)
+      const since = readSyncToken(sync, request.server.clock.nowMicros(), scope)
       const page = token === undefined ? undefined : readPageToken(token, pageParams, isOffset)
       upTo = page?.syncSeq ?? contacts.lastSeq(accountId)
       const offset = page?.cursor ?? 0
@@ -76,7 +77,7 @@ export const connectionImplementations: Implementations = {
       const total = contacts.count(accountId)
       if (total > 0) { out.totalPeople = total; out.totalItems = total }
     }
-    if (last && wantsSyncToken) out.nextSyncToken = syncToken(upTo, request.server.clock.nowMicros(), 'connections', syncParams)
+    if (last && wantsSyncToken) out.nextSyncToken = syncToken(upTo, request.server.clock.nowMicros(), scope)
     return out
   }
 }

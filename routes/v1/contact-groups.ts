@@ -86,13 +86,14 @@ export const contactGroupImplementations: Implementations = {
     const params = paramsHash({ groupFields, pageSize, syncToken: sync ?? '' })
     const { store, clock } = context(request)
     const id = accountId(request)
+    const scope = { resource: 'contactGroups', account: request.account!.createdTime }
     // The first page fixes the change-log position the whole listing (and its sync token) stands on.
     const page = request.api.pageToken ? readPageToken(request.api.pageToken as string, params, isOffset) : undefined
     const upTo = page?.syncSeq ?? store.lastSeq(id)
     const offset = page?.cursor ?? 0
     let items: Array<Record<string, unknown>>
     if (sync !== undefined && sync !== '') {
-      const since = readSyncToken(sync, 'contactGroups', clock.nowMicros())
+      const since = readSyncToken(sync, clock.nowMicros(), scope)
       items = store.changedSince(id, since, upTo).map(change => {
         const group = change.deleted ? undefined : store.get(id, change.id)
         return group ? renderGroup(group, fields) : renderDeletedGroup(change.id)
@@ -105,7 +106,7 @@ export const contactGroupImplementations: Implementations = {
     if (slice.length > 0) out.contactGroups = slice
     if (items.length > 0) out.totalItems = items.length
     if (offset + pageSize < items.length) out.nextPageToken = pageToken(offset + pageSize, params, upTo)
-    else out.nextSyncToken = syncToken(upTo, clock.nowMicros(), 'contactGroups')
+    else out.nextSyncToken = syncToken(upTo, clock.nowMicros(), scope)
     return out
   },
 

@@ -67,17 +67,13 @@ export function tokenOf (request: FastifyRequest): string | null | undefined {
 async function auth (app: FastifyInstance): Promise<void> {
   const resolve = (token: string, method: MethodDescriptor): Account => {
     const found = app.state.findToken(token)
-    if (found) return { id: found.accountId, scopes: found.scopes ?? DEFAULT_SCOPES }
+    if (found) return { id: found.accountId, scopes: found.scopes ?? DEFAULT_SCOPES, createdTime: found.createdTime }
     // An undeclared token names its own account, unless strict, or unless that name is
     // already an account that does not own this token (accounts stay isolated).
     if (app.config.strictAccounts || app.state.accountExists(token)) throw invalidCredentials(method)
-    app.state.createAccount(newAccount({
-      id: token,
-      declared: false,
-      createdTime: formatTime(app.clock.nowMicros()),
-      tokens: [{ token, scopes: null }]
-    }))
-    return { id: token, scopes: DEFAULT_SCOPES }
+    const createdTime = formatTime(app.clock.nowMicros())
+    app.state.createAccount(newAccount({ id: token, declared: false, createdTime, tokens: [{ token, scopes: null }] }))
+    return { id: token, scopes: DEFAULT_SCOPES, createdTime }
   }
 
   app.addHook('onRequest', async (request) => {

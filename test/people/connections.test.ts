@@ -161,3 +161,13 @@ t.test('accounts never see each other\'s connections or changes', async t => {
   t.same(await list(t, app, 'personFields=names', 'other'), {})
   t.same(Object.keys(await list(t, app, `personFields=names&syncToken=${otherToken}`, 'other')), ['nextSyncToken'])
 })
+
+t.test('a sync token from before the account was reset is expired', async t => {
+  const app = await build(t)
+  await app.inject({ method: 'POST', url: '/_emulator/import', payload: { accounts: [{ id: 'alice', tokens: [{ token: 'alice' }] }] } })
+  const token = (await list(t, app, 'personFields=names&requestSyncToken=true', 'alice')).nextSyncToken
+  await app.inject({ method: 'POST', url: '/_emulator/import', payload: { accounts: [{ id: 'alice', tokens: [{ token: 'alice' }] }] } })
+  const res = await app.inject({ url: `${BASE}?personFields=names&syncToken=${token}`, headers: bearer('alice') })
+  t.equal(res.statusCode, 400)
+  t.equal(body(res).error.details[0].reason, 'EXPIRED_SYNC_TOKEN', 'the client is told to sync in full again')
+})

@@ -1,0 +1,97 @@
+/** The emulator clock and deterministic runs (--clock fixed:…, --seed). */
+import t from 'tap'
+import { body, build } from './helpers/app.js'
+import { EmulatorClock, parseClockMode, parseDuration } from '../src/clock.js'
+
+t.test('durations and clock modes', async t => {
+  t.equal(parseDuration('90s'), 90000000n)
+  t.equal(parseDuration('1.5s'), 1500000n)
+  t.equal(parseDuration('500ms'), 500000n)
+  t.equal(parseDuration('30m'), 1800000000n)
+  t.equal(parseDuration('2h'), 7200000000n)
+  t.equal(parseDuration('7d'), 604800000000n)
+  for (const bad of ['', '5', 's', '-1s', '1y', '1.1234567s']) t.equal(parseDuration(bad), undefined, bad)
+  t.same(parseClockMode('system'), { kind: 'system' })
+  t.same(parseClockMode('fixed:2026-01-01T00:00:00Z'), { kind: 'fixed', start: 1767225600000000n })
+  t.equal(parseClockMode('fixed:soon'), undefined)
+})
+
+t.test('a fixed clock moves one microsecond per reading and by advances only', async t => {
+  const clock = new EmulatorClock({ kind: 'fixed', start: 1000n })
+  t.equal(clock.nowMicros(), 1001n)
+  t.equal(clock.nowMicros(), 1002n)
+  t.equal(clock.peek(), 1002n)
+  clock.advance(1000n)
+  t.equal(clock.nowMicros(), 2003n)
+  t.throws(() => clock.set(5n), /backwards/)
+  clock.set(10000n)
+  t.equal(clock.nowMicros(), 10001n)
+})
+
+t.test('GET and POST /_emulator/clock read, advance and set it', async t => {
+  const app = await build(t, { clock: 'fixed:2026-01-01T00:00:00Z' })
+  t.same(body(await app.inject({ url: '/_emulator/clock' })), { now: '2026-01-01T00:00:00.000000Z', mode: 'fixed' })
+  t.same(body(await app.inject({ method: 'POST', url: '/_emulator/clock', payload: {} })), { now: '2026-01-01T00:00:00.000000Z', mode: 'fixed' })
+  t.same(body(await app.inject({ method: 'POST', url: '/_emulator/clock', payload: { advance: '1.5s' } })), { now: '2026-01-01T00:00:01.500000Z', mode: 'fixed' })
+  t.same(body(await app.inject({ method: 'POST', url: '/_emulator/clock', payload: { set: '2026-02-01T10:00:00Z' } })), { now: '2026-02-01T10:00:00.000000Z', mode: 'fixed' })
+  const back = await app.inject({ method: 'POST', url: '/_emulator/clock', payload: { set: '2025-01-01T00:00:00Z' } })
+  t.equal(back.statusCode, 400)
+  t.equal(body(back).error.status, 'FAILED_PRECONDITION')
+  t.equal(body(back).error.message, 'The emulator clock cannot go backwards: 2025-01-01T00:00:00Z is before 2026-02-01T10:00:00.000000Z.')
+  for (const [payload, message] of [
+    [{ advance: 'soon' }, 'Invalid clock advance "soon": expected a duration such as "500ms", "90s", "30m", "2h" or "7d".'],
+    [{ advance: 5 }, 'Invalid clock advance 5: expected a duration such as "500ms", "90s", "30m", "2h" or "7d".'],
+    [{ set: 'tomorrow' }, 'Invalid clock time "tomorrow": expected an RFC 3339 time such as "2026-01-01T00:00:00Z".'],
+    [{ rewind: '1s' }, 'Unknown clock field "rewind": use "advance" (e.g. "90s", "7d") or "set" (an RFC 3339 time).'],
+    [{ advance: '1s', set: '2027-01-01T00:00:00Z' }, 'Give "advance" or "set", not both.']
+  ] as const) {
+    const res = await app.inject({ method: 'POST', url: '/_emulator/clock', payload })
+    t.equal(res.statusCode, 400)
+    t.equal(body(res).error.message, message)
+  }
+})
+
+t.test('the system clock can be advanced too', async t => {
+  const app = await build(t)
+  const before = Date.parse(body(await app.inject({ url: '/_emulator/clock' })).now)
+  const after = body(await app.inject({ method: 'POST', url: '/_emulator/clock', payload: { advance: '2d' } }))
+  t.equal(after.mode, 'system')
+  t.ok(Date.parse(after.now) - before >= 2 * 86400000)
+})
+
+/** One scripted session: what a test suite would do. */
+async function session (app: any): Promise<string[]> {
+  const out: string[] = []
+  const auth = { authorization: 'Bearer alice' }
+  const created = await app.inject({ method: 'POST', url: '/v1/people:createContact', headers: auth, payload: { names: [{ givenName: 'Ada' }] } })
+  out.push(created.body)
+  const ada = body(created)
+  out.push((await app.inject({ method: 'PATCH', url: `/v1/${ada.resourceName}:updateContact?updatePersonFields=names`, headers: auth, payload: { etag: ada.etag, names: [{ givenName: 'Augusta' }] } })).body)
+  out.push((await app.inject({ method: 'POST', url: '/v1/contactGroups', headers: auth, payload: { contactGroup: { name: 'Club' } } })).body)
+  out.push((await app.inject({ url: '/v1/people/me/connections?personFields=names,metadata&requestSyncToken=true', headers: auth })).body)
+  out.push((await app.inject({ url: '/v1/contactGroups', headers: auth })).body)
+  return out
+}
+
+t.test('--clock fixed and --seed: two runs give byte-identical responses; so does a run after reset', async t => {
+  const config = { clock: 'fixed:2026-03-01T09:00:00Z', seed: 'suite-42' }
+  const first = await session(await build(t, config))
+  const second = await session(await build(t, config))
+  t.same(second, first)
+  const app = await build(t, config)
+  const third = await session(app)
+  await app.inject({ method: 'POST', url: '/_emulator/reset' })
+  t.same(await session(app), third, 'reset rewinds the clock and the seed')
+  t.same(third, first)
+  const other = await session(await build(t, { ...config, seed: 'other' }))
+  t.not(other[0], first[0], 'another seed gives other names')
+})
+
+t.test('a seeded run with fixtures that generate names: reset does not collide with them', async t => {
+  const config = { clock: 'fixed:2026-03-01T09:00:00Z', seed: 's' }
+  const app = await build(t, config)
+  await app.inject({ method: 'POST', url: '/_emulator/import', payload: { accounts: [{ id: 'alice', tokens: [{ token: 'alice' }], people: [{ names: [{ givenName: 'Imported' }] }] }] } })
+  await app.inject({ method: 'POST', url: '/_emulator/reset' })
+  const again = await session(app)
+  t.equal(JSON.parse(again[0]!).names[0].givenName, 'Ada')
+})
