@@ -101,6 +101,11 @@ export class ContactsStore {
     return row && this.fromRow(accountId, row)
   }
 
+  /** Runs `fn` in one transaction: the batch methods are all or nothing. */
+  transaction<T> (fn: () => T): T {
+    return this.db.transaction(fn).immediate()
+  }
+
   /** The bytes of an uploaded photo, by its id. */
   photo (photoId: string): { bytes: Buffer, contentType: string } | undefined {
     const row = this.s.photo.get(photoId)

@@ -8,8 +8,9 @@ import type { Implementations } from './index.js'
 import { ApiError, invalidArgument } from '../../src/errors.js'
 import {
   createGroup, deleteGroup, getGroup, MAX_BATCH_GET, modifyMembers, parseGroupReadMask, parseUpdateGroupMask,
-  readRequest, updateGroup, type GroupsContext
+  updateGroup, type GroupsContext
 } from '../../src/groups/groups.js'
+import { readRequest } from '../../src/discovery/transcode.js'
 import { renderDeletedGroup, renderGroup } from '../../src/groups/render.js'
 import { isOffset, pageToken, paramsHash, readPageToken, readSyncToken, syncToken } from '../../src/tokens.js'
 

@@ -6,6 +6,7 @@
 import type { FastifyRequest } from 'fastify'
 import type { Implementations } from './index.js'
 import { ApiError, invalidArgument, notFound } from '../../src/errors.js'
+import { readRequest } from '../../src/discovery/transcode.js'
 import { baseUrl } from '../../src/http.js'
 import { createContact, deleteContact, getContact, readPerson, updateContact, type ContactsContext } from '../../src/people/contacts.js'
 import { parseIncludeField, parseReadMask, parseUpdateMask } from '../../src/people/masks.js'
@@ -13,8 +14,17 @@ import { isOwnProfile, renderProfile } from '../../src/people/profile.js'
 import { renderPerson } from '../../src/people/render.js'
 import type { Account } from '../../src/types.js'
 
-/** Most resource names one getBatchGet may ask for (documented). */
+/** Limits of the batch methods (documented). */
 export const MAX_BATCH_GET = 200
+export const MAX_BATCH_CREATE = 200
+export const MAX_BATCH_UPDATE = 200
+export const MAX_BATCH_DELETE = 500
+
+/** 400 unless 1 ≤ count ≤ max. */
+function checkCount (field: string, count: number, max: number, verb: string): void {
+  if (count === 0) throw invalidArgument(`${field} is required: specify at least one ${field === 'contacts' ? 'contact' : 'resource name'}.`)
+  if (count > max) throw invalidArgument(`${field} has ${count} values; at most ${max} may be ${verb} at once.`)
+}
 
 /** gRPC code numbers of the statuses a batch entry can carry. */
 const GRPC_CODES: Readonly<Record<string, number>> = { INVALID_ARGUMENT: 3, NOT_FOUND: 5, FAILED_PRECONDITION: 9 }
@@ -65,8 +75,7 @@ export const peopleImplementations: Implementations = {
 
   'people.people.getBatchGet': async (request) => {
     const names = (request.api.resourceNames ?? []) as string[]
-    if (names.length === 0) throw invalidArgument('resourceNames is required: specify at least one resource name.')
-    if (names.length > MAX_BATCH_GET) throw invalidArgument(`resourceNames has ${names.length} values; at most ${MAX_BATCH_GET} may be requested at once.`)
+    checkCount('resourceNames', names.length, MAX_BATCH_GET, 'requested')
     const fields = requiredReadMask(request, 'getBatchGet')
     return {
       responses: names.map(name => {
@@ -88,6 +97,46 @@ export const peopleImplementations: Implementations = {
     const contact = await request.server.mutations.run(id, () =>
       updateContact(context(request), id, request.api.resourceName as string, person, mask))
     return renderPerson(contact, fields, { baseUrl: baseUrl(request) })
+  },
+
+  'people.people.batchCreateContacts': async (request) => {
+    const body = readRequest('BatchCreateContactsRequest', request.body)
+    const entries = (body.contacts ?? []) as Array<{ contactPerson?: Record<string, unknown> }>
+    checkCount('contacts', entries.length, MAX_BATCH_CREATE, 'created')
+    const fields = parseReadMask(str(body.readMask), { param: 'readMask', method: 'batchCreateContacts', defaultAll: false })
+    const { id } = account(request)
+    const ctx = context(request)
+    const created = await request.server.mutations.run(id, () =>
+      ctx.store.transaction(() => entries.map(e => createContact(ctx, id, e.contactPerson ?? {}))))
+    const render = { baseUrl: baseUrl(request) }
+    return { createdPeople: created.map(contact => ({ person: renderPerson(contact, fields, render) })) }
+  },
+
+  'people.people.batchUpdateContacts': async (request) => {
+    const body = readRequest('BatchUpdateContactsRequest', request.body)
+    const entries = Object.entries((body.contacts ?? {}) as Record<string, Record<string, unknown>>)
+    checkCount('contacts', entries.length, MAX_BATCH_UPDATE, 'updated')
+    const mask = parseUpdateMask(str(body.updateMask), 'updateMask', 'batchUpdateContacts')
+    const fields = parseReadMask(str(body.readMask), { param: 'readMask', method: 'batchUpdateContacts', defaultAll: false })
+    const { id } = account(request)
+    const ctx = context(request)
+    // All or nothing: the first entry that breaks a rule fails the request and nothing changes.
+    const updated = await request.server.mutations.run(id, () =>
+      ctx.store.transaction(() => entries.map(([name, person]) => [name, updateContact(ctx, id, name, person, mask)] as const)))
+    const render = { baseUrl: baseUrl(request) }
+    const updateResult: Record<string, unknown> = {}
+    for (const [name, contact] of updated) updateResult[name] = { person: renderPerson(contact, fields, render) }
+    return { updateResult }
+  },
+
+  'people.people.batchDeleteContacts': async (request) => {
+    const body = readRequest('BatchDeleteContactsRequest', request.body)
+    const names = [...new Set((body.resourceNames ?? []) as string[])]
+    checkCount('resourceNames', names.length, MAX_BATCH_DELETE, 'deleted')
+    const { id } = account(request)
+    const ctx = context(request)
+    await request.server.mutations.run(id, () => ctx.store.transaction(() => { for (const name of names) deleteContact(ctx, id, name) }))
+    return {}
   },
 
   'people.people.deleteContact': async (request) => {

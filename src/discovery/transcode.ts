@@ -8,7 +8,8 @@ import { schemas } from '../generated/discovery.js'
 import type { FieldDescriptor } from './types.js'
 import { invalidValue, unknownField, type ApiError } from '../errors.js'
 
-export type PathSegment = string | number
+/** A field name, a list index, or the key of a map entry. */
+export type PathSegment = string | number | { key: string }
 
 export type Problem =
   | { kind: 'unknown', path: PathSegment[], name: string }
@@ -99,7 +100,7 @@ function readField (field: FieldDescriptor, value: unknown, path: PathSegment[])
     const out: Record<string, unknown> = {}
     for (const [key, v] of Object.entries(value)) {
       // defineProperty: a key such as "__proto__" must stay an ordinary key.
-      if (v !== null) Object.defineProperty(out, key, { value: readField(field.additionalProperties, v, [...path, key]), enumerable: true, writable: true, configurable: true })
+      if (v !== null) Object.defineProperty(out, key, { value: readField(field.additionalProperties, v, [...path, { key }]), enumerable: true, writable: true, configurable: true })
     }
     return out
   }
@@ -144,6 +145,7 @@ export function protoPath (root: string, path: readonly PathSegment[]): string {
   let out = root
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`
+    else if (typeof seg === 'object') out += `[${seg.key}]`
     else out += out === '' ? snakeCase(seg) : '.' + snakeCase(seg)
   }
   return out
@@ -154,6 +156,7 @@ export function jsonPath (root: string, path: readonly PathSegment[]): string {
   let out = root
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`
+    else if (typeof seg === 'object') out += `[${JSON.stringify(seg.key)}]`
     else out += out === '' ? seg : '.' + seg
   }
   return out
@@ -184,4 +187,11 @@ export function problemToText (problem: Problem, root: string): string {
 /** A JSON object (not null, not an array). */
 export function isPlainObject (value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** A request body read as `schema`, bound to the whole request message, or Google's transcoding error. */
+export function readRequest (schema: string, body: unknown): Record<string, unknown> {
+  const read = readMessage(schema, body ?? {})
+  if ('problem' in read) throw problemToApiError(read.problem, '')
+  return read.value
 }

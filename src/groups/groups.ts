@@ -6,7 +6,6 @@ import type { GroupsStore, GroupWithCount, ModifyResult } from '../../db/groups-
 import type { StoredGroup } from '../../db/state-store.js'
 import type { Clock } from '../clock.js'
 import { changeStamp } from '../change-stamp.js'
-import { problemToApiError, readMessage } from '../discovery/transcode.js'
 import { alreadyExists, failedPrecondition, invalidArgument, notFound } from '../errors.js'
 import { fieldMasks } from '../generated/discovery.js'
 import { contactIdFromResourceName, GROUP_PREFIX, newGroupId, type RandomSource } from '../ids.js'
@@ -61,13 +60,6 @@ export function parseUpdateGroupMask (mask: string | undefined): Set<string> {
     out.add(name)
   }
   return out
-}
-
-/** A request body read as `schema`, or Google's transcoding error (body bound to the whole message). */
-export function readRequest (schema: string, body: unknown): Record<string, unknown> {
-  const read = readMessage(schema, body ?? {})
-  if ('problem' in read) throw problemToApiError(read.problem, '')
-  return read.value
 }
 
 /** `contactGroups/<id>` → the id; anything else is 400. */
