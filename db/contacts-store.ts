@@ -47,7 +47,11 @@ export class ContactsStore {
       delete: db.prepare('DELETE FROM contacts WHERE account_id = ? AND id = ?'),
       addMembership: db.prepare('INSERT INTO memberships (account_id, contact_id, group_id) VALUES (?, ?, ?)'),
       removeMembership: db.prepare('DELETE FROM memberships WHERE account_id = ? AND contact_id = ? AND group_id = ?'),
-      count: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM contacts WHERE account_id = ?')
+      count: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM contacts WHERE account_id = ?'),
+      // Ordered by first name, then family name, then id: deterministic whatever FTS ranks.
+      search: db.prepare<[string, string, number], ContactRow>(
+        `SELECT c.id, c.data, c.etag, c.update_time, c.photo_id FROM contact_search s JOIN contacts c ON c.rowid = s.rowid
+         WHERE contact_search MATCH ? AND c.account_id = ? ORDER BY c.given_key, c.family_key, c.id LIMIT ?`)
     }
     // One keyset query per sort order, first page and following pages: an index range scan each.
     const pages = {} as Record<SortOrder, { first: Database.Statement<[string, number], PageRow>, after: Database.Statement<[string, string, string, number], PageRow> }>
@@ -99,6 +103,11 @@ export class ContactsStore {
   get (accountId: string, contactId: string): StoredContact | undefined {
     const row = this.s.get.get(accountId, contactId)
     return row && this.fromRow(accountId, row)
+  }
+
+  /** Up to `limit` contacts whose search words match an FTS5 query, in a fixed order. */
+  search (accountId: string, ftsQuery: string, limit: number): StoredContact[] {
+    return this.s.search.all(ftsQuery, accountId, limit).map(row => this.fromRow(accountId, row))
   }
 
   /** Runs `fn` in one transaction: the batch methods are all or nothing. */

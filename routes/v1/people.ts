@@ -12,6 +12,7 @@ import { createContact, deleteContact, getContact, readPerson, updateContact, ty
 import { parseIncludeField, parseReadMask, parseUpdateMask } from '../../src/people/masks.js'
 import { isOwnProfile, renderProfile } from '../../src/people/profile.js'
 import { renderPerson } from '../../src/people/render.js'
+import { ftsQuery } from '../../src/people/search.js'
 import type { Account } from '../../src/types.js'
 
 /** Limits of the batch methods (documented). */
@@ -19,6 +20,9 @@ export const MAX_BATCH_GET = 200
 export const MAX_BATCH_CREATE = 200
 export const MAX_BATCH_UPDATE = 200
 export const MAX_BATCH_DELETE = 500
+
+export const SEARCH_DEFAULT_PAGE_SIZE = 10
+export const SEARCH_MAX_PAGE_SIZE = 30
 
 /** 400 unless 1 ≤ count ≤ max. */
 function checkCount (field: string, count: number, max: number, verb: string): void {
@@ -137,6 +141,20 @@ export const peopleImplementations: Implementations = {
     const ctx = context(request)
     await request.server.mutations.run(id, () => ctx.store.transaction(() => { for (const name of names) deleteContact(ctx, id, name) }))
     return {}
+  },
+
+  'people.people.searchContacts': async (request) => {
+    const fields = parseReadMask(str(request.api.readMask), { param: 'readMask', method: 'searchContacts', defaultAll: false })
+    const requested = (request.api.pageSize ?? 0) as number
+    if (requested < 0) throw invalidArgument('pageSize must not be negative.')
+    // Documented: default 10, values over 30 are capped at 30.
+    const pageSize = requested === 0 ? SEARCH_DEFAULT_PAGE_SIZE : Math.min(requested, SEARCH_MAX_PAGE_SIZE)
+    // An empty query is Google's warm-up request: it answers with no results.
+    const query = ftsQuery(str(request.api.query) ?? '')
+    if (query === undefined) return {}
+    const found = context(request).store.search(account(request).id, query, pageSize)
+    const render = { baseUrl: baseUrl(request) }
+    return found.length > 0 ? { results: found.map(contact => ({ person: renderPerson(contact, fields, render) })) } : {}
   },
 
   'people.people.deleteContact': async (request) => {
