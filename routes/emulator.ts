@@ -33,9 +33,13 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
     return {}
   })
 
-  // Every contact's default photo (BEHAVIOUR.md §4: the URL is the emulator's, chosen).
-  app.get('/_emulator/photos/:file', { config: { queryParams: [] } }, async (_request, reply) =>
-    reply.header('content-type', 'image/png').header('cache-control', 'public, max-age=86400').send(DEFAULT_PHOTO))
+  // Photos (BEHAVIOUR.md §4: the URLs are the emulator's, chosen): an uploaded one by its id,
+  // and for any other name the default photo every contact shows.
+  app.get('/_emulator/photos/:file', { config: { queryParams: [] } }, async (request, reply) => {
+    const uploaded = app.contacts.photo((request.params as { file: string }).file)
+    return reply.header('content-type', uploaded?.contentType ?? 'image/png').header('cache-control', 'public, max-age=86400')
+      .send(uploaded?.bytes ?? DEFAULT_PHOTO)
+  })
 
   // The emulator clock: read (GET, or POST {}), advance ({"advance": "90s"}) or set
   // ({"set": "2026-01-01T00:00:00Z"}) — forward only.

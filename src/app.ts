@@ -16,6 +16,7 @@ import auth from './plugins/auth.js'
 import mutationQueue from './plugins/mutation-queue.js'
 import v1Routes, { implementations, type Implementations } from '../routes/v1/index.js'
 import emulatorRoutes from '../routes/emulator.js'
+import discoveryRoutes from '../routes/discovery.js'
 import './types.js'
 
 export interface BuildOptions {
@@ -101,6 +102,7 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
   await app.register(auth)
   await app.register(mutationQueue)
   await app.register(v1Routes, { implementations: options.implementations ?? {} })
+  await app.register(discoveryRoutes)
   await app.register(emulatorRoutes, { implemented: new Set([...Object.keys(implementations), ...Object.keys(options.implementations ?? {})]) })
   return app
 }

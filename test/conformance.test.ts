@@ -41,12 +41,15 @@ t.test('a call without credentials gets the 401 of §7', async t => {
 
 t.test('unimplemented methods answer 501 UNIMPLEMENTED through the client', async t => {
   const { app, rootUrl } = await listen(t)
-  const scopes = ['https://www.googleapis.com/auth/contacts', 'https://www.googleapis.com/auth/directory.readonly']
+  const scopes = ['https://www.googleapis.com/auth/contacts', 'https://www.googleapis.com/auth/directory.readonly', 'https://www.googleapis.com/auth/contacts.other.readonly']
   await app.inject({ method: 'POST', url: '/_emulator/import', payload: { accounts: [{ id: 'c', tokens: [{ token: 'conformance-token', scopes }] }] } })
   const api = client(rootUrl, 'conformance-token')
   const calls: Array<[string, () => Promise<unknown>]> = [
     ['people.people.listDirectoryPeople', () => api.people.listDirectoryPeople({ readMask: 'names', sources: ['DIRECTORY_SOURCE_TYPE_DOMAIN_PROFILE'] })],
-    ['people.people.updateContactPhoto', () => api.people.updateContactPhoto({ resourceName: 'people/c1', requestBody: { photoBytes: 'AAAA' } })]
+    ['people.people.searchDirectoryPeople', () => api.people.searchDirectoryPeople({ query: 'a', readMask: 'names', sources: ['DIRECTORY_SOURCE_TYPE_DOMAIN_PROFILE'] })],
+    ['people.otherContacts.list', () => api.otherContacts.list({ readMask: 'names' })],
+    ['people.otherContacts.search', () => api.otherContacts.search({ query: 'a', readMask: 'names' })],
+    ['people.otherContacts.copyOtherContactToMyContactsGroup', () => api.otherContacts.copyOtherContactToMyContactsGroup({ resourceName: 'otherContacts/c1', requestBody: { copyMask: 'names' } })]
   ]
   for (const [id, call] of calls) {
     const res = await failure(call())
@@ -197,4 +200,68 @@ t.test('the contact-group lifecycle through the official client', async t => {
   t.equal(gone.status, 404)
   const changes = (await api.contactGroups.list({ syncToken: listed.nextSyncToken! })).data
   t.same(changes.contactGroups, [{ resourceName: club.resourceName, metadata: { deleted: true } }])
+})
+
+t.test('a sync loop through the official client: full sync, changes, deletes, expiry', async t => {
+  const { app, rootUrl } = await listen(t)
+  const api = client(rootUrl, 'sync-loop')
+  const created = (await api.people.batchCreateContacts({
+    requestBody: { contacts: ['Ada', 'Bob', 'Cy'].map(givenName => ({ contactPerson: { names: [{ givenName }] } })), readMask: 'names' }
+  })).data
+  assertConforms(t, 'BatchCreateContactsResponse', created)
+  const [ada, bob, cy] = created.createdPeople!.map(r => r.person!)
+
+  // Full sync, two per page.
+  const local = new Map<string, string>()
+  let pageToken: string | undefined
+  let syncToken: string | undefined
+  do {
+    const page = (await api.people.connections.list({ resourceName: 'people/me', personFields: 'names', pageSize: 2, requestSyncToken: true, pageToken })).data
+    assertConforms(t, 'ListConnectionsResponse', page)
+    for (const p of page.connections ?? []) local.set(p.resourceName!, p.names![0]!.givenName!)
+    pageToken = page.nextPageToken ?? undefined
+    syncToken = page.nextSyncToken ?? syncToken
+  } while (pageToken)
+  t.same([...local.values()].sort(), ['Ada', 'Bob', 'Cy'])
+  t.ok(syncToken)
+
+  // Changes: an update (batch), a delete, a search to find who to change.
+  const found = (await api.people.searchContacts({ query: 'bo', readMask: 'names,metadata' })).data
+  assertConforms(t, 'SearchResponse', found)
+  t.equal(found.results![0]!.person!.resourceName, bob!.resourceName)
+  const updated = (await api.people.batchUpdateContacts({
+    requestBody: { contacts: { [bob!.resourceName!]: { etag: bob!.etag, names: [{ givenName: 'Robert' }] } }, updateMask: 'names', readMask: 'names' }
+  })).data
+  assertConforms(t, 'BatchUpdateContactsResponse', updated)
+  await api.people.batchDeleteContacts({ requestBody: { resourceNames: [cy!.resourceName!] } })
+
+  const changes = (await api.people.connections.list({ resourceName: 'people/me', personFields: 'names', syncToken })).data
+  assertConforms(t, 'ListConnectionsResponse', changes)
+  for (const p of changes.connections ?? []) {
+    if (p.metadata?.deleted) local.delete(p.resourceName!)
+    else local.set(p.resourceName!, p.names![0]!.givenName!)
+  }
+  t.same([...local.values()].sort(), ['Ada', 'Robert'])
+  t.notOk(changes.connections!.some(p => p.resourceName === ada!.resourceName), 'only what changed')
+
+  // A week later the token has expired: 400 FAILED_PRECONDITION, EXPIRED_SYNC_TOKEN.
+  await app.inject({ method: 'POST', url: '/_emulator/clock', payload: { advance: '8d' } })
+  const expired = await failure(api.people.connections.list({ resourceName: 'people/me', personFields: 'names', syncToken: changes.nextSyncToken! }))
+  t.equal(expired.status, 400)
+  t.equal(expired.data.error.status, 'FAILED_PRECONDITION')
+  t.equal(expired.data.error.message, 'Sync token is expired. Clear local cache and retry call without the sync token.')
+  t.equal(expired.data.error.details[0].reason, 'EXPIRED_SYNC_TOKEN')
+})
+
+t.test('contact photos through the official client', async t => {
+  const { rootUrl } = await listen(t)
+  const api = client(rootUrl, 'photos')
+  const ada = (await api.people.createContact({ requestBody: { names: [{ givenName: 'Ada' }] } })).data
+  const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=='
+  const up = (await api.people.updateContactPhoto({ resourceName: ada.resourceName!, requestBody: { photoBytes: png, personFields: 'photos' } })).data
+  assertConforms(t, 'UpdateContactPhotoResponse', up)
+  const photo = await fetch(up.person!.photos![0]!.url!)
+  t.equal(photo.headers.get('content-type'), 'image/png')
+  const down = (await api.people.deleteContactPhoto({ resourceName: ada.resourceName!, personFields: 'photos' })).data
+  t.equal(down.person!.photos![0]!.default, true)
 })

@@ -8,7 +8,9 @@ import type { Implementations } from './index.js'
 import { ApiError, invalidArgument, notFound } from '../../src/errors.js'
 import { readRequest } from '../../src/discovery/transcode.js'
 import { baseUrl } from '../../src/http.js'
-import { createContact, deleteContact, getContact, readPerson, updateContact, type ContactsContext } from '../../src/people/contacts.js'
+import {
+  createContact, deleteContact, deleteContactPhoto, getContact, readPerson, updateContact, updateContactPhoto, type ContactsContext
+} from '../../src/people/contacts.js'
 import { parseIncludeField, parseReadMask, parseUpdateMask } from '../../src/people/masks.js'
 import { isOwnProfile, renderProfile } from '../../src/people/profile.js'
 import { renderPerson } from '../../src/people/render.js'
@@ -155,6 +157,25 @@ export const peopleImplementations: Implementations = {
     const found = context(request).store.search(account(request).id, query, pageSize)
     const render = { baseUrl: baseUrl(request) }
     return found.length > 0 ? { results: found.map(contact => ({ person: renderPerson(contact, fields, render) })) } : {}
+  },
+
+  'people.people.updateContactPhoto': async (request) => {
+    const body = readRequest('UpdateContactPhotoRequest', request.body)
+    const personFields = str(body.personFields)
+    // Documented: without personFields the response skips the read after the change.
+    const fields = personFields === undefined || personFields === '' ? undefined : parseReadMask(personFields, { param: 'personFields', method: 'updateContactPhoto', defaultAll: false })
+    const { id } = account(request)
+    const contact = await request.server.mutations.run(id, () =>
+      updateContactPhoto(context(request), id, request.api.resourceName as string, str(body.photoBytes)))
+    return fields ? { person: renderPerson(contact, fields, { baseUrl: baseUrl(request) }) } : {}
+  },
+
+  'people.people.deleteContactPhoto': async (request) => {
+    const personFields = str(request.api.personFields)
+    const fields = personFields === undefined || personFields === '' ? undefined : parseReadMask(personFields, { param: 'personFields', method: 'deleteContactPhoto', defaultAll: false })
+    const { id } = account(request)
+    const contact = await request.server.mutations.run(id, () => deleteContactPhoto(context(request), id, request.api.resourceName as string))
+    return fields ? { person: renderPerson(contact, fields, { baseUrl: baseUrl(request) }) } : {}
   },
 
   'people.people.deleteContact': async (request) => {

@@ -13,6 +13,7 @@ import { MY_CONTACTS } from '../groups/system-groups.js'
 import { contactIdFromResourceName, GROUP_PREFIX, newContactId, newSourceEtag, type RandomSource } from '../ids.js'
 import { contactDataFromPerson, contactFieldData } from './contact-data.js'
 import { sourceEtagOf } from './etag.js'
+import { imageType, newPhotoId } from './photos.js'
 
 export interface ContactsContext {
   store: ContactsStore
@@ -155,4 +156,30 @@ export function updateContact (ctx: ContactsContext, accountId: string, resource
 
 export function deleteContact (ctx: ContactsContext, accountId: string, resourceName: string): void {
   if (!ctx.store.delete(accountId, contactIdOf(resourceName), stamp(ctx))) throw notFound()
+}
+
+/** people.updateContactPhoto: the photo replaces the default one; the contact gets a new etag. */
+export function updateContactPhoto (ctx: ContactsContext, accountId: string, resourceName: string, photoBytes: string | undefined): StoredContact {
+  const contactId = contactIdOf(resourceName)
+  const bytes = Buffer.from(photoBytes ?? '', 'base64')
+  if (bytes.length === 0) throw invalidArgument('photoBytes is required: send the photo as base64.')
+  const contentType = imageType(bytes)
+  if (contentType === undefined) throw invalidArgument('photoBytes is not an image: send a PNG, JPEG, GIF, WebP or BMP photo.')
+  const time = stamp(ctx)
+  const updated = ctx.store.mutate(accountId, contactId, current => ({
+    ...current,
+    etag: newSourceEtag(ctx.random),
+    updateTime: time.time,
+    photo: { id: newPhotoId(ctx.random), bytes, contentType }
+  }), time)
+  if (!updated) throw notFound()
+  return updated
+}
+
+/** people.deleteContactPhoto: back to the default photo (nothing changes when there is none). */
+export function deleteContactPhoto (ctx: ContactsContext, accountId: string, resourceName: string): StoredContact {
+  const contact = getContact(ctx, accountId, resourceName)
+  if (!contact.photoId) return contact
+  const time = stamp(ctx)
+  return ctx.store.mutate(accountId, contact.id, current => ({ ...current, etag: newSourceEtag(ctx.random), updateTime: time.time, photo: null }), time)!
 }

@@ -55,8 +55,10 @@ export function renderPerson (contact: StoredContact, fields: ReadonlySet<string
         })))
       }
     } else if (field === 'photos' && ctx.forExport !== true) {
-      // Exports leave the default photo out: it is output only, and its URL names the port.
-      person.photos = withMetadata([{ url: defaultPhotoUrl(ctx.baseUrl, contact.id), default: true }])
+      // Exports leave photos out: they are output only, and their URLs name the port.
+      person.photos = withMetadata([contact.photoId
+        ? { url: `${ctx.baseUrl}/_emulator/photos/${contact.photoId}` }
+        : { url: defaultPhotoUrl(ctx.baseUrl, contact.id), default: true }])
     }
     // coverPhotos, ageRanges and skills exist only on profiles: never on a contact.
   }

@@ -1,0 +1,32 @@
+/**
+ * The discovery document, as Google serves it at /$discovery/rest?version=v1 and
+ * /discovery/v1/apis/people/v1/rest, with rootUrl and baseUrl rewritten to the emulator's own
+ * address: discovery-based clients (Python's build(), …) then call the emulator unchanged.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { notFound } from '../src/errors.js'
+import { baseUrl } from '../src/http.js'
+import { packageRoot } from '../src/package-info.js'
+
+let document: Record<string, unknown> | undefined
+
+/** Read once, on the first request: nothing of it is needed to start. */
+function discoveryDocument (): Record<string, unknown> {
+  document ??= JSON.parse(readFileSync(join(packageRoot, 'spec', 'people-v1.discovery.json'), 'utf8')) as Record<string, unknown>
+  return document
+}
+
+function serve (request: FastifyRequest, version: string | undefined): Record<string, unknown> {
+  if (version !== 'v1') throw notFound(`No discovery document for people version "${version ?? ''}": this emulator serves v1.`)
+  const root = baseUrl(request) + '/'
+  return { ...discoveryDocument(), rootUrl: root, baseUrl: root }
+}
+
+export default async function discoveryRoutes (app: FastifyInstance): Promise<void> {
+  app.get('/$discovery/rest', { config: { queryParams: ['version'] } }, async (request) =>
+    serve(request, (request.query as { version?: string }).version))
+  app.get('/discovery/v1/apis/people/:version/rest', { config: { queryParams: [] } }, async (request) =>
+    serve(request, (request.params as { version: string }).version))
+}
