@@ -11,6 +11,7 @@ import { cryptoRandom, seededRandom, type RandomSource } from './ids.js'
 import { FixtureError, parseFixtureDocument } from './fixtures/fixture.js'
 import { loggerOptions } from './logger.js'
 import wire, { BODY_LIMIT, toApiError } from './plugins/wire.js'
+import { unavailable } from './errors.js'
 import storage from './plugins/storage.js'
 import auth from './plugins/auth.js'
 import mutationQueue from './plugins/mutation-queue.js'
@@ -62,6 +63,8 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
     bodyLimit: BODY_LIMIT,
     // One line per request, written by the onResponse hook below, instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
+    // Requests during close get the envelope from the hook below, not Fastify's own 503.
+    return503OnClosing: false,
     // `/v1/people/c1%3AupdateContact` is the same request as `/v1/people/c1:updateContact`.
     rewriteUrl: (req) => decodeVerbColon(req.url ?? '/'),
     // Errors Fastify meets before routing (a malformed URL): the same envelope.
@@ -89,10 +92,15 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
     request.log.info({ method: request.method, url: redactUrl(request.url), statusCode: reply.statusCode, responseTime: reply.elapsedTime }, 'request completed')
   })
 
-  // While closing, a response ends its keep-alive connection, so a graceful close does not
-  // wait out idle sockets after the in-flight requests are answered.
+  // Graceful close: the listener stops accepting; requests already received (queued mutations
+  // included) are answered; a request that arrives on a kept-alive connection meanwhile gets
+  // Google's 503 envelope; every response while closing ends its connection, so the close
+  // does not wait out idle sockets.
   let closing = false
   app.addHook('preClose', async () => { closing = true })
+  app.addHook('onRequest', async () => {
+    if (closing) throw unavailable('The emulator is shutting down.')
+  })
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close')
   })

@@ -21,6 +21,8 @@ export interface Config {
   clock: string
   /** Seed of the deterministic random stream; undefined: the operating system's randomness. */
   seed: string | undefined
+  /** Mutations one account may have queued or running before the next gets a 429. */
+  maxQueuedMutations: number
 }
 
 export const defaultConfig: Config = {
@@ -31,7 +33,8 @@ export const defaultConfig: Config = {
   strictAccounts: false,
   logLevel: 'info',
   clock: 'system',
-  seed: undefined
+  seed: undefined,
+  maxQueuedMutations: 1000
 }
 
 /** A configuration problem: one line naming the setting; the process exits with code 2. */
@@ -43,6 +46,11 @@ function parsePort (value: string): number {
   if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) {
     throw new InvalidArgumentError('expected an integer from 0 to 65535 (0 picks a free port)')
   }
+  return Number(value)
+}
+
+function parsePositive (value: string): number {
+  if (!/^[1-9]\d{0,8}$/.test(value)) throw new InvalidArgumentError('expected a whole number from 1 to 999999999')
   return Number(value)
 }
 
@@ -85,6 +93,8 @@ export function buildCommand (version: string): Command {
       .default(defaultConfig.clock).argParser(parseClock))
     .addOption(new Option('--seed <text>', 'seed for deterministic resource names and etags').env('PEOPLE_EMULATOR_SEED')
       .argParser(parseNonEmpty))
+    .addOption(new Option('--max-queued-mutations <n>', 'mutations one account may have queued before the next gets a 429').env('PEOPLE_EMULATOR_MAX_QUEUED_MUTATIONS')
+      .default(defaultConfig.maxQueuedMutations).argParser(parsePositive))
     .exitOverride()
     .configureOutput({ writeErr: () => {} })
     .allowExcessArguments(false)
@@ -119,7 +129,8 @@ export function loadConfig (argv: readonly string[], env: NodeJS.ProcessEnv, ver
     strictAccounts: o.strictAccounts as boolean,
     logLevel: o.logLevel as LogLevel,
     clock: o.clock as string,
-    seed: o.seed as string | undefined
+    seed: o.seed as string | undefined,
+    maxQueuedMutations: o.maxQueuedMutations as number
   }
 }
 

@@ -2,13 +2,13 @@ import t from 'tap'
 import { ConfigError, defaultConfig, loadConfig } from '../src/config.js'
 
 t.test('defaults', async t => {
-  t.same(loadConfig([], {}), { host: '127.0.0.1', port: 8090, db: ':memory:', fixtures: undefined, strictAccounts: false, logLevel: 'info', clock: 'system', seed: undefined })
+  t.same(loadConfig([], {}), { host: '127.0.0.1', port: 8090, db: ':memory:', fixtures: undefined, strictAccounts: false, logLevel: 'info', clock: 'system', seed: undefined, maxQueuedMutations: 1000 })
   t.same(loadConfig([], {}), defaultConfig)
 })
 
 t.test('every setting as a flag', async t => {
-  t.same(loadConfig(['--host', '0.0.0.0', '--port', '0', '--db', '/tmp/x.db', '--fixtures', 'f.json', '--strict-accounts', '--log-level', 'debug', '--clock', 'fixed:2026-01-01T00:00:00Z', '--seed', 'abc'], {}), {
-    host: '0.0.0.0', port: 0, db: '/tmp/x.db', fixtures: 'f.json', strictAccounts: true, logLevel: 'debug', clock: 'fixed:2026-01-01T00:00:00Z', seed: 'abc'
+  t.same(loadConfig(['--host', '0.0.0.0', '--port', '0', '--db', '/tmp/x.db', '--fixtures', 'f.json', '--strict-accounts', '--log-level', 'debug', '--clock', 'fixed:2026-01-01T00:00:00Z', '--seed', 'abc', '--max-queued-mutations', '5'], {}), {
+    host: '0.0.0.0', port: 0, db: '/tmp/x.db', fixtures: 'f.json', strictAccounts: true, logLevel: 'debug', clock: 'fixed:2026-01-01T00:00:00Z', seed: 'abc', maxQueuedMutations: 5
   })
   t.equal(loadConfig(['--port=1234'], {}).port, 1234)
   t.equal(loadConfig(['--strict-accounts', 'false'], {}).strictAccounts, false)
@@ -23,8 +23,9 @@ t.test('every setting as a PEOPLE_EMULATOR_* variable', async t => {
     PEOPLE_EMULATOR_STRICT_ACCOUNTS: 'true',
     PEOPLE_EMULATOR_LOG_LEVEL: 'warn',
     PEOPLE_EMULATOR_CLOCK: 'fixed:2030-05-01T12:00:00.5Z',
-    PEOPLE_EMULATOR_SEED: 'seed'
-  }), { host: '0.0.0.0', port: 9000, db: '/data/people.db', fixtures: '/fixtures.json', strictAccounts: true, logLevel: 'warn', clock: 'fixed:2030-05-01T12:00:00.5Z', seed: 'seed' })
+    PEOPLE_EMULATOR_SEED: 'seed',
+    PEOPLE_EMULATOR_MAX_QUEUED_MUTATIONS: '50'
+  }), { host: '0.0.0.0', port: 9000, db: '/data/people.db', fixtures: '/fixtures.json', strictAccounts: true, logLevel: 'warn', clock: 'fixed:2030-05-01T12:00:00.5Z', seed: 'seed', maxQueuedMutations: 50 })
   t.equal(loadConfig([], { PEOPLE_EMULATOR_STRICT_ACCOUNTS: '0' }).strictAccounts, false)
 })
 
@@ -60,7 +61,9 @@ t.test('an invalid setting is one line naming it', async t => {
     [['--clock', 'fast'], {}, /--clock.*expected "system" or "fixed:<RFC 3339 time>"/],
     [['--clock', 'fixed:yesterday'], {}, /--clock/],
     [[], { PEOPLE_EMULATOR_CLOCK: 'fixed:' }, /PEOPLE_EMULATOR_CLOCK/],
-    [['--seed', ''], {}, /--seed.*must not be empty/]
+    [['--seed', ''], {}, /--seed.*must not be empty/],
+    [['--max-queued-mutations', '0'], {}, /--max-queued-mutations.*expected a whole number/],
+    [[], { PEOPLE_EMULATOR_MAX_QUEUED_MUTATIONS: 'lots' }, /PEOPLE_EMULATOR_MAX_QUEUED_MUTATIONS/]
   ]
   for (const [argv, env, pattern] of cases) {
     try {

@@ -10,6 +10,7 @@ import { alreadyExists, failedPrecondition, invalidArgument, notFound } from '..
 import { fieldMasks } from '../generated/discovery.js'
 import { contactIdFromResourceName, GROUP_PREFIX, newGroupId, type RandomSource } from '../ids.js'
 import { MY_CONTACTS } from './system-groups.js'
+import { checkLengths } from '../people/contacts.js'
 
 export interface GroupsContext {
   store: GroupsStore
@@ -89,6 +90,7 @@ export function getGroup (ctx: GroupsContext, accountId: string, resourceName: s
 export function createGroup (ctx: GroupsContext, accountId: string, contactGroup: Record<string, unknown>): GroupWithCount {
   const name = typeof contactGroup.name === 'string' ? contactGroup.name : ''
   if (name.trim() === '') throw invalidArgument(EMPTY_NAME)
+  checkLengths(contactGroup, [], 'contact_group')
   const stamp = changeStamp(ctx.clock, ctx.random)
   return ctx.store.create(accountId, () => ({
     id: newGroupId(ctx.random),
@@ -105,6 +107,7 @@ export function updateGroup (ctx: GroupsContext, accountId: string, resourceName
   const groupId = groupIdOf(resourceName)
   const name = typeof contactGroup.name === 'string' ? contactGroup.name : ''
   if (mask.has('name') && name.trim() === '') throw invalidArgument(EMPTY_NAME)
+  checkLengths(contactGroup, [], 'contact_group')
   const etag = typeof contactGroup.etag === 'string' && contactGroup.etag !== '' ? contactGroup.etag : undefined
   const stamp = changeStamp(ctx.clock, ctx.random)
   const updated = ctx.store.mutate(accountId, groupId, current => {

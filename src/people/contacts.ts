@@ -12,6 +12,9 @@ import { failedPrecondition, invalidArgument, notFound } from '../errors.js'
 import { MY_CONTACTS } from '../groups/system-groups.js'
 import { contactIdFromResourceName, GROUP_PREFIX, newContactId, newSourceEtag, type RandomSource } from '../ids.js'
 import { contactDataFromPerson, contactFieldData } from './contact-data.js'
+import { CONTACT_DATA_FIELDS } from './fields.js'
+import { MAX_CONTACTS_PER_ACCOUNT, MAX_FIELD_LENGTH } from '../limits.js'
+import { protoPath, type PathSegment } from '../discovery/transcode.js'
 import { sourceEtagOf } from './etag.js'
 import { imageType, newPhotoId } from './photos.js'
 
@@ -19,6 +22,26 @@ export interface ContactsContext {
   store: ContactsStore
   clock: Clock
   random: RandomSource
+}
+
+/**
+ * 400 when a string value of the given fields is longer than a field value may be
+ * (counted in characters, not bytes).
+ */
+export function checkLengths (value: unknown, path: PathSegment[], root: string): void {
+  if (typeof value === 'string') {
+    if (value.length > MAX_FIELD_LENGTH && [...value].length > MAX_FIELD_LENGTH) {
+      throw invalidArgument(`Invalid value at '${protoPath(root, path)}': a field value may hold at most ${MAX_FIELD_LENGTH} characters.`)
+    }
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => checkLengths(v, [...path, i], root))
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [k, v] of Object.entries(value)) checkLengths(v, [...path, k], root)
+  }
+}
+
+function checkFieldLengths (person: Record<string, unknown>, fields: Iterable<string>): void {
+  for (const field of fields) if (field !== 'memberships') checkLengths(person[field], [field], 'person')
 }
 
 /** Fields that hold one value at most on a contact source. */
@@ -95,9 +118,13 @@ export function getContact (ctx: ContactsContext, accountId: string, resourceNam
 /** people.createContact: a new contact in myContacts (and the groups it asks for). */
 export function createContact (ctx: ContactsContext, accountId: string, person: Record<string, unknown>): StoredContact {
   checkSingletons(person, SINGLETONS)
+  checkFieldLengths(person, CONTACT_DATA_FIELDS)
   const requested = requestedGroups(person)
   const time = stamp(ctx)
   return ctx.store.create(accountId, () => {
+    if (ctx.store.count(accountId) >= MAX_CONTACTS_PER_ACCOUNT) {
+      throw invalidArgument(`The account already holds ${MAX_CONTACTS_PER_ACCOUNT} contacts, the most an account may have.`)
+    }
     // Chosen: every contact the API creates is in myContacts, first, whatever else it asks for.
     const groups = resolveMemberships(requested, [], ctx.store.groups(accountId))
     return {
@@ -140,6 +167,7 @@ export function updateContact (ctx: ContactsContext, accountId: string, resource
     }
     // Rule 6: singletons.
     checkSingletons(person, mask)
+    checkFieldLengths(person, mask)
     // Rules 1–2: masked fields are replaced or cleared; everything else stays.
     const data = { ...current.data }
     for (const field of mask) {

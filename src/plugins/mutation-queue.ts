@@ -3,27 +3,70 @@
  * user's mutations sequentially; the emulator serialises them instead: each account has a
  * FIFO, different accounts proceed independently, and a mutation starts only when the
  * previous one of its account has finished, even if a handler awaits in between.
+ *
+ * Each account's queue is bounded (`--max-queued-mutations`): past that, a mutation is
+ * refused at once with Google's write-quota 429, so memory cannot grow without bound.
  */
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
+import { ApiError, ERROR_INFO } from '../errors.js'
+
+/** The consumer named in quota errors (chosen: the emulator has no Cloud project). */
+export const EMULATOR_PROJECT_NUMBER = '000000000000'
+
+/** Google's per-user write-quota error (BEHAVIOUR.md §8). */
+export function writeQuotaExceeded (): ApiError {
+  const metric = 'Critical write requests (Contact and Profile Writes)'
+  return new ApiError('RESOURCE_EXHAUSTED', `Quota exceeded for quota metric '${metric}' and limit '${metric} per minute per user' of service 'people.googleapis.com' for consumer 'project_number:${EMULATOR_PROJECT_NUMBER}'.`, {
+    details: [{
+      '@type': ERROR_INFO,
+      reason: 'RATE_LIMIT_EXCEEDED',
+      domain: 'googleapis.com',
+      metadata: {
+        consumer: `projects/${EMULATOR_PROJECT_NUMBER}`,
+        quota_limit: 'CriticalWritesPerMinutePerProjectPerUser',
+        quota_metric: 'people.googleapis.com/critical_write_requests',
+        service: 'people.googleapis.com'
+      }
+    }]
+  })
+}
 
 export class MutationQueue {
-  private readonly tails = new Map<string, Promise<unknown>>()
+  private readonly accounts = new Map<string, { tail: Promise<unknown>, depth: number }>()
 
-  /** Runs `task` after every mutation of `accountId` queued before it. */
+  /** @param maxDepth mutations one account may have queued or running at once */
+  constructor (readonly maxDepth: number) {}
+
+  /** Runs `task` after every mutation of `accountId` queued before it; 429 when the queue is full. */
   async run<T> (accountId: string, task: () => T | Promise<T>): Promise<T> {
-    const previous = this.tails.get(accountId) ?? Promise.resolve()
-    const result = previous.then(task, task)
-    const tail = result.then(() => undefined, () => undefined)
-    this.tails.set(accountId, tail)
+    let entry = this.accounts.get(accountId)
+    if (entry && entry.depth >= this.maxDepth) throw writeQuotaExceeded()
+    if (!entry) {
+      entry = { tail: Promise.resolve(), depth: 0 }
+      this.accounts.set(accountId, entry)
+    }
+    const current = entry
+    current.depth++
+    const result = current.tail.then(task, task)
+    current.tail = result.then(settle, settle)
+    function settle (): void {
+      current.depth--
+    }
+    const tail = current.tail
     // Forget an idle account so that the map does not grow with every account ever seen.
-    tail.then(() => { if (this.tails.get(accountId) === tail) this.tails.delete(accountId) }, () => {})
+    tail.then(() => { if (current.depth === 0 && this.accounts.get(accountId) === current) this.accounts.delete(accountId) }, () => {})
     return await result
+  }
+
+  /** Mutations queued or running for an account. */
+  depth (accountId: string): number {
+    return this.accounts.get(accountId)?.depth ?? 0
   }
 
   /** Accounts with mutations queued or running. */
   get size (): number {
-    return this.tails.size
+    return this.accounts.size
   }
 }
 
@@ -34,7 +77,7 @@ declare module 'fastify' {
 }
 
 async function mutationQueue (app: FastifyInstance): Promise<void> {
-  app.decorate('mutations', new MutationQueue())
+  app.decorate('mutations', new MutationQueue(app.config.maxQueuedMutations))
 }
 
 export default fp(mutationQueue, { name: 'mutation-queue', fastify: '5.x' })
