@@ -40,6 +40,7 @@ declare module 'fastify' {
     startAccounts: readonly StoredAccount[]
   }
   interface FastifyRequest {
+    /** Set by the wire plugin's first hook; null only for a request refused before it (closing). */
     sys: SystemParams
     account: Account | null
     /** The method's path and query parameters, checked and converted. */

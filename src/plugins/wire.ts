@@ -102,7 +102,8 @@ async function wire (app: FastifyInstance): Promise<void> {
 
   // Partial responses apply to successful bodies only; errors are never filtered.
   app.addHook('preSerialization', async (request, reply, payload) => {
-    const fields = request.sys.fields
+    // request.sys is null when an earlier onRequest hook refused the request (closing).
+    const fields = request.sys?.fields
     return fields && reply.statusCode < 300 ? applySelection(payload, fields) : payload
   })
 

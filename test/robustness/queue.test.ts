@@ -1,0 +1,106 @@
+/** The per-account mutation queue: order, independence, bounds (issue "concurrency"). */
+import t from 'tap'
+import type { RouteHandlerMethod } from 'fastify'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { MutationQueue } from '../../src/plugins/mutation-queue.js'
+import { bearer, body, build } from '../helpers/app.js'
+
+t.test('one account: completion order is arrival order, even when tasks await', async t => {
+  const queue = new MutationQueue(1000)
+  const started: number[] = []
+  const finished: number[] = []
+  const delays = [30, 1, 20, 0, 10, 5, 25, 2, 15, 0]
+  await Promise.all(delays.map((delay, i) => queue.run('a', async () => {
+    started.push(i)
+    t.equal(started.length - finished.length, 1, 'one task at a time')
+    await sleep(delay)
+    finished.push(i)
+  })))
+  t.same(started, delays.map((_, i) => i))
+  t.same(finished, delays.map((_, i) => i))
+  t.equal(queue.size, 0, 'an idle account is forgotten')
+})
+
+t.test('a failing task does not stop the ones behind it', async t => {
+  const queue = new MutationQueue(10)
+  const out: string[] = []
+  const results = await Promise.allSettled([
+    queue.run('a', async () => { out.push('1'); throw new Error('boom') }),
+    queue.run('a', () => { out.push('2'); return 2 })
+  ])
+  t.equal(results[0].status, 'rejected')
+  t.same(results[1], { status: 'fulfilled', value: 2 })
+  t.same(out, ['1', '2'])
+})
+
+t.test('different accounts proceed independently', async t => {
+  const queue = new MutationQueue(10)
+  const order: string[] = []
+  let releaseSlow!: () => void
+  const slow = queue.run('slow', async () => { await new Promise<void>(resolve => { releaseSlow = resolve }); order.push('slow') })
+  await queue.run('fast', () => { order.push('fast') })
+  t.same(order, ['fast'], 'another account was not held up')
+  t.equal(queue.depth('slow'), 1)
+  releaseSlow()
+  await slow
+  t.same(order, ['fast', 'slow'])
+})
+
+t.test('a full queue refuses with the write-quota 429 and forgets nothing it accepted', async t => {
+  const queue = new MutationQueue(3)
+  let release!: () => void
+  const gate = new Promise<void>(resolve => { release = resolve })
+  const accepted = [1, 2, 3].map(i => queue.run('a', async () => { await gate; return i }))
+  await t.rejects(queue.run('a', () => 4), { status: 'RESOURCE_EXHAUSTED', httpStatus: 429 })
+  t.equal(queue.depth('a'), 3)
+  release()
+  t.same(await Promise.all(accepted), [1, 2, 3])
+  t.equal(await queue.run('a', () => 5), 5, 'room again once the queue drained')
+  t.equal(queue.size, 0)
+})
+
+t.test('through HTTP: the 429 envelope of BEHAVIOUR.md §8, other accounts unaffected', async t => {
+  let release!: () => void
+  const gate = new Promise<void>(resolve => { release = resolve })
+  const slowCreate: RouteHandlerMethod = async (request) => await request.server.mutations.run(request.account!.id, async () => { await gate; return {} })
+  const app = await build(t, { maxQueuedMutations: 2 }, { implementations: { 'people.people.createContact': slowCreate } })
+  const send = (token: string): Promise<any> => app.inject({ method: 'POST', url: '/v1/people:createContact', headers: bearer(token), payload: {} })
+  const first = [send('a'), send('a')]
+  await sleep(20)
+  const refused = await send('a')
+  t.equal(refused.statusCode, 429)
+  const message = "Quota exceeded for quota metric 'Critical write requests (Contact and Profile Writes)' and limit 'Critical write requests (Contact and Profile Writes) per minute per user' of service 'people.googleapis.com' for consumer 'project_number:000000000000'."
+  t.same(body(refused), {
+    error: {
+      code: 429,
+      message,
+      errors: [{ message, domain: 'global', reason: 'rateLimitExceeded' }],
+      status: 'RESOURCE_EXHAUSTED',
+      details: [{
+        '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+        reason: 'RATE_LIMIT_EXCEEDED',
+        domain: 'googleapis.com',
+        metadata: { consumer: 'projects/000000000000', quota_limit: 'CriticalWritesPerMinutePerProjectPerUser', quota_metric: 'people.googleapis.com/critical_write_requests', service: 'people.googleapis.com' }
+      }]
+    }
+  })
+  const other = send('b')
+  release()
+  t.same((await Promise.all([...first, other])).map(r => r.statusCode), [200, 200, 200])
+})
+
+t.test('through HTTP: an account\'s mutations complete in the order they arrived', async t => {
+  const done: number[] = []
+  const probe: RouteHandlerMethod = async (request) => {
+    const n = (request.body as { n: number }).n
+    return await request.server.mutations.run(request.account!.id, async () => {
+      await sleep((n * 7) % 11)
+      done.push(n)
+      return { n }
+    })
+  }
+  const app = await build(t, {}, { implementations: { 'people.people.createContact': probe } })
+  const sent = Array.from({ length: 20 }, (_, n) => app.inject({ method: 'POST', url: '/v1/people:createContact', headers: bearer(), payload: { n } }))
+  await Promise.all(sent)
+  t.same(done, Array.from({ length: 20 }, (_, n) => n))
+})
