@@ -40,9 +40,9 @@ t.test('SIGKILL mid-stream: every acknowledged write survives, and the file is i
   const db = tempDb()
   const server = await startServer(['--db', db, '--log-level', 'silent'])
   const acknowledged: string[] = []
-  let stopWriting = false
+  const writing = { on: true }
   const writers = Array.from({ length: 4 }, async (_, w) => {
-    for (let i = 0; !stopWriting; i++) {
+    for (let i = 0; writing.on; i++) {
       try {
         const res = await post(server.url, '/v1/people:createContact', { names: [{ givenName: `W${w}-${i}` }] }, 'durable')
         if (res.status === 200) acknowledged.push(res.body.resourceName)
@@ -53,7 +53,7 @@ t.test('SIGKILL mid-stream: every acknowledged write survives, and the file is i
   })
   await sleep(1500)
   server.child.kill('SIGKILL')
-  stopWriting = true
+  writing.on = false
   await Promise.all(writers)
   await server.exited
   t.ok(acknowledged.length > 20, `${acknowledged.length} writes acknowledged before the kill`)
