@@ -162,9 +162,22 @@ export function jsonPath (root: string, path: readonly PathSegment[]): string {
   return out
 }
 
-function renderValue (value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value)
-  return text.length > 200 ? text.slice(0, 200) + '…' : text
+/**
+ * The offending value as Google quotes it (JSON), cut short: a message never grows with the
+ * value, and a deeply nested one cannot overflow the stack.
+ */
+export function renderValue (value: unknown, depth = 0): string {
+  const limit = 200
+  let text: string
+  if (Array.isArray(value)) {
+    text = depth >= 4 ? '[…]' : '[' + value.slice(0, 10).map(v => renderValue(v, depth + 1)).join(',') + (value.length > 10 ? ',…' : '') + ']'
+  } else if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value)
+    text = depth >= 4 ? '{…}' : '{' + entries.slice(0, 10).map(([k, v]) => JSON.stringify(k) + ':' + renderValue(v, depth + 1)).join(',') + (entries.length > 10 ? ',…' : '') + '}'
+  } else {
+    text = JSON.stringify(value) ?? String(value)
+  }
+  return text.length > limit ? text.slice(0, limit) + '…' : text
 }
 
 /** Turns a problem into Google's transcoding error; `root` is the request field the body binds to. */
