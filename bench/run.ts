@@ -1,0 +1,246 @@
+/**
+ * npm run bench: the emulator against a bare Fastify server (bench/baseline.mjs), side by side
+ * in one run, with autocannon on 127.0.0.1. Every request must succeed: a failure is reported
+ * and fails the bench. Writes bench/RESULTS.md and prints the same table.
+ *
+ * Operations: updateContact (each connection chains the etag of its last response, so every
+ * request is a real update), people.get, createContact, contactGroups.update (chained etags),
+ * connections.list (pages of 100); start-up time; and updateContact and get again with 20,000
+ * contacts in the account, with the server's resident memory at that size.
+ */
+import autocannon from 'autocannon'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { measureStartup } from './startup.js'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const DURATION = Number(process.env.BENCH_SECONDS ?? 6)
+const CONNECTIONS = 10
+const TOKEN = 'bench-token'
+const AUTH = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }
+
+interface Server { child: ChildProcess, url: string }
+
+async function start (args: string[]): Promise<Server> {
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = ''
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString()
+      const m = /listening on (http:\/\/\S+)/.exec(out)
+      if (m) resolve(m[1]!)
+    })
+    child.on('exit', code => reject(new Error(`server exited with ${code}`)))
+  })
+  return { child, url }
+}
+
+async function stopServer (server: Server): Promise<void> {
+  server.child.kill('SIGTERM')
+  await new Promise(resolve => server.child.once('exit', resolve))
+}
+
+function rssMb (pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024
+}
+
+/** A fixture of `count` contacts with known names, and one group per connection. */
+function fixture (count: number): string {
+  const people = Array.from({ length: count }, (_, i) => ({
+    resourceName: `people/c${1000000 + i}`,
+    names: [{ givenName: `Given${i}`, familyName: `Family${i}` }],
+    emailAddresses: [{ value: `person${i}@example.com`, type: 'home' }],
+    phoneNumbers: [{ value: `+1 202 555 ${String(i % 10000).padStart(4, '0')}`, type: 'mobile' }]
+  }))
+  const contactGroups = Array.from({ length: SLOTS }, (_, i) => ({ resourceName: `contactGroups/${(0xb000 + i).toString(16)}`, name: `Group ${i}` }))
+  const file = join(mkdtempSync(join(tmpdir(), 'pae-bench-')), `fixture-${count}.json`)
+  writeFileSync(file, JSON.stringify({ accounts: [{ id: 'bench', tokens: [{ token: TOKEN }], contactGroups, people }] }))
+  return file
+}
+
+interface Result { reqs: number, p50: number, p99: number, failures: number, statuses: Record<string, number> }
+
+/** Resources (contacts, groups) each operation spreads its requests over: two per connection. */
+const SLOTS = CONNECTIONS * 2
+
+/**
+ * Runs one operation. Requests take a free slot (one resource each) and give it back with the
+ * response, so no two requests in flight touch the same resource and each can carry the etag
+ * of the slot's last response: every update is a real, successful one. (autocannon resets a
+ * connection's context after each request, so the state lives here, not in the context.)
+ */
+async function load (url: string, request: (slot: Slot) => { method: string, path: string, body?: string }, respond?: (body: any, slot: Slot) => void, seed?: (slot: number) => Record<string, any>): Promise<Result> {
+  const slots: Slot[] = Array.from({ length: SLOTS }, (_, index) => ({ index, ...seed?.(index) }))
+  const free = [...slots]
+  const statuses: Record<string, number> = {}
+  let firstFailure = ''
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: DURATION,
+    // Fresh header objects every time: autocannon writes content-length into the one it is given.
+    headers: { ...AUTH },
+    requests: [{
+      setupRequest: (req: any, ctx: Record<string, any>) => {
+        const slot = free.shift()!
+        ctx.slot = slot
+        const r = request(slot)
+        const headers: Record<string, string> = { authorization: AUTH.authorization }
+        if (r.body !== undefined) headers['content-type'] = 'application/json'
+        return { ...req, method: r.method, path: r.path, body: r.body, headers }
+      },
+      onResponse: (status: number, body: string, ctx: Record<string, any>) => {
+        statuses[status] = (statuses[status] ?? 0) + 1
+        if (status === 200 && respond) respond(JSON.parse(body), ctx.slot)
+        else if (status !== 200 && !firstFailure) firstFailure = `${status} ${body.slice(0, 300)}`
+        free.push(ctx.slot)
+      }
+    }]
+  } as any)
+  if (firstFailure) process.stderr.write(`first failure: ${firstFailure}\n`)
+  return { reqs: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, failures: result.non2xx + result.errors + result.timeouts, statuses }
+}
+
+interface Slot { index: number, etag?: string, n?: number }
+
+/** The next version number of a slot's resource, for bodies that differ each time. */
+function bump (slot: Slot): number {
+  slot.n = (slot.n ?? 0) + 1
+  return slot.n
+}
+
+const personBody = (slot: Slot): string => JSON.stringify({ etag: slot.etag, names: [{ givenName: `Ada ${bump(slot)}`, familyName: 'Lovelace' }] })
+const groupBody = (slot: Slot): string => JSON.stringify({ contactGroup: { etag: slot.etag, name: `Group ${slot.index} v${bump(slot)}` } })
+
+/** The operations, each as the emulator serves it and as the baseline mirrors it. */
+/** The current etag of each connection's resource, so that its first request is a real update too. */
+async function currentEtags (url: string, path: (slot: number) => string): Promise<string[]> {
+  return await Promise.all(Array.from({ length: SLOTS }, async (_, slot) => {
+    const res = await fetch(`${url}/v1/${path(slot)}`, { headers: { authorization: AUTH.authorization } })
+    if (!res.ok) throw new Error(`cannot read ${path(slot)}: ${res.status}`)
+    return ((await res.json()) as { etag: string }).etag
+  }))
+}
+
+interface Operation { name: string, run: (url: string) => Promise<Result>, base: (url: string) => Promise<Result> }
+
+function operations (): Operation[] {
+  const contact = (slot: Slot): string => `people/c${1000000 + slot.index}`
+  const ops: Operation[] = [
+    {
+      name: 'updateContact',
+      run: async url => {
+        const etags = await currentEtags(url, slot => `people/c${1000000 + slot}?personFields=names`)
+        return await load(url, ctx => ({ method: 'PATCH', path: `/v1/${contact(ctx)}:updateContact?updatePersonFields=names&personFields=names,emailAddresses,phoneNumbers,metadata&prettyPrint=false`, body: personBody(ctx) }),
+          (body, ctx) => { ctx.etag = body.etag }, slot => ({ etag: etags[slot] }))
+      },
+      base: url => load(url, ctx => ({ method: 'PATCH', path: `/v1/people/${1000000 + ctx.index}`, body: personBody(ctx) }), (body, ctx) => { ctx.etag = body.etag })
+    },
+    {
+      name: 'people.get',
+      run: url => load(url, ctx => ({ method: 'GET', path: `/v1/${contact(ctx)}?personFields=names,emailAddresses,phoneNumbers,metadata&prettyPrint=false` })),
+      base: url => load(url, ctx => ({ method: 'GET', path: `/v1/people/${1000000 + ctx.index}` }))
+    },
+    {
+      name: 'createContact',
+      run: url => load(url, ctx => ({ method: 'POST', path: '/v1/people:createContact?personFields=names,emailAddresses,phoneNumbers,metadata&prettyPrint=false', body: personBody(ctx) })),
+      base: url => load(url, ctx => ({ method: 'POST', path: '/v1/people', body: personBody(ctx) }))
+    },
+    {
+      name: 'contactGroups.update',
+      run: async url => {
+        const etags = await currentEtags(url, slot => `contactGroups/${(0xb000 + slot).toString(16)}`)
+        return await load(url, ctx => ({ method: 'PUT', path: `/v1/contactGroups/${(0xb000 + ctx.index).toString(16)}?prettyPrint=false`, body: groupBody(ctx) }),
+          (body, ctx) => { ctx.etag = body.etag }, slot => ({ etag: etags[slot] }))
+      },
+      base: url => load(url, ctx => ({ method: 'PUT', path: `/v1/contactGroups/${ctx.index}`, body: groupBody(ctx) }),
+        (body, ctx) => { ctx.etag = body.etag })
+    },
+    {
+      name: 'connections.list (100)',
+      run: url => load(url, () => ({ method: 'GET', path: '/v1/people/me/connections?personFields=names,emailAddresses,phoneNumbers,metadata&pageSize=100&prettyPrint=false' })),
+      base: url => load(url, () => ({ method: 'GET', path: '/v1/connections' }))
+    }
+  ]
+  return ops
+}
+
+interface Row { operation: string, baseline?: Result, emulator: Result, ratio?: number, target?: string, met?: boolean }
+
+function fmt (n: number): string {
+  return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1)
+}
+
+async function main (): Promise<void> {
+  const rows: Row[] = []
+  const failures: string[] = []
+  const targets: Record<string, number> = { updateContact: 0.5, 'people.get': 0.6 }
+
+  // 1,000 contacts: each operation against the baseline and the emulator, one after the other.
+  const baseline = await start(['bench/baseline.mjs', '0'])
+  const emulator = await start(['dist/src/server.js', '--port', '0', '--log-level', 'warn', '--fixtures', fixture(1000)])
+  const small: Record<string, Result> = {}
+  for (const op of operations()) {
+    const base = await op.base(baseline.url)
+    const emu = await op.run(emulator.url)
+    small[op.name] = emu
+    const ratio = emu.reqs / base.reqs
+    const target = targets[op.name]
+    rows.push({ operation: op.name, baseline: base, emulator: emu, ratio, ...(target ? { target: `≥ ${target} × baseline`, met: ratio >= target } : {}) })
+    for (const [who, r] of [['baseline', base], ['emulator', emu]] as const) if (r.failures > 0) failures.push(`${op.name} (${who}): ${r.failures} requests failed`)
+    process.stderr.write(`${op.name}: ${fmt(emu.reqs)} req/s (baseline ${fmt(base.reqs)}), ratio ${ratio.toFixed(2)}\n`)
+  }
+  await stopServer(emulator)
+  await stopServer(baseline)
+
+  // 20,000 contacts in one account.
+  const large = await start(['dist/src/server.js', '--port', '0', '--log-level', 'warn', '--fixtures', fixture(20000)])
+  let rss = 0
+  for (const op of operations().filter(o => o.name === 'updateContact' || o.name === 'people.get')) {
+    const emu = await op.run(large.url)
+    const ratio = emu.reqs / small[op.name]!.reqs
+    rows.push({ operation: `${op.name}, 20,000 contacts`, emulator: emu, ratio, target: '≥ 0.8 × at 1,000', met: ratio >= 0.8 })
+    if (emu.failures > 0) failures.push(`${op.name} at 20,000: ${emu.failures} requests failed`)
+    process.stderr.write(`${op.name} at 20k: ${fmt(emu.reqs)} req/s, ratio to 1k ${ratio.toFixed(2)}\n`)
+  }
+  rss = rssMb(large.child.pid!)
+  await stopServer(large)
+
+  const startup = await measureStartup()
+  const startupRatio = startup.emulatorMs / startup.baselineMs
+
+  const table = [
+    '| operation | baseline req/s | emulator req/s | p50 / p99 ms | ratio | target |',
+    '|---|---:|---:|---:|---:|---|',
+    ...rows.map(r => `| ${r.operation} | ${r.baseline ? fmt(r.baseline.reqs) : '—'} | ${fmt(r.emulator.reqs)} | ${r.emulator.p50} / ${r.emulator.p99} | ${r.ratio!.toFixed(2)} × ${r.baseline ? 'baseline' : '1k'} | ${r.target ? `${r.target} ${r.met ? '✓' : '✗'}` : ''} |`),
+    `| start-up to first response (1,000 contacts) | ${startup.baselineMs.toFixed(0)} ms | ${startup.emulatorMs.toFixed(0)} ms | | ${startupRatio.toFixed(2)} × baseline | ≤ 1.5 × ${startupRatio <= 1.5 ? '✓' : '✗'} |`,
+    `| resident memory, 20,000 contacts | | ${rss.toFixed(0)} MB | | | < 150 MB ${rss < 150 ? '✓' : '✗'} |`
+  ].join('\n')
+  const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`
+  const doc = [
+    '# Benchmark results',
+    '',
+    `Measured by \`npm run bench\` on ${machine}: autocannon, ${CONNECTIONS} connections, ${DURATION} s per operation, against`,
+    'a bare Fastify 5 server (bench/baseline.mjs) that parses the same kind of body and answers a response of the same size.',
+    'The emulator runs the built server with `--log-level warn`; every request of every run succeeded.',
+    '',
+    table,
+    ''
+  ].join('\n')
+  writeFileSync(join(root, 'bench', 'RESULTS.md'), doc)
+  process.stdout.write(doc + '\n')
+  const missed = rows.filter(r => r.met === false).map(r => r.operation)
+  if (startupRatio > 1.5) missed.push('start-up')
+  if (rss >= 150) missed.push('memory')
+  if (missed.length > 0) process.stdout.write(`targets missed: ${missed.join(', ')}\n`)
+  if (failures.length > 0) {
+    process.stdout.write(`failed requests:\n${failures.join('\n')}\n`)
+    process.exitCode = 1
+  }
+}
+
+await main()
