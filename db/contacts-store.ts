@@ -4,7 +4,7 @@
  * appends to the change log and touches the user groups whose membership changed.
  */
 import type Database from 'better-sqlite3'
-import type { Db } from './database.js'
+import { immediateRunner, type Db } from './database.js'
 import type { DeriveKeys, StoredContact } from './state-store.js'
 import { Changes, type ChangeStamp } from './changes.js'
 
@@ -33,21 +33,34 @@ export type Cursor = [string, string]
 export class ContactsStore {
   private readonly s
   private readonly changes: Changes
+  /** Runs a function in a `BEGIN IMMEDIATE` transaction; built once (building one per call is costly). */
+  private readonly immediate: <T>(fn: () => T) => T
 
   constructor (private readonly db: Db, private readonly derive: DeriveKeys) {
     this.changes = new Changes(db)
+    this.immediate = immediateRunner(db)
     this.s = {
       get: db.prepare<[string, string], ContactRow>('SELECT id, data, etag, update_time, photo_id FROM contacts WHERE account_id = ? AND id = ?'),
       photo: db.prepare<[string], { photo: Buffer, photo_type: string }>('SELECT photo, photo_type FROM contacts WHERE photo_id = ?'),
       setPhoto: db.prepare('UPDATE contacts SET photo_id = ?, photo = ?, photo_type = ? WHERE account_id = ? AND id = ?'),
       memberships: db.prepare<[string, string], { group_id: string }>('SELECT group_id FROM memberships WHERE account_id = ? AND contact_id = ? ORDER BY rowid'),
+      // The memberships of a whole page of contacts at once (a JSON array of ids).
+      pageMemberships: db.prepare<[string, string], { contact_id: string, group_id: string }>(
+        'SELECT m.contact_id, m.group_id FROM json_each(?) j CROSS JOIN memberships m ON m.account_id = ? AND m.contact_id = j.value ORDER BY j.key, m.rowid'),
       groups: db.prepare<[string], { id: string, group_type: GroupRef['groupType'] }>('SELECT id, group_type FROM contact_groups WHERE account_id = ?'),
       insert: db.prepare('INSERT INTO contacts (account_id, id, data, etag, update_time, given_key, family_key, search_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
-      update: db.prepare('UPDATE contacts SET data = ?, etag = ?, update_time = ?, given_key = ?, family_key = ?, search_text = ? WHERE account_id = ? AND id = ?'),
+      // New words mark the contact for the next indexing batch (see flushSearchIndex).
+      update: db.prepare('UPDATE contacts SET data = ?, etag = ?, update_time = ?, given_key = ?, family_key = ?, search_text = ?, search_dirty = 1 WHERE account_id = ? AND id = ?'),
+      updateKeepWords: db.prepare('UPDATE contacts SET data = ?, etag = ?, update_time = ?, given_key = ?, family_key = ? WHERE account_id = ? AND id = ?'),
+      words: db.prepare<[string, string], { search_text: string | null }>('SELECT search_text FROM contacts WHERE account_id = ? AND id = ?'),
       delete: db.prepare('DELETE FROM contacts WHERE account_id = ? AND id = ?'),
       addMembership: db.prepare('INSERT INTO memberships (account_id, contact_id, group_id) VALUES (?, ?, ?)'),
       removeMembership: db.prepare('DELETE FROM memberships WHERE account_id = ? AND contact_id = ? AND group_id = ?'),
-      count: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM contacts WHERE account_id = ?'),
+      count: db.prepare<[string], { n: number }>('SELECT contact_count AS n FROM accounts WHERE id = ?'),
+      dirty: db.prepare<[], { rowid: number, search_text: string | null }>('SELECT rowid, search_text FROM contacts WHERE search_dirty = 1'),
+      unindex: db.prepare('DELETE FROM contact_search WHERE rowid = ?'),
+      index: db.prepare('INSERT INTO contact_search (rowid, search_text) VALUES (?, ?)'),
+      clean: db.prepare('UPDATE contacts SET search_dirty = 0 WHERE rowid = ?'),
       // Ordered by first name, then family name, then id: deterministic whatever FTS ranks.
       search: db.prepare<[string, string, number], ContactRow>(
         `SELECT c.id, c.data, c.etag, c.update_time, c.photo_id FROM contact_search s JOIN contacts c ON c.rowid = s.rowid
@@ -76,16 +89,34 @@ export class ContactsStore {
     const rows = cursor === undefined
       ? this.pages[order].first.all(accountId, limit)
       : this.pages[order].after.all(accountId, cursor[0], cursor[1], limit)
-    return rows.map(row => ({ contact: this.fromRow(accountId, row), cursor: [row.sort_key, row.id] }))
+    const memberships = this.membershipsOf(accountId, rows.map(r => r.id))
+    return rows.map(row => ({ contact: this.fromRow(accountId, row, memberships.get(row.id) ?? []), cursor: [row.sort_key, row.id] }))
   }
 
-  private fromRow (accountId: string, row: ContactRow): StoredContact {
+  /** The memberships of many contacts in one query. */
+  private membershipsOf (accountId: string, contactIds: readonly string[]): Map<string, string[]> {
+    const out = new Map<string, string[]>()
+    if (contactIds.length === 0) return out
+    for (const m of this.s.pageMemberships.all(JSON.stringify(contactIds), accountId)) {
+      const list = out.get(m.contact_id)
+      if (list) list.push(m.group_id)
+      else out.set(m.contact_id, [m.group_id])
+    }
+    return out
+  }
+
+  private fromRow (accountId: string, row: ContactRow, memberships?: string[]): StoredContact {
+    let data: Record<string, unknown> | undefined
     return {
       id: row.id,
-      data: JSON.parse(row.data) as Record<string, unknown>,
+      // Parsed when first read: a rendering found in the cache never needs it.
+      get data () {
+        data ??= JSON.parse(row.data) as Record<string, unknown>
+        return data
+      },
       etag: row.etag,
       updateTime: row.update_time,
-      memberships: this.s.memberships.all(accountId, row.id).map(m => m.group_id),
+      memberships: memberships ?? this.s.memberships.all(accountId, row.id).map(m => m.group_id),
       photoId: row.photo_id
     }
   }
@@ -105,14 +136,38 @@ export class ContactsStore {
     return row && this.fromRow(accountId, row)
   }
 
+  private flushTimer: NodeJS.Timeout | undefined
+
+  /** Indexes the words of the contacts written since the last batch; returns how many. */
+  flushSearchIndex (): number {
+    if (this.flushTimer) { clearTimeout(this.flushTimer); this.flushTimer = undefined }
+    return this.immediate(() => {
+      const rows = this.s.dirty.all()
+      for (const row of rows) {
+        this.s.unindex.run(row.rowid)
+        this.s.index.run(row.rowid, row.search_text ?? '')
+        this.s.clean.run(row.rowid)
+      }
+      return rows.length
+    })
+  }
+
+  /** Indexes soon, in one batch, what writes have marked (searches index first anyway). */
+  scheduleSearchIndex (): void {
+    this.flushTimer ??= setTimeout(() => { this.flushTimer = undefined; this.flushSearchIndex() }, 100).unref()
+  }
+
   /** Up to `limit` contacts whose search words match an FTS5 query, in a fixed order. */
   search (accountId: string, ftsQuery: string, limit: number): StoredContact[] {
-    return this.s.search.all(ftsQuery, accountId, limit).map(row => this.fromRow(accountId, row))
+    this.flushSearchIndex()
+    const rows = this.s.search.all(ftsQuery, accountId, limit)
+    const memberships = this.membershipsOf(accountId, rows.map(r => r.id))
+    return rows.map(row => this.fromRow(accountId, row, memberships.get(row.id) ?? []))
   }
 
   /** Runs `fn` in one transaction: the batch methods are all or nothing. */
   transaction<T> (fn: () => T): T {
-    return this.db.transaction(fn).immediate()
+    return this.immediate(fn)
   }
 
   /** The bytes of an uploaded photo, by its id. */
@@ -127,25 +182,29 @@ export class ContactsStore {
   }
 
   count (accountId: string): number {
-    return this.s.count.get(accountId)!.n
+    return this.s.count.get(accountId)?.n ?? 0
   }
 
-  private writeMemberships (accountId: string, contactId: string, before: readonly string[], after: readonly string[]): void {
-    for (const g of before) if (!after.includes(g)) this.s.removeMembership.run(accountId, contactId, g)
-    for (const g of after) if (!before.includes(g)) this.s.addMembership.run(accountId, contactId, g)
+  /** Writes the difference between two membership lists; true when there was one. */
+  private writeMemberships (accountId: string, contactId: string, before: readonly string[], after: readonly string[]): boolean {
+    let changed = false
+    for (const g of before) if (!after.includes(g)) { this.s.removeMembership.run(accountId, contactId, g); changed = true }
+    for (const g of after) if (!before.includes(g)) { this.s.addMembership.run(accountId, contactId, g); changed = true }
+    return changed
   }
 
   /** Stores the contact `build` returns; it runs inside the transaction and may throw. */
   create (accountId: string, build: () => StoredContact, stamp: ChangeStamp): StoredContact {
-    return this.db.transaction(() => {
+    return this.immediate(() => {
       const contact = build()
       const keys = this.derive(contact.data)
       this.s.insert.run(accountId, contact.id, JSON.stringify(contact.data), contact.etag, contact.updateTime, keys.givenKey, keys.familyKey, keys.searchText)
+      this.scheduleSearchIndex()
       this.writeMemberships(accountId, contact.id, [], contact.memberships)
       this.changes.log(accountId, 'person', contact.id, false, stamp)
       this.changes.touchGroupsBetween(accountId, [], contact.memberships, stamp)
       return contact
-    }).immediate()
+    })
   }
 
   /**
@@ -153,30 +212,39 @@ export class ContactsStore {
    * stores what it returns. Returns undefined when the contact does not exist.
    */
   mutate (accountId: string, contactId: string, change: (current: StoredContact) => StoredContact & { photo?: PhotoChange | null }, stamp: ChangeStamp): StoredContact | undefined {
-    return this.db.transaction(() => {
+    return this.immediate(() => {
       const current = this.get(accountId, contactId)
       if (!current) return undefined
       const next = change(current)
       const keys = this.derive(next.data)
-      this.s.update.run(JSON.stringify(next.data), next.etag, next.updateTime, keys.givenKey, keys.familyKey, keys.searchText, accountId, contactId)
-      if (next.photo !== undefined) {
-        this.s.setPhoto.run(next.photo?.id ?? null, next.photo?.bytes ?? null, next.photo?.contentType ?? null, accountId, contactId)
+      const data = JSON.stringify(next.data)
+      if (keys.searchText === this.s.words.get(accountId, contactId)?.search_text) {
+        this.s.updateKeepWords.run(data, next.etag, next.updateTime, keys.givenKey, keys.familyKey, accountId, contactId)
+      } else {
+        this.s.update.run(data, next.etag, next.updateTime, keys.givenKey, keys.familyKey, keys.searchText, accountId, contactId)
+        this.scheduleSearchIndex()
       }
-      this.writeMemberships(accountId, contactId, current.memberships, next.memberships)
+      let photoId = current.photoId ?? null
+      if (next.photo !== undefined) {
+        photoId = next.photo?.id ?? null
+        this.s.setPhoto.run(photoId, next.photo?.bytes ?? null, next.photo?.contentType ?? null, accountId, contactId)
+      }
+      const changed = this.writeMemberships(accountId, contactId, current.memberships, next.memberships)
       this.changes.log(accountId, 'person', contactId, false, stamp)
       this.changes.touchGroupsBetween(accountId, current.memberships, next.memberships, stamp)
-      return this.get(accountId, contactId)!
-    }).immediate()
+      const memberships = changed ? this.s.memberships.all(accountId, contactId).map(m => m.group_id) : current.memberships
+      return { id: contactId, data: next.data, etag: next.etag, updateTime: next.updateTime, memberships, photoId }
+    })
   }
 
   /** Deletes a contact (its memberships go with it); false when it does not exist. */
   delete (accountId: string, contactId: string, stamp: ChangeStamp): boolean {
-    return this.db.transaction(() => {
+    return this.immediate(() => {
       const memberships = this.s.memberships.all(accountId, contactId).map(m => m.group_id)
       if (this.s.delete.run(accountId, contactId).changes === 0) return false
       this.changes.log(accountId, 'person', contactId, true, stamp)
       this.changes.touchGroupsBetween(accountId, memberships, [], stamp)
       return true
-    }).immediate()
+    })
   }
 }

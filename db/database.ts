@@ -55,3 +55,13 @@ export function openDatabase (file: string, migrations = loadMigrations()): Open
     throw err
   }
 }
+
+/**
+ * A function that runs `fn` in a `BEGIN IMMEDIATE` transaction (a savepoint when nested).
+ * Built once per store: better-sqlite3 builds a transaction wrapper on every db.transaction()
+ * call, which costs more than the transaction itself on a hot path.
+ */
+export function immediateRunner (db: Db): <T>(fn: () => T) => T {
+  const tx = db.transaction((fn: () => unknown) => fn())
+  return <T>(fn: () => T): T => tx.immediate(fn) as T
+}

@@ -3,7 +3,7 @@
  * `BEGIN IMMEDIATE` transaction that reads, lets the caller decide (and throw), writes and
  * stamps every resource it affected (see changes.ts).
  */
-import type { Db } from './database.js'
+import { immediateRunner, type Db } from './database.js'
 import type { StoredGroup } from './state-store.js'
 import { Changes, type ChangeStamp } from './changes.js'
 
@@ -26,7 +26,7 @@ function toGroup (row: GroupRow & { member_count?: number }): GroupWithCount {
   }
 }
 
-const COLUMNS = 'g.id, g.group_type, g.name, g.client_data, g.etag, g.update_time, (SELECT count(*) FROM memberships m WHERE m.account_id = g.account_id AND m.group_id = g.id) AS member_count'
+const COLUMNS = 'g.id, g.group_type, g.name, g.client_data, g.etag, g.update_time, g.member_count'
 
 /** What a members.modify did. */
 export interface ModifyResult {
@@ -37,9 +37,11 @@ export interface ModifyResult {
 export class GroupsStore {
   private readonly s
   private readonly changes: Changes
+  private readonly immediate: <T>(fn: () => T) => T
 
-  constructor (private readonly db: Db) {
+  constructor (db: Db) {
     this.changes = new Changes(db)
+    this.immediate = immediateRunner(db)
     this.s = {
       get: db.prepare<[string, string], GroupRow & { member_count: number }>(`SELECT ${COLUMNS} FROM contact_groups g WHERE g.account_id = ? AND g.id = ?`),
       // User groups in creation order, then system groups in their fixed order.
@@ -89,13 +91,13 @@ export class GroupsStore {
 
   /** Stores the group `build` returns (inside the transaction); `onDuplicate` throws for a taken name. */
   create (accountId: string, build: () => StoredGroup, onDuplicate: () => never, stamp: ChangeStamp): GroupWithCount {
-    return this.db.transaction(() => {
+    return this.immediate(() => {
       const group = build()
       if (this.nameTakenBy(accountId, group.name) !== undefined) onDuplicate()
       this.s.insert.run(accountId, group.id, group.groupType, group.name, group.clientData === null ? null : JSON.stringify(group.clientData), group.etag, group.updateTime)
       this.changes.log(accountId, 'contactGroup', group.id, false, stamp)
       return { ...group, memberCount: 0 }
-    }).immediate()
+    })
   }
 
   /**
@@ -103,7 +105,7 @@ export class GroupsStore {
    * what it returns; undefined when the group does not exist.
    */
   mutate (accountId: string, groupId: string, change: (current: GroupWithCount) => StoredGroup, onDuplicate: () => never, stamp: ChangeStamp): GroupWithCount | undefined {
-    return this.db.transaction(() => {
+    return this.immediate(() => {
       const current = this.get(accountId, groupId)
       if (!current) return undefined
       const next = change(current)
@@ -111,7 +113,7 @@ export class GroupsStore {
       this.s.update.run(next.name, next.clientData === null ? null : JSON.stringify(next.clientData), next.etag, next.updateTime, accountId, groupId)
       this.changes.log(accountId, 'contactGroup', groupId, false, stamp)
       return this.get(accountId, groupId)
-    }).immediate()
+    })
   }
 
   /**
@@ -119,7 +121,7 @@ export class GroupsStore {
    * to myContacts), or with `deleteContacts` are deleted. `check` runs first and may throw.
    */
   delete (accountId: string, groupId: string, deleteContacts: boolean, check: (group: GroupWithCount) => void, stamp: ChangeStamp): boolean {
-    return this.db.transaction(() => {
+    return this.immediate(() => {
       const group = this.get(accountId, groupId)
       if (!group) return false
       check(group)
@@ -139,7 +141,7 @@ export class GroupsStore {
       this.s.delete.run(accountId, groupId)
       this.changes.log(accountId, 'contactGroup', groupId, true, stamp)
       return true
-    }).immediate()
+    })
   }
 
   /**
@@ -147,7 +149,7 @@ export class GroupsStore {
    * is reported, not an error; a contact whose last membership it would remove keeps it.
    */
   modifyMembers (accountId: string, groupId: string, toAdd: ReadonlyArray<{ name: string, id: string | undefined }>, toRemove: ReadonlyArray<{ name: string, id: string | undefined }>, check: (group: GroupWithCount) => void, stamp: ChangeStamp): ModifyResult | undefined {
-    return this.db.transaction(() => {
+    return this.immediate(() => {
       const group = this.get(accountId, groupId)
       if (!group) return undefined
       check(group)
@@ -172,6 +174,6 @@ export class GroupsStore {
       for (const contactId of touched) this.changes.touchContact(accountId, contactId, stamp)
       if (touched.size > 0) this.changes.touchGroup(accountId, groupId, stamp)
       return result
-    }).immediate()
+    })
   }
 }

@@ -85,9 +85,21 @@ export class StateStore {
     return rows.length
   }
 
+  /**
+   * Every request looks its token up: answers are kept until a write to accounts or tokens
+   * (which happen only here) clears them.
+   */
+  private readonly tokenCache = new Map<string, { accountId: string, scopes: string[] | null, createdTime: string }>()
+
   findToken (token: string): { accountId: string, scopes: string[] | null, createdTime: string } | undefined {
+    const cached = this.tokenCache.get(token)
+    if (cached) return cached
     const row = this.s.token.get(token)
-    return row && { accountId: row.account_id, scopes: row.scopes === null ? null : JSON.parse(row.scopes) as string[], createdTime: row.created_time }
+    if (!row) return undefined
+    const found = { accountId: row.account_id, scopes: row.scopes === null ? null : JSON.parse(row.scopes) as string[], createdTime: row.created_time }
+    if (this.tokenCache.size >= 10000) this.tokenCache.clear()
+    this.tokenCache.set(token, found)
+    return found
   }
 
   accountExists (id: string): boolean {
@@ -111,11 +123,13 @@ export class StateStore {
 
   /** Creates one account, as a token's first request does. */
   createAccount (account: StoredAccount): void {
+    this.tokenCache.clear()
     this.db.transaction(() => this.insert(account)).immediate()
   }
 
   /** Replaces the named accounts (and only those) with the given ones, all or nothing. */
   replaceAccounts (accounts: readonly StoredAccount[]): void {
+    this.tokenCache.clear()
     this.db.transaction(() => {
       for (const a of accounts) this.s.deleteAccount.run(a.id)
       for (const a of accounts) this.insert(a)
@@ -124,6 +138,7 @@ export class StateStore {
 
   /** Deletes every account (or one) and then inserts `accounts`, all or nothing. */
   reset (accounts: readonly StoredAccount[], onlyAccount?: string): void {
+    this.tokenCache.clear()
     this.db.transaction(() => {
       if (onlyAccount === undefined) {
         this.s.deleteAll.run()

@@ -83,14 +83,23 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
     if (startPoint.random !== undefined) random.restore?.(startPoint.random)
   })
 
-  app.addHook('onRequest', async (request) => {
-    if (request.log.level === 'debug' || request.log.level === 'trace') {
+  // Hot-path hooks are callback-style (no promise per request) and build log lines only
+  // when their level is on.
+  const level = app.log.level
+  const logRequests = level === 'info' || level === 'debug' || level === 'trace'
+  const logHeaders = level === 'debug' || level === 'trace'
+  if (logHeaders) {
+    app.addHook('onRequest', (request, _reply, done) => {
       request.log.debug({ method: request.method, url: redactUrl(request.url), headers: request.headers }, 'incoming request')
-    }
-  })
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info({ method: request.method, url: redactUrl(request.url), statusCode: reply.statusCode, responseTime: reply.elapsedTime }, 'request completed')
-  })
+      done()
+    })
+  }
+  if (logRequests) {
+    app.addHook('onResponse', (request, reply, done) => {
+      request.log.info({ method: request.method, url: redactUrl(request.url), statusCode: reply.statusCode, responseTime: reply.elapsedTime }, 'request completed')
+      done()
+    })
+  }
 
   // Graceful close: the listener stops accepting; requests already received (queued mutations
   // included) are answered; a request that arrives on a kept-alive connection meanwhile gets
@@ -98,11 +107,12 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
   // does not wait out idle sockets.
   let closing = false
   app.addHook('preClose', async () => { closing = true })
-  app.addHook('onRequest', async () => {
-    if (closing) throw unavailable('The emulator is shutting down.')
+  app.addHook('onRequest', (_request, _reply, done) => {
+    done(closing ? unavailable('The emulator is shutting down.') : undefined)
   })
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close')
+    done(null, payload)
   })
 
   await app.register(wire)

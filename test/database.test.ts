@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadMigrations, openDatabase } from '../db/database.js'
 import { StateStore } from '../db/state-store.js'
+import { ContactsStore } from '../db/contacts-store.js'
 import { newAccount } from '../src/accounts.js'
 import { contactKeys } from '../src/people/keys.js'
 
@@ -72,6 +73,22 @@ t.test('a failed migration leaves the database at its previous version', async t
   db.close()
 })
 
+t.test('member and contact counts follow every write, cascades included', async t => {
+  const { db } = openDatabase(':memory:')
+  const store = new StateStore(db, contactKeys)
+  const contact = (id: string, memberships: string[]) => ({ id, data: {}, etag: '#AAAAAAAAAAA=', updateTime: 't', memberships })
+  store.createAccount(newAccount({ id: 'a', declared: true, createdTime: 't', tokens: [], contacts: [contact('1', ['myContacts', 'starred']), contact('2', ['myContacts'])] }))
+  const counts = (): unknown => ({
+    contacts: (db.prepare("SELECT contact_count AS n FROM accounts WHERE id = 'a'").get() as { n: number }).n,
+    myContacts: (db.prepare("SELECT member_count AS n FROM contact_groups WHERE account_id = 'a' AND id = 'myContacts'").get() as { n: number }).n,
+    starred: (db.prepare("SELECT member_count AS n FROM contact_groups WHERE account_id = 'a' AND id = 'starred'").get() as { n: number }).n
+  })
+  t.same(counts(), { contacts: 2, myContacts: 2, starred: 1 })
+  db.prepare("DELETE FROM contacts WHERE account_id = 'a' AND id = '1'").run()
+  t.same(counts(), { contacts: 1, myContacts: 1, starred: 0 }, 'a contact delete cascades to its memberships and both counts')
+  db.close()
+})
+
 t.test('deleting an account removes everything it held', async t => {
   const { db } = openDatabase(':memory:')
   const store = new StateStore(db, contactKeys)
@@ -103,8 +120,22 @@ t.test('contacts written before migration 002 get their sort keys and search wor
   const store = new StateStore(reopened.db, contactKeys)
   t.equal(store.backfillKeys(), 1)
   t.same(reopened.db.prepare("SELECT given_key, family_key FROM contacts WHERE id = 'abc'").get(), { given_key: '0zoe', family_key: '0angstrom' })
+  t.equal(new ContactsStore(reopened.db, contactKeys).flushSearchIndex(), 1, 'indexed in the next batch')
   const found = reopened.db.prepare("SELECT c.id FROM contact_search s JOIN contacts c ON c.rowid = s.rowid WHERE contact_search MATCH '\"zoe\"*'").all()
   t.same(found, [{ id: 'abc' }], 'the full-text index has it')
   t.equal(store.backfillKeys(), 0, 'nothing left to fill')
   reopened.db.close()
+})
+
+t.test('the search index is brought up to date in batches, and a write just before a crash is indexed later', async t => {
+  const file = tempDb()
+  const first = openDatabase(file)
+  const state = new StateStore(first.db, contactKeys)
+  state.createAccount(newAccount({ id: 'a', declared: true, createdTime: 't', tokens: [], contacts: [{ id: 'abc', data: { names: [{ givenName: 'Grace' }] }, etag: '#AAAAAAAAAAA=', updateTime: 't', memberships: ['myContacts'] }] }))
+  first.db.close() // as if the process died before the batch
+  const second = openDatabase(file)
+  const store = new ContactsStore(second.db, contactKeys)
+  t.same(store.search('a', '"grace"*', 10).map(c => c.id), ['abc'], 'a search indexes what is marked first')
+  t.equal(store.flushSearchIndex(), 0)
+  second.db.close()
 })

@@ -139,3 +139,12 @@ t.test('a bad fixture file at start fails buildApp with its path and the JSON pa
   writeFileSync(notJson, '{"accounts": [')
   await t.rejects(build(t, { fixtures: notJson }), { name: 'FixtureError', message: /is not JSON/ })
 })
+
+t.test('an import that brings back a contact version with other data shows the new data', async t => {
+  const app = await build(t)
+  const doc = (givenName: string): unknown => ({ accounts: [{ id: 'a', tokens: [{ token: 'a' }], people: [{ resourceName: 'people/c77', names: [{ givenName }], metadata: { sources: [{ type: 'CONTACT', etag: '#AAAAAAAAAAA=', updateTime: '2026-01-01T00:00:00.000000Z' }] } }] }] })
+  await app.inject({ method: 'POST', url: '/_emulator/import', payload: doc('First') as Record<string, unknown> })
+  t.equal(body(await app.inject({ url: '/v1/people/c77?personFields=names', headers: { authorization: 'Bearer a' } })).names[0].givenName, 'First')
+  await app.inject({ method: 'POST', url: '/_emulator/import', payload: doc('Second') as Record<string, unknown> })
+  t.equal(body(await app.inject({ url: '/v1/people/c77?personFields=names', headers: { authorization: 'Bearer a' } })).names[0].givenName, 'Second')
+})

@@ -66,11 +66,26 @@ function computeName (item: Item, options: ComputeOptions): Item {
   return out
 }
 
+/** E.164 forms already worked out (parsing with full metadata costs tens of microseconds). */
+const canonicalForms = new Map<string, string | null>()
+
+/** The E.164 form of a phone number, or null when it does not parse as a valid number. */
+export function canonicalForm (value: string): string | null {
+  let form = canonicalForms.get(value)
+  if (form === undefined) {
+    const parsed = phones().parsePhoneNumberFromString(value, DEFAULT_REGION)
+    form = parsed?.isValid() === true ? parsed.number : null
+    if (canonicalForms.size >= 50000) canonicalForms.clear()
+    canonicalForms.set(value, form)
+  }
+  return form
+}
+
 function computePhone (item: Item): Item {
   const out = { ...item }
   if (typeof item.value === 'string') {
-    const parsed = phones().parsePhoneNumberFromString(item.value, DEFAULT_REGION)
-    if (parsed?.isValid()) out.canonicalForm = parsed.number
+    const form = canonicalForm(item.value)
+    if (form !== null) out.canonicalForm = form
   }
   return out
 }

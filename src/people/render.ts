@@ -30,8 +30,43 @@ export function defaultPhotoUrl (baseUrl: string, contactId: string): string {
   return `${baseUrl}/_emulator/photos/${contactId}.png`
 }
 
-/** Renders a contact with every field of `fields` (a read mask) that is non-empty. */
+/** The cache key of a read mask (a Set is rendered to text once). */
+const maskKeys = new WeakMap<ReadonlySet<string>, string>()
+function maskKey (fields: ReadonlySet<string>): string {
+  let key = maskKeys.get(fields)
+  if (key === undefined) {
+    key = [...fields].sort().join(',')
+    maskKeys.set(fields, key)
+  }
+  return key
+}
+
+/**
+ * Rendered people by contact version (its source etag), read mask and base URL. A contact
+ * changes its etag on every change, so an entry is never stale; the map is bounded.
+ */
+const rendered = new Map<string, Record<string, unknown>>()
+const RENDER_CACHE_SIZE = 5000
+
+/** Forgets every rendered person: an import or reset may bring back a contact version with other data. */
+export function clearRenderCache (): void {
+  rendered.clear()
+}
+
+/** Renders a contact with every field of `fields` (a read mask) that is non-empty. The result is shared: never modify it. */
 export function renderPerson (contact: StoredContact, fields: ReadonlySet<string>, ctx: RenderContext): Record<string, unknown> {
+  if (ctx.forExport === true) return render(contact, fields, ctx)
+  const key = `${contact.id}\u0000${contact.etag}\u0000${contact.photoId ?? ''}\u0000${maskKey(fields)}\u0000${ctx.baseUrl}`
+  let person = rendered.get(key)
+  if (person === undefined) {
+    person = render(contact, fields, ctx)
+    if (rendered.size >= RENDER_CACHE_SIZE) rendered.delete(rendered.keys().next().value!)
+    rendered.set(key, person)
+  }
+  return person
+}
+
+function render (contact: StoredContact, fields: ReadonlySet<string>, ctx: RenderContext): Record<string, unknown> {
   const source = { type: 'CONTACT', id: contact.id }
   const withMetadata = (items: Array<Record<string, unknown>>): Array<Record<string, unknown>> =>
     items.map((item, i) => ({ metadata: i === 0 ? { primary: true, sourcePrimary: true, source } : { source }, ...item }))

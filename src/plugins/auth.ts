@@ -76,7 +76,7 @@ async function auth (app: FastifyInstance): Promise<void> {
     return { id: token, scopes: DEFAULT_SCOPES, createdTime }
   }
 
-  app.addHook('onRequest', async (request) => {
+  const authenticate = (request: FastifyRequest): void => {
     const method = request.routeOptions.config.apiMethod
     if (!method) return
     const token = tokenOf(request)
@@ -86,6 +86,15 @@ async function auth (app: FastifyInstance): Promise<void> {
     request.account = account
     if (request.sys.error) throw request.sys.error
     if (!method.scopes.some(s => account.scopes.includes(s))) throw insufficientScopes(method)
+  }
+
+  app.addHook('onRequest', (request, _reply, done) => {
+    try {
+      authenticate(request)
+      done()
+    } catch (err) {
+      done(err as Error)
+    }
   })
 }
 

@@ -32,10 +32,14 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
   if (created && options.startAccounts.length > 0) state.replaceAccounts(options.startAccounts)
   app.decorate('db', db)
   app.decorate('state', state)
-  app.decorate('contacts', new ContactsStore(db, contactKeys))
+  const contacts = new ContactsStore(db, contactKeys)
+  app.decorate('contacts', contacts)
+  // Contacts marked for indexing (fixtures, writes just before a crash) are indexed soon after start.
+  contacts.scheduleSearchIndex()
   app.decorate('groups', new GroupsStore(db))
   app.decorate('startAccounts', options.startAccounts)
   app.addHook('onClose', async () => {
+    contacts.flushSearchIndex()
     db.close()
   })
 }

@@ -73,14 +73,24 @@ async function wire (app: FastifyInstance): Promise<void> {
     done(invalidArgument(`${what}: request bodies must be JSON (Content-Type: application/json).`), undefined)
   })
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const sys = parseSystemParams(request.query as Record<string, string | string[]>, request.routeOptions.config.apiMethod?.response)
     request.sys = sys
     reply.serializer(serializerFor(sys))
     reply.header('content-type', contentTypeFor(sys))
+    done()
   })
 
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
+    try {
+      checkQuery(request)
+      done()
+    } catch (err) {
+      done(err as Error)
+    }
+  })
+
+  function checkQuery (request: FastifyRequest): void {
     if (request.sys.error) throw request.sys.error
     const { apiMethod: method, queryParams } = request.routeOptions.config
     const query = request.query as Record<string, string | string[]>
@@ -98,13 +108,13 @@ async function wire (app: FastifyInstance): Promise<void> {
         }
       }
     }
-  })
+  }
 
   // Partial responses apply to successful bodies only; errors are never filtered.
-  app.addHook('preSerialization', async (request, reply, payload) => {
+  app.addHook('preSerialization', (request, reply, payload, done) => {
     // request.sys is null when an earlier onRequest hook refused the request (closing).
     const fields = request.sys?.fields
-    return fields && reply.statusCode < 300 ? applySelection(payload, fields) : payload
+    done(null, fields && reply.statusCode < 300 ? applySelection(payload, fields) : payload)
   })
 
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
