@@ -73,7 +73,7 @@ const SLOTS = CONNECTIONS * 2
  * of the slot's last response: every update is a real, successful one. (autocannon resets a
  * connection's context after each request, so the state lives here, not in the context.)
  */
-async function load (url: string, request: (slot: Slot) => { method: string, path: string, body?: string }, respond?: (body: any, slot: Slot) => void, seed?: (slot: number) => Record<string, any>): Promise<Result> {
+async function load (url: string, request: (slot: Slot) => { method: string, path: string, body?: string, token?: string }, respond?: (body: any, slot: Slot) => void, seed?: (slot: number) => Record<string, any>): Promise<Result> {
   const slots: Slot[] = Array.from({ length: SLOTS }, (_, index) => ({ index, ...seed?.(index) }))
   const free = [...slots]
   const statuses: Record<string, number> = {}
@@ -89,7 +89,7 @@ async function load (url: string, request: (slot: Slot) => { method: string, pat
         const slot = free.shift()!
         ctx.slot = slot
         const r = request(slot)
-        const headers: Record<string, string> = { authorization: AUTH.authorization }
+        const headers: Record<string, string> = { authorization: r.token === undefined ? AUTH.authorization : `Bearer ${r.token}` }
         if (r.body !== undefined) headers['content-type'] = 'application/json'
         return { ...req, method: r.method, path: r.path, body: r.body, headers }
       },
@@ -147,7 +147,8 @@ function operations (): Operation[] {
     },
     {
       name: 'createContact',
-      run: url => load(url, ctx => ({ method: 'POST', path: '/v1/people:createContact?personFields=names,emailAddresses,phoneNumbers,metadata&prettyPrint=false', body: personBody(ctx) })),
+      // One account per slot: a single account would reach Google's 25,000-contact limit within seconds.
+      run: url => load(url, ctx => ({ method: 'POST', path: '/v1/people:createContact?personFields=names,emailAddresses,phoneNumbers,metadata&prettyPrint=false', body: personBody(ctx), token: `bench-create-${ctx.index}` })),
       base: url => load(url, ctx => ({ method: 'POST', path: '/v1/people', body: personBody(ctx) }))
     },
     {

@@ -23,13 +23,13 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
     const { account } = request.query as { account?: string }
     clearRenderCache()
     if (account === undefined) {
-      app.state.reset(app.startAccounts)
+      app.state.reset(app.startAccounts())
       // A whole reset also brings a fixed clock and a seeded random stream back to the start,
       // so that the same test run twice gives byte-identical responses.
       app.rewind()
       return {}
     }
-    const start = app.startAccounts.filter(a => a.id === account)
+    const start = app.startAccounts().filter(a => a.id === account)
     if (start.length === 0 && !app.state.accountExists(account)) throw notFound(`Account "${account}" was not found.`)
     app.state.reset(start, account)
     return {}

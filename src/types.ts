@@ -36,8 +36,8 @@ declare module 'fastify' {
     random: RandomSource
     /** Brings the clock (fixed mode) and a seeded random stream back to where they were after the start fixtures. */
     rewind: () => void
-    /** The accounts the fixtures declared at start: what reset goes back to. */
-    startAccounts: readonly StoredAccount[]
+    /** The accounts the fixtures declared at start (a fresh copy each call): what reset goes back to. */
+    startAccounts: () => StoredAccount[]
   }
   interface FastifyRequest {
     /** Set by the wire plugin's first hook; null only for a request refused before it (closing). */

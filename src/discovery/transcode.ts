@@ -48,8 +48,21 @@ const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/
 const INT32_MIN = -2147483648
 const INT32_MAX = 2147483647
 
+/**
+ * `path` is one array shared by the whole walk (pushed and popped around each child), copied
+ * only when a problem is found: a valid body allocates no paths.
+ */
+function child<T> (path: PathSegment[], segment: PathSegment, read: () => T): T {
+  path.push(segment)
+  try {
+    return read()
+  } finally {
+    path.pop()
+  }
+}
+
 function readScalar (field: FieldDescriptor, value: unknown, path: PathSegment[]): unknown {
-  const fail = (): never => { throw new ProblemSignal({ kind: 'type', path, protoType: protoType(field), value }) }
+  const fail = (): never => { throw new ProblemSignal({ kind: 'type', path: [...path], protoType: protoType(field), value }) }
   if (field.enum) {
     if (typeof value === 'string') return field.enum.includes(value) ? value : fail()
     // By number: the discovery document lists an enum's values in proto order from 0.
@@ -88,19 +101,20 @@ function readScalar (field: FieldDescriptor, value: unknown, path: PathSegment[]
 function readField (field: FieldDescriptor, value: unknown, path: PathSegment[]): unknown {
   if (field.type === 'array' && field.items) {
     if (!Array.isArray(value)) {
-      throw new ProblemSignal({ kind: 'type', path, protoType: protoType(field.items), value })
+      throw new ProblemSignal({ kind: 'type', path: [...path], protoType: protoType(field.items), value })
     }
     const items = field.items
-    return value.filter(v => v !== null).map((v, i) => readField(items, v, [...path, i]))
+    return value.filter(v => v !== null).map((v, i) => child(path, i, () => readField(items, v, path)))
   }
   if (field.type === 'object' && field.additionalProperties) {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new ProblemSignal({ kind: 'type', path, protoType: 'TYPE_MESSAGE', value })
+      throw new ProblemSignal({ kind: 'type', path: [...path], protoType: 'TYPE_MESSAGE', value })
     }
     const out: Record<string, unknown> = {}
     for (const [key, v] of Object.entries(value)) {
       // defineProperty: a key such as "__proto__" must stay an ordinary key.
-      if (v !== null) Object.defineProperty(out, key, { value: readField(field.additionalProperties, v, [...path, { key }]), enumerable: true, writable: true, configurable: true })
+      const entry = field.additionalProperties
+      if (v !== null) Object.defineProperty(out, key, { value: child(path, { key }, () => readField(entry, v, path)), enumerable: true, writable: true, configurable: true })
     }
     return out
   }
@@ -112,16 +126,16 @@ function readObject (schemaName: string, value: unknown, path: PathSegment[]): R
   const schema = schemas[schemaName]
   if (!schema) throw new Error(`no schema ${schemaName} in the discovery document`)
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ProblemSignal({ kind: 'type', path, protoType: MESSAGE_PREFIX + schemaName, value })
+    throw new ProblemSignal({ kind: 'type', path: [...path], protoType: MESSAGE_PREFIX + schemaName, value })
   }
   const out: Record<string, unknown> = {}
   for (const [name, v] of Object.entries(value)) {
     // Proto JSON accepts the proto (snake_case) name as well; the copy keeps the JSON name.
     const key = Object.hasOwn(schema.properties, name) ? name : camelCase(name)
     const field = Object.hasOwn(schema.properties, key) ? schema.properties[key] : undefined
-    if (!field) throw new ProblemSignal({ kind: 'unknown', path, name })
+    if (!field) throw new ProblemSignal({ kind: 'unknown', path: [...path], name })
     if (v === null) continue
-    out[key] = readField(field, v, [...path, key])
+    out[key] = child(path, key, () => readField(field, v, path))
   }
   return out
 }

@@ -29,14 +29,23 @@ export interface ContactsContext {
  * (counted in characters, not bytes).
  */
 export function checkLengths (value: unknown, path: PathSegment[], root: string): void {
+  // `path` is shared and pushed/popped: only a failing value turns it into a message.
   if (typeof value === 'string') {
     if (value.length > MAX_FIELD_LENGTH && [...value].length > MAX_FIELD_LENGTH) {
       throw invalidArgument(`Invalid value at '${protoPath(root, path)}': a field value may hold at most ${MAX_FIELD_LENGTH} characters.`)
     }
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => checkLengths(v, [...path, i], root))
+    for (let i = 0; i < value.length; i++) {
+      path.push(i)
+      checkLengths(value[i], path, root)
+      path.pop()
+    }
   } else if (typeof value === 'object' && value !== null) {
-    for (const [k, v] of Object.entries(value)) checkLengths(v, [...path, k], root)
+    for (const k in value) {
+      path.push(k)
+      checkLengths((value as Record<string, unknown>)[k], path, root)
+      path.pop()
+    }
   }
 }
 

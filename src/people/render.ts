@@ -46,7 +46,7 @@ function maskKey (fields: ReadonlySet<string>): string {
  * changes its etag on every change, so an entry is never stale; the map is bounded.
  */
 const rendered = new Map<string, Record<string, unknown>>()
-const RENDER_CACHE_SIZE = 5000
+const RENDER_CACHE_SIZE = 2000
 
 /** Forgets every rendered person: an import or reset may bring back a contact version with other data. */
 export function clearRenderCache (): void {

@@ -37,7 +37,9 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
   // Contacts marked for indexing (fixtures, writes just before a crash) are indexed soon after start.
   contacts.scheduleSearchIndex()
   app.decorate('groups', new GroupsStore(db))
-  app.decorate('startAccounts', options.startAccounts)
+  // Kept as text, not as objects: a large fixture would otherwise stay in memory twice over.
+  const startText = JSON.stringify(options.startAccounts)
+  app.decorate('startAccounts', () => JSON.parse(startText) as StoredAccount[])
   app.addHook('onClose', async () => {
     contacts.flushSearchIndex()
     db.close()
