@@ -13,9 +13,11 @@ COPY package.json package-lock.json ./
 # Dependencies first (a cached layer); the `prepare` build runs once the sources are in.
 RUN npm ci --ignore-scripts && npm rebuild better-sqlite3
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
 COPY src ./src
 COPY routes ./routes
 COPY db ./db
+# tsc, then one bundled file (dist/server.mjs) that starts fast; native packages stay in node_modules.
 RUN npm run build && npm prune --omit=dev
 
 FROM node:${NODE_VERSION}-bookworm-slim
@@ -37,4 +39,4 @@ EXPOSE 8090
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PEOPLE_EMULATOR_PORT || 8090) + '/_emulator/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # node directly (not npm), so SIGTERM from `docker stop` reaches the server.
-ENTRYPOINT ["node", "dist/src/server.js"]
+ENTRYPOINT ["node", "dist/server.mjs"]

@@ -183,7 +183,7 @@ async function main (): Promise<void> {
 
   // 1,000 contacts: each operation against the baseline and the emulator, one after the other.
   const baseline = await start(['bench/baseline.mjs', '0'])
-  const emulator = await start(['dist/src/server.js', '--port', '0', '--log-level', 'warn', '--fixtures', fixture(1000)])
+  const emulator = await start(['dist/server.mjs', '--port', '0', '--log-level', 'warn', '--fixtures', fixture(1000)])
   const small: Record<string, Result> = {}
   for (const op of operations()) {
     const base = await op.base(baseline.url)
@@ -199,7 +199,7 @@ async function main (): Promise<void> {
   await stopServer(baseline)
 
   // 20,000 contacts in one account.
-  const large = await start(['dist/src/server.js', '--port', '0', '--log-level', 'warn', '--fixtures', fixture(20000)])
+  const large = await start(['dist/server.mjs', '--port', '0', '--log-level', 'warn', '--fixtures', fixture(20000)])
   let rss = 0
   for (const op of operations().filter(o => o.name === 'updateContact' || o.name === 'people.get')) {
     const emu = await op.run(large.url)

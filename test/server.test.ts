@@ -1,6 +1,8 @@
 import t from 'tap'
 import { request } from 'node:http'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startProcess, startServer, stop } from './helpers/process.js'
@@ -120,4 +122,27 @@ t.test('logs are JSON lines and never carry credentials', async t => {
   const completed = lines.map(l => JSON.parse(l)).filter(l => l.msg === 'request completed')
   t.equal(completed.length, 2)
   t.match(completed[0], { method: 'GET', url: '/v1/contactGroups', statusCode: 200 })
+})
+
+t.test('the built bundle (npm start, the Docker image) starts and serves', async t => {
+  const bundle = fileURLToPath(new URL('../dist/server.mjs', import.meta.url))
+  t.ok(existsSync(bundle), 'dist/server.mjs exists: npm ci builds it (npm run build after a change)')
+  const child = spawn(process.execPath, [bundle, '--port', '0', '--log-level', 'silent'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); const m = /listening on (http:\/\/\S+)/.exec(out); if (m) resolve(m[1]!) })
+    child.on('exit', code => reject(new Error(`exited with ${code}`)))
+  })
+  const created = await fetch(`${url}/v1/people:createContact?personFields=names,phoneNumbers`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer bundle', 'content-type': 'application/json' },
+    body: JSON.stringify({ names: [{ givenName: 'Ada' }], phoneNumbers: [{ value: '+44 20 7946 0958' }] })
+  })
+  t.equal(created.status, 200)
+  const person = await created.json() as any
+  t.equal(person.phoneNumbers[0].canonicalForm, '+442079460958', 'lazily loaded packages load from the bundle too')
+  const found = await fetch(`${url}/v1/people:searchContacts?readMask=names&query=ada`, { headers: { authorization: 'Bearer bundle' } })
+  t.equal(((await found.json()) as any).results.length, 1, 'the migrations were found')
+  child.kill('SIGTERM')
+  t.equal(await new Promise(resolve => child.on('exit', resolve)), 0)
 })
