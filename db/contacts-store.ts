@@ -52,7 +52,8 @@ export class ContactsStore {
       // New words mark the contact for the next indexing batch (see flushSearchIndex).
       update: db.prepare('UPDATE contacts SET data = ?, etag = ?, update_time = ?, given_key = ?, family_key = ?, search_text = ?, search_dirty = 1 WHERE account_id = ? AND id = ?'),
       updateKeepWords: db.prepare('UPDATE contacts SET data = ?, etag = ?, update_time = ?, given_key = ?, family_key = ? WHERE account_id = ? AND id = ?'),
-      words: db.prepare<[string, string], { search_text: string | null }>('SELECT search_text FROM contacts WHERE account_id = ? AND id = ?'),
+      // A mutation reads the row with its current search words, to write them only when they change.
+      getForUpdate: db.prepare<[string, string], ContactRow & { search_text: string | null }>('SELECT id, data, etag, update_time, photo_id, search_text FROM contacts WHERE account_id = ? AND id = ?'),
       delete: db.prepare('DELETE FROM contacts WHERE account_id = ? AND id = ?'),
       addMembership: db.prepare('INSERT INTO memberships (account_id, contact_id, group_id) VALUES (?, ?, ?)'),
       removeMembership: db.prepare('DELETE FROM memberships WHERE account_id = ? AND contact_id = ? AND group_id = ?'),
@@ -213,12 +214,13 @@ export class ContactsStore {
    */
   mutate (accountId: string, contactId: string, change: (current: StoredContact) => StoredContact & { photo?: PhotoChange | null }, stamp: ChangeStamp): StoredContact | undefined {
     return this.immediate(() => {
-      const current = this.get(accountId, contactId)
-      if (!current) return undefined
+      const row = this.s.getForUpdate.get(accountId, contactId)
+      if (!row) return undefined
+      const current = this.fromRow(accountId, row)
       const next = change(current)
       const keys = this.derive(next.data)
       const data = JSON.stringify(next.data)
-      if (keys.searchText === this.s.words.get(accountId, contactId)?.search_text) {
+      if (keys.searchText === row.search_text) {
         this.s.updateKeepWords.run(data, next.etag, next.updateTime, keys.givenKey, keys.familyKey, accountId, contactId)
       } else {
         this.s.update.run(data, next.etag, next.updateTime, keys.givenKey, keys.familyKey, keys.searchText, accountId, contactId)

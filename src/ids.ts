@@ -61,8 +61,17 @@ export function newContactId (random: RandomSource): string {
   return (value === 0n ? 1n : value).toString(16)
 }
 
+const resourceNames = new Map<string, string>()
+
+/** `people/c<decimal>` of a source id (BigInt work, done once per id). */
 export function contactResourceName (contactId: string): string {
-  return 'people/c' + BigInt('0x' + contactId).toString(10)
+  let name = resourceNames.get(contactId)
+  if (name === undefined) {
+    name = 'people/c' + BigInt('0x' + contactId).toString(10)
+    if (resourceNames.size >= 50000) resourceNames.clear()
+    resourceNames.set(contactId, name)
+  }
+  return name
 }
 
 /**

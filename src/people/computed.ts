@@ -22,8 +22,19 @@ type Item = Record<string, unknown>
 /** The account's region for national phone numbers (chosen: US). */
 export const DEFAULT_REGION: CountryCode = 'US'
 
-/** `homeFax` → `Home Fax`, `OUTLOOK_BILLING_INFORMATION` → `Billing Information`. */
+const labels = new Map<string, string>()
+
+/** `homeFax` → `Home Fax`, `OUTLOOK_BILLING_INFORMATION` → `Billing Information` (worked out once per value). */
 export function label (value: string): string {
+  let out = labels.get(value)
+  if (out === undefined) {
+    out = makeLabel(value)
+    if (labels.size < 10000) labels.set(value, out)
+  }
+  return out
+}
+
+function makeLabel (value: string): string {
   const words = /^[A-Z0-9_]+$/.test(value)
     ? value.replace(/^OUTLOOK_/, '').toLowerCase().split('_')
     : value.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(' ')
