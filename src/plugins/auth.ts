@@ -88,14 +88,15 @@ async function auth (app: FastifyInstance): Promise<void> {
     if (!method.scopes.some(s => account.scopes.includes(s))) throw insufficientScopes(method)
   }
 
-  app.addHook('onRequest', (request, _reply, done) => {
-    try {
-      authenticate(request)
-      done()
-    } catch (err) {
-      done(err as Error)
-    }
-  })
+  // The wire plugin's request hook calls it for every route of the API.
+  app.decorate('authenticate', authenticate)
 }
 
-export default fp(auth, { name: 'auth', fastify: '5.x', dependencies: ['wire', 'storage'] })
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Resolves the request's account and checks its scopes; throws Google's 401/403. */
+    authenticate: (request: FastifyRequest) => void
+  }
+}
+
+export default fp(auth, { name: 'auth', fastify: '5.x', dependencies: ['storage'] })

@@ -22,12 +22,17 @@ function contentTypeFor (sys: SystemParams): string {
   return sys.callback === undefined ? JSON_TYPE : JSONP_TYPE
 }
 
-function serializerFor (sys: SystemParams): (payload: unknown) => string {
+/**
+ * The serializer of one reply: indentation (prettyPrint), JSONP (callback) and the partial
+ * response (fields), which applies to successful bodies only — errors are never filtered.
+ */
+function serializerFor (sys: SystemParams, reply: FastifyReply): (payload: unknown) => string {
   const indent = sys.pretty ? 2 : undefined
-  const callback = sys.callback
+  const { callback, fields } = sys
+  const select = fields === undefined ? (payload: unknown) => payload : (payload: unknown) => reply.statusCode < 300 ? applySelection(payload, fields) : payload
   return callback === undefined
-    ? (payload) => JSON.stringify(payload, null, indent)
-    : (payload) => `// API callback\n${callback}(${JSON.stringify(payload, null, indent)});`
+    ? (payload) => JSON.stringify(select(payload), null, indent)
+    : (payload) => `// API callback\n${callback}(${JSON.stringify(select(payload), null, indent)});`
 }
 
 /** Translates anything thrown into an ApiError; Fastify's own errors keep their meaning. */
@@ -73,16 +78,15 @@ async function wire (app: FastifyInstance): Promise<void> {
     done(invalidArgument(`${what}: request bodies must be JSON (Content-Type: application/json).`), undefined)
   })
 
+  // One hook for the whole request pipeline (each hook costs on every request): system
+  // parameters, then credentials and scopes (the auth plugin's), then the query.
   app.addHook('onRequest', (request, reply, done) => {
     const sys = parseSystemParams(request.query as Record<string, string | string[]>, request.routeOptions.config.apiMethod?.response)
     request.sys = sys
-    reply.serializer(serializerFor(sys))
+    reply.serializer(serializerFor(sys, reply))
     reply.header('content-type', contentTypeFor(sys))
-    done()
-  })
-
-  app.addHook('preValidation', (request, _reply, done) => {
     try {
+      if (request.routeOptions.config.apiMethod) request.server.authenticate(request)
       checkQuery(request)
       done()
     } catch (err) {
@@ -109,13 +113,6 @@ async function wire (app: FastifyInstance): Promise<void> {
       }
     }
   }
-
-  // Partial responses apply to successful bodies only; errors are never filtered.
-  app.addHook('preSerialization', (request, reply, payload, done) => {
-    // request.sys is null when an earlier onRequest hook refused the request (closing).
-    const fields = request.sys?.fields
-    done(null, fields && reply.statusCode < 300 ? applySelection(payload, fields) : payload)
-  })
 
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const apiError = toApiError(err)
