@@ -11,6 +11,7 @@ import {
   updateGroup, type GroupsContext
 } from '../../src/groups/groups.js'
 import { readRequest } from '../../src/discovery/transcode.js'
+import { checkCount } from '../../src/limits.js'
 import { renderDeletedGroup, renderGroup } from '../../src/groups/render.js'
 import { isOffset, pageToken, paramsHash, readPageToken, readSyncToken, syncToken } from '../../src/tokens.js'
 
@@ -61,8 +62,7 @@ export const contactGroupImplementations: Implementations = {
 
   'people.contactGroups.batchGet': async (request) => {
     const names = (request.api.resourceNames ?? []) as string[]
-    if (names.length === 0) throw invalidArgument('resourceNames is required: specify at least one resource name.')
-    if (names.length > MAX_BATCH_GET) throw invalidArgument(`resourceNames has ${names.length} values; at most ${MAX_BATCH_GET} may be requested at once.`)
+    checkCount('resourceNames', names.length, MAX_BATCH_GET, 'requested')
     const fields = parseGroupReadMask(str(request.api.groupFields), 'get')
     const limit = maxMembers(request)
     return {

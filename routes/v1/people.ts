@@ -7,6 +7,7 @@ import type { FastifyRequest } from 'fastify'
 import type { Implementations } from './index.js'
 import { ApiError, invalidArgument, notFound } from '../../src/errors.js'
 import { readRequest } from '../../src/discovery/transcode.js'
+import { checkCount } from '../../src/limits.js'
 import { baseUrl } from '../../src/http.js'
 import {
   createContact, deleteContact, deleteContactPhoto, getContact, readPerson, updateContact, updateContactPhoto, type ContactsContext
@@ -25,12 +26,6 @@ export const MAX_BATCH_DELETE = 500
 
 export const SEARCH_DEFAULT_PAGE_SIZE = 10
 export const SEARCH_MAX_PAGE_SIZE = 30
-
-/** 400 unless 1 ≤ count ≤ max. */
-function checkCount (field: string, count: number, max: number, verb: string): void {
-  if (count === 0) throw invalidArgument(`${field} is required: specify at least one ${field === 'contacts' ? 'contact' : 'resource name'}.`)
-  if (count > max) throw invalidArgument(`${field} has ${count} values; at most ${max} may be ${verb} at once.`)
-}
 
 /** gRPC code numbers of the statuses a batch entry can carry. */
 const GRPC_CODES: Readonly<Record<string, number>> = { INVALID_ARGUMENT: 3, NOT_FOUND: 5, FAILED_PRECONDITION: 9 }
