@@ -28,6 +28,8 @@ export interface OpenedDatabase {
   db: Db
   /** True when this open created the schema: the database had never been migrated. */
   created: boolean
+  /** The schema version the database had before this open (0: new). */
+  previousVersion: number
 }
 
 export function openDatabase (file: string, migrations = loadMigrations()): OpenedDatabase {
@@ -49,7 +51,7 @@ export function openDatabase (file: string, migrations = loadMigrations()): Open
         db.pragma(`user_version = ${m.version}`)
       })()
     }
-    return { db, created: current === 0 }
+    return { db, created: current === 0, previousVersion: current }
   } catch (err) {
     db.close()
     throw err

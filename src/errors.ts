@@ -8,20 +8,20 @@ export type CanonicalCode =
   | 'PERMISSION_DENIED' | 'NOT_FOUND' | 'ALREADY_EXISTS' | 'ABORTED' | 'RESOURCE_EXHAUSTED'
   | 'INTERNAL' | 'UNAVAILABLE' | 'UNIMPLEMENTED'
 
-/** Canonical code → HTTP status and the legacy `errors[0].reason` (BEHAVIOUR.md §2). */
-const CODES: Readonly<Record<CanonicalCode, { http: number, reason: string }>> = {
-  INVALID_ARGUMENT: { http: 400, reason: 'badRequest' },
-  FAILED_PRECONDITION: { http: 400, reason: 'failedPrecondition' },
-  OUT_OF_RANGE: { http: 400, reason: 'outOfRange' },
-  UNAUTHENTICATED: { http: 401, reason: 'authError' },
-  PERMISSION_DENIED: { http: 403, reason: 'forbidden' },
-  NOT_FOUND: { http: 404, reason: 'notFound' },
-  ALREADY_EXISTS: { http: 409, reason: 'duplicate' },
-  ABORTED: { http: 409, reason: 'aborted' },
-  RESOURCE_EXHAUSTED: { http: 429, reason: 'rateLimitExceeded' },
-  INTERNAL: { http: 500, reason: 'backendError' },
-  UNAVAILABLE: { http: 503, reason: 'backendError' },
-  UNIMPLEMENTED: { http: 501, reason: 'notImplemented' }
+/** Canonical code → HTTP status, legacy `errors[0].reason` (BEHAVIOUR.md §2) and the gRPC code number. */
+const CODES: Readonly<Record<CanonicalCode, { http: number, reason: string, grpc: number }>> = {
+  INVALID_ARGUMENT: { http: 400, reason: 'badRequest', grpc: 3 },
+  FAILED_PRECONDITION: { http: 400, reason: 'failedPrecondition', grpc: 9 },
+  OUT_OF_RANGE: { http: 400, reason: 'outOfRange', grpc: 11 },
+  UNAUTHENTICATED: { http: 401, reason: 'authError', grpc: 16 },
+  PERMISSION_DENIED: { http: 403, reason: 'forbidden', grpc: 7 },
+  NOT_FOUND: { http: 404, reason: 'notFound', grpc: 5 },
+  ALREADY_EXISTS: { http: 409, reason: 'duplicate', grpc: 6 },
+  ABORTED: { http: 409, reason: 'aborted', grpc: 10 },
+  RESOURCE_EXHAUSTED: { http: 429, reason: 'rateLimitExceeded', grpc: 8 },
+  INTERNAL: { http: 500, reason: 'backendError', grpc: 13 },
+  UNAVAILABLE: { http: 503, reason: 'backendError', grpc: 14 },
+  UNIMPLEMENTED: { http: 501, reason: 'notImplemented', grpc: 12 }
 }
 
 /** One entry of the legacy `errors` array. */
@@ -69,6 +69,11 @@ export class ApiError extends Error {
     this.location = options.location
     this.locationType = options.locationType
     this.details = options.details ?? []
+  }
+
+  /** The error as a `google.rpc.Status` inside a batch response entry: `{code, message}`. */
+  toStatus (): { code: number, message: string } {
+    return { code: CODES[this.status].grpc, message: this.message }
   }
 
   /**

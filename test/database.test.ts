@@ -7,6 +7,7 @@ import { StateStore } from '../db/state-store.js'
 import { ContactsStore } from '../db/contacts-store.js'
 import { newAccount } from '../src/accounts.js'
 import { contactKeys } from '../src/people/keys.js'
+import { build } from './helpers/app.js'
 
 const tempDb = (): string => join(mkdtempSync(join(tmpdir(), 'pae-db-')), 'people.db')
 
@@ -138,4 +139,31 @@ t.test('the search index is brought up to date in batches, and a write just befo
   t.same(store.search('a', '"grace"*', 10).map(c => c.id), ['abc'], 'a search indexes what is marked first')
   t.equal(store.flushSearchIndex(), 0)
   second.db.close()
+})
+
+t.test('openDatabase tells the version it found, so that upgrade work runs once', async t => {
+  const file = tempDb()
+  const migrations = loadMigrations()
+  const first = openDatabase(file, migrations.slice(0, 1))
+  t.same([first.created, first.previousVersion], [true, 0])
+  first.db.close()
+  const second = openDatabase(file, migrations)
+  t.same([second.created, second.previousVersion], [false, 1])
+  second.db.close()
+  const third = openDatabase(file, migrations)
+  t.same([third.created, third.previousVersion], [false, migrations.length])
+  third.db.close()
+})
+
+t.test('an app opened on a database from before migration 002 finds its contacts by name', async t => {
+  const file = tempDb()
+  const { db } = openDatabase(file, loadMigrations().slice(0, 1))
+  db.exec("INSERT INTO accounts (id, declared, created_time) VALUES ('old', 1, 't')")
+  db.exec("INSERT INTO tokens (token, account_id, scopes) VALUES ('old', 'old', NULL)")
+  db.exec("INSERT INTO contact_groups (account_id, id, group_type, name) VALUES ('old', 'myContacts', 'SYSTEM_CONTACT_GROUP', 'myContacts')")
+  db.prepare("INSERT INTO contacts (account_id, id, data, etag, update_time) VALUES ('old', 'abc', ?, '#AAAAAAAAAAA=', '2026-01-01T00:00:00.000000Z')").run(JSON.stringify({ names: [{ givenName: 'Hopper' }] }))
+  db.close()
+  const app = await build(t, { db: file })
+  const res = await app.inject({ url: '/v1/people:searchContacts?readMask=names&query=hop', headers: { authorization: 'Bearer old' } })
+  t.equal(JSON.parse(res.body).results[0].person.names[0].givenName, 'Hopper')
 })

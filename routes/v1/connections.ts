@@ -6,6 +6,7 @@
  */
 import type { FastifyRequest } from 'fastify'
 import type { Implementations } from './index.js'
+import { pageSize, str } from './common.js'
 import type { Cursor, SortOrder } from '../../db/contacts-store.js'
 import { invalidArgument } from '../../src/errors.js'
 import { baseUrl } from '../../src/http.js'
@@ -18,8 +19,10 @@ const MAX_PAGE_SIZE = 1000
 
 const isCursor = (c: unknown): c is Cursor => Array.isArray(c) && c.length === 2 && typeof c[0] === 'string' && typeof c[1] === 'string'
 
-function str (value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined
+/** A string parameter; an empty one counts as absent. */
+function given (value: unknown): string | undefined {
+  const text = str(value)
+  return text === '' ? undefined : text
 }
 
 export const connectionImplementations: Implementations = {
@@ -29,24 +32,22 @@ export const connectionImplementations: Implementations = {
     if (resourceName !== 'people/me') {
       throw invalidArgument(`Resource name "${resourceName}" is not valid for connections: only "people/me" has connections.`)
     }
-    const personFields = str(api.personFields) ?? ''
+    const personFields = given(api.personFields) ?? ''
     const fields = parseReadMask(personFields, { param: 'personFields', method: 'people.connections/list', defaultAll: false })
-    const requested = (api.pageSize ?? 0) as number
-    if (requested < 0 || requested > MAX_PAGE_SIZE) throw invalidArgument(`pageSize must be between 1 and ${MAX_PAGE_SIZE}.`)
-    const pageSize = requested === 0 ? DEFAULT_PAGE_SIZE : requested
-    const sortOrder = (str(api.sortOrder) ?? 'LAST_MODIFIED_ASCENDING') as SortOrder
+    const size = pageSize(api.pageSize, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+    const sortOrder = (given(api.sortOrder) ?? 'LAST_MODIFIED_ASCENDING') as SortOrder
     const sources = ((api.sources ?? []) as string[]).join(',')
-    const sync = str(api.syncToken)
+    const sync = given(api.syncToken)
     const wantsSyncToken = api.requestSyncToken === true || sync !== undefined
     // A sync token is bound to what shapes the listing; a page token to every other parameter.
     const syncParams = paramsHash({ personFields, sortOrder, sources })
-    const pageParams = paramsHash({ personFields, sortOrder, sources, pageSize, requestSyncToken: api.requestSyncToken === true, syncToken: sync ?? '' })
+    const pageParams = paramsHash({ personFields, sortOrder, sources, pageSize: size, requestSyncToken: api.requestSyncToken === true, syncToken: sync ?? '' })
 
     const { contacts } = request.server
     const accountId = request.account!.id
     const scope = { resource: 'connections', account: request.account!.createdTime, params: syncParams }
     const ctx = { baseUrl: baseUrl(request) }
-    const token = str(api.pageToken)
+    const token = given(api.pageToken)
     const out: Record<string, unknown> = {}
     let upTo: number
     let last: boolean
@@ -57,22 +58,22 @@ export const connectionImplementations: Implementations = {
       upTo = page?.syncSeq ?? contacts.lastSeq(accountId)
       const offset = page?.cursor ?? 0
       const changes = contacts.changedSince(accountId, since, upTo)
-      const people = changes.slice(offset, offset + pageSize).map(change => {
+      const people = changes.slice(offset, offset + size).map(change => {
         const contact = change.deleted ? undefined : contacts.get(accountId, change.id)
         return contact ? renderPerson(contact, fields, ctx) : renderDeletedPerson(change.id)
       })
       if (people.length > 0) out.connections = people
-      last = offset + pageSize >= changes.length
-      if (!last) out.nextPageToken = pageToken(offset + pageSize, pageParams, upTo)
+      last = offset + size >= changes.length
+      if (!last) out.nextPageToken = pageToken(offset + size, pageParams, upTo)
       if (changes.length > 0) { out.totalPeople = changes.length; out.totalItems = changes.length }
     } else {
       const page = token === undefined ? undefined : readPageToken(token, pageParams, isCursor)
       upTo = page?.syncSeq ?? contacts.lastSeq(accountId)
       // One more than a page tells whether another page follows.
-      const rows = contacts.page(accountId, sortOrder, page?.cursor, pageSize + 1)
-      const shown = rows.slice(0, pageSize)
+      const rows = contacts.page(accountId, sortOrder, page?.cursor, size + 1)
+      const shown = rows.slice(0, size)
       if (shown.length > 0) out.connections = shown.map(r => renderPerson(r.contact, fields, ctx))
-      last = rows.length <= pageSize
+      last = rows.length <= size
       if (!last) out.nextPageToken = pageToken(shown[shown.length - 1]!.cursor, pageParams, upTo)
       const total = contacts.count(accountId)
       if (total > 0) { out.totalPeople = total; out.totalItems = total }

@@ -5,7 +5,8 @@
  */
 import type { FastifyRequest } from 'fastify'
 import type { Implementations } from './index.js'
-import { ApiError, invalidArgument } from '../../src/errors.js'
+import { invalidArgument } from '../../src/errors.js'
+import { batchEntries, pageSize, str } from './common.js'
 import {
   createGroup, deleteGroup, getGroup, MAX_BATCH_GET, modifyMembers, parseGroupReadMask, parseUpdateGroupMask,
   updateGroup, type GroupsContext
@@ -15,7 +16,6 @@ import { checkCount } from '../../src/limits.js'
 import { renderDeletedGroup, renderGroup } from '../../src/groups/render.js'
 import { isOffset, pageToken, paramsHash, readPageToken, readSyncToken, syncToken } from '../../src/tokens.js'
 
-const GRPC_CODES: Readonly<Record<string, number>> = { INVALID_ARGUMENT: 3, NOT_FOUND: 5 }
 const DEFAULT_PAGE_SIZE = 30
 const MAX_PAGE_SIZE = 1000
 
@@ -26,10 +26,6 @@ function context (request: FastifyRequest): GroupsContext {
 
 function accountId (request: FastifyRequest): string {
   return request.account!.id
-}
-
-function str (value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined
 }
 
 function maxMembers (request: FastifyRequest): number {
@@ -65,26 +61,15 @@ export const contactGroupImplementations: Implementations = {
     checkCount('resourceNames', names.length, MAX_BATCH_GET, 'requested')
     const fields = parseGroupReadMask(str(request.api.groupFields), 'get')
     const limit = maxMembers(request)
-    return {
-      responses: names.map(name => {
-        try {
-          return { requestedResourceName: name, contactGroup: readOne(request, name, fields, limit) }
-        } catch (err) {
-          if (!(err instanceof ApiError)) throw err
-          return { requestedResourceName: name, status: { code: GRPC_CODES[err.status] ?? 2, message: err.message } }
-        }
-      })
-    }
+    return { responses: batchEntries(names, 'contactGroup', name => readOne(request, name, fields, limit)) }
   },
 
   'people.contactGroups.list': async (request) => {
     const groupFields = str(request.api.groupFields) ?? ''
     const fields = parseGroupReadMask(groupFields, 'get')
-    const requested = (request.api.pageSize ?? 0) as number
-    if (requested < 0 || requested > MAX_PAGE_SIZE) throw invalidArgument(`pageSize must be between 1 and ${MAX_PAGE_SIZE}.`)
-    const pageSize = requested === 0 ? DEFAULT_PAGE_SIZE : requested
+    const size = pageSize(request.api.pageSize, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
     const sync = str(request.api.syncToken)
-    const params = paramsHash({ groupFields, pageSize, syncToken: sync ?? '' })
+    const params = paramsHash({ groupFields, pageSize: size, syncToken: sync ?? '' })
     const { store, clock } = context(request)
     const id = accountId(request)
     const scope = { resource: 'contactGroups', account: request.account!.createdTime }
@@ -103,10 +88,10 @@ export const contactGroupImplementations: Implementations = {
       items = store.list(id).map(g => renderGroup(g, fields))
     }
     const out: Record<string, unknown> = {}
-    const slice = items.slice(offset, offset + pageSize)
+    const slice = items.slice(offset, offset + size)
     if (slice.length > 0) out.contactGroups = slice
     if (items.length > 0) out.totalItems = items.length
-    if (offset + pageSize < items.length) out.nextPageToken = pageToken(offset + pageSize, params, upTo)
+    if (offset + size < items.length) out.nextPageToken = pageToken(offset + size, params, upTo)
     else out.nextSyncToken = syncToken(upTo, clock.nowMicros(), scope)
     return out
   },

@@ -5,12 +5,13 @@
  */
 import type { FastifyRequest } from 'fastify'
 import type { Implementations } from './index.js'
-import { ApiError, invalidArgument, notFound } from '../../src/errors.js'
+import { invalidArgument, notFound } from '../../src/errors.js'
+import { batchEntries, str } from './common.js'
 import { readRequest } from '../../src/discovery/transcode.js'
 import { checkCount } from '../../src/limits.js'
 import { baseUrl } from '../../src/http.js'
 import {
-  createContact, deleteContact, deleteContactPhoto, getContact, readPerson, updateContact, updateContactPhoto, type ContactsContext
+  createContact, deleteContact, deleteContactPhoto, getContact, updateContact, updateContactPhoto, type ContactsContext
 } from '../../src/people/contacts.js'
 import { parseIncludeField, parseReadMask, parseUpdateMask } from '../../src/people/masks.js'
 import { isOwnProfile, renderProfile } from '../../src/people/profile.js'
@@ -27,9 +28,6 @@ export const MAX_BATCH_DELETE = 500
 export const SEARCH_DEFAULT_PAGE_SIZE = 10
 export const SEARCH_MAX_PAGE_SIZE = 30
 
-/** gRPC code numbers of the statuses a batch entry can carry. */
-const GRPC_CODES: Readonly<Record<string, number>> = { INVALID_ARGUMENT: 3, NOT_FOUND: 5, FAILED_PRECONDITION: 9 }
-
 function context (request: FastifyRequest): ContactsContext {
   const app = request.server
   return { store: app.contacts, clock: app.clock, random: app.random }
@@ -37,10 +35,6 @@ function context (request: FastifyRequest): ContactsContext {
 
 function account (request: FastifyRequest): Account {
   return request.account!
-}
-
-function str (value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined
 }
 
 /** personFields (or the deprecated requestMask.includeField), required on reads. */
@@ -62,7 +56,7 @@ function readOne (request: FastifyRequest, resourceName: string, fields: Readonl
 
 export const peopleImplementations: Implementations = {
   'people.people.createContact': async (request) => {
-    const person = readPerson(request.body)
+    const person = readRequest('Person', request.body, 'person')
     const fields = parseReadMask(str(request.api.personFields), { param: 'personFields', method: 'createContact', defaultAll: true })
     const { id } = account(request)
     const contact = await request.server.mutations.run(id, () => createContact(context(request), id, person))
@@ -78,20 +72,11 @@ export const peopleImplementations: Implementations = {
     const names = (request.api.resourceNames ?? []) as string[]
     checkCount('resourceNames', names.length, MAX_BATCH_GET, 'requested')
     const fields = requiredReadMask(request, 'getBatchGet')
-    return {
-      responses: names.map(name => {
-        try {
-          return { requestedResourceName: name, person: readOne(request, name, fields) }
-        } catch (err) {
-          if (!(err instanceof ApiError)) throw err
-          return { requestedResourceName: name, status: { code: GRPC_CODES[err.status] ?? 2, message: err.message } }
-        }
-      })
-    }
+    return { responses: batchEntries(names, 'person', name => readOne(request, name, fields)) }
   },
 
   'people.people.updateContact': async (request) => {
-    const person = readPerson(request.body)
+    const person = readRequest('Person', request.body, 'person')
     const mask = parseUpdateMask(str(request.api.updatePersonFields))
     const fields = parseReadMask(str(request.api.personFields), { param: 'personFields', method: 'updateContact', defaultAll: true })
     const { id } = account(request)

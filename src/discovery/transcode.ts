@@ -216,9 +216,13 @@ export function isPlainObject (value: unknown): value is Record<string, unknown>
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-/** A request body read as `schema`, bound to the whole request message, or Google's transcoding error. */
-export function readRequest (schema: string, body: unknown): Record<string, unknown> {
+/**
+ * A request body read as `schema`, or Google's transcoding error. `root` is the request field
+ * the body binds to (`person` for updateContact's `body: "person"`); '' when the body is the
+ * whole request message.
+ */
+export function readRequest (schema: string, body: unknown, root = ''): Record<string, unknown> {
   const read = readMessage(schema, body ?? {})
-  if ('problem' in read) throw problemToApiError(read.problem, '')
+  if ('problem' in read) throw problemToApiError(read.problem, root)
   return read.value
 }

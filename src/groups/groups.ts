@@ -10,6 +10,7 @@ import { alreadyExists, failedPrecondition, invalidArgument, notFound } from '..
 import { fieldMasks } from '../generated/discovery.js'
 import { contactIdFromResourceName, GROUP_PREFIX, newGroupId, type RandomSource } from '../ids.js'
 import { MY_CONTACTS } from './system-groups.js'
+import { maskPaths } from '../discovery/field-mask.js'
 import { checkLengths } from '../people/contacts.js'
 
 export interface GroupsContext {
@@ -39,12 +40,11 @@ export type GroupReadMaskKind = 'get' | 'create' | 'update'
 export function parseGroupReadMask (mask: string | undefined, kind: GroupReadMaskKind): Set<string> {
   const valid = kind === 'get' ? ALL_READ_FIELDS : kind === 'create' ? CREATE_READ_FIELDS : UPDATE_READ_FIELDS
   const param = kind === 'get' ? 'groupFields' : 'readGroupFields'
-  const paths = (mask ?? '').split(',').map(p => p.trim()).filter(Boolean)
+  const paths = maskPaths(mask)
   if (paths.length === 0) return new Set(kind === 'get' ? ['metadata', 'groupType', 'memberCount', 'name'] : ['metadata', 'groupType', 'name'])
   const out = new Set<string>()
-  for (const p of paths) {
-    const name = p.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
-    if (!valid.includes(name)) throw invalidArgument(`Invalid ${param} mask path: "${p}". Valid paths are documented at ${DOCS}${kind === 'get' ? 'get' : kind}.`)
+  for (const { written, name } of paths) {
+    if (!valid.includes(name)) throw invalidArgument(`Invalid ${param} mask path: "${written}". Valid paths are documented at ${DOCS}${kind}.`)
     out.add(name)
   }
   return out
@@ -52,12 +52,11 @@ export function parseGroupReadMask (mask: string | undefined, kind: GroupReadMas
 
 /** updateGroupFields: absent or empty means `name` (documented); valid: clientData, name. */
 export function parseUpdateGroupMask (mask: string | undefined): Set<string> {
-  const paths = (mask ?? '').split(',').map(p => p.trim()).filter(Boolean)
+  const paths = maskPaths(mask)
   if (paths.length === 0) return new Set(['name'])
   const out = new Set<string>()
-  for (const p of paths) {
-    const name = p.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
-    if (!UPDATE_FIELDS.includes(name)) throw invalidArgument(`Invalid updateGroupFields mask path: "${p}". Valid paths are documented at ${DOCS}update.`)
+  for (const { written, name } of paths) {
+    if (!UPDATE_FIELDS.includes(name)) throw invalidArgument(`Invalid updateGroupFields mask path: "${written}". Valid paths are documented at ${DOCS}update.`)
     out.add(name)
   }
   return out

@@ -7,7 +7,6 @@ import type { ChangeStamp, ContactsStore, GroupRef } from '../../db/contacts-sto
 import type { StoredContact } from '../../db/state-store.js'
 import type { Clock } from '../clock.js'
 import { changeStamp } from '../change-stamp.js'
-import { problemToApiError, readMessage } from '../discovery/transcode.js'
 import { failedPrecondition, invalidArgument, notFound } from '../errors.js'
 import { MY_CONTACTS } from '../groups/system-groups.js'
 import { contactIdFromResourceName, GROUP_PREFIX, newContactId, newSourceEtag, type RandomSource } from '../ids.js'
@@ -58,13 +57,6 @@ export const SINGLETONS = ['biographies', 'birthdays', 'genders', 'names'] as co
 
 /** System groups a contact may be added to; the others only keep members they have. */
 const ADDABLE_SYSTEM_GROUPS = new Set([MY_CONTACTS, 'starred'])
-
-/** A JSON body read as a Person, or Google's transcoding error. */
-export function readPerson (body: unknown, root = 'person'): Record<string, unknown> {
-  const read = readMessage('Person', body ?? {})
-  if ('problem' in read) throw problemToApiError(read.problem, root)
-  return read.value
-}
 
 /** `people/c<decimal>` → the CONTACT source id; anything else is not a contact (400). */
 export function contactIdOf (resourceName: string): string {

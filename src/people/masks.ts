@@ -6,20 +6,13 @@
  */
 import { invalidArgument, type ApiError } from '../errors.js'
 import { PERSON_FIELDS, UPDATE_PERSON_FIELDS } from './fields.js'
+import { maskPaths } from '../discovery/field-mask.js'
 
 const DOCS = 'https://developers.google.com/people/api/rest/v1/'
 
 /** The reference page of a method: `get` → `people/get`; `people.connections/list` as given. */
 function page (method: string): string {
   return DOCS + (method.includes('/') ? method : 'people/' + method)
-}
-
-function camel (path: string): string {
-  return path.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
-}
-
-function paths (mask: string): string[] {
-  return mask.split(',').map(p => p.trim()).filter(p => p !== '')
 }
 
 function required (param: string, method: string): ApiError {
@@ -32,12 +25,11 @@ function invalidPath (param: string, path: string, method: string): ApiError {
 
 /** `updatePersonFields`: required; only the writable paths. */
 export function parseUpdateMask (mask: string | undefined, param = 'updatePersonFields', method = 'updateContact'): Set<string> {
-  const list = paths(mask ?? '')
+  const list = maskPaths(mask)
   if (list.length === 0) throw required(param, method)
   const out = new Set<string>()
-  for (const p of list) {
-    const name = camel(p)
-    if (!UPDATE_PERSON_FIELDS.includes(name)) throw invalidPath(param, p, method)
+  for (const { written, name } of list) {
+    if (!UPDATE_PERSON_FIELDS.includes(name)) throw invalidPath(param, written, method)
     out.add(name)
   }
   return out
@@ -54,16 +46,15 @@ export interface ReadMaskOptions {
 
 /** `personFields` / `readMask`: the readable paths. */
 export function parseReadMask (mask: string | undefined, options: ReadMaskOptions): Set<string> {
-  const list = paths(mask ?? '')
+  const list = maskPaths(mask)
   if (list.length === 0) {
     if (options.defaultAll) return new Set(PERSON_FIELDS)
     throw required(options.param, options.method)
   }
   const out = new Set<string>()
-  for (const p of list) {
-    const name = camel(p)
+  for (const { written, name } of list) {
     // The reference page for personFields paths is people.get's, whatever the method.
-    if (!PERSON_FIELDS.includes(name)) throw invalidPath(options.param, p, 'get')
+    if (!PERSON_FIELDS.includes(name)) throw invalidPath(options.param, written, 'get')
     out.add(name)
   }
   return out
@@ -74,13 +65,13 @@ export function parseReadMask (mask: string | undefined, options: ReadMaskOption
  * paths, each with a `person.` prefix.
  */
 export function parseIncludeField (mask: string, method: string): Set<string> {
-  const list = paths(mask)
+  const list = maskPaths(mask)
   if (list.length === 0) throw required('personFields', method)
   const out = new Set<string>()
-  for (const p of list) {
-    const name = camel(p.replace(/^person\./, ''))
-    if (!p.startsWith('person.') || !PERSON_FIELDS.includes(name)) throw invalidPath('requestMask.includeField', p, method)
-    out.add(name)
+  for (const { written, name } of list) {
+    const field = name.replace(/^person\./, '')
+    if (!written.startsWith('person.') || !PERSON_FIELDS.includes(field)) throw invalidPath('requestMask.includeField', written, method)
+    out.add(field)
   }
   return out
 }

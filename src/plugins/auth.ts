@@ -76,9 +76,7 @@ async function auth (app: FastifyInstance): Promise<void> {
     return { id: token, scopes: DEFAULT_SCOPES, createdTime }
   }
 
-  const authenticate = (request: FastifyRequest): void => {
-    const method = request.routeOptions.config.apiMethod
-    if (!method) return
+  const authenticate = (request: FastifyRequest, method: MethodDescriptor): void => {
     const token = tokenOf(request)
     if (token === undefined) throw credentialsMissing(method)
     if (token === null) throw invalidCredentials(method)
@@ -95,7 +93,7 @@ async function auth (app: FastifyInstance): Promise<void> {
 declare module 'fastify' {
   interface FastifyInstance {
     /** Resolves the request's account and checks its scopes; throws Google's 401/403. */
-    authenticate: (request: FastifyRequest) => void
+    authenticate: (request: FastifyRequest, method: MethodDescriptor) => void
   }
 }
 

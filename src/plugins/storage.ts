@@ -24,9 +24,10 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
   } catch (err) {
     throw new ConfigError(`invalid configuration: cannot open database ${options.db}: ${(err as Error).message} (flag --db or env PEOPLE_EMULATOR_DB)`)
   }
-  const { db, created } = opened
+  const { db, created, previousVersion } = opened
   const state = new StateStore(db, contactKeys)
-  state.backfillKeys()
+  // Contacts written before migration 002 get their sort keys and search words, once.
+  if (previousVersion > 0 && previousVersion < 2) state.backfillKeys()
   // A file database that already holds state keeps it: fixtures seed only a new database,
   // and POST /_emulator/reset goes back to them.
   if (created && options.startAccounts.length > 0) state.replaceAccounts(options.startAccounts)

@@ -81,12 +81,13 @@ async function wire (app: FastifyInstance): Promise<void> {
   // One hook for the whole request pipeline (each hook costs on every request): system
   // parameters, then credentials and scopes (the auth plugin's), then the query.
   app.addHook('onRequest', (request, reply, done) => {
-    const sys = parseSystemParams(request.query as Record<string, string | string[]>, request.routeOptions.config.apiMethod?.response)
+    const method = request.routeOptions.config.apiMethod
+    const sys = parseSystemParams(request.query as Record<string, string | string[]>, method?.response)
     request.sys = sys
     reply.serializer(serializerFor(sys, reply))
     reply.header('content-type', contentTypeFor(sys))
     try {
-      if (request.routeOptions.config.apiMethod) request.server.authenticate(request)
+      if (method) request.server.authenticate(request, method)
       checkQuery(request)
       done()
     } catch (err) {

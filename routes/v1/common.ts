@@ -1,0 +1,29 @@
+/** What the handlers of every resource share: reading parameters, page sizes, batch entries. */
+import { ApiError, invalidArgument } from '../../src/errors.js'
+
+/** A string parameter, or undefined when it is absent or not a string. */
+export function str (value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined
+}
+
+/** A list's page size: 0 or absent means the default; outside 1…max is 400 (chosen message). */
+export function pageSize (requested: unknown, defaultSize: number, max: number): number {
+  const n = (requested ?? 0) as number
+  if (n < 0 || n > max) throw invalidArgument(`pageSize must be between 1 and ${max}.`)
+  return n === 0 ? defaultSize : n
+}
+
+/**
+ * The entries of a batch read: what `read` returns for each requested name, or the status of
+ * the error it throws — one failing name never fails the batch.
+ */
+export function batchEntries<K extends string> (names: readonly string[], key: K, read: (name: string) => Record<string, unknown>): Array<Record<string, unknown>> {
+  return names.map(name => {
+    try {
+      return { requestedResourceName: name, [key]: read(name) }
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err
+      return { requestedResourceName: name, status: err.toStatus() }
+    }
+  })
+}
