@@ -36,8 +36,9 @@ export class ContactsStore {
   /** Runs a function in a `BEGIN IMMEDIATE` transaction; built once (building one per call is costly). */
   private readonly immediate: <T>(fn: () => T) => T
 
-  constructor (private readonly db: Db, private readonly derive: DeriveKeys) {
-    this.changes = new Changes(db)
+  /** `changes` is shared with the other stores of the database (one set of statements). */
+  constructor (private readonly db: Db, private readonly derive: DeriveKeys, changes = new Changes(db)) {
+    this.changes = changes
     this.immediate = immediateRunner(db)
     this.s = {
       get: db.prepare<[string, string], ContactRow>('SELECT id, data, etag, update_time, photo_id FROM contacts WHERE account_id = ? AND id = ?'),

@@ -39,8 +39,9 @@ export class GroupsStore {
   private readonly changes: Changes
   private readonly immediate: <T>(fn: () => T) => T
 
-  constructor (db: Db) {
-    this.changes = new Changes(db)
+  /** `changes` is shared with the other stores of the database (one set of statements). */
+  constructor (db: Db, changes = new Changes(db)) {
+    this.changes = changes
     this.immediate = immediateRunner(db)
     this.s = {
       get: db.prepare<[string, string], GroupRow & { member_count: number }>(`SELECT ${COLUMNS} FROM contact_groups g WHERE g.account_id = ? AND g.id = ?`),

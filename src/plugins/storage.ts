@@ -8,6 +8,7 @@ import { openDatabase } from '../../db/database.js'
 import { StateStore, type StoredAccount } from '../../db/state-store.js'
 import { ContactsStore } from '../../db/contacts-store.js'
 import { GroupsStore } from '../../db/groups-store.js'
+import { Changes } from '../../db/changes.js'
 import { ConfigError } from '../config.js'
 import { contactKeys } from '../people/keys.js'
 
@@ -33,11 +34,12 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
   if (created && options.startAccounts.length > 0) state.replaceAccounts(options.startAccounts)
   app.decorate('db', db)
   app.decorate('state', state)
-  const contacts = new ContactsStore(db, contactKeys)
+  const changes = new Changes(db)
+  const contacts = new ContactsStore(db, contactKeys, changes)
   app.decorate('contacts', contacts)
   // Contacts marked for indexing (fixtures, writes just before a crash) are indexed soon after start.
   contacts.scheduleSearchIndex()
-  app.decorate('groups', new GroupsStore(db))
+  app.decorate('groups', new GroupsStore(db, changes))
   // Kept as text, not as objects: a large fixture would otherwise stay in memory twice over.
   const startText = JSON.stringify(options.startAccounts)
   app.decorate('startAccounts', () => JSON.parse(startText) as StoredAccount[])
