@@ -38,7 +38,7 @@ function account (request: FastifyRequest): Account {
 }
 
 /** personFields (or the deprecated requestMask.includeField), required on reads. */
-function requiredReadMask (request: FastifyRequest, method: string): Set<string> {
+function requiredReadMask (request: FastifyRequest, method: string): ReadonlySet<string> {
   const include = str(request.api['requestMask.includeField'])
   const personFields = str(request.api.personFields)
   if ((personFields === undefined || personFields === '') && include !== undefined && include !== '') return parseIncludeField(include, method)

@@ -23,8 +23,27 @@ function invalidPath (param: string, path: string, method: string): ApiError {
   return invalidArgument(`Invalid ${param} mask path: "${path}". Valid paths are documented at ${page(method)}.`)
 }
 
+/**
+ * Masks already parsed, by their text: requests repeat a handful of masks, and one Set per
+ * mask lets renderings be cached by mask identity. The Sets are shared: never modify them.
+ */
+const parsedUpdateMasks = new Map<string, ReadonlySet<string>>()
+const parsedReadMasks = new Map<string, ReadonlySet<string>>()
+const MASK_MEMO_SIZE = 1000
+const ALL_FIELDS: ReadonlySet<string> = new Set(PERSON_FIELDS)
+
+function remember (memo: Map<string, ReadonlySet<string>>, mask: string, parsed: ReadonlySet<string>): ReadonlySet<string> {
+  if (memo.size >= MASK_MEMO_SIZE) memo.clear()
+  memo.set(mask, parsed)
+  return parsed
+}
+
 /** `updatePersonFields`: required; only the writable paths. */
-export function parseUpdateMask (mask: string | undefined, param = 'updatePersonFields', method = 'updateContact'): Set<string> {
+export function parseUpdateMask (mask: string | undefined, param = 'updatePersonFields', method = 'updateContact'): ReadonlySet<string> {
+  return parsedUpdateMasks.get(mask ?? '') ?? remember(parsedUpdateMasks, mask ?? '', readUpdateMask(mask, param, method))
+}
+
+function readUpdateMask (mask: string | undefined, param: string, method: string): Set<string> {
   const list = maskPaths(mask)
   if (list.length === 0) throw required(param, method)
   const out = new Set<string>()
@@ -45,10 +64,12 @@ export interface ReadMaskOptions {
 }
 
 /** `personFields` / `readMask`: the readable paths. */
-export function parseReadMask (mask: string | undefined, options: ReadMaskOptions): Set<string> {
+export function parseReadMask (mask: string | undefined, options: ReadMaskOptions): ReadonlySet<string> {
+  const known = parsedReadMasks.get(mask ?? '')
+  if (known !== undefined) return known
   const list = maskPaths(mask)
   if (list.length === 0) {
-    if (options.defaultAll) return new Set(PERSON_FIELDS)
+    if (options.defaultAll) return ALL_FIELDS
     throw required(options.param, options.method)
   }
   const out = new Set<string>()
@@ -57,14 +78,14 @@ export function parseReadMask (mask: string | undefined, options: ReadMaskOption
     if (!PERSON_FIELDS.includes(name)) throw invalidPath(options.param, written, 'get')
     out.add(name)
   }
-  return out
+  return remember(parsedReadMasks, mask!, out)
 }
 
 /**
  * The deprecated `requestMask.includeField` (`person.names,person.photos`): the same
  * paths, each with a `person.` prefix.
  */
-export function parseIncludeField (mask: string, method: string): Set<string> {
+export function parseIncludeField (mask: string, method: string): ReadonlySet<string> {
   const list = maskPaths(mask)
   if (list.length === 0) throw required('personFields', method)
   const out = new Set<string>()
