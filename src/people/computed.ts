@@ -48,8 +48,14 @@ function formattedType (schemaName: string, type: string): string {
   return isEnum || predefined?.includes(type) ? label(type) : type
 }
 
-function join (parts: unknown[], separator = ' '): string {
-  return parts.filter((p): p is string => typeof p === 'string' && p.trim() !== '').join(separator)
+/** The non-blank strings among `parts`, joined by `separator` (no array is built). */
+function join (separator: string, ...parts: unknown[]): string {
+  let out = ''
+  for (const p of parts) {
+    if (typeof p !== 'string' || p.trim() === '') continue
+    out = out === '' ? p : out + separator + p
+  }
+  return out
 }
 
 /**
@@ -59,22 +65,21 @@ function join (parts: unknown[], separator = ' '): string {
  */
 export interface ComputeOptions { fillWritable: boolean }
 
-function computeName (item: Item, options: ComputeOptions): Item {
-  const out = { ...item }
-  const display = join([item.honorificPrefix, item.givenName, item.middleName, item.familyName, item.honorificSuffix])
+/** Each compute function adds its values to `out`, a copy of `item` the caller owns. */
+function computeName (item: Item, out: Item, options: ComputeOptions): void {
+  const display = join(' ', item.honorificPrefix, item.givenName, item.middleName, item.familyName, item.honorificSuffix)
   if (display !== '') {
     out.displayName = display
-    const first = join([item.honorificPrefix, item.givenName, item.middleName])
+    const first = join(' ', item.honorificPrefix, item.givenName, item.middleName)
     const family = typeof item.familyName === 'string' ? item.familyName : ''
     out.displayNameLastFirst = family === ''
       ? display
-      : join([join([family, first], ', '), item.honorificSuffix], ', ')
+      : join(', ', join(', ', family, first), item.honorificSuffix)
     if (options.fillWritable) out.unstructuredName ??= display
   } else if (typeof item.unstructuredName === 'string') {
     out.displayName = item.unstructuredName
     out.displayNameLastFirst = item.unstructuredName
   }
-  return out
 }
 
 /** E.164 forms already worked out (parsing with full metadata costs tens of microseconds). */
@@ -92,48 +97,49 @@ export function canonicalForm (value: string): string | null {
   return form
 }
 
-function computePhone (item: Item): Item {
-  const out = { ...item }
+function computePhone (item: Item, out: Item): void {
   if (typeof item.value === 'string') {
     const form = canonicalForm(item.value)
     if (form !== null) out.canonicalForm = form
   }
-  return out
 }
 
-function computeAddress (item: Item, options: ComputeOptions): Item {
-  const out = { ...item }
+function computeAddress (item: Item, out: Item, options: ComputeOptions): void {
   if (out.formattedValue === undefined && options.fillWritable) {
-    const cityLine = join([join([item.city, join([item.region, item.postalCode])], ', ')])
-    const value = join([item.streetAddress, item.extendedAddress, item.poBox, cityLine, item.country], '\n')
+    const cityLine = join(', ', item.city, join(' ', item.region, item.postalCode))
+    const value = join('\n', item.streetAddress, item.extendedAddress, item.poBox, cityLine, item.country)
     if (value !== '') out.formattedValue = value
   }
-  return out
 }
 
 const GENDERS = predefinedValues['Gender.value'] ?? []
 const PROTOCOLS = predefinedValues['ImClient.protocol'] ?? []
 
-/** One stored item with its computed values added (client values for them were dropped on write). */
-export function computeItem (schemaName: string, stored: Item, options: ComputeOptions = { fillWritable: true }): Item {
-  let item = stored
+const FILL_WRITABLE: ComputeOptions = { fillWritable: true }
+const HAS_FORMATTED_TYPE = new Set(Object.entries(schemas).filter(([, schema]) => schema.properties.formattedType?.readOnly === true).map(([name]) => name))
+
+/**
+ * One stored item with its computed values added (client values for them were dropped on
+ * write), as a new object; `metadata`, when given, is its first key, as Google writes it.
+ */
+export function computeItem (schemaName: string, stored: Item, options: ComputeOptions = FILL_WRITABLE, metadata?: unknown): Item {
+  const out: Item = metadata === undefined ? {} : { metadata }
+  for (const key in stored) out[key] = stored[key]
   switch (schemaName) {
-    case 'Name': item = computeName(item, options); break
-    case 'PhoneNumber': item = computePhone(item); break
-    case 'Address': item = computeAddress(item, options); break
+    case 'Name': computeName(stored, out, options); break
+    case 'PhoneNumber': computePhone(stored, out); break
+    case 'Address': computeAddress(stored, out, options); break
     case 'Gender':
-      if (typeof item.value === 'string') item = { ...item, formattedValue: GENDERS.includes(item.value) ? label(item.value) : item.value }
+      if (typeof stored.value === 'string') out.formattedValue = GENDERS.includes(stored.value) ? label(stored.value) : stored.value
       break
     case 'ImClient':
-      if (typeof item.protocol === 'string') item = { ...item, formattedProtocol: PROTOCOLS.includes(item.protocol) ? label(item.protocol) : item.protocol }
+      if (typeof stored.protocol === 'string') out.formattedProtocol = PROTOCOLS.includes(stored.protocol) ? label(stored.protocol) : stored.protocol
       break
     case 'Biography':
       // Chosen: a biography without a content type is plain text, as Google shows it.
-      if (item.contentType === undefined) item = { ...item, contentType: 'TEXT_PLAIN' }
+      if (stored.contentType === undefined) out.contentType = 'TEXT_PLAIN'
       break
   }
-  if (typeof item.type === 'string' && schemas[schemaName]?.properties.formattedType?.readOnly) {
-    item = { ...item, formattedType: formattedType(schemaName, item.type) }
-  }
-  return item
+  if (typeof stored.type === 'string' && HAS_FORMATTED_TYPE.has(schemaName)) out.formattedType = formattedType(schemaName, stored.type)
+  return out
 }

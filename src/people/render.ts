@@ -7,7 +7,7 @@
 import type { StoredContact } from '../../db/state-store.js'
 import { schemas } from '../generated/discovery.js'
 import { contactResourceName, groupResourceName } from '../ids.js'
-import { computeItem } from './computed.js'
+import { computeItem, type ComputeOptions } from './computed.js'
 import { personEtag } from './etag.js'
 import { CONTACT_DATA_FIELDS, PERSON_FIELDS } from './fields.js'
 
@@ -20,6 +20,8 @@ export interface RenderContext {
 
 const ITEM_SCHEMA = new Map(PERSON_FIELDS.map(f => [f, schemas.Person!.properties[f]?.items?.ref ?? '']))
 const DATA_FIELDS = new Set(CONTACT_DATA_FIELDS)
+const RESPONSE: ComputeOptions = { fillWritable: true }
+const EXPORT: ComputeOptions = { fillWritable: false }
 
 export function contactSource (contact: StoredContact): Record<string, unknown> {
   return { type: 'CONTACT', id: contact.id, etag: contact.etag, updateTime: contact.updateTime }
@@ -68,8 +70,10 @@ export function renderPerson (contact: StoredContact, fields: ReadonlySet<string
 
 function render (contact: StoredContact, fields: ReadonlySet<string>, ctx: RenderContext): Record<string, unknown> {
   const source = { type: 'CONTACT', id: contact.id }
-  const withMetadata = (items: Array<Record<string, unknown>>): Array<Record<string, unknown>> =>
-    items.map((item, i) => ({ metadata: i === 0 ? { primary: true, sourcePrimary: true, source } : { source }, ...item }))
+  // The first item of each field is the primary one; every item names its source.
+  const primary = { primary: true, sourcePrimary: true, source }
+  const secondary = { source }
+  const options = ctx.forExport === true ? EXPORT : RESPONSE
 
   const person: Record<string, unknown> = {
     resourceName: contactResourceName(contact.id),
@@ -81,19 +85,24 @@ function render (contact: StoredContact, fields: ReadonlySet<string>, ctx: Rende
       person.metadata = { sources: [contactSource(contact)], objectType: 'PERSON' }
     } else if (DATA_FIELDS.has(field)) {
       const stored = contact.data[field] as Array<Record<string, unknown>> | undefined
-      const options = { fillWritable: ctx.forExport !== true }
-      if (stored && stored.length > 0) person[field] = withMetadata(stored.map(item => computeItem(ITEM_SCHEMA.get(field)!, item, options)))
+      if (stored && stored.length > 0) {
+        const schema = ITEM_SCHEMA.get(field)!
+        const items = new Array<Record<string, unknown>>(stored.length)
+        for (let i = 0; i < stored.length; i++) items[i] = computeItem(schema, stored[i]!, options, i === 0 ? primary : secondary)
+        person[field] = items
+      }
     } else if (field === 'memberships') {
       if (contact.memberships.length > 0) {
-        person.memberships = withMetadata(contact.memberships.map(groupId => ({
+        person.memberships = contact.memberships.map((groupId, i) => ({
+          metadata: i === 0 ? primary : secondary,
           contactGroupMembership: { contactGroupId: groupId, contactGroupResourceName: groupResourceName(groupId) }
-        })))
+        }))
       }
     } else if (field === 'photos' && ctx.forExport !== true) {
       // Exports leave photos out: they are output only, and their URLs name the port.
-      person.photos = withMetadata([contact.photoId
-        ? { url: `${ctx.baseUrl}/_emulator/photos/${contact.photoId}` }
-        : { url: defaultPhotoUrl(ctx.baseUrl, contact.id), default: true }])
+      person.photos = [contact.photoId
+        ? { metadata: primary, url: `${ctx.baseUrl}/_emulator/photos/${contact.photoId}` }
+        : { metadata: primary, url: defaultPhotoUrl(ctx.baseUrl, contact.id), default: true }]
     }
     // coverPhotos, ageRanges and skills exist only on profiles: never on a contact.
   }
