@@ -9,14 +9,28 @@ import { PERSON_FIELDS } from './fields.js'
 
 const FIELD_NUMBER = new Map(PERSON_FIELDS.map((f, i) => [f, i + 1]))
 
+/** Field 2 of the record (the numbers of the fields read), by read mask. */
+const maskRecords = new WeakMap<ReadonlySet<string>, Buffer>()
+
+function maskRecord (fields: ReadonlySet<string>): Buffer {
+  let record = maskRecords.get(fields)
+  if (record === undefined) {
+    const numbers = [...fields].map(f => FIELD_NUMBER.get(f)).filter((n): n is number => n !== undefined).sort((a, b) => a - b)
+    record = Buffer.from([0x12, numbers.length, ...numbers])
+    maskRecords.set(fields, record)
+  }
+  return record
+}
+
 export function personEtag (sourceEtag: string, fields: ReadonlySet<string>): string {
-  const numbers = [...fields].map(f => FIELD_NUMBER.get(f)).filter((n): n is number => n !== undefined).sort((a, b) => a - b)
-  const source = Buffer.from(sourceEtag.replace(/^#/, ''), 'utf8')
-  const record = Buffer.concat([
-    Buffer.from([0x12, numbers.length, ...numbers]),
-    Buffer.from([0x22, source.length]),
-    source
-  ])
+  const mask = maskRecord(fields)
+  const source = sourceEtag.startsWith('#') ? sourceEtag.slice(1) : sourceEtag
+  const length = Buffer.byteLength(source, 'utf8')
+  const record = Buffer.allocUnsafe(mask.length + 2 + length)
+  mask.copy(record, 0)
+  record[mask.length] = 0x22
+  record[mask.length + 1] = length
+  record.write(source, mask.length + 2, 'utf8')
   return '%' + record.toString('base64')
 }
 
