@@ -13,6 +13,8 @@ export interface ContactKeys {
 
 /** Case and accents folded away: `Zoë` → `zoe`. */
 export function fold (text: string): string {
+  // Printable ASCII has no accents or compatibility forms to take apart.
+  if (/^[\x20-\x7e]*$/.test(text)) return text.toLowerCase()
   return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase()
 }
 
