@@ -40,15 +40,27 @@ export class MutationQueue {
 
   /** Runs `task` after every mutation of `accountId` queued before it; 429 when the queue is full. */
   async run<T> (accountId: string, task: () => T | Promise<T>): Promise<T> {
-    let entry = this.accounts.get(accountId)
+    const entry = this.accounts.get(accountId)
     if (entry && entry.depth >= this.maxDepth) throw writeQuotaExceeded()
+    if (entry === undefined || entry.depth === 0) {
+      // Nothing of the account's is queued or running: the task starts now. Only if it
+      // awaits do later mutations need to wait behind it.
+      const result = task()
+      if (!(result instanceof Promise)) return result
+      return await this.enqueue(accountId, entry, Promise.resolve(), () => result)
+    }
+    return await this.enqueue(accountId, entry, entry.tail, task)
+  }
+
+  private async enqueue<T> (accountId: string, existing: { tail: Promise<unknown>, depth: number } | undefined, after: Promise<unknown>, task: () => T | Promise<T>): Promise<T> {
+    let entry = existing
     if (!entry) {
-      entry = { tail: Promise.resolve(), depth: 0 }
+      entry = { tail: after, depth: 0 }
       this.accounts.set(accountId, entry)
     }
     const current = entry
     current.depth++
-    const result = current.tail.then(task, task)
+    const result = after.then(task, task)
     current.tail = result.then(settle, settle)
     function settle (): void {
       current.depth--
