@@ -87,11 +87,17 @@ export function parseDuration (text: string): bigint | undefined {
   return micros * unit[m[2]!]! / 1000n
 }
 
+const formatted = { second: -1n, prefix: '' }
+
 /** RFC 3339 UTC with microseconds: `2026-03-29T08:09:22.140191Z`. */
 export function formatTime (micros: bigint): string {
-  const ms = Number(micros / 1000n)
-  const frac = (micros % 1000000n).toString().padStart(6, '0')
-  return new Date(ms).toISOString().slice(0, 19) + '.' + frac + 'Z'
+  const second = micros / 1000000n
+  // Stamps come many to a second: the date and time of day are formatted once per second.
+  if (second !== formatted.second) {
+    formatted.second = second
+    formatted.prefix = new Date(Number(second) * 1000).toISOString().slice(0, 19)
+  }
+  return formatted.prefix + '.' + String(micros - second * 1000000n).padStart(6, '0') + 'Z'
 }
 
 /** Parses an RFC 3339 time into microseconds; undefined when it is not one. */
