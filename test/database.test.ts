@@ -167,3 +167,28 @@ t.test('an app opened on a database from before migration 002 finds its contacts
   const res = await app.inject({ url: '/v1/people:searchContacts?readMask=names&query=hop', headers: { authorization: 'Bearer old' } })
   t.equal(JSON.parse(res.body).results[0].person.names[0].givenName, 'Hopper')
 })
+
+t.test('an in-memory database uses 1 KiB pages, a file keeps 4 KiB', async t => {
+  const memory = openDatabase(':memory:')
+  t.equal(memory.db.pragma('page_size', { simple: true }), 1024)
+  memory.db.close()
+  const file = openDatabase(tempDb())
+  t.equal(file.db.pragma('page_size', { simple: true }), 4096)
+  file.db.close()
+})
+
+t.test('the change log keeps its positions across migration 007, and sync tokens taken before it still work', async t => {
+  const file = tempDb()
+  const migrations = loadMigrations()
+  const before = openDatabase(file, migrations.slice(0, 6))
+  before.db.exec("INSERT INTO accounts (id, declared, created_time) VALUES ('a', 1, 't')")
+  const log = before.db.prepare("INSERT INTO changes (account_id, resource_type, resource_id, change_time) VALUES ('a', 'person', ?, 't')")
+  for (const id of ['x', 'y', 'z']) log.run(id)
+  before.db.close()
+  const after = openDatabase(file, migrations)
+  t.same(after.db.prepare('SELECT seq, resource_id FROM changes ORDER BY seq').all(), [{ seq: 1, resource_id: 'x' }, { seq: 2, resource_id: 'y' }, { seq: 3, resource_id: 'z' }])
+  after.db.prepare("INSERT INTO changes (account_id, resource_type, resource_id, change_time) VALUES ('a', 'person', 'w', 't')").run()
+  t.equal(after.db.prepare("SELECT seq FROM changes WHERE resource_id = 'w'").pluck().get(), 4, 'the next change follows the last one')
+  t.equal(after.db.prepare("SELECT count(*) FROM sqlite_master WHERE sql LIKE '%AUTOINCREMENT%'").pluck().get(), 0)
+  after.db.close()
+})
