@@ -66,9 +66,7 @@ export class StateStore {
       insertContact: db.prepare('INSERT INTO contacts (account_id, id, data, etag, update_time, given_key, family_key, search_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       insertMembership: db.prepare('INSERT INTO memberships (account_id, contact_id, group_id) VALUES (?, ?, ?)'),
       deleteAccount: db.prepare('DELETE FROM accounts WHERE id = ?'),
-      deleteAll: db.prepare('DELETE FROM accounts'),
-      // After a whole reset the change log starts again from 1, as in a new emulator.
-      restartChanges: db.prepare("DELETE FROM sqlite_sequence WHERE name = 'changes'")
+      deleteAll: db.prepare('DELETE FROM accounts')
     }
   }
 
@@ -141,8 +139,8 @@ export class StateStore {
     this.tokenCache.clear()
     this.db.transaction(() => {
       if (onlyAccount === undefined) {
+        // The change log goes with the accounts and starts again from 1, as in a new emulator.
         this.s.deleteAll.run()
-        this.s.restartChanges.run()
       } else {
         this.s.deleteAccount.run(onlyAccount)
       }
