@@ -21,6 +21,9 @@ const DURATION = Number(process.env.BENCH_SECONDS ?? 4)
 /** Rounds per figure: the median of them is reported (single runs on 2 cores vary by ±20 %). */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const CONNECTIONS = 10
+/** BENCH_ONLY=updateContact,people.get runs just those operations (and skips the rest). */
+const ONLY = process.env.BENCH_ONLY?.split(',').map(s => s.trim()).filter(Boolean)
+const selected = (name: string): boolean => ONLY === undefined || ONLY.includes(name)
 const TOKEN = 'bench-token'
 const AUTH = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }
 
@@ -169,7 +172,7 @@ function operations (): Operation[] {
       base: url => load(url, () => ({ method: 'GET', path: '/v1/connections' }))
     }
   ]
-  return ops
+  return ops.filter(op => selected(op.name))
 }
 
 /** The round with the median throughput; failures of every round count. */
@@ -215,20 +218,33 @@ async function main (): Promise<void> {
   await stopServer(baseline)
 
   // 20,000 contacts in one account.
-  const large = await start(['dist/server.mjs', '--port', '0', '--log-level', 'warn', '--fixtures', fixture(20000)])
   let rss = 0
-  for (const op of operations().filter(o => o.name === 'updateContact' || o.name === 'people.get')) {
+  const large = selected('scale') ? await start(['dist/server.mjs', '--port', '0', '--log-level', 'warn', '--fixtures', fixture(20000)]) : undefined
+  for (const op of large ? operations().filter(o => o.name === 'updateContact' || o.name === 'people.get') : []) {
     const rounds: Result[] = []
-    for (let round = 0; round < ROUNDS; round++) rounds.push(await op.run(large.url))
+    for (let round = 0; round < ROUNDS; round++) rounds.push(await op.run(large!.url))
     const emu = medianOf(rounds)
     const ratio = emu.reqs / small[op.name]!.reqs
     rows.push({ operation: `${op.name}, 20,000 contacts`, emulator: emu, ratio, target: '≥ 0.8 × at 1,000', met: ratio >= 0.8 })
     if (emu.failures > 0) failures.push(`${op.name} at 20,000: ${emu.failures} requests failed`)
     process.stderr.write(`${op.name} at 20k: ${fmt(emu.reqs)} req/s, ratio to 1k ${ratio.toFixed(2)}\n`)
   }
-  rss = rssMb(large.child.pid!)
-  await stopServer(large)
+  if (large) {
+    rss = rssMb(large.child.pid!)
+    await stopServer(large)
+  }
 
+  if (ONLY !== undefined) {
+    // A partial run prints what it measured and leaves bench/RESULTS.md alone.
+    for (const r of rows) process.stdout.write(`${r.operation}: ${fmt(r.emulator.reqs)} req/s, ${r.ratio!.toFixed(2)} × ${r.baseline ? 'baseline' : '1k'}\n`)
+    if (large) process.stdout.write(`resident memory at 20,000 contacts: ${rss.toFixed(0)} MB\n`)
+    if (ONLY.includes('start-up')) {
+      const startup = await measureStartup()
+      process.stdout.write(`start-up: ${startup.emulatorMs.toFixed(0)} ms, ${(startup.emulatorMs / startup.baselineMs).toFixed(2)} × baseline\n`)
+    }
+    if (failures.length > 0) process.exitCode = 1
+    return
+  }
   const startup = await measureStartup()
   const startupRatio = startup.emulatorMs / startup.baselineMs
 
