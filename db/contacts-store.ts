@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3'
 import { immediateRunner, type Db } from './database.js'
 import type { DeriveKeys, StoredContact } from './state-store.js'
 import { Changes, type ChangeStamp } from './changes.js'
+import { contactCache, type ContactCache } from './contact-cache.js'
 
 interface ContactRow { id: string, data: string, etag: string, update_time: string, photo_id: string | null }
 interface PageRow extends ContactRow { sort_key: string }
@@ -35,13 +36,15 @@ export class ContactsStore {
   private readonly changes: Changes
   /** Runs a function in a `BEGIN IMMEDIATE` transaction; built once (building one per call is costly). */
   private readonly immediate: <T>(fn: () => T) => T
+  /** Contacts as last committed (kept right by triggers; see contact-cache.ts). */
+  private readonly cache: ContactCache
 
   /** `changes` is shared with the other stores of the database (one set of statements). */
   constructor (private readonly db: Db, private readonly derive: DeriveKeys, changes = new Changes(db)) {
     this.changes = changes
     this.immediate = immediateRunner(db)
+    this.cache = contactCache(db)
     this.s = {
-      get: db.prepare<[string, string], ContactRow>('SELECT id, data, etag, update_time, photo_id FROM contacts WHERE account_id = ? AND id = ?'),
       photo: db.prepare<[string], { photo: Buffer, photo_type: string }>('SELECT photo, photo_type FROM contacts WHERE photo_id = ?'),
       setPhoto: db.prepare('UPDATE contacts SET photo_id = ?, photo = ?, photo_type = ? WHERE account_id = ? AND id = ?'),
       memberships: db.prepare<[string, string], { group_id: string }>('SELECT group_id FROM memberships WHERE account_id = ? AND contact_id = ? ORDER BY rowid'),
@@ -53,7 +56,7 @@ export class ContactsStore {
       // New words mark the contact for the next indexing batch (see flushSearchIndex).
       update: db.prepare('UPDATE contacts SET data = ?, etag = ?, update_time = ?, given_key = ?, family_key = ?, search_text = ?, search_dirty = 1 WHERE account_id = ? AND id = ?'),
       updateKeepWords: db.prepare('UPDATE contacts SET data = ?, etag = ?, update_time = ?, given_key = ?, family_key = ? WHERE account_id = ? AND id = ?'),
-      // A mutation reads the row with its current search words, to write them only when they change.
+      // A contact with its current search words (a write re-indexes only when they change).
       getForUpdate: db.prepare<[string, string], ContactRow & { search_text: string | null }>('SELECT id, data, etag, update_time, photo_id, search_text FROM contacts WHERE account_id = ? AND id = ?'),
       delete: db.prepare('DELETE FROM contacts WHERE account_id = ? AND id = ?'),
       addMembership: db.prepare('INSERT INTO memberships (account_id, contact_id, group_id) VALUES (?, ?, ?)'),
@@ -134,8 +137,18 @@ export class ContactsStore {
   }
 
   get (accountId: string, contactId: string): StoredContact | undefined {
-    const row = this.s.get.get(accountId, contactId)
-    return row && this.fromRow(accountId, row)
+    return this.read(accountId, contactId)?.contact
+  }
+
+  /** A contact by id, from the cache or else from the database (and then remembered). */
+  private read (accountId: string, contactId: string): { contact: StoredContact, searchText: string | null } | undefined {
+    const cached = this.cache.get(accountId, contactId)
+    if (cached !== undefined) return cached
+    const row = this.s.getForUpdate.get(accountId, contactId)
+    if (!row) return undefined
+    const entry = { contact: this.fromRow(accountId, row), searchText: row.search_text }
+    this.cache.set(accountId, contactId, entry)
+    return entry
   }
 
   private flushTimer: NodeJS.Timeout | undefined
@@ -214,14 +227,14 @@ export class ContactsStore {
    * stores what it returns. Returns undefined when the contact does not exist.
    */
   mutate (accountId: string, contactId: string, change: (current: StoredContact) => StoredContact & { photo?: PhotoChange | null }, stamp: ChangeStamp): StoredContact | undefined {
-    return this.immediate(() => {
-      const row = this.s.getForUpdate.get(accountId, contactId)
-      if (!row) return undefined
-      const current = this.fromRow(accountId, row)
+    const updated = this.immediate(() => {
+      const found = this.read(accountId, contactId)
+      if (!found) return undefined
+      const current = found.contact
       const next = change(current)
       const keys = this.derive(next.data)
       const data = JSON.stringify(next.data)
-      if (keys.searchText === row.search_text) {
+      if (keys.searchText === found.searchText) {
         this.s.updateKeepWords.run(data, next.etag, next.updateTime, keys.givenKey, keys.familyKey, accountId, contactId)
       } else {
         this.s.update.run(data, next.etag, next.updateTime, keys.givenKey, keys.familyKey, keys.searchText, accountId, contactId)
@@ -236,8 +249,12 @@ export class ContactsStore {
       this.changes.log(accountId, 'person', contactId, false, stamp)
       this.changes.touchGroupsBetween(accountId, current.memberships, next.memberships, stamp)
       const memberships = changed ? this.s.memberships.all(accountId, contactId).map(m => m.group_id) : current.memberships
-      return { id: contactId, data: next.data, etag: next.etag, updateTime: next.updateTime, memberships, photoId }
+      return { contact: { id: contactId, data: next.data, etag: next.etag, updateTime: next.updateTime, memberships, photoId }, searchText: keys.searchText }
     })
+    if (updated === undefined) return undefined
+    // Committed (unless an outer transaction is still open: then set() leaves it out).
+    this.cache.set(accountId, contactId, updated)
+    return updated.contact
   }
 
   /** Deletes a contact (its memberships go with it); false when it does not exist. */

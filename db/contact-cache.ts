@@ -1,0 +1,79 @@
+/**
+ * Contacts as last committed, by account and id, so that a read by id (people.get, and the
+ * read at the start of every update) needs no SQL and no JSON parse.
+ *
+ * Staleness is ruled out by SQLite itself, not by the writers: temporary triggers on the
+ * connection call back into this cache whenever a contact's row or its memberships change,
+ * whichever statement does it (an update, a group deleted in cascade, a reset, an import),
+ * and the entry is dropped. An entry is only added outside transactions, so that it always
+ * holds committed state: a rolled-back batch cannot leave its writes behind here.
+ *
+ * One cache per connection, shared by every store opened on it (the trigger callback is a
+ * function of the connection).
+ */
+import type { Db } from './database.js'
+import type { StoredContact } from './state-store.js'
+
+export interface CachedContact {
+  contact: StoredContact
+  /** The contact's search words as stored, for deciding whether a write must re-index. */
+  searchText: string | null
+}
+
+/** Entries kept at most; the oldest goes first (a cache, not a copy of the database). */
+export const CONTACT_CACHE_SIZE = 5000
+
+export class ContactCache {
+  private readonly entries = new Map<string, CachedContact>()
+
+  constructor (private readonly db: Db) {}
+
+  get (accountId: string, contactId: string): CachedContact | undefined {
+    return this.entries.get(accountId + '\u0000' + contactId)
+  }
+
+  /** Remembers a contact read or written; ignored inside a transaction (it may roll back). */
+  set (accountId: string, contactId: string, entry: CachedContact): void {
+    if (this.db.inTransaction) return
+    if (this.entries.size >= CONTACT_CACHE_SIZE) this.entries.delete(this.entries.keys().next().value!)
+    this.entries.set(accountId + '\u0000' + contactId, entry)
+  }
+
+  forget (accountId: string, contactId: string): void {
+    this.entries.delete(accountId + '\u0000' + contactId)
+  }
+
+  get size (): number {
+    return this.entries.size
+  }
+}
+
+const caches = new WeakMap<Db, ContactCache>()
+
+/** The connection's contact cache, created with its triggers on first use. */
+export function contactCache (db: Db): ContactCache {
+  let cache = caches.get(db)
+  if (cache === undefined) {
+    const created = new ContactCache(db)
+    db.function('emulator_contact_changed', { deterministic: false, directOnly: true }, (accountId: unknown, contactId: unknown) => {
+      created.forget(String(accountId), String(contactId))
+      return null
+    })
+    // TEMP triggers live with the connection: nothing is written into the database file.
+    db.exec(`
+      CREATE TEMP TRIGGER IF NOT EXISTS contact_cache_update AFTER UPDATE OF account_id, id, data, etag, update_time, photo_id, search_text ON main.contacts
+        BEGIN SELECT emulator_contact_changed(old.account_id, old.id); END;
+      CREATE TEMP TRIGGER IF NOT EXISTS contact_cache_delete AFTER DELETE ON main.contacts
+        BEGIN SELECT emulator_contact_changed(old.account_id, old.id); END;
+      CREATE TEMP TRIGGER IF NOT EXISTS contact_cache_insert AFTER INSERT ON main.contacts
+        BEGIN SELECT emulator_contact_changed(new.account_id, new.id); END;
+      CREATE TEMP TRIGGER IF NOT EXISTS contact_cache_join AFTER INSERT ON main.memberships
+        BEGIN SELECT emulator_contact_changed(new.account_id, new.contact_id); END;
+      CREATE TEMP TRIGGER IF NOT EXISTS contact_cache_leave AFTER DELETE ON main.memberships
+        BEGIN SELECT emulator_contact_changed(old.account_id, old.contact_id); END;
+    `)
+    caches.set(db, created)
+    cache = created
+  }
+  return cache
+}
