@@ -11,7 +11,7 @@ import { newAccount } from '../src/accounts.js'
 import { contactKeys } from '../src/people/keys.js'
 import { bearer, body, build } from './helpers/app.js'
 import { createContact, getPerson, update } from './helpers/people.js'
-import { createGroup, modify, member } from './helpers/groups.js'
+import { createGroup, modify } from './helpers/groups.js'
 
 const stamp = { time: '2026-01-02T00:00:00.000000Z', groupEtag: () => 'g', sourceEtag: () => '#BBBBBBBBBBB=' }
 
