@@ -9,6 +9,7 @@ import { schemas } from '../generated/discovery.js'
 import { contactResourceName, groupResourceName } from '../ids.js'
 import { computeItem, type ComputeOptions } from './computed.js'
 import { personEtag } from './etag.js'
+import { shareJson } from '../json-text.js'
 import { CONTACT_DATA_FIELDS, PERSON_FIELDS } from './fields.js'
 
 export interface RenderContext {
@@ -62,6 +63,7 @@ export function renderPerson (contact: StoredContact, fields: ReadonlySet<string
   let person = rendered.get(key)
   if (person === undefined) {
     person = render(contact, fields, ctx)
+    shareJson(person)
     if (rendered.size >= RENDER_CACHE_SIZE) rendered.delete(rendered.keys().next().value!)
     rendered.set(key, person)
   }

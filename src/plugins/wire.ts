@@ -9,6 +9,7 @@ import sjson from 'secure-json-parse'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ApiError, internal, invalidArgument, notFound } from '../errors.js'
 import { applySelection } from '../discovery/field-selector.js'
+import { compactJson } from '../json-text.js'
 import { parseMethodQuery, parseSystemParams, SYSTEM_PARAMETERS, unknownParameter, type SystemParams } from '../discovery/query.js'
 
 /** Largest request body accepted (chosen; documented in README and FIDELITY.md). */
@@ -30,9 +31,10 @@ function serializerFor (sys: SystemParams, reply: FastifyReply): (payload: unkno
   const indent = sys.pretty ? 2 : undefined
   const { callback, fields } = sys
   const select = fields === undefined ? (payload: unknown) => payload : (payload: unknown) => reply.statusCode < 300 ? applySelection(payload, fields) : payload
+  const text = fields === undefined && indent === undefined ? compactJson : (payload: unknown) => JSON.stringify(select(payload), null, indent)
   return callback === undefined
-    ? (payload) => JSON.stringify(select(payload), null, indent)
-    : (payload) => `// API callback\n${callback}(${JSON.stringify(select(payload), null, indent)});`
+    ? text
+    : (payload) => `// API callback\n${callback}(${text(payload)});`
 }
 
 /** Translates anything thrown into an ApiError; Fastify's own errors keep their meaning. */

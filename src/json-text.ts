@@ -1,0 +1,21 @@
+/**
+ * The compact JSON text of response objects that are shared and never modified (cached
+ * renderings of contacts), written once and reused by every response that sends them.
+ */
+const texts = new WeakMap<object, string | null>()
+
+/** Declares `value` immutable from now on: its JSON text may be kept. */
+export function shareJson (value: object): void {
+  texts.set(value, null)
+}
+
+/** `JSON.stringify(value)`, from the kept text when `value` was shared. */
+export function compactJson (value: unknown): string {
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value)
+  const kept = texts.get(value)
+  if (kept === undefined) return JSON.stringify(value)
+  if (kept !== null) return kept
+  const text = JSON.stringify(value)
+  texts.set(value, text)
+  return text
+}
