@@ -60,7 +60,7 @@ export const peopleImplementations: Implementations = {
     const fields = parseReadMask(str(request.api.personFields), { param: 'personFields', method: 'createContact', defaultAll: true })
     const { id } = account(request)
     const contact = await request.server.mutations.run(id, () => createContact(context(request), id, person))
-    return renderPerson(contact, fields, { baseUrl: baseUrl(request) })
+    return renderPerson(contact, fields, { baseUrl: baseUrl(request), written: true })
   },
 
   'people.people.get': async (request) => {
@@ -82,7 +82,7 @@ export const peopleImplementations: Implementations = {
     const { id } = account(request)
     const contact = await request.server.mutations.run(id, () =>
       updateContact(context(request), id, request.api.resourceName as string, person, mask))
-    return renderPerson(contact, fields, { baseUrl: baseUrl(request) })
+    return renderPerson(contact, fields, { baseUrl: baseUrl(request), written: true })
   },
 
   'people.people.batchCreateContacts': async (request) => {
@@ -94,7 +94,7 @@ export const peopleImplementations: Implementations = {
     const ctx = context(request)
     const created = await request.server.mutations.run(id, () =>
       ctx.store.transaction(() => entries.map(e => createContact(ctx, id, e.contactPerson ?? {}))))
-    const render = { baseUrl: baseUrl(request) }
+    const render = { baseUrl: baseUrl(request), written: true }
     return { createdPeople: created.map(contact => ({ person: renderPerson(contact, fields, render) })) }
   },
 
@@ -109,7 +109,7 @@ export const peopleImplementations: Implementations = {
     // All or nothing: the first entry that breaks a rule fails the request and nothing changes.
     const updated = await request.server.mutations.run(id, () =>
       ctx.store.transaction(() => entries.map(([name, person]) => [name, updateContact(ctx, id, name, person, mask)] as const)))
-    const render = { baseUrl: baseUrl(request) }
+    const render = { baseUrl: baseUrl(request), written: true }
     const updateResult: Record<string, unknown> = {}
     for (const [name, contact] of updated) updateResult[name] = { person: renderPerson(contact, fields, render) }
     return { updateResult }

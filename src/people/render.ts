@@ -17,6 +17,13 @@ export interface RenderContext {
   baseUrl: string
   /** For fixture exports: leave computed values of writable fields out (see computeItem). */
   forExport?: boolean
+  /**
+   * A contact just written: render it without keeping the rendering. The next read asks
+   * with its own mask anyway, and keeping every version written would fill the cache with
+   * renderings no read will ask for (they age into the old generation of the heap, which
+   * then costs a full collection to clear).
+   */
+  written?: boolean
 }
 
 const ITEM_SCHEMA = new Map(PERSON_FIELDS.map(f => [f, schemas.Person!.properties[f]?.items?.ref ?? '']))
@@ -58,7 +65,7 @@ export function clearRenderCache (): void {
 
 /** Renders a contact with every field of `fields` (a read mask) that is non-empty. The result is shared: never modify it. */
 export function renderPerson (contact: StoredContact, fields: ReadonlySet<string>, ctx: RenderContext): Record<string, unknown> {
-  if (ctx.forExport === true) return render(contact, fields, ctx)
+  if (ctx.forExport === true || ctx.written === true) return render(contact, fields, ctx)
   const key = `${contact.id}\u0000${contact.etag}\u0000${contact.photoId ?? ''}\u0000${maskKey(fields)}\u0000${ctx.baseUrl}`
   let person = rendered.get(key)
   if (person === undefined) {
