@@ -96,18 +96,19 @@ function jsonName (name: string): string {
 }
 
 function convert (name: string, descriptor: ParameterDescriptor, value: string): string | number | boolean {
-  const field = name.split('.').map(snakeCase).join('.')
+  // The proto name of the field, for messages only.
+  const field = (): string => name.split('.').map(snakeCase).join('.')
   if (descriptor.type === 'integer') {
     const n = /^-?\d+$/.test(value) ? Number(value) : Number.NaN
-    if (!Number.isSafeInteger(n) || n < -2147483648 || n > 2147483647) throw invalidValue(field, 'TYPE_INT32', JSON.stringify(value))
+    if (!Number.isSafeInteger(n) || n < -2147483648 || n > 2147483647) throw invalidValue(field(), 'TYPE_INT32', JSON.stringify(value))
     return n
   }
   if (descriptor.type === 'boolean') {
     const b = parseBool(value)
-    if (b === undefined) throw invalidValue(field, 'TYPE_BOOL', JSON.stringify(value))
+    if (b === undefined) throw invalidValue(field(), 'TYPE_BOOL', JSON.stringify(value))
     return b
   }
-  if (descriptor.enum && !descriptor.enum.includes(value)) throw invalidValue(field, 'TYPE_ENUM', JSON.stringify(value))
+  if (descriptor.enum && !descriptor.enum.includes(value)) throw invalidValue(field(), 'TYPE_ENUM', JSON.stringify(value))
   return value
 }
 
