@@ -74,15 +74,25 @@ export function contactResourceName (contactId: string): string {
   return name
 }
 
+/** Ids of resource names already read (a BigInt conversion per request is measurable). */
+const contactIds = new Map<string, string>()
+
 /**
  * The CONTACT source id of `people/c<decimal>`, or undefined when the name is not a
  * contact's (no `c`, not decimal, leading zeros, out of the 64-bit range).
  */
 export function contactIdFromResourceName (resourceName: string): string | undefined {
-  const m = /^people\/c([1-9]\d{0,19})$/.exec(resourceName)
-  if (!m) return undefined
-  const value = BigInt(m[1]!)
-  return value > MAX_UINT64 ? undefined : value.toString(16)
+  let id = contactIds.get(resourceName)
+  if (id === undefined) {
+    const m = /^people\/c([1-9]\d{0,19})$/.exec(resourceName)
+    if (!m) return undefined
+    const value = BigInt(m[1]!)
+    if (value > MAX_UINT64) return undefined
+    id = value.toString(16)
+    if (contactIds.size >= 10000) contactIds.clear()
+    contactIds.set(resourceName, id)
+  }
+  return id
 }
 
 /** A new user contact group id: 15 lowercase hex digits, no leading zero. */
