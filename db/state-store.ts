@@ -43,6 +43,20 @@ export interface StoredAccount {
   contacts: StoredContact[]
 }
 
+/**
+ * An account whose contacts are held as JSON text, one string per StoredContact: how start
+ * fixtures stay in memory (for reset). A string is turned back into a contact only while it
+ * is being stored, so a large fixture never exists as objects all at once.
+ */
+export interface PackedAccount extends Omit<StoredAccount, 'contacts'> {
+  contacts: string[]
+}
+
+/** A contact as PackedAccount holds it. */
+export function packContact (contact: StoredContact): string {
+  return JSON.stringify(contact)
+}
+
 interface AccountRow { id: string, declared: number, created_time: string }
 interface TokenRow { token: string, account_id: string, scopes: string | null }
 interface GroupRow { id: string, group_type: StoredGroup['groupType'], name: string, client_data: string | null, etag: string | null, update_time: string | null }
@@ -105,14 +119,15 @@ export class StateStore {
   }
 
   /** Creates an account with its groups (system groups included) and contacts. */
-  private insert (account: StoredAccount): void {
+  private insert (account: StoredAccount | PackedAccount): void {
     const s = this.s
     s.insertAccount.run(account.id, account.declared ? 1 : 0, account.createdTime)
     for (const t of account.tokens) s.insertToken.run(t.token, account.id, t.scopes === null ? null : JSON.stringify(t.scopes))
     for (const g of account.groups) {
       s.insertGroup.run(account.id, g.id, g.groupType, g.name, g.clientData === null ? null : JSON.stringify(g.clientData), g.etag, g.updateTime)
     }
-    for (const c of account.contacts) {
+    for (const item of account.contacts) {
+      const c = typeof item === 'string' ? JSON.parse(item) as StoredContact : item
       const keys = this.derive(c.data)
       s.insertContact.run(account.id, c.id, JSON.stringify(c.data), c.etag, c.updateTime, keys.givenKey, keys.familyKey, keys.searchText)
       for (const groupId of c.memberships) s.insertMembership.run(account.id, c.id, groupId)
@@ -126,7 +141,7 @@ export class StateStore {
   }
 
   /** Replaces the named accounts (and only those) with the given ones, all or nothing. */
-  replaceAccounts (accounts: readonly StoredAccount[]): void {
+  replaceAccounts (accounts: ReadonlyArray<StoredAccount | PackedAccount>): void {
     this.tokenCache.clear()
     this.db.transaction(() => {
       for (const a of accounts) this.s.deleteAccount.run(a.id)
@@ -135,7 +150,7 @@ export class StateStore {
   }
 
   /** Deletes every account (or one) and then inserts `accounts`, all or nothing. */
-  reset (accounts: readonly StoredAccount[], onlyAccount?: string): void {
+  reset (accounts: ReadonlyArray<StoredAccount | PackedAccount>, onlyAccount?: string): void {
     this.tokenCache.clear()
     this.db.transaction(() => {
       if (onlyAccount === undefined) {

@@ -4,11 +4,11 @@
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
 import { readFileSync } from 'node:fs'
-import type { StoredAccount } from '../db/state-store.js'
+import type { PackedAccount } from '../db/state-store.js'
 import { defaultConfig, type Config } from './config.js'
 import { EmulatorClock, parseClockMode, type Clock } from './clock.js'
 import { cryptoRandom, seededRandom, type RandomSource } from './ids.js'
-import { FixtureError, parseFixtureDocument } from './fixtures/fixture.js'
+import { FixtureError, parsePackedFixtureDocument } from './fixtures/fixture.js'
 import { loggerOptions } from './logger.js'
 import wire, { BODY_LIMIT, toApiError } from './plugins/wire.js'
 import { unavailable } from './errors.js'
@@ -28,8 +28,11 @@ export interface BuildOptions {
   implementations?: Implementations
 }
 
-/** Reads and checks a fixture file; throws FixtureError with the file and JSON path. */
-export function loadFixtureFile (file: string, clock: Clock, random: RandomSource): StoredAccount[] {
+/**
+ * Reads and checks a fixture file; throws FixtureError with the file and JSON path. The
+ * accounts come back packed (contacts as text): they stay in memory for reset.
+ */
+export function loadFixtureFile (file: string, clock: Clock, random: RandomSource): PackedAccount[] {
   let text: string
   try {
     text = readFileSync(file, 'utf8')
@@ -43,7 +46,7 @@ export function loadFixtureFile (file: string, clock: Clock, random: RandomSourc
     throw new FixtureError(`fixtures file ${file} is not JSON: ${(err as Error).message}`)
   }
   try {
-    return parseFixtureDocument(doc, clock, random)
+    return parsePackedFixtureDocument(doc, clock, random)
   } catch (err) {
     if (err instanceof FixtureError) throw new FixtureError(`fixtures file ${file}: ${err.message}`)
     throw err

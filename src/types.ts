@@ -1,6 +1,6 @@
 /** What the plugins add to Fastify's instance and request objects. */
 import type { Db } from '../db/database.js'
-import type { StateStore, StoredAccount } from '../db/state-store.js'
+import type { PackedAccount, StateStore } from '../db/state-store.js'
 import type { ContactsStore } from '../db/contacts-store.js'
 import type { GroupsStore } from '../db/groups-store.js'
 import type { EmulatorClock } from './clock.js'
@@ -36,8 +36,8 @@ declare module 'fastify' {
     random: RandomSource
     /** Brings the clock (fixed mode) and a seeded random stream back to where they were after the start fixtures. */
     rewind: () => void
-    /** The accounts the fixtures declared at start (a fresh copy each call): what reset goes back to. */
-    startAccounts: () => StoredAccount[]
+    /** The accounts the fixtures declared at start, contacts packed as text: what reset goes back to. */
+    startAccounts: () => readonly PackedAccount[]
   }
   interface FastifyRequest {
     /** Set by the wire plugin's first hook; null only for a request refused before it (closing). */

@@ -5,7 +5,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { openDatabase } from '../../db/database.js'
-import { StateStore, type StoredAccount } from '../../db/state-store.js'
+import { StateStore, type PackedAccount } from '../../db/state-store.js'
 import { ContactsStore } from '../../db/contacts-store.js'
 import { GroupsStore } from '../../db/groups-store.js'
 import { Changes } from '../../db/changes.js'
@@ -14,8 +14,8 @@ import { contactKeys } from '../people/keys.js'
 
 export interface StorageOptions {
   db: string
-  /** Accounts declared by the start fixtures (already checked). */
-  startAccounts: readonly StoredAccount[]
+  /** Accounts declared by the start fixtures (already checked), contacts packed as text. */
+  startAccounts: readonly PackedAccount[]
 }
 
 async function storage (app: FastifyInstance, options: StorageOptions): Promise<void> {
@@ -40,9 +40,9 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
   // Contacts marked for indexing (fixtures, writes just before a crash) are indexed soon after start.
   contacts.scheduleSearchIndex()
   app.decorate('groups', new GroupsStore(db, changes))
-  // Kept as text, not as objects: a large fixture would otherwise stay in memory twice over.
-  const startText = JSON.stringify(options.startAccounts)
-  app.decorate('startAccounts', () => JSON.parse(startText) as StoredAccount[])
+  // Packed: each contact is JSON text, unpacked only while it is stored again.
+  const startAccounts = options.startAccounts
+  app.decorate('startAccounts', () => startAccounts)
   app.addHook('onClose', async () => {
     contacts.flushSearchIndex()
     db.close()
