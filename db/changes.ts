@@ -1,7 +1,9 @@
 /**
  * The change log and the "touch" that every mutation does to the resources it affects: a
  * contact whose memberships change gets a new source etag; a user group whose members
- * change gets a new etag; each such change is appended to the log that sync tokens read.
+ * change gets a new etag; each such change is written to the log that sync tokens read.
+ * The log holds each resource's latest change only, at an ever-growing position: a sync
+ * token is a position, and a sync lists the resources whose latest change is after it.
  * Used inside the stores' transactions.
  */
 import type { Db } from './database.js'
@@ -22,12 +24,15 @@ export class Changes {
 
   constructor (db: Db) {
     this.s = {
-      log: db.prepare('INSERT INTO changes (account_id, resource_type, resource_id, deleted, change_time) VALUES (?, ?, ?, ?, ?)'),
+      // The resource's previous row goes; the new one takes the position after the last
+      // (worked out before the old row is removed, so positions only ever grow).
+      log: db.prepare(`INSERT OR REPLACE INTO changes (seq, account_id, resource_type, resource_id, deleted, change_time)
+        VALUES ((SELECT coalesce(max(seq), 0) + 1 FROM changes), ?, ?, ?, ?, ?)`),
       touchGroup: db.prepare("UPDATE contact_groups SET etag = ?, update_time = ? WHERE account_id = ? AND id = ? AND group_type = 'USER_CONTACT_GROUP'"),
       touchContact: db.prepare('UPDATE contacts SET etag = ?, update_time = ? WHERE account_id = ? AND id = ?'),
       lastSeq: db.prepare<[string], { seq: number | null }>('SELECT max(seq) AS seq FROM changes WHERE account_id = ?'),
       since: db.prepare<[string, ResourceType, number], ChangeRow>(
-        'SELECT resource_id, max(seq) AS seq, deleted FROM changes WHERE account_id = ? AND resource_type = ? AND seq > ? GROUP BY resource_id ORDER BY seq')
+        'SELECT resource_id, seq, deleted FROM changes WHERE account_id = ? AND resource_type = ? AND seq > ? ORDER BY seq')
     }
   }
 
@@ -59,7 +64,7 @@ export class Changes {
     return this.s.lastSeq.get(accountId)?.seq ?? 0
   }
 
-  /** Resources of a type changed after `seq`, each once, with its latest change, oldest first. */
+  /** Resources of a type whose latest change is after `seq`, oldest change first. */
   since (accountId: string, type: ResourceType, seq: number): ChangeRow[] {
     return this.s.since.all(accountId, type, seq)
   }

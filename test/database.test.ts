@@ -192,3 +192,25 @@ t.test('the change log keeps its positions across migration 007, and sync tokens
   t.equal(after.db.prepare("SELECT count(*) FROM sqlite_master WHERE sql LIKE '%AUTOINCREMENT%'").pluck().get(), 0)
   after.db.close()
 })
+
+t.test('migration 008 keeps each resource\'s latest change, at its position', async t => {
+  const file = tempDb()
+  const migrations = loadMigrations()
+  const before = openDatabase(file, migrations.slice(0, 7))
+  before.db.exec("INSERT INTO accounts (id, declared, created_time) VALUES ('a', 1, 't')")
+  const log = before.db.prepare("INSERT INTO changes (account_id, resource_type, resource_id, deleted, change_time) VALUES ('a', ?, ?, ?, 't')")
+  log.run('person', 'x', 0)
+  log.run('person', 'y', 0)
+  log.run('person', 'x', 0)
+  log.run('contactGroup', 'x', 0)
+  log.run('person', 'y', 1)
+  before.db.close()
+  const after = openDatabase(file, migrations)
+  t.same(after.db.prepare('SELECT seq, resource_type, resource_id, deleted FROM changes ORDER BY seq').all(), [
+    { seq: 3, resource_type: 'person', resource_id: 'x', deleted: 0 },
+    { seq: 4, resource_type: 'contactGroup', resource_id: 'x', deleted: 0 },
+    { seq: 5, resource_type: 'person', resource_id: 'y', deleted: 1 }
+  ])
+  t.throws(() => after.db.prepare("INSERT INTO changes (account_id, resource_type, resource_id, change_time) VALUES ('a', 'person', 'x', 't')").run(), /UNIQUE/)
+  after.db.close()
+})

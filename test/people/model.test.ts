@@ -135,18 +135,34 @@ t.test('update times have microseconds and move forward with each update', async
   }
 })
 
-t.test('every change is in the change log, deletes as tombstones', async t => {
+t.test('the change log holds each resource\'s latest change at a growing position, deletes as tombstones', async t => {
   const app = await build(t)
+  const log = (): unknown[] => app.db.prepare("SELECT seq, resource_type, resource_id, deleted FROM changes WHERE account_id = 'test-token' AND resource_type = 'person' ORDER BY seq").all()
   const p = await createContact(t, app, { names: [{ givenName: 'A' }] })
-  await update(app, p.resourceName, { etag: p.etag }, 'updatePersonFields=nicknames')
-  await app.inject({ method: 'DELETE', url: `/v1/${p.resourceName}:deleteContact`, headers: { authorization: 'Bearer test-token' } })
-  const rows = app.db.prepare("SELECT resource_type, resource_id, deleted FROM changes WHERE account_id = 'test-token' ORDER BY seq").all()
+  const q = await createContact(t, app, { names: [{ givenName: 'B' }] })
   const id = p.metadata.sources[0].id
-  t.same(rows, [
-    { resource_type: 'person', resource_id: id, deleted: 0 },
-    { resource_type: 'person', resource_id: id, deleted: 0 },
+  const other = q.metadata.sources[0].id
+  const [first, second] = log() as Array<{ seq: number }>
+  t.ok(second!.seq > first!.seq)
+  await update(app, p.resourceName, { etag: p.etag }, 'updatePersonFields=nicknames')
+  const afterUpdate = log() as Array<{ seq: number, resource_id: string }>
+  t.same(afterUpdate.map(r => r.resource_id), [other, id], 'one row per contact, the updated one last')
+  t.ok(afterUpdate[1]!.seq > second!.seq, 'at a later position than every change before it')
+  await app.inject({ method: 'DELETE', url: `/v1/${p.resourceName}:deleteContact`, headers: { authorization: 'Bearer test-token' } })
+  const rows = log() as Array<{ seq: number, resource_type: string, resource_id: string, deleted: number }>
+  t.same(rows.map(({ seq: _seq, ...r }) => r), [
+    { resource_type: 'person', resource_id: other, deleted: 0 },
     { resource_type: 'person', resource_id: id, deleted: 1 }
   ])
+  t.ok(rows[1]!.seq > afterUpdate[1]!.seq)
+  // The same resource changed twice in a row keeps moving forward (it held the last position).
+  const before = rows[1]!.seq
+  await update(app, q.resourceName, { etag: q.etag }, 'updatePersonFields=nicknames')
+  const again = (await app.inject({ url: `/v1/${q.resourceName}?personFields=names`, headers: { authorization: 'Bearer test-token' } })).json()
+  await update(app, q.resourceName, { etag: again.etag }, 'updatePersonFields=nicknames')
+  const last = log() as Array<{ seq: number }>
+  t.equal(last.length, 2)
+  t.ok(last[1]!.seq > before + 1, 'two more positions taken')
 })
 
 t.test('export after updates imports back to the same contacts and etags', async t => {
