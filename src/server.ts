@@ -10,6 +10,7 @@ import { buildApp } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
 import { FixtureError } from './fixtures/fixture.js'
 import { packageVersion } from './package-info.js'
+import { collectStartupGarbage, holdYoungGeneration } from './memory.js'
 
 async function main (): Promise<void> {
   let config
@@ -19,7 +20,9 @@ async function main (): Promise<void> {
     if (err instanceof CommanderError) process.exit(err.exitCode)
     throw err
   }
+  holdYoungGeneration()
   const app = await buildApp(config)
+  collectStartupGarbage()
   closeWithGrace({ delay: 10000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'closing after an uncaught error')
     else app.log.info({ signal }, 'closing')

@@ -146,3 +146,18 @@ t.test('the built bundle (npm start, the Docker image) starts and serves', async
   child.kill('SIGTERM')
   t.equal(await new Promise(resolve => child.on('exit', resolve)), 0)
 })
+
+t.test('a 20,000-contact fixture starts cleanly: its contacts are served, nothing is written to stderr', async t => {
+  const dir = mkdtempSync(join(tmpdir(), 'pae-large-'))
+  const file = join(dir, 'fixture.json')
+  const people = Array.from({ length: 20000 }, (_, i) => ({ resourceName: `people/c${1000000 + i}`, names: [{ givenName: `Given${i}`, familyName: `Family${i}` }] }))
+  writeFileSync(file, JSON.stringify({ accounts: [{ id: 'large', tokens: [{ token: 'large' }], people }] }))
+  const server = await startServer(['--fixtures', file, '--log-level', 'warn'])
+  t.teardown(async () => { await stop(server) })
+  const res = await fetch(`${server.url}/v1/people/c1019999?personFields=names`, { headers: { authorization: 'Bearer large' } })
+  t.equal(res.status, 200)
+  t.equal(((await res.json()) as any).names[0].givenName, 'Given19999')
+  const list = await fetch(`${server.url}/v1/people/me/connections?personFields=names&pageSize=1`, { headers: { authorization: 'Bearer large' } })
+  t.equal(((await list.json()) as any).totalItems, 20000)
+  t.equal(server.stderr(), '', 'no warning from the memory settings')
+})
