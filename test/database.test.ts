@@ -168,9 +168,9 @@ t.test('an app opened on a database from before migration 002 finds its contacts
   t.equal(JSON.parse(res.body).results[0].person.names[0].givenName, 'Hopper')
 })
 
-t.test('an in-memory database uses 1 KiB pages, a file keeps 4 KiB', async t => {
+t.test('in memory and in a file, the database uses 4 KiB pages', async t => {
   const memory = openDatabase(':memory:')
-  t.equal(memory.db.pragma('page_size', { simple: true }), 1024)
+  t.equal(memory.db.pragma('page_size', { simple: true }), 4096)
   memory.db.close()
   const file = openDatabase(tempDb())
   t.equal(file.db.pragma('page_size', { simple: true }), 4096)
