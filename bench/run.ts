@@ -19,7 +19,7 @@ import { measureStartup } from './startup.js'
 const root = fileURLToPath(new URL('..', import.meta.url))
 const DURATION = Number(process.env.BENCH_SECONDS ?? 4)
 /** Rounds per figure: the median of them is reported (single runs on 2 cores vary by ±20 %). */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const CONNECTIONS = 10
 /** BENCH_ONLY=updateContact,people.get runs just those operations (and skips the rest). */
 const ONLY = process.env.BENCH_ONLY?.split(',').map(s => s.trim()).filter(Boolean)
