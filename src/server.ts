@@ -10,7 +10,7 @@ import { buildApp } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
 import { FixtureError } from './fixtures/fixture.js'
 import { packageVersion } from './package-info.js'
-import { collectStartupGarbage, holdYoungGeneration } from './memory.js'
+import { collectStartupGarbage, holdYoungGeneration, limitHeapGrowth } from './memory.js'
 
 async function main (): Promise<void> {
   let config
@@ -21,6 +21,7 @@ async function main (): Promise<void> {
     throw err
   }
   holdYoungGeneration()
+  limitHeapGrowth()
   const app = await buildApp(config)
   collectStartupGarbage()
   closeWithGrace({ delay: 10000 }, async ({ signal, err }) => {
