@@ -15,9 +15,10 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  // better-sqlite3 is native; pino starts worker threads from its own files; libphonenumber-js
-  // is loaded on the first phone number.
-  external: ['better-sqlite3', 'pino', 'pino-pretty', 'libphonenumber-js'],
+  // better-sqlite3 is native; pino-pretty is loaded only on a terminal (src/logger.ts);
+  // libphonenumber-js is loaded on the first phone number. pino is bundled: it never starts
+  // a transport (a worker thread that would need its own files).
+  external: ['better-sqlite3', 'pino-pretty', 'libphonenumber-js'],
   // Bundled CommonJS packages call require(): give the ES module one.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   logLevel: 'warning'
