@@ -177,40 +177,34 @@ t.test('in memory and in a file, the database uses 4 KiB pages', async t => {
   file.db.close()
 })
 
-t.test('the change log keeps its positions across migration 007, and sync tokens taken before it still work', async t => {
+/** A database file written by the first `version` migrations with these changes logged, reopened with all of them. */
+function changeLogUpgradedFrom (version: number, changes: Array<[type: string, id: string, deleted: number]>): ReturnType<typeof openDatabase>['db'] {
   const file = tempDb()
   const migrations = loadMigrations()
-  const before = openDatabase(file, migrations.slice(0, 6))
+  const before = openDatabase(file, migrations.slice(0, version))
   before.db.exec("INSERT INTO accounts (id, declared, created_time) VALUES ('a', 1, 't')")
-  const log = before.db.prepare("INSERT INTO changes (account_id, resource_type, resource_id, change_time) VALUES ('a', 'person', ?, 't')")
-  for (const id of ['x', 'y', 'z']) log.run(id)
+  const log = before.db.prepare("INSERT INTO changes (account_id, resource_type, resource_id, deleted, change_time) VALUES ('a', ?, ?, ?, 't')")
+  for (const [type, id, deleted] of changes) log.run(type, id, deleted)
   before.db.close()
-  const after = openDatabase(file, migrations)
-  t.same(after.db.prepare('SELECT seq, resource_id FROM changes ORDER BY seq').all(), [{ seq: 1, resource_id: 'x' }, { seq: 2, resource_id: 'y' }, { seq: 3, resource_id: 'z' }])
-  after.db.prepare("INSERT INTO changes (account_id, resource_type, resource_id, change_time) VALUES ('a', 'person', 'w', 't')").run()
-  t.equal(after.db.prepare("SELECT seq FROM changes WHERE resource_id = 'w'").pluck().get(), 4, 'the next change follows the last one')
-  t.equal(after.db.prepare("SELECT count(*) FROM sqlite_master WHERE sql LIKE '%AUTOINCREMENT%'").pluck().get(), 0)
-  after.db.close()
+  return openDatabase(file, migrations).db
+}
+
+t.test('the change log keeps its positions across migration 007, and the next change follows the last one', async t => {
+  const db = changeLogUpgradedFrom(6, [['person', 'x', 0], ['person', 'y', 0], ['person', 'z', 0]])
+  t.same(db.prepare('SELECT seq, resource_id FROM changes ORDER BY seq').all(), [{ seq: 1, resource_id: 'x' }, { seq: 2, resource_id: 'y' }, { seq: 3, resource_id: 'z' }])
+  db.prepare("INSERT INTO changes (account_id, resource_type, resource_id, change_time) VALUES ('a', 'person', 'w', 't')").run()
+  t.equal(db.prepare("SELECT seq FROM changes WHERE resource_id = 'w'").pluck().get(), 4)
+  t.equal(db.prepare("SELECT count(*) FROM sqlite_master WHERE sql LIKE '%AUTOINCREMENT%'").pluck().get(), 0)
+  db.close()
 })
 
 t.test('migration 008 keeps each resource\'s latest change, at its position', async t => {
-  const file = tempDb()
-  const migrations = loadMigrations()
-  const before = openDatabase(file, migrations.slice(0, 7))
-  before.db.exec("INSERT INTO accounts (id, declared, created_time) VALUES ('a', 1, 't')")
-  const log = before.db.prepare("INSERT INTO changes (account_id, resource_type, resource_id, deleted, change_time) VALUES ('a', ?, ?, ?, 't')")
-  log.run('person', 'x', 0)
-  log.run('person', 'y', 0)
-  log.run('person', 'x', 0)
-  log.run('contactGroup', 'x', 0)
-  log.run('person', 'y', 1)
-  before.db.close()
-  const after = openDatabase(file, migrations)
-  t.same(after.db.prepare('SELECT seq, resource_type, resource_id, deleted FROM changes ORDER BY seq').all(), [
+  const db = changeLogUpgradedFrom(7, [['person', 'x', 0], ['person', 'y', 0], ['person', 'x', 0], ['contactGroup', 'x', 0], ['person', 'y', 1]])
+  t.same(db.prepare('SELECT seq, resource_type, resource_id, deleted FROM changes ORDER BY seq').all(), [
     { seq: 3, resource_type: 'person', resource_id: 'x', deleted: 0 },
     { seq: 4, resource_type: 'contactGroup', resource_id: 'x', deleted: 0 },
     { seq: 5, resource_type: 'person', resource_id: 'y', deleted: 1 }
   ])
-  t.throws(() => after.db.prepare("INSERT INTO changes (account_id, resource_type, resource_id, change_time) VALUES ('a', 'person', 'x', 't')").run(), /UNIQUE/)
-  after.db.close()
+  t.throws(() => db.prepare("INSERT INTO changes (account_id, resource_type, resource_id, change_time) VALUES ('a', 'person', 'x', 't')").run(), /UNIQUE/)
+  db.close()
 })
