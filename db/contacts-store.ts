@@ -54,7 +54,7 @@ export class ContactsStore {
       // The memberships of a whole page of contacts at once (a JSON array of ids).
       pageMemberships: db.prepare<[string, string], { contact_id: string, group_id: string }>(
         'SELECT m.contact_id, m.group_id FROM json_each(?) j CROSS JOIN memberships m ON m.account_id = ? AND m.contact_id = j.value ORDER BY j.key, m.rowid'),
-      groups: db.prepare<[string], { id: string, group_type: GroupRef['groupType'] }>('SELECT id, group_type FROM contact_groups WHERE account_id = ?'),
+      group: db.prepare<[string, string], { id: string, group_type: GroupRef['groupType'] }>('SELECT id, group_type FROM contact_groups WHERE account_id = ? AND id = ?'),
       insert: db.prepare('INSERT INTO contacts (account_id, id, data, etag, update_time, given_key, family_key, search_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       // New words mark the contact for the next indexing batch (see flushSearchIndex).
       update: db.prepare('UPDATE contacts SET data = ?, etag = ?, update_time = ?, given_key = ?, family_key = ?, search_text = ?, search_dirty = 1 WHERE account_id = ? AND id = ?'),
@@ -201,9 +201,10 @@ export class ContactsStore {
     return row && { bytes: row.photo, contentType: row.photo_type }
   }
 
-  /** The account's groups, by id. */
-  groups (accountId: string): Map<string, GroupRef> {
-    return new Map(this.s.groups.all(accountId).map(g => [g.id, { id: g.id, groupType: g.group_type }]))
+  /** One of the account's groups, by id (what a membership names). */
+  group (accountId: string, groupId: string): GroupRef | undefined {
+    const row = this.s.group.get(accountId, groupId)
+    return row && { id: row.id, groupType: row.group_type }
   }
 
   count (accountId: string): number {

@@ -94,13 +94,13 @@ function requestedGroups (person: Record<string, unknown>): string[] {
  * Checks the requested groups against the account's: each must exist, and a system group
  * other than myContacts and starred can only be kept, not added.
  */
-function resolveMemberships (names: readonly string[], current: readonly string[], groups: ReadonlyMap<string, GroupRef>): string[] {
+function resolveMemberships (names: readonly string[], current: readonly string[], group: (id: string) => GroupRef | undefined): string[] {
   const out: string[] = []
   for (const name of names) {
     const id = name.startsWith(GROUP_PREFIX) ? name.slice(GROUP_PREFIX.length) : ''
-    const group = groups.get(id)
-    if (!group) throw invalidArgument(`Contact group "${name}" was not found.`)
-    if (group.groupType === 'SYSTEM_CONTACT_GROUP' && !ADDABLE_SYSTEM_GROUPS.has(id) && !current.includes(id)) {
+    const found = id === '' ? undefined : group(id)
+    if (!found) throw invalidArgument(`Contact group "${name}" was not found.`)
+    if (found.groupType === 'SYSTEM_CONTACT_GROUP' && !ADDABLE_SYSTEM_GROUPS.has(id) && !current.includes(id)) {
       throw invalidArgument(`Cannot add a contact to the system contact group "${name}".`)
     }
     if (!out.includes(id)) out.push(id)
@@ -127,7 +127,7 @@ export function createContact (ctx: ContactsContext, accountId: string, person: 
       throw invalidArgument(`The account already holds ${MAX_CONTACTS_PER_ACCOUNT} contacts, the most an account may have.`)
     }
     // Chosen: every contact the API creates is in myContacts, first, whatever else it asks for.
-    const groups = resolveMemberships(requested, [], ctx.store.groups(accountId))
+    const groups = resolveMemberships(requested, [], id => ctx.store.group(accountId, id))
     return {
       id: newContactId(ctx.random),
       data: contactDataFromPerson(person),
@@ -164,7 +164,7 @@ export function updateContact (ctx: ContactsContext, accountId: string, resource
     if (mask.has('memberships')) {
       const requested = requestedGroups(person)
       if (requested.length === 0) throw invalidArgument(NO_MEMBERSHIP)
-      memberships = resolveMemberships(requested, current.memberships, ctx.store.groups(accountId))
+      memberships = resolveMemberships(requested, current.memberships, id => ctx.store.group(accountId, id))
     }
     // Rule 6: singletons.
     checkSingletons(person, mask)
