@@ -26,6 +26,12 @@ function toGroup (row: GroupRow & { member_count?: number }): GroupWithCount {
   }
 }
 
+/**
+ * A group's name as names are compared: without the characters String.prototype.trim removes.
+ * The same expression as the unique index of migration 009, so that lookups use the index.
+ */
+export const GROUP_NAME_KEY = 'trim(name, char(9, 10, 11, 12, 13, 32, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288, 65279))'
+
 const COLUMNS = 'g.id, g.group_type, g.name, g.client_data, g.etag, g.update_time, g.member_count'
 
 /** What a members.modify did. */
@@ -47,7 +53,8 @@ export class GroupsStore {
       get: db.prepare<[string, string], GroupRow & { member_count: number }>(`SELECT ${COLUMNS} FROM contact_groups g WHERE g.account_id = ? AND g.id = ?`),
       // User groups in creation order, then system groups in their fixed order.
       list: db.prepare<[string], GroupRow & { member_count: number }>(`SELECT ${COLUMNS} FROM contact_groups g WHERE g.account_id = ? ORDER BY g.group_type = 'SYSTEM_CONTACT_GROUP', g.rowid`),
-      names: db.prepare<[string], { id: string, name: string }>('SELECT id, name FROM contact_groups WHERE account_id = ?'),
+      // One lookup in the unique index on the trimmed name (migration 009), however many groups.
+      nameTaken: db.prepare<[string, string, string], { id: string }>(`SELECT id FROM contact_groups WHERE account_id = ? AND ${GROUP_NAME_KEY} = ? AND id != ?`),
       members: db.prepare<[string, string, number], { contact_id: string }>('SELECT contact_id FROM memberships WHERE account_id = ? AND group_id = ? ORDER BY rowid LIMIT ?'),
       contactGroups: db.prepare<[string, string], { group_id: string }>('SELECT group_id FROM memberships WHERE account_id = ? AND contact_id = ?'),
       contactExists: db.prepare<[string, string], { id: string }>('SELECT id FROM contacts WHERE account_id = ? AND id = ?'),
@@ -85,9 +92,8 @@ export class GroupsStore {
   }
 
   /** The id of another group of the account whose name equals `name` after trimming. */
-  private nameTakenBy (accountId: string, name: string, exceptId?: string): string | undefined {
-    const wanted = name.trim()
-    return this.s.names.all(accountId).find(g => g.id !== exceptId && g.name.trim() === wanted)?.id
+  private nameTakenBy (accountId: string, name: string, exceptId = ''): string | undefined {
+    return this.s.nameTaken.get(accountId, name.trim(), exceptId)?.id
   }
 
   /** Stores the group `build` returns (inside the transaction); `onDuplicate` throws for a taken name. */

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { loadMigrations, openDatabase } from '../db/database.js'
 import { StateStore } from '../db/state-store.js'
 import { ContactsStore } from '../db/contacts-store.js'
+import { GROUP_NAME_KEY } from '../db/groups-store.js'
 import { newAccount } from '../src/accounts.js'
 import { contactKeys } from '../src/people/keys.js'
 import { build } from './helpers/app.js'
@@ -206,5 +207,19 @@ t.test('migration 008 keeps each resource\'s latest change, at its position', as
     { seq: 5, resource_type: 'person', resource_id: 'y', deleted: 1 }
   ])
   t.throws(() => db.prepare("INSERT INTO changes (account_id, resource_type, resource_id, change_time) VALUES ('a', 'person', 'x', 't')").run(), /UNIQUE/)
+  db.close()
+})
+
+t.test('group names are unique as the emulator trims them, and the name check is one index lookup (migration 009)', async t => {
+  const { db } = openDatabase(':memory:')
+  db.exec("INSERT INTO accounts (id, declared, created_time) VALUES ('a', 1, 't')")
+  const insert = db.prepare("INSERT INTO contact_groups (account_id, id, group_type, name) VALUES ('a', ?, 'USER_CONTACT_GROUP', ?)")
+  insert.run('g1', 'Chess')
+  for (const [i, name] of ['Chess\t', '\u3000Chess\u00a0', ' Chess\u2028', '\ufeffChess'].entries()) {
+    t.throws(() => insert.run(`x${i}`, name), /UNIQUE/, JSON.stringify(name))
+  }
+  insert.run('g2', 'chess')
+  const plan = db.prepare(`EXPLAIN QUERY PLAN SELECT id FROM contact_groups WHERE account_id = ? AND ${GROUP_NAME_KEY} = ? AND id != ?`).all('a', 'Chess', '') as Array<{ detail: string }>
+  t.match(plan[0]!.detail, /USING INDEX contact_groups_unique_name/)
   db.close()
 })

@@ -71,7 +71,7 @@ t.test('a name another group of the account has is 409 ALREADY_EXISTS, and nothi
   const app = await build(t)
   const club = await createGroup(t, app, 'Book club')
   const chess = await createGroup(t, app, 'Chess')
-  for (const name of ['Chess', ' Chess ', 'Chess\t', 'myContacts', 'starred']) {
+  for (const name of ['Chess', ' Chess ', 'Chess\t', '\u3000Chess\u00a0', 'Chess\u2028', 'myContacts', 'starred']) {
     const res = await updateGroup(app, club.resourceName, { contactGroup: { etag: club.etag, name } })
     t.equal(res.statusCode, 409, JSON.stringify(name))
     t.same(body(res), apiError(409, 'ALREADY_EXISTS', 'duplicate', 'Contact group name already exists.'))
