@@ -6,6 +6,12 @@ export function str (value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined
 }
 
+/** A string parameter that is present and not empty (an empty one counts as absent). */
+export function given (value: unknown): string | undefined {
+  const text = str(value)
+  return text === '' ? undefined : text
+}
+
 /** A list's page size: 0 or absent means the default; outside 1…max is 400 (chosen message). */
 export function pageSize (requested: unknown, defaultSize: number, max: number): number {
   const n = (requested ?? 0) as number

@@ -6,7 +6,7 @@
  */
 import type { FastifyRequest } from 'fastify'
 import type { Implementations } from './index.js'
-import { pageSize, str } from './common.js'
+import { given, pageSize } from './common.js'
 import type { Cursor, SortOrder } from '../../db/contacts-store.js'
 import { invalidArgument } from '../../src/errors.js'
 import { baseUrl } from '../../src/http.js'
@@ -18,12 +18,6 @@ const DEFAULT_PAGE_SIZE = 100
 const MAX_PAGE_SIZE = 1000
 
 const isCursor = (c: unknown): c is Cursor => Array.isArray(c) && c.length === 2 && typeof c[0] === 'string' && typeof c[1] === 'string'
-
-/** A string parameter; an empty one counts as absent. */
-function given (value: unknown): string | undefined {
-  const text = str(value)
-  return text === '' ? undefined : text
-}
 
 export const connectionImplementations: Implementations = {
   'people.people.connections.list': async (request: FastifyRequest) => {

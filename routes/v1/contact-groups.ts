@@ -6,7 +6,7 @@
 import type { FastifyRequest } from 'fastify'
 import type { Implementations } from './index.js'
 import { invalidArgument } from '../../src/errors.js'
-import { batchEntries, pageSize, str } from './common.js'
+import { batchEntries, given, pageSize, str } from './common.js'
 import {
   createGroup, deleteGroup, getGroup, MAX_BATCH_GET, modifyMembers, parseGroupReadMask, parseUpdateGroupMask,
   updateGroup, type GroupsContext
@@ -68,7 +68,7 @@ export const contactGroupImplementations: Implementations = {
     const groupFields = str(request.api.groupFields) ?? ''
     const fields = parseGroupReadMask(groupFields, 'get')
     const size = pageSize(request.api.pageSize, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-    const sync = str(request.api.syncToken)
+    const sync = given(request.api.syncToken)
     const params = paramsHash({ groupFields, pageSize: size, syncToken: sync ?? '' })
     const { store, clock } = context(request)
     const id = accountId(request)
@@ -78,7 +78,7 @@ export const contactGroupImplementations: Implementations = {
     const upTo = page?.syncSeq ?? store.lastSeq(id)
     const offset = page?.cursor ?? 0
     let items: Array<Record<string, unknown>>
-    if (sync !== undefined && sync !== '') {
+    if (sync !== undefined) {
       const since = readSyncToken(sync, clock.nowMicros(), scope)
       items = store.changedSince(id, since, upTo).map(change => {
         const group = change.deleted ? undefined : store.get(id, change.id)
