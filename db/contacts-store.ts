@@ -259,7 +259,10 @@ export class ContactsStore {
       const changed = this.writeMemberships(accountId, contactId, current.memberships, next.memberships)
       this.changes.log(accountId, 'person', contactId, false, stamp)
       this.changes.touchGroupsBetween(accountId, current.memberships, next.memberships, stamp)
-      const memberships = changed ? this.s.memberships.all(accountId, contactId).map(m => m.group_id) : current.memberships
+      // As the table now orders them (by rowid): those kept, as before, then those added.
+      const memberships = changed
+        ? [...current.memberships.filter(g => next.memberships.includes(g)), ...next.memberships.filter(g => !current.memberships.includes(g))]
+        : current.memberships
       return { contact: { id: contactId, data: next.data, etag: next.etag, updateTime: next.updateTime, memberships, photoId }, searchText: keys.searchText }
     })
     if (updated === undefined) return undefined

@@ -130,3 +130,18 @@ t.test('through the API: a failed batch update leaves every contact as it was', 
   t.equal(person.etag, (await getPerson(t, app, a.resourceName, 'names')).etag)
   t.equal((await update(app, a.resourceName, { etag: a.etag, names: [{ givenName: 'Then' }] }, 'updatePersonFields=names')).statusCode, 200, 'the first etag is still current')
 })
+
+t.test('an update that changes memberships returns them in the order the table keeps them', async t => {
+  const { store, db } = storeWithContact()
+  for (const id of ['g1', 'g2', 'g3']) db.prepare("INSERT INTO contact_groups (account_id, id, group_type, name) VALUES ('a', ?, 'USER_CONTACT_GROUP', ?)").run(id, id)
+  const first = store.mutate('a', 'abc', c => ({ ...c, etag: '#BBBBBBBBBBB=', memberships: ['g2', 'myContacts', 'g1'] }), stamp)!
+  const second = store.mutate('a', 'abc', c => ({ ...c, etag: '#CCCCCCCCCCC=', memberships: ['g3', 'g1', 'myContacts'] }), stamp)!
+  const stored = (): string[] => db.prepare("SELECT group_id FROM memberships WHERE account_id = 'a' AND contact_id = 'abc' ORDER BY rowid").pluck().all() as string[]
+  t.same(second.memberships, stored(), 'what mutate returns is what is stored')
+  t.same(second.memberships, ['myContacts', 'g1', 'g3'])
+  t.ok(first.memberships.includes('g2'))
+  contactCache(db).forget('a', 'abc')
+  t.same(store.get('a', 'abc')!.memberships, second.memberships, 'and what a fresh read finds')
+  store.flushSearchIndex()
+  db.close()
+})
