@@ -1,6 +1,6 @@
 /** contactGroups.update: every rule of BEHAVIOUR.md §1.2. */
 import t from 'tap'
-import { body, build } from '../helpers/app.js'
+import { body, build, printable } from '../helpers/app.js'
 import { createGroup, getGroup, updateGroup } from '../helpers/groups.js'
 import { apiError } from '../helpers/people.js'
 import { assertConforms } from '../helpers/schema.js'
@@ -73,7 +73,7 @@ t.test('a name another group of the account has is 409 ALREADY_EXISTS, and nothi
   const chess = await createGroup(t, app, 'Chess')
   for (const name of ['Chess', ' Chess ', 'Chess\t', '\u3000Chess\u00a0', 'Chess\u2028', 'myContacts', 'starred']) {
     const res = await updateGroup(app, club.resourceName, { contactGroup: { etag: club.etag, name } })
-    t.equal(res.statusCode, 409, JSON.stringify(name))
+    t.equal(res.statusCode, 409, printable(name))
     t.same(body(res), apiError(409, 'ALREADY_EXISTS', 'duplicate', 'Contact group name already exists.'))
   }
   const still = await getGroup(t, app, club.resourceName, '?groupFields=name')

@@ -40,3 +40,11 @@ export function credentialsMissingBody (rpc: string): unknown {
     }
   }
 }
+
+/**
+ * A test message naming a string with every character outside printable ASCII escaped:
+ * a raw line or paragraph separator (U+2028, U+2029) in a message breaks the TAP stream.
+ */
+export function printable (text: string): string {
+  return JSON.stringify(text).replace(/[^\x20-\x7e]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
