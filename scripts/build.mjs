@@ -17,8 +17,10 @@ await build({
   target: 'node20',
   // better-sqlite3 is native; pino-pretty is loaded only on a terminal (src/logger.ts);
   // libphonenumber-js is loaded on the first phone number. pino is bundled: it never starts
-  // a transport (a worker thread that would need its own files).
-  external: ['better-sqlite3', 'pino-pretty', 'libphonenumber-js'],
+  // a transport (a worker thread that would need its own files). Fastify's schema compilers
+  // (Ajv, fast-json-stringify) are never loaded: the app gives Fastify its own (src/app.ts),
+  // so they are left out of the bundle rather than parsed on every start.
+  external: ['better-sqlite3', 'pino-pretty', 'libphonenumber-js', '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler'],
   // Bundled CommonJS packages call require(): give the ES module one.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   logLevel: 'warning'
