@@ -6,6 +6,7 @@
  * - source etag `#` + base64 of 8 bytes; group etag plain base64 of 8 bytes.
  */
 import { createHash, randomBytes } from 'node:crypto'
+import { memoised } from './memo.js'
 
 /** Where random bytes come from; replaceable so that runs can be made deterministic. */
 export interface RandomSource {
@@ -61,39 +62,21 @@ export function newContactId (random: RandomSource): string {
   return (value === 0n ? 1n : value).toString(16)
 }
 
-const resourceNames = new Map<string, string>()
-
 /** `people/c<decimal>` of a source id (BigInt work, done once per id). */
-export function contactResourceName (contactId: string): string {
-  let name = resourceNames.get(contactId)
-  if (name === undefined) {
-    name = 'people/c' + BigInt('0x' + contactId).toString(10)
-    if (resourceNames.size >= 50000) resourceNames.clear()
-    resourceNames.set(contactId, name)
-  }
-  return name
-}
-
-/** Ids of resource names already read (a BigInt conversion per request is measurable). */
-const contactIds = new Map<string, string>()
+export const contactResourceName = memoised(50000, (contactId: string): string =>
+  'people/c' + BigInt('0x' + contactId).toString(10))
 
 /**
  * The CONTACT source id of `people/c<decimal>`, or undefined when the name is not a
- * contact's (no `c`, not decimal, leading zeros, out of the 64-bit range).
+ * contact's (no `c`, not decimal, leading zeros, out of the 64-bit range). Memoised: a
+ * BigInt conversion per request is measurable.
  */
-export function contactIdFromResourceName (resourceName: string): string | undefined {
-  let id = contactIds.get(resourceName)
-  if (id === undefined) {
-    const m = /^people\/c([1-9]\d{0,19})$/.exec(resourceName)
-    if (!m) return undefined
-    const value = BigInt(m[1]!)
-    if (value > MAX_UINT64) return undefined
-    id = value.toString(16)
-    if (contactIds.size >= 10000) contactIds.clear()
-    contactIds.set(resourceName, id)
-  }
-  return id
-}
+export const contactIdFromResourceName = memoised(10000, (resourceName: string): string | undefined => {
+  const m = /^people\/c([1-9]\d{0,19})$/.exec(resourceName)
+  if (!m) return undefined
+  const value = BigInt(m[1]!)
+  return value > MAX_UINT64 ? undefined : value.toString(16)
+})
 
 /** A new user contact group id: 15 lowercase hex digits, no leading zero. */
 export function newGroupId (random: RandomSource): string {

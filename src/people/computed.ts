@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module'
 import type { CountryCode } from 'libphonenumber-js/max'
 import { predefinedValues, schemas } from '../generated/discovery.js'
+import { memoised } from '../memo.js'
 
 type PhoneLibrary = typeof import('libphonenumber-js/max')
 let phoneLibrary: PhoneLibrary | undefined
@@ -22,17 +23,8 @@ type Item = Record<string, unknown>
 /** The account's region for national phone numbers (chosen: US). */
 export const DEFAULT_REGION: CountryCode = 'US'
 
-const labels = new Map<string, string>()
-
 /** `homeFax` → `Home Fax`, `OUTLOOK_BILLING_INFORMATION` → `Billing Information` (worked out once per value). */
-export function label (value: string): string {
-  let out = labels.get(value)
-  if (out === undefined) {
-    out = makeLabel(value)
-    if (labels.size < 10000) labels.set(value, out)
-  }
-  return out
-}
+export const label = memoised(10000, makeLabel)
 
 function makeLabel (value: string): string {
   const words = /^[A-Z0-9_]+$/.test(value)
@@ -82,20 +74,14 @@ function computeName (item: Item, out: Item, options: ComputeOptions): void {
   }
 }
 
-/** E.164 forms already worked out (parsing with full metadata costs tens of microseconds). */
-const canonicalForms = new Map<string, string | null>()
-
-/** The E.164 form of a phone number, or null when it does not parse as a valid number. */
-export function canonicalForm (value: string): string | null {
-  let form = canonicalForms.get(value)
-  if (form === undefined) {
-    const parsed = phones().parsePhoneNumberFromString(value, DEFAULT_REGION)
-    form = parsed?.isValid() === true ? parsed.number : null
-    if (canonicalForms.size >= 50000) canonicalForms.clear()
-    canonicalForms.set(value, form)
-  }
-  return form
-}
+/**
+ * The E.164 form of a phone number, or null when it does not parse as a valid number.
+ * Memoised: parsing with full metadata costs tens of microseconds.
+ */
+export const canonicalForm = memoised(50000, (value: string): string | null => {
+  const parsed = phones().parsePhoneNumberFromString(value, DEFAULT_REGION)
+  return parsed?.isValid() === true ? parsed.number : null
+})
 
 function computePhone (item: Item, out: Item): void {
   if (typeof item.value === 'string') {

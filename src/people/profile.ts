@@ -4,24 +4,18 @@
  */
 import { createHash } from 'node:crypto'
 import { personEtag } from './etag.js'
+import { memoised } from '../memo.js'
 
 function digest (accountId: string): Buffer {
   return createHash('sha256').update('people-api-emulator profile ' + accountId).digest()
 }
 
-const profileIds = new Map<string, string>()
-
-/** A 21-digit profile id, as Google's account ids look (`people/104857600000000000000`). */
-export function profileId (accountId: string): string {
-  // Worked out once per account: every read by resource name asks whether it is the profile.
-  let id = profileIds.get(accountId)
-  if (id === undefined) {
-    id = '1' + (digest(accountId).readBigUInt64BE() % (10n ** 20n)).toString().padStart(20, '0')
-    if (profileIds.size >= 10000) profileIds.clear()
-    profileIds.set(accountId, id)
-  }
-  return id
-}
+/**
+ * A 21-digit profile id, as Google's account ids look (`people/104857600000000000000`).
+ * Worked out once per account: every read by resource name asks whether it is the profile.
+ */
+export const profileId = memoised(10000, (accountId: string): string =>
+  '1' + (digest(accountId).readBigUInt64BE() % (10n ** 20n)).toString().padStart(20, '0'))
 
 export function renderProfile (accountId: string, fields: ReadonlySet<string>): Record<string, unknown> {
   const id = profileId(accountId)
