@@ -9,14 +9,12 @@
  * contacts in the account, with the server's resident memory at that size.
  */
 import autocannon from 'autocannon'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs'
-import { cpus, tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { cpus } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { measureStartup } from './startup.js'
+import { contactsFixture, root, start, stop, TOKEN } from './servers.js'
 
-const root = fileURLToPath(new URL('..', import.meta.url))
 const DURATION = Number(process.env.BENCH_SECONDS ?? 4)
 /**
  * Unmeasured load before each operation's measured runs, on both servers: the throughput
@@ -31,47 +29,11 @@ const CONNECTIONS = 10
 /** BENCH_ONLY=updateContact,people.get runs just those operations (and skips the rest). */
 const ONLY = process.env.BENCH_ONLY?.split(',').map(s => s.trim()).filter(Boolean)
 const selected = (name: string): boolean => ONLY === undefined || ONLY.includes(name)
-const TOKEN = 'bench-token'
 const AUTH = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }
-
-interface Server { child: ChildProcess, url: string }
-
-async function start (args: string[]): Promise<Server> {
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = ''
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString()
-      const m = /listening on (http:\/\/\S+)/.exec(out)
-      if (m) resolve(m[1]!)
-    })
-    child.on('exit', code => reject(new Error(`server exited with ${code}`)))
-  })
-  return { child, url }
-}
-
-async function stopServer (server: Server): Promise<void> {
-  server.child.kill('SIGTERM')
-  await new Promise(resolve => server.child.once('exit', resolve))
-}
 
 function rssMb (pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024
-}
-
-/** A fixture of `count` contacts with known names, and one group per connection. */
-function fixture (count: number): string {
-  const people = Array.from({ length: count }, (_, i) => ({
-    resourceName: `people/c${1000000 + i}`,
-    names: [{ givenName: `Given${i}`, familyName: `Family${i}` }],
-    emailAddresses: [{ value: `person${i}@example.com`, type: 'home' }],
-    phoneNumbers: [{ value: `+1 202 555 ${String(i % 10000).padStart(4, '0')}`, type: 'mobile' }]
-  }))
-  const contactGroups = Array.from({ length: SLOTS }, (_, i) => ({ resourceName: `contactGroups/${(0xb000 + i).toString(16)}`, name: `Group ${i}` }))
-  const file = join(mkdtempSync(join(tmpdir(), 'pae-bench-')), `fixture-${count}.json`)
-  writeFileSync(file, JSON.stringify({ accounts: [{ id: 'bench', tokens: [{ token: TOKEN }], contactGroups, people }] }))
-  return file
 }
 
 interface Result { reqs: number, p50: number, p99: number, failures: number, statuses: Record<string, number> }
@@ -208,7 +170,7 @@ async function main (): Promise<void> {
 
   // 1,000 contacts: each operation against the baseline and the emulator, one after the other.
   const baseline = await start(['bench/baseline.mjs', '0'])
-  const emulator = await start(['dist/server.mjs', '--port', '0', '--log-level', 'warn', '--fixtures', fixture(1000)])
+  const emulator = await start(['dist/server.mjs', '--port', '0', '--log-level', 'warn', '--fixtures', contactsFixture(1000, SLOTS)])
   const small: Record<string, Result> = {}
   for (const op of operations()) {
     // Baseline and emulator alternate, round after round, so that both meet the same noise.
@@ -230,12 +192,12 @@ async function main (): Promise<void> {
     for (const [who, r] of [['baseline', warm.base], ['emulator', warm.emu]] as const) if (r.failures > 0) failures.push(`${op.name} (${who}, warm-up): ${r.failures} requests failed`)
     process.stderr.write(`${op.name}: ${fmt(emu.reqs)} req/s (baseline ${fmt(base.reqs)}), ratio ${ratio.toFixed(2)}; rounds ${emus.map((e, i) => `${fmt(e.reqs)}/${fmt(bases[i]!.reqs)}`).join(' ')}\n`)
   }
-  await stopServer(emulator)
-  await stopServer(baseline)
+  await stop(emulator)
+  await stop(baseline)
 
   // 20,000 contacts in one account.
   let rss = 0
-  const large = selected('scale') ? await start(['dist/server.mjs', '--port', '0', '--log-level', 'warn', '--fixtures', fixture(20000)]) : undefined
+  const large = selected('scale') ? await start(['dist/server.mjs', '--port', '0', '--log-level', 'warn', '--fixtures', contactsFixture(20000, SLOTS)]) : undefined
   for (const op of large ? operations().filter(o => o.name === 'updateContact' || o.name === 'people.get') : []) {
     const warm = await op.run(large!.url, WARMUP)
     if (warm.failures > 0) failures.push(`${op.name} at 20,000 (warm-up): ${warm.failures} requests failed`)
@@ -250,7 +212,7 @@ async function main (): Promise<void> {
   }
   if (large) {
     rss = rssMb(large.child.pid!)
-    await stopServer(large)
+    await stop(large)
   }
 
   if (ONLY !== undefined) {

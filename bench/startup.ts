@@ -3,47 +3,22 @@
  * built emulator with a 1,000-contact fixture and for the bare Fastify baseline. Median of
  * several starts each. Run with `npm run bench` (after `npm ci`, which builds).
  */
-import { spawn } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { contactsFixture, start, stop } from './servers.js'
 
-const root = fileURLToPath(new URL('..', import.meta.url))
 const RUNS = 7
-
-export function contactsFixture (count: number): string {
-  const people = Array.from({ length: count }, (_, i) => ({
-    names: [{ givenName: `Given${i}`, familyName: `Family${i}` }],
-    emailAddresses: [{ value: `person${i}@example.com`, type: 'home' }],
-    phoneNumbers: [{ value: `+1 202 555 ${String(i % 10000).padStart(4, '0')}`, type: 'mobile' }]
-  }))
-  const file = join(mkdtempSync(join(tmpdir(), 'pae-bench-')), `fixture-${count}.json`)
-  writeFileSync(file, JSON.stringify({ accounts: [{ id: 'bench', tokens: [{ token: 'bench-token' }], people }] }))
-  return file
-}
 
 /** Milliseconds from spawn to the first 200 from /_emulator/health. */
 async function timeToFirstResponse (args: string[]): Promise<number> {
   const started = performance.now()
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
+  const server = await start(args)
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = ''
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString()
-        const m = /listening on (http:\/\/\S+)/.exec(out)
-        if (m) resolve(m[1]!)
-      })
-      child.on('exit', code => reject(new Error(`exited with ${code}`)))
-    })
     for (;;) {
-      const ok = await fetch(url + '/_emulator/health').then(r => r.ok, () => false)
+      const ok = await fetch(server.url + '/_emulator/health').then(r => r.ok, () => false)
       if (ok) return performance.now() - started
     }
   } finally {
-    child.kill('SIGTERM')
-    await new Promise(resolve => child.once('exit', resolve))
+    await stop(server)
   }
 }
 
