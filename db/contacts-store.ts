@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3'
 import { immediateRunner, type Db } from './database.js'
 import type { DeriveKeys, StoredContact } from './state-store.js'
 import { Changes, type ChangeStamp } from './changes.js'
-import { contactCache, type ContactCache } from './contact-cache.js'
+import { contactCache, type CachedContact, type ContactCache } from './contact-cache.js'
 
 interface ContactRow { id: string, data: string, etag: string, update_time: string, photo_id: string | null }
 interface PageRow extends ContactRow { sort_key: string }
@@ -144,7 +144,7 @@ export class ContactsStore {
   }
 
   /** A contact by id, from the cache or else from the database (and then remembered). */
-  private read (accountId: string, contactId: string): { contact: StoredContact, searchText: string | null } | undefined {
+  private read (accountId: string, contactId: string): CachedContact | undefined {
     const cached = this.cache.get(accountId, contactId)
     if (cached !== undefined) return cached
     const row = this.s.getForUpdate.get(accountId, contactId)
