@@ -1,10 +1,13 @@
 /**
- * The change log and the "touch" that every mutation does to the resources it affects: a
+ * Change positions, and the "touch" that every mutation does to the resources it affects: a
  * contact whose memberships change gets a new source etag; a user group whose members
- * change gets a new etag; each such change is written to the log that sync tokens read.
- * The log holds each resource's latest change only, at an ever-growing position: a sync
- * token is a position, and a sync lists the resources whose latest change is after it.
- * Used inside the stores' transactions.
+ * change gets a new etag. Each resource's latest change is at an ever-growing position: a
+ * sync token is a position, and a sync lists the resources whose latest change is after it.
+ *
+ * Where the latest change is kept: a live contact's on its own row (`contacts.change_seq`,
+ * written by the same statement that writes the contact); a group's, and a deleted
+ * contact's tombstone, in the change log (`changes`, one row per resource). Used inside the
+ * stores' transactions.
  */
 import type { Db } from './database.js'
 
@@ -19,25 +22,69 @@ export type ResourceType = 'person' | 'contactGroup'
 
 export interface ChangeRow { resource_id: string, seq: number, deleted: number }
 
+/**
+ * The last position handed out on a connection, shared by every store opened on it; read
+ * from the database when unknown. Forgotten after a rollback and after the accounts are
+ * replaced, so that the next position follows what is stored, as a new emulator's does.
+ */
+const lastPositions = new WeakMap<Db, { last: number | undefined }>()
+
+function positionsOf (db: Db): { last: number | undefined } {
+  let p = lastPositions.get(db)
+  if (p === undefined) {
+    p = { last: undefined }
+    lastPositions.set(db, p)
+  }
+  return p
+}
+
+/** Makes the next change position be worked out again from what the database holds. */
+export function forgetPositions (db: Db): void {
+  positionsOf(db).last = undefined
+}
+
 export class Changes {
   private readonly s
+  private readonly positions: { last: number | undefined }
 
   constructor (db: Db) {
+    this.positions = positionsOf(db)
     this.s = {
-      // The resource's previous row goes; the new one takes the position after the last
-      // (worked out before the old row is removed, so positions only ever grow).
+      // Once per connection (and after a reset): a scan of the contacts' positions.
+      last: db.prepare<[], number>('SELECT max(coalesce((SELECT max(seq) FROM changes), 0), coalesce((SELECT max(change_seq) FROM contacts), 0))').pluck(),
+      // The resource's previous row goes; the new one is at the given (later) position.
       log: db.prepare(`INSERT OR REPLACE INTO changes (seq, account_id, resource_type, resource_id, deleted, change_time)
-        VALUES ((SELECT coalesce(max(seq), 0) + 1 FROM changes), ?, ?, ?, ?, ?)`),
+        VALUES (?, ?, ?, ?, ?, ?)`),
+      dropTombstone: db.prepare("DELETE FROM changes WHERE account_id = ? AND resource_type = 'person' AND resource_id = ?"),
       touchGroup: db.prepare("UPDATE contact_groups SET etag = ?, update_time = ? WHERE account_id = ? AND id = ? AND group_type = 'USER_CONTACT_GROUP'"),
-      touchContact: db.prepare('UPDATE contacts SET etag = ?, update_time = ? WHERE account_id = ? AND id = ?'),
-      lastSeq: db.prepare<[string], { seq: number | null }>('SELECT max(seq) AS seq FROM changes WHERE account_id = ?'),
-      since: db.prepare<[string, ResourceType, number], ChangeRow>(
-        'SELECT resource_id, seq, deleted FROM changes WHERE account_id = ? AND resource_type = ? AND seq > ? ORDER BY seq')
+      touchContact: db.prepare('UPDATE contacts SET etag = ?, update_time = ?, change_seq = ? WHERE account_id = ? AND id = ?'),
+      // Each one index read: changes_by_position and contacts_by_change.
+      lastSeq: db.prepare<{ account: string }, number | null>(
+        'SELECT max(coalesce((SELECT max(seq) FROM changes WHERE account_id = @account), 0), coalesce((SELECT max(change_seq) FROM contacts WHERE account_id = @account), 0))').pluck(),
+      groupsSince: db.prepare<[string, number], ChangeRow>(
+        "SELECT resource_id, seq, deleted FROM changes WHERE account_id = ? AND resource_type = 'contactGroup' AND seq > ? ORDER BY seq"),
+      contactsSince: db.prepare<{ account: string, seq: number }, ChangeRow>(
+        `SELECT id AS resource_id, change_seq AS seq, 0 AS deleted FROM contacts WHERE account_id = @account AND change_seq > @seq
+         UNION ALL
+         SELECT resource_id, seq, deleted FROM changes WHERE account_id = @account AND resource_type = 'person' AND seq > @seq
+         ORDER BY seq`)
     }
   }
 
+  /** The position of a new change: after every position handed out before. */
+  next (): number {
+    this.positions.last = (this.positions.last ?? this.s.last.get()!) + 1
+    return this.positions.last
+  }
+
+  /** A group's change, or a contact's deletion, in the log. */
   log (accountId: string, type: ResourceType, id: string, deleted: boolean, stamp: ChangeStamp): void {
-    this.s.log.run(accountId, type, id, deleted ? 1 : 0, stamp.time)
+    this.s.log.run(this.next(), accountId, type, id, deleted ? 1 : 0, stamp.time)
+  }
+
+  /** A contact stored again under an id that was deleted: its tombstone goes. */
+  dropTombstone (accountId: string, contactId: string): void {
+    this.s.dropTombstone.run(accountId, contactId)
   }
 
   /** A user group's members changed: new etag and a log entry (system groups have no etag). */
@@ -53,19 +100,18 @@ export class Changes {
     for (const g of after) if (!before.includes(g)) this.touchGroup(accountId, g, stamp)
   }
 
-  /** A contact changed without its data changing (its memberships): new etag and a log entry. */
+  /** A contact changed without its data changing (its memberships): new etag, new position. */
   touchContact (accountId: string, contactId: string, stamp: ChangeStamp): void {
-    this.s.touchContact.run(stamp.sourceEtag(), stamp.time, accountId, contactId)
-    this.log(accountId, 'person', contactId, false, stamp)
+    this.s.touchContact.run(stamp.sourceEtag(), stamp.time, this.next(), accountId, contactId)
   }
 
   /** The position of the account's latest change (0 when none): what a sync token holds. */
   lastSeq (accountId: string): number {
-    return this.s.lastSeq.get(accountId)?.seq ?? 0
+    return this.s.lastSeq.get({ account: accountId }) ?? 0
   }
 
   /** Resources of a type whose latest change is after `seq`, oldest change first. */
   since (accountId: string, type: ResourceType, seq: number): ChangeRow[] {
-    return this.s.since.all(accountId, type, seq)
+    return type === 'person' ? this.s.contactsSince.all({ account: accountId, seq }) : this.s.groupsSince.all(accountId, seq)
   }
 }

@@ -1,7 +1,8 @@
 /**
- * Contacts and their memberships. Synchronous, prepared statements; every mutation is one
- * `BEGIN IMMEDIATE` transaction that reads, lets the caller decide (and throw), writes,
- * appends to the change log and touches the user groups whose membership changed.
+ * Contacts and their memberships. Synchronous, prepared statements. A mutation reads, lets
+ * the caller decide (and throw), then writes: the contact with its change position, and,
+ * when they change, its memberships with the user groups they touch, in one `BEGIN
+ * IMMEDIATE` transaction whenever it takes more than one statement.
  */
 import type Database from 'better-sqlite3'
 import { immediateRunner, type Db } from './database.js'
@@ -31,6 +32,14 @@ export type SortOrder = keyof typeof SORT_COLUMNS
 /** Where a page starts: the sort key and id of the last contact of the previous page. */
 export type Cursor = [string, string]
 
+/** Whether two membership lists hold the same groups (order aside). */
+function sameMembers (a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true
+  for (const g of a) if (!b.includes(g)) return false
+  for (const g of b) if (!a.includes(g)) return false
+  return true
+}
+
 /** Contacts indexed per transaction by flushSearchIndex. */
 const INDEX_SLICE = 1000
 
@@ -55,10 +64,10 @@ export class ContactsStore {
       pageMemberships: db.prepare<[string, string], { contact_id: string, group_id: string }>(
         'SELECT m.contact_id, m.group_id FROM json_each(?) j CROSS JOIN memberships m ON m.account_id = ? AND m.contact_id = j.value ORDER BY j.key, m.rowid'),
       group: db.prepare<[string, string], { id: string, group_type: GroupRef['groupType'] }>('SELECT id, group_type FROM contact_groups WHERE account_id = ? AND id = ?'),
-      insert: db.prepare('INSERT INTO contacts (account_id, id, data, etag, update_time, given_key, family_key, search_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      insert: db.prepare('INSERT INTO contacts (account_id, id, data, etag, update_time, given_key, family_key, search_text, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       // New words mark the contact for the next indexing batch (see flushSearchIndex).
-      update: db.prepare('UPDATE contacts SET data = ?, etag = ?, update_time = ?, given_key = ?, family_key = ?, search_text = ?, search_dirty = 1 WHERE account_id = ? AND id = ?'),
-      updateKeepWords: db.prepare('UPDATE contacts SET data = ?, etag = ?, update_time = ?, given_key = ?, family_key = ? WHERE account_id = ? AND id = ?'),
+      update: db.prepare('UPDATE contacts SET data = ?, etag = ?, update_time = ?, given_key = ?, family_key = ?, change_seq = ?, search_text = ?, search_dirty = 1 WHERE account_id = ? AND id = ?'),
+      updateKeepWords: db.prepare('UPDATE contacts SET data = ?, etag = ?, update_time = ?, given_key = ?, family_key = ?, change_seq = ? WHERE account_id = ? AND id = ?'),
       // A contact with its current search words (a write re-indexes only when they change).
       getForUpdate: db.prepare<[string, string], ContactRow & { search_text: string | null }>('SELECT id, data, etag, update_time, photo_id, search_text FROM contacts WHERE account_id = ? AND id = ?'),
       delete: db.prepare('DELETE FROM contacts WHERE account_id = ? AND id = ?'),
@@ -224,10 +233,10 @@ export class ContactsStore {
     return this.immediate(() => {
       const contact = build()
       const keys = this.derive(contact.data)
-      this.s.insert.run(accountId, contact.id, JSON.stringify(contact.data), contact.etag, contact.updateTime, keys.givenKey, keys.familyKey, keys.searchText)
+      this.s.insert.run(accountId, contact.id, JSON.stringify(contact.data), contact.etag, contact.updateTime, keys.givenKey, keys.familyKey, keys.searchText, this.changes.next())
+      this.changes.dropTombstone(accountId, contact.id)
       this.scheduleSearchIndex()
       this.writeMemberships(accountId, contact.id, [], contact.memberships)
-      this.changes.log(accountId, 'person', contact.id, false, stamp)
       this.changes.touchGroupsBetween(accountId, [], contact.memberships, stamp)
       return contact
     })
@@ -236,39 +245,47 @@ export class ContactsStore {
   /**
    * Reads the contact, hands it to `change` (which may throw: nothing is written then) and
    * stores what it returns. Returns undefined when the contact does not exist.
+   *
+   * Deciding needs no transaction: the read and the write run in one synchronous turn on the
+   * one connection, so nothing can come between them. A change of the contact alone is one
+   * UPDATE (its change position is on its row), atomic by itself; a change that also writes
+   * a photo or memberships (and touches groups) is one `BEGIN IMMEDIATE` transaction.
    */
   mutate (accountId: string, contactId: string, change: (current: StoredContact) => StoredContact & { photo?: PhotoChange | null }, stamp: ChangeStamp): StoredContact | undefined {
-    const updated = this.immediate(() => {
-      const found = this.read(accountId, contactId)
-      if (!found) return undefined
-      const current = found.contact
-      const next = change(current)
-      const keys = this.derive(next.data)
-      const data = JSON.stringify(next.data)
+    const found = this.read(accountId, contactId)
+    if (!found) return undefined
+    const current = found.contact
+    const next = change(current)
+    const keys = this.derive(next.data)
+    const data = JSON.stringify(next.data)
+    const membershipsChange = !sameMembers(current.memberships, next.memberships)
+    const write = (): void => {
+      const seq = this.changes.next()
       if (keys.searchText === found.searchText) {
-        this.s.updateKeepWords.run(data, next.etag, next.updateTime, keys.givenKey, keys.familyKey, accountId, contactId)
+        this.s.updateKeepWords.run(data, next.etag, next.updateTime, keys.givenKey, keys.familyKey, seq, accountId, contactId)
       } else {
-        this.s.update.run(data, next.etag, next.updateTime, keys.givenKey, keys.familyKey, keys.searchText, accountId, contactId)
+        this.s.update.run(data, next.etag, next.updateTime, keys.givenKey, keys.familyKey, seq, keys.searchText, accountId, contactId)
         this.scheduleSearchIndex()
       }
-      let photoId = current.photoId ?? null
       if (next.photo !== undefined) {
-        photoId = next.photo?.id ?? null
-        this.s.setPhoto.run(photoId, next.photo?.bytes ?? null, next.photo?.contentType ?? null, accountId, contactId)
+        this.s.setPhoto.run(next.photo?.id ?? null, next.photo?.bytes ?? null, next.photo?.contentType ?? null, accountId, contactId)
       }
-      const changed = this.writeMemberships(accountId, contactId, current.memberships, next.memberships)
-      this.changes.log(accountId, 'person', contactId, false, stamp)
-      this.changes.touchGroupsBetween(accountId, current.memberships, next.memberships, stamp)
-      // As the table now orders them (by rowid): those kept, as before, then those added.
-      const memberships = changed
-        ? [...current.memberships.filter(g => next.memberships.includes(g)), ...next.memberships.filter(g => !current.memberships.includes(g))]
-        : current.memberships
-      return { contact: { id: contactId, data: next.data, etag: next.etag, updateTime: next.updateTime, memberships, photoId }, searchText: keys.searchText }
-    })
-    if (updated === undefined) return undefined
+      if (membershipsChange) {
+        this.writeMemberships(accountId, contactId, current.memberships, next.memberships)
+        this.changes.touchGroupsBetween(accountId, current.memberships, next.memberships, stamp)
+      }
+    }
+    if (next.photo === undefined && !membershipsChange) write()
+    else this.immediate(write)
+    const photoId = next.photo === undefined ? current.photoId ?? null : next.photo?.id ?? null
+    // As the table now orders them (by rowid): those kept, as before, then those added.
+    const memberships = membershipsChange
+      ? [...current.memberships.filter(g => next.memberships.includes(g)), ...next.memberships.filter(g => !current.memberships.includes(g))]
+      : current.memberships
+    const contact: StoredContact = { id: contactId, data: next.data, etag: next.etag, updateTime: next.updateTime, memberships, photoId }
     // Committed (unless an outer transaction is still open: then set() leaves it out).
-    this.cache.set(accountId, contactId, updated)
-    return updated.contact
+    this.cache.set(accountId, contactId, { contact, searchText: keys.searchText })
+    return contact
   }
 
   /** Deletes a contact (its memberships go with it); false when it does not exist. */

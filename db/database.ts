@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3'
 import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { forgetPositions } from './changes.js'
 
 export type Db = Database.Database
 
@@ -64,9 +65,17 @@ export function openDatabase (file: string, migrations = loadMigrations()): Open
 /**
  * A function that runs `fn` in a `BEGIN IMMEDIATE` transaction (a savepoint when nested).
  * Built once per store: better-sqlite3 builds a transaction wrapper on every db.transaction()
- * call, which costs more than the transaction itself on a hot path.
+ * call, which costs more than the transaction itself on a hot path. After a rollback the
+ * change positions it handed out are given out again (see db/changes.ts).
  */
 export function immediateRunner (db: Db): <T>(fn: () => T) => T {
   const tx = db.transaction((fn: () => unknown) => fn())
-  return <T>(fn: () => T): T => tx.immediate(fn) as T
+  return <T>(fn: () => T): T => {
+    try {
+      return tx.immediate(fn) as T
+    } catch (err) {
+      forgetPositions(db)
+      throw err
+    }
+  }
 }

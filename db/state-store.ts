@@ -3,6 +3,7 @@
  * reset). Synchronous: prepared statements, one transaction per operation.
  */
 import type { Db } from './database.js'
+import { forgetPositions } from './changes.js'
 
 export interface StoredToken {
   token: string
@@ -143,24 +144,32 @@ export class StateStore {
   /** Replaces the named accounts (and only those) with the given ones, all or nothing. */
   replaceAccounts (accounts: ReadonlyArray<StoredAccount | PackedAccount>): void {
     this.tokenCache.clear()
-    this.db.transaction(() => {
-      for (const a of accounts) this.s.deleteAccount.run(a.id)
-      for (const a of accounts) this.insert(a)
-    }).immediate()
+    try {
+      this.db.transaction(() => {
+        for (const a of accounts) this.s.deleteAccount.run(a.id)
+        for (const a of accounts) this.insert(a)
+      }).immediate()
+    } finally {
+      forgetPositions(this.db)
+    }
   }
 
   /** Deletes every account (or one) and then inserts `accounts`, all or nothing. */
   reset (accounts: ReadonlyArray<StoredAccount | PackedAccount>, onlyAccount?: string): void {
     this.tokenCache.clear()
-    this.db.transaction(() => {
-      if (onlyAccount === undefined) {
-        // The change log goes with the accounts and starts again from 1, as in a new emulator.
-        this.s.deleteAll.run()
-      } else {
-        this.s.deleteAccount.run(onlyAccount)
-      }
-      for (const a of accounts) this.insert(a)
-    }).immediate()
+    try {
+      this.db.transaction(() => {
+        if (onlyAccount === undefined) {
+          // The change log goes with the accounts and starts again from 1, as in a new emulator.
+          this.s.deleteAll.run()
+        } else {
+          this.s.deleteAccount.run(onlyAccount)
+        }
+        for (const a of accounts) this.insert(a)
+      }).immediate()
+    } finally {
+      forgetPositions(this.db)
+    }
   }
 
   /** Every account with everything it holds, in a consistent snapshot. */

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { loadMigrations, openDatabase } from '../db/database.js'
 import { StateStore } from '../db/state-store.js'
 import { ContactsStore } from '../db/contacts-store.js'
+import { Changes } from '../db/changes.js'
 import { GROUP_NAME_KEY } from '../db/groups-store.js'
 import { newAccount } from '../src/accounts.js'
 import { contactKeys } from '../src/people/keys.js'
@@ -178,20 +179,25 @@ t.test('in memory and in a file, the database uses 4 KiB pages', async t => {
   file.db.close()
 })
 
-/** A database file written by the first `version` migrations with these changes logged, reopened with all of them. */
-function changeLogUpgradedFrom (version: number, changes: Array<[type: string, id: string, deleted: number]>): ReturnType<typeof openDatabase>['db'] {
+/**
+ * A database file written by the first `version` migrations with these changes logged (and
+ * these contacts stored), reopened with the migrations up to `upTo` (all by default).
+ */
+function changeLogUpgradedFrom (version: number, changes: Array<[type: string, id: string, deleted: number]>, upTo?: number, contacts: string[] = []): ReturnType<typeof openDatabase>['db'] {
   const file = tempDb()
   const migrations = loadMigrations()
   const before = openDatabase(file, migrations.slice(0, version))
   before.db.exec("INSERT INTO accounts (id, declared, created_time) VALUES ('a', 1, 't')")
   const log = before.db.prepare("INSERT INTO changes (account_id, resource_type, resource_id, deleted, change_time) VALUES ('a', ?, ?, ?, 't')")
   for (const [type, id, deleted] of changes) log.run(type, id, deleted)
+  const contact = before.db.prepare("INSERT INTO contacts (account_id, id, data, etag, update_time) VALUES ('a', ?, '{}', '#e', 't')")
+  for (const id of contacts) contact.run(id)
   before.db.close()
-  return openDatabase(file, migrations).db
+  return openDatabase(file, upTo === undefined ? migrations : migrations.slice(0, upTo)).db
 }
 
 t.test('the change log keeps its positions across migration 007, and the next change follows the last one', async t => {
-  const db = changeLogUpgradedFrom(6, [['person', 'x', 0], ['person', 'y', 0], ['person', 'z', 0]])
+  const db = changeLogUpgradedFrom(6, [['person', 'x', 0], ['person', 'y', 0], ['person', 'z', 0]], 9)
   t.same(db.prepare('SELECT seq, resource_id FROM changes ORDER BY seq').all(), [{ seq: 1, resource_id: 'x' }, { seq: 2, resource_id: 'y' }, { seq: 3, resource_id: 'z' }])
   db.prepare("INSERT INTO changes (account_id, resource_type, resource_id, change_time) VALUES ('a', 'person', 'w', 't')").run()
   t.equal(db.prepare("SELECT seq FROM changes WHERE resource_id = 'w'").pluck().get(), 4)
@@ -200,13 +206,36 @@ t.test('the change log keeps its positions across migration 007, and the next ch
 })
 
 t.test('migration 008 keeps each resource\'s latest change, at its position', async t => {
-  const db = changeLogUpgradedFrom(7, [['person', 'x', 0], ['person', 'y', 0], ['person', 'x', 0], ['contactGroup', 'x', 0], ['person', 'y', 1]])
+  const db = changeLogUpgradedFrom(7, [['person', 'x', 0], ['person', 'y', 0], ['person', 'x', 0], ['contactGroup', 'x', 0], ['person', 'y', 1]], 9)
   t.same(db.prepare('SELECT seq, resource_type, resource_id, deleted FROM changes ORDER BY seq').all(), [
     { seq: 3, resource_type: 'person', resource_id: 'x', deleted: 0 },
     { seq: 4, resource_type: 'contactGroup', resource_id: 'x', deleted: 0 },
     { seq: 5, resource_type: 'person', resource_id: 'y', deleted: 1 }
   ])
   t.throws(() => db.prepare("INSERT INTO changes (account_id, resource_type, resource_id, change_time) VALUES ('a', 'person', 'x', 't')").run(), /UNIQUE/)
+  db.close()
+})
+
+t.test('migration 010 moves each live contact\'s latest change onto its row, keeping tombstones and groups in the log', async t => {
+  const db = changeLogUpgradedFrom(9, [['person', 'x', 0], ['contactGroup', 'g', 0], ['person', 'y', 0], ['person', 'z', 1], ['person', 'orphan', 0]], undefined, ['x', 'y', 'w'])
+  t.same(db.prepare("SELECT id, change_seq FROM contacts WHERE account_id = 'a' ORDER BY id").all(), [
+    { id: 'w', change_seq: 0 },
+    { id: 'x', change_seq: 1 },
+    { id: 'y', change_seq: 3 }
+  ], 'a contact with no change recorded is at 0')
+  t.same(db.prepare('SELECT seq, resource_type, resource_id, deleted FROM changes ORDER BY seq').all(), [
+    { seq: 2, resource_type: 'contactGroup', resource_id: 'g', deleted: 0 },
+    { seq: 4, resource_type: 'person', resource_id: 'z', deleted: 1 }
+  ], 'the log keeps the group and the tombstone; a live change with no contact goes')
+  const changes = new Changes(db)
+  t.same(changes.since('a', 'person', 0), [
+    { resource_id: 'x', seq: 1, deleted: 0 },
+    { resource_id: 'y', seq: 3, deleted: 0 },
+    { resource_id: 'z', seq: 4, deleted: 1 }
+  ])
+  t.equal(changes.lastSeq('a'), 4)
+  t.equal(changes.next(), 5, 'the next position follows the last of either place')
+  t.match(db.prepare("EXPLAIN QUERY PLAN SELECT max(change_seq) FROM contacts WHERE account_id = 'a'").all(), [{ detail: /contacts_by_change/ }])
   db.close()
 })
 

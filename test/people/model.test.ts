@@ -5,6 +5,7 @@ import { createContact, update } from '../helpers/people.js'
 import { personEtag, sourceEtagOf } from '../../src/people/etag.js'
 import { contactIdFromResourceName, contactResourceName } from '../../src/ids.js'
 import { label } from '../../src/people/computed.js'
+import { Changes } from '../../db/changes.js'
 
 t.test('people/c<decimal> and the hex CONTACT source id are one value', async t => {
   t.equal(contactIdFromResourceName('people/c641236038399901854'), '8e620c78e01409e')
@@ -135,9 +136,10 @@ t.test('update times have microseconds and move forward with each update', async
   }
 })
 
-t.test('the change log holds each resource\'s latest change at a growing position, deletes as tombstones', async t => {
+t.test('each contact\'s latest change is at a growing position, deletes as tombstones', async t => {
   const app = await build(t)
-  const log = (): unknown[] => app.db.prepare("SELECT seq, resource_type, resource_id, deleted FROM changes WHERE account_id = 'test-token' AND resource_type = 'person' ORDER BY seq").all()
+  const changes = new Changes(app.db)
+  const log = (): unknown[] => changes.since('test-token', 'person', 0).map(r => ({ ...r, resource_type: 'person' }))
   const p = await createContact(t, app, { names: [{ givenName: 'A' }] })
   const q = await createContact(t, app, { names: [{ givenName: 'B' }] })
   const id = p.metadata.sources[0].id
@@ -163,6 +165,48 @@ t.test('the change log holds each resource\'s latest change at a growing positio
   const last = log() as Array<{ seq: number }>
   t.equal(last.length, 2)
   t.ok(last[1]!.seq > before + 1, 'two more positions taken')
+})
+
+t.test('positions: a refused update takes none, a failed batch gives its positions back, a whole reset starts again from 1', async t => {
+  const app = await build(t)
+  const changes = new Changes(app.db)
+  const last = (): number => changes.lastSeq('test-token')
+  const p = await createContact(t, app, { names: [{ givenName: 'A' }] })
+  const q = await createContact(t, app, { names: [{ givenName: 'B' }] })
+  const before = last()
+  t.equal((await update(app, p.resourceName, { etag: '#stale' }, 'updatePersonFields=names')).statusCode, 400)
+  const batch = await app.inject({
+    method: 'POST',
+    url: '/v1/people:batchUpdateContacts',
+    headers: { authorization: 'Bearer test-token' },
+    payload: { contacts: { [p.resourceName]: { etag: p.etag, names: [{ givenName: 'A2' }] }, [q.resourceName]: { etag: '#stale', names: [{ givenName: 'B2' }] } }, updateMask: 'names', readMask: 'names' }
+  })
+  t.equal(batch.statusCode, 400, 'the batch fails as a whole')
+  t.equal(last(), before, 'nothing recorded')
+  const res = await update(app, p.resourceName, { etag: p.etag, names: [{ givenName: 'A3' }] }, 'updatePersonFields=names')
+  t.equal(res.statusCode, 200)
+  t.equal(last(), before + 1, 'the next change takes the very next position')
+  t.same(changes.since('test-token', 'person', before), [{ resource_id: p.metadata.sources[0].id, seq: before + 1, deleted: 0 }])
+  await app.inject({ method: 'POST', url: '/_emulator/reset' })
+  await createContact(t, app, { names: [{ givenName: 'C' }] })
+  t.equal(last(), 1, 'after a whole reset, as in a new emulator')
+})
+
+t.test('a change of the contact alone is one statement, without a transaction of its own; memberships take one', async t => {
+  const app = await build(t)
+  const p = await createContact(t, app, { names: [{ givenName: 'A' }] })
+  const statements: string[] = []
+  // Every statement the update runs goes through a prepared statement's run(): wrap them all.
+  const proto = Object.getPrototypeOf(app.db.prepare('SELECT 1')) as { run: (...args: unknown[]) => unknown, source: string }
+  const run = proto.run
+  t.teardown(() => { proto.run = run })
+  proto.run = function (this: { source: string }, ...args: unknown[]) { statements.push(this.source.trim().split(/\s+/).slice(0, 3).join(' ')); return run.apply(this, args) }
+  t.equal((await update(app, p.resourceName, { etag: p.etag, names: [{ givenName: 'A2' }] }, 'updatePersonFields=names')).statusCode, 200)
+  t.same(statements, ['UPDATE contacts SET'], 'one UPDATE, no BEGIN or COMMIT')
+  statements.length = 0
+  const again = (await app.inject({ url: `/v1/${p.resourceName}?personFields=names`, headers: { authorization: 'Bearer test-token' } })).json()
+  t.equal((await update(app, p.resourceName, { etag: again.etag, memberships: [{ contactGroupMembership: { contactGroupResourceName: 'contactGroups/starred' } }] }, 'updatePersonFields=memberships')).statusCode, 200)
+  t.ok(statements.includes('BEGIN IMMEDIATE') && statements.includes('COMMIT'), 'memberships and the contact in one transaction')
 })
 
 t.test('export after updates imports back to the same contacts and etags', async t => {
