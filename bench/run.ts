@@ -13,7 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { measureStartup } from './startup.js'
-import { contactsFixture, root, start, stop, TOKEN } from './servers.js'
+import { contactsFixture, emulatorArgs, root, start, stop, TOKEN } from './servers.js'
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 4)
 /**
@@ -170,7 +170,7 @@ async function main (): Promise<void> {
 
   // 1,000 contacts: each operation against the baseline and the emulator, one after the other.
   const baseline = await start(['bench/baseline.mjs', '0'])
-  const emulator = await start(['dist/server.mjs', '--port', '0', '--log-level', 'warn', '--fixtures', contactsFixture(1000, SLOTS)])
+  const emulator = await start(emulatorArgs('--port', '0', '--log-level', 'warn', '--fixtures', contactsFixture(1000, SLOTS)))
   const small: Record<string, Result> = {}
   for (const op of operations()) {
     // Baseline and emulator alternate, round after round, so that both meet the same noise.
@@ -197,7 +197,7 @@ async function main (): Promise<void> {
 
   // 20,000 contacts in one account.
   let rss = 0
-  const large = selected('scale') ? await start(['dist/server.mjs', '--port', '0', '--log-level', 'warn', '--fixtures', contactsFixture(20000, SLOTS)]) : undefined
+  const large = selected('scale') ? await start(emulatorArgs('--port', '0', '--log-level', 'warn', '--fixtures', contactsFixture(20000, SLOTS))) : undefined
   for (const op of large ? operations().filter(o => o.name === 'updateContact' || o.name === 'people.get') : []) {
     const warm = await op.run(large!.url, WARMUP)
     if (warm.failures > 0) failures.push(`${op.name} at 20,000 (warm-up): ${warm.failures} requests failed`)

@@ -4,7 +4,7 @@
  * several starts each. Run with `npm run bench` (after `npm ci`, which builds).
  */
 import { fileURLToPath } from 'node:url'
-import { contactsFixture, start, stop } from './servers.js'
+import { contactsFixture, emulatorArgs, start, stop } from './servers.js'
 
 const RUNS = 7
 
@@ -32,7 +32,7 @@ export async function measureStartup (): Promise<{ emulatorMs: number, baselineM
   const emulator: number[] = []
   const baseline: number[] = []
   for (let i = 0; i < RUNS; i++) {
-    emulator.push(await timeToFirstResponse(['dist/server.mjs', '--port', '0', '--log-level', 'warn', '--fixtures', fixture]))
+    emulator.push(await timeToFirstResponse(emulatorArgs('--port', '0', '--log-level', 'warn', '--fixtures', fixture)))
     baseline.push(await timeToFirstResponse(['bench/baseline.mjs', '0']))
   }
   return { emulatorMs: median(emulator), baselineMs: median(baseline) }

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --min-semi-space-size=8
 /**
  * The process entry: configuration, buildApp, listen, and a graceful close on SIGTERM /
  * SIGINT (close-with-grace: stop accepting, finish in-flight requests, close the database,
