@@ -18,6 +18,9 @@ export interface CachedContact {
   contact: StoredContact
   /** The contact's search words as stored, for deciding whether a write must re-index. */
   searchText: string | null
+  /** Its sort keys as stored: a write sets (and re-indexes) only those that change. */
+  givenKey: string | null
+  familyKey: string | null
 }
 
 /** Entries kept at most; the oldest goes first (a cache, not a copy of the database). */
@@ -61,7 +64,7 @@ export function contactCache (db: Db): ContactCache {
     })
     // TEMP triggers live with the connection: nothing is written into the database file.
     db.exec(`
-      CREATE TEMP TRIGGER IF NOT EXISTS contact_cache_update AFTER UPDATE OF account_id, id, data, etag, update_time, photo_id, search_text ON main.contacts
+      CREATE TEMP TRIGGER IF NOT EXISTS contact_cache_update AFTER UPDATE OF account_id, id, data, etag, update_time, photo_id, search_text, given_key, family_key ON main.contacts
         BEGIN SELECT emulator_contact_changed(old.account_id, old.id); END;
       CREATE TEMP TRIGGER IF NOT EXISTS contact_cache_delete AFTER DELETE ON main.contacts
         BEGIN SELECT emulator_contact_changed(old.account_id, old.id); END;

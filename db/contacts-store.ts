@@ -65,11 +65,9 @@ export class ContactsStore {
         'SELECT m.contact_id, m.group_id FROM json_each(?) j CROSS JOIN memberships m ON m.account_id = ? AND m.contact_id = j.value ORDER BY j.key, m.rowid'),
       group: db.prepare<[string, string], { id: string, group_type: GroupRef['groupType'] }>('SELECT id, group_type FROM contact_groups WHERE account_id = ? AND id = ?'),
       insert: db.prepare('INSERT INTO contacts (account_id, id, data, etag, update_time, given_key, family_key, search_text, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
-      // New words mark the contact for the next indexing batch (see flushSearchIndex).
-      update: db.prepare('UPDATE contacts SET data = ?, etag = ?, update_time = ?, given_key = ?, family_key = ?, change_seq = ?, search_text = ?, search_dirty = 1 WHERE account_id = ? AND id = ?'),
-      updateKeepWords: db.prepare('UPDATE contacts SET data = ?, etag = ?, update_time = ?, given_key = ?, family_key = ?, change_seq = ? WHERE account_id = ? AND id = ?'),
-      // A contact with its current search words (a write re-indexes only when they change).
-      getForUpdate: db.prepare<[string, string], ContactRow & { search_text: string | null }>('SELECT id, data, etag, update_time, photo_id, search_text FROM contacts WHERE account_id = ? AND id = ?'),
+      // A contact with its current search words and sort keys (a write sets only those that change).
+      getForUpdate: db.prepare<[string, string], ContactRow & { search_text: string | null, given_key: string | null, family_key: string | null }>(
+        'SELECT id, data, etag, update_time, photo_id, search_text, given_key, family_key FROM contacts WHERE account_id = ? AND id = ?'),
       delete: db.prepare('DELETE FROM contacts WHERE account_id = ? AND id = ?'),
       addMembership: db.prepare('INSERT INTO memberships (account_id, contact_id, group_id) VALUES (?, ?, ?)'),
       removeMembership: db.prepare('DELETE FROM memberships WHERE account_id = ? AND contact_id = ? AND group_id = ?'),
@@ -158,7 +156,7 @@ export class ContactsStore {
     if (cached !== undefined) return cached
     const row = this.s.getForUpdate.get(accountId, contactId)
     if (!row) return undefined
-    const entry = { contact: this.fromRow(accountId, row), searchText: row.search_text }
+    const entry = { contact: this.fromRow(accountId, row), searchText: row.search_text, givenKey: row.given_key, familyKey: row.family_key }
     this.cache.set(accountId, contactId, entry)
     return entry
   }
@@ -260,13 +258,16 @@ export class ContactsStore {
     const data = JSON.stringify(next.data)
     const membershipsChange = !sameMembers(current.memberships, next.memberships)
     const write = (): void => {
-      const seq = this.changes.next()
-      if (keys.searchText === found.searchText) {
-        this.s.updateKeepWords.run(data, next.etag, next.updateTime, keys.givenKey, keys.familyKey, seq, accountId, contactId)
-      } else {
-        this.s.update.run(data, next.etag, next.updateTime, keys.givenKey, keys.familyKey, seq, keys.searchText, accountId, contactId)
-        this.scheduleSearchIndex()
-      }
+      const given = keys.givenKey !== found.givenKey
+      const family = keys.familyKey !== found.familyKey
+      const words = keys.searchText !== found.searchText
+      const args: unknown[] = [data, next.etag, next.updateTime, this.changes.next()]
+      if (given) args.push(keys.givenKey)
+      if (family) args.push(keys.familyKey)
+      if (words) args.push(keys.searchText)
+      args.push(accountId, contactId)
+      this.updateStatement(given, family, words).run(...args)
+      if (words) this.scheduleSearchIndex()
       if (next.photo !== undefined) {
         this.s.setPhoto.run(next.photo?.id ?? null, next.photo?.bytes ?? null, next.photo?.contentType ?? null, accountId, contactId)
       }
@@ -284,8 +285,32 @@ export class ContactsStore {
       : current.memberships
     const contact: StoredContact = { id: contactId, data: next.data, etag: next.etag, updateTime: next.updateTime, memberships, photoId }
     // Committed (unless an outer transaction is still open: then set() leaves it out).
-    this.cache.set(accountId, contactId, { contact, searchText: keys.searchText })
+    this.cache.set(accountId, contactId, { contact, ...keys })
     return contact
+  }
+
+  /** UPDATE statements by the sort keys and search words they set, prepared when first needed. */
+  private readonly updates: Array<Database.Statement | undefined> = []
+
+  /**
+   * The UPDATE of a contact that sets its data, etag, time and change position, and of its
+   * sort keys and search words only those that change: SQLite rewrites an index entry for
+   * every indexed column a statement sets, changed or not. New words also mark the contact
+   * for the next indexing batch (see flushSearchIndex). Parameters in that order, then the
+   * account and contact ids.
+   */
+  private updateStatement (given: boolean, family: boolean, words: boolean): Database.Statement {
+    const key = (given ? 1 : 0) | (family ? 2 : 0) | (words ? 4 : 0)
+    let statement = this.updates[key]
+    if (statement === undefined) {
+      const set = ['data = ?', 'etag = ?', 'update_time = ?', 'change_seq = ?']
+      if (given) set.push('given_key = ?')
+      if (family) set.push('family_key = ?')
+      if (words) set.push('search_text = ?', 'search_dirty = 1')
+      statement = this.db.prepare(`UPDATE contacts SET ${set.join(', ')} WHERE account_id = ? AND id = ?`)
+      this.updates[key] = statement
+    }
+    return statement
   }
 
   /** Deletes a contact (its memberships go with it); false when it does not exist. */

@@ -82,7 +82,7 @@ t.test('stores on one connection share one cache; the cache is bounded', async t
   t.equal(store.get('a', 'abc')!.etag, '#FFFFFFFFFFF=')
   t.equal(other.get('a', 'abc')!.etag, '#FFFFFFFFFFF=')
   const cache = contactCache(db)
-  for (let i = 0; i < CONTACT_CACHE_SIZE + 10; i++) cache.set('b', String(i), { contact: store.get('a', 'abc')!, searchText: null })
+  for (let i = 0; i < CONTACT_CACHE_SIZE + 10; i++) cache.set('b', String(i), { contact: store.get('a', 'abc')!, searchText: null, givenKey: null, familyKey: null })
   t.equal(cache.size, CONTACT_CACHE_SIZE)
   db.close()
 })

@@ -209,6 +209,43 @@ t.test('a change of the contact alone is one statement, without a transaction of
   t.ok(statements.includes('BEGIN IMMEDIATE') && statements.includes('COMMIT'), 'memberships and the contact in one transaction')
 })
 
+t.test('an update sets only the sort keys and search words that change, and name orders follow it', async t => {
+  const app = await build(t)
+  const a = await createContact(t, app, { names: [{ givenName: 'Ada', familyName: 'Lovelace' }] })
+  await createContact(t, app, { names: [{ givenName: 'Bea', familyName: 'Byron' }] })
+  const sets: string[] = []
+  const proto = Object.getPrototypeOf(app.db.prepare('SELECT 1')) as { run: (...args: unknown[]) => unknown }
+  const run = proto.run
+  t.teardown(() => { proto.run = run })
+  proto.run = function (this: { source: string }, ...args: unknown[]) {
+    const m = /^UPDATE contacts SET (.*) WHERE/.exec(this.source)
+    if (m) sets.push(m[1]!)
+    return run.apply(this, args)
+  }
+  let etag = a.etag
+  const change = async (person: Record<string, unknown>, mask: string): Promise<void> => {
+    const res = await update(app, a.resourceName, { etag, ...person }, `updatePersonFields=${mask}&personFields=names`)
+    t.equal(res.statusCode, 200)
+    etag = res.json().etag
+  }
+  await change({ nicknames: [{ value: 'Countess' }] }, 'nicknames')
+  await change({ names: [{ givenName: 'Zoe', familyName: 'Lovelace' }] }, 'names')
+  await change({ names: [{ givenName: 'Zoe', familyName: 'Abbot' }] }, 'names')
+  await change({ biographies: [{ value: 'Mathematician' }] }, 'biographies')
+  t.same(sets, [
+    'data = ?, etag = ?, update_time = ?, change_seq = ?, search_text = ?, search_dirty = 1',
+    'data = ?, etag = ?, update_time = ?, change_seq = ?, given_key = ?, search_text = ?, search_dirty = 1',
+    'data = ?, etag = ?, update_time = ?, change_seq = ?, family_key = ?, search_text = ?, search_dirty = 1',
+    'data = ?, etag = ?, update_time = ?, change_seq = ?'
+  ])
+  const order = async (sortOrder: string): Promise<string[]> => (await app.inject({
+    url: `/v1/people/me/connections?personFields=names&sortOrder=${sortOrder}`, headers: { authorization: 'Bearer test-token' }
+  })).json().connections.map((p: { names: Array<{ givenName: string }> }) => p.names[0]!.givenName)
+  t.same(await order('FIRST_NAME_ASCENDING'), ['Bea', 'Zoe'])
+  t.same(await order('LAST_NAME_ASCENDING'), ['Zoe', 'Bea'])
+  t.same((await app.inject({ url: '/v1/people:searchContacts?query=abbot&readMask=names', headers: { authorization: 'Bearer test-token' } })).json().results.length, 1)
+})
+
 t.test('export after updates imports back to the same contacts and etags', async t => {
   const app = await build(t)
   const p = await createContact(t, app, { names: [{ givenName: 'Ada', familyName: 'Lovelace' }], addresses: [{ city: 'London' }], phoneNumbers: [{ value: '+44 20 7946 0958', type: 'home' }] })
