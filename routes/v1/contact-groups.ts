@@ -96,14 +96,15 @@ export const contactGroupImplementations: Implementations = {
     return out
   },
 
-  'people.contactGroups.update': async (request) => {
+  // Not async, as people.updateContact: no promise when nothing of the account is queued.
+  'people.contactGroups.update': (request) => {
     const body = readRequest('UpdateContactGroupRequest', request.body)
     const mask = parseUpdateGroupMask(str(body.updateGroupFields))
     const fields = parseGroupReadMask(str(body.readGroupFields), 'update')
     const id = accountId(request)
-    const group = await request.server.mutations.run(id, () =>
+    const updated = request.server.mutations.runSync(id, () =>
       updateGroup(context(request), id, request.api.resourceName as string, (body.contactGroup ?? {}) as Record<string, unknown>, mask))
-    return renderGroup(group, fields)
+    return updated instanceof Promise ? updated.then(group => renderGroup(group, fields)) : renderGroup(updated, fields)
   },
 
   'people.contactGroups.delete': async (request) => {

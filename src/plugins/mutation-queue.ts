@@ -52,6 +52,17 @@ export class MutationQueue {
     return await this.enqueue(accountId, entry, entry.tail, task)
   }
 
+  /**
+   * Runs a synchronous task as run() does, without a promise when nothing of the account is
+   * queued or running: then the task runs at once and its result is returned (or its error
+   * thrown) here. Otherwise it is queued and a promise is returned, as by run().
+   */
+  runSync<T> (accountId: string, task: () => T): T | Promise<T> {
+    const entry = this.accounts.get(accountId)
+    if (entry === undefined || entry.depth === 0) return task()
+    return this.run(accountId, task)
+  }
+
   private async enqueue<T> (accountId: string, existing: { tail: Promise<unknown>, depth: number } | undefined, after: Promise<unknown>, task: () => T | Promise<T>): Promise<T> {
     let entry = existing
     if (!entry) {

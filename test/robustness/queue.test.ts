@@ -60,6 +60,26 @@ t.test('a full queue refuses with the write-quota 429 and forgets nothing it acc
   t.equal(queue.size, 0)
 })
 
+t.test('runSync: at once, without a promise, when the account is idle; behind the queue otherwise', async t => {
+  const queue = new MutationQueue(2)
+  t.equal(queue.runSync('a', () => 1), 1, 'the value itself')
+  t.throws(() => queue.runSync('a', () => { throw new Error('boom') }), /boom/, 'its error thrown here')
+  t.equal(queue.size, 0)
+  let release!: () => void
+  const gate = new Promise<void>(resolve => { release = resolve })
+  const order: string[] = []
+  const slow = queue.run('a', async () => { await gate; order.push('slow') })
+  const queued = queue.runSync('a', () => { order.push('sync'); return 2 })
+  t.ok(queued instanceof Promise, 'queued: a promise')
+  t.equal(queue.runSync('b', () => 3), 3, 'another account is not held up')
+  const refused = await Promise.resolve().then(() => queue.runSync('a', () => 4)).then(() => undefined, (err: unknown) => err)
+  t.match(refused, { status: 'RESOURCE_EXHAUSTED', httpStatus: 429 }, 'a full queue refuses')
+  release()
+  await slow
+  t.equal(await queued, 2)
+  t.same(order, ['slow', 'sync'], 'in arrival order')
+})
+
 t.test('through HTTP: the 429 envelope of BEHAVIOUR.md §8, other accounts unaffected', async t => {
   let release!: () => void
   const gate = new Promise<void>(resolve => { release = resolve })
