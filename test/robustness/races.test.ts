@@ -85,3 +85,15 @@ t.test('concurrent membership changes keep counts and memberships in agreement',
     t.equal(inGroup, members.has(n), `${n}: the contact and the group agree`)
   }
 })
+
+t.test('answers leave together at the end of a turn of the event loop, and a lone request is not held back', async t => {
+  const { call } = await listen(t)
+  const lone = await call('POST', '/v1/people:createContact', { names: [{ givenName: 'Ada' }] })
+  t.equal(lone.status, 200)
+  const results = await Promise.all(Array.from({ length: 64 }, () => call('GET', `/v1/${lone.body.resourceName}?personFields=names`)))
+  t.ok(results.every(r => r.status === 200 && r.body.names[0].givenName === 'Ada'), 'every answer, each whole')
+  const errors = await Promise.all(Array.from({ length: 8 }, () => call('GET', '/v1/people/c1?personFields=names')))
+  t.ok(errors.every(r => r.status === 404 && r.body.error.status === 'NOT_FOUND'), 'errors too')
+  const afterIdle = await call('GET', `/v1/${lone.body.resourceName}?personFields=names`)
+  t.equal(afterIdle.status, 200)
+})
