@@ -39,4 +39,4 @@ EXPOSE 8090
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PEOPLE_EMULATOR_PORT || 8090) + '/_emulator/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # node directly (not npm), so SIGTERM from `docker stop` reaches the server.
-ENTRYPOINT ["node", "--min-semi-space-size=8", "dist/server.mjs"]
+ENTRYPOINT ["node", "dist/server.mjs"]

@@ -7,7 +7,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { LAUNCH_FLAGS } from '../src/memory.js'
 
 export const root = fileURLToPath(new URL('..', import.meta.url))
 export const TOKEN = 'bench-token'
@@ -31,7 +30,7 @@ export async function start (args: string[]): Promise<Server> {
 
 /** The arguments of `node` for the built emulator, launched as `npm start` launches it. */
 export function emulatorArgs (...args: string[]): string[] {
-  return [...LAUNCH_FLAGS, 'dist/server.mjs', ...args]
+  return ['dist/server.mjs', ...args]
 }
 
 export async function stop (server: Server): Promise<void> {

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --min-semi-space-size=8
+#!/usr/bin/env node
 /**
  * The process entry: configuration, buildApp, listen, and a graceful close on SIGTERM /
  * SIGINT (close-with-grace: stop accepting, finish in-flight requests, close the database,
@@ -10,7 +10,7 @@ import { buildApp } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
 import { FixtureError } from './fixtures/fixture.js'
 import { packageVersion } from './package-info.js'
-import { collectStartupGarbage, holdYoungGeneration, limitHeapGrowth } from './memory.js'
+import { collectStartupGarbage, growYoungGenerationWhenBusy, holdYoungGeneration, limitHeapGrowth } from './memory.js'
 
 async function main (): Promise<void> {
   let config
@@ -31,6 +31,7 @@ async function main (): Promise<void> {
   })
   const address = await app.listen({ host: config.host, port: config.port })
   process.stdout.write(`people-api-emulator listening on ${address.replace('0.0.0.0', '127.0.0.1')} (database ${config.db})\n`)
+  growYoungGenerationWhenBusy()
 }
 
 main().catch((err: unknown) => {
