@@ -174,7 +174,7 @@ async function main (): Promise<void> {
 
   // 1,000 contacts: each operation against the baseline and the emulator, one after the other.
   const baseline = await start(['bench/baseline.mjs', '0'])
-  const emulator = await start(emulatorArgs('--port', '0', '--log-level', 'warn', '--fixtures', contactsFixture(1000, SLOTS)))
+  const emulator = await start(emulatorArgs(contactsFixture(1000, SLOTS)))
   const small: Record<string, Result> = {}
   for (const op of operations()) {
     // Baseline and emulator alternate, round after round, so that both meet the same noise.
@@ -201,7 +201,7 @@ async function main (): Promise<void> {
 
   // 20,000 contacts in one account.
   let rss = 0
-  const large = selected('scale') ? await start(emulatorArgs('--port', '0', '--log-level', 'warn', '--fixtures', contactsFixture(20000, SLOTS))) : undefined
+  const large = selected('scale') ? await start(emulatorArgs(contactsFixture(20000, SLOTS))) : undefined
   for (const op of large ? operations().filter(o => o.name === 'updateContact' || o.name === 'people.get') : []) {
     const warm = await op.run(large!.url, WARMUP)
     if (warm.failures > 0) failures.push(`${op.name} at 20,000 (warm-up): ${warm.failures} requests failed`)

@@ -28,9 +28,9 @@ export async function start (args: string[]): Promise<Server> {
   return { child, url }
 }
 
-/** The arguments of `node` for the built emulator, launched as `npm start` launches it. */
-export function emulatorArgs (...args: string[]): string[] {
-  return ['dist/server.mjs', ...args]
+/** The arguments of `node` for the built emulator as the benchmarks run it: any free port, quiet logs. */
+export function emulatorArgs (fixture: string): string[] {
+  return ['dist/server.mjs', '--port', '0', '--log-level', 'warn', '--fixtures', fixture]
 }
 
 export async function stop (server: Server): Promise<void> {

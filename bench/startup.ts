@@ -32,7 +32,7 @@ export async function measureStartup (): Promise<{ emulatorMs: number, baselineM
   const emulator: number[] = []
   const baseline: number[] = []
   for (let i = 0; i < RUNS; i++) {
-    emulator.push(await timeToFirstResponse(emulatorArgs('--port', '0', '--log-level', 'warn', '--fixtures', fixture)))
+    emulator.push(await timeToFirstResponse(emulatorArgs(fixture)))
     baseline.push(await timeToFirstResponse(['bench/baseline.mjs', '0']))
   }
   return { emulatorMs: median(emulator), baselineMs: median(baseline) }

@@ -218,12 +218,10 @@ export class ContactsStore {
     return this.s.count.get(accountId)?.n ?? 0
   }
 
-  /** Writes the difference between two membership lists; true when there was one. */
-  private writeMemberships (accountId: string, contactId: string, before: readonly string[], after: readonly string[]): boolean {
-    let changed = false
-    for (const g of before) if (!after.includes(g)) { this.s.removeMembership.run(accountId, contactId, g); changed = true }
-    for (const g of after) if (!before.includes(g)) { this.s.addMembership.run(accountId, contactId, g); changed = true }
-    return changed
+  /** Writes the difference between two membership lists. */
+  private writeMemberships (accountId: string, contactId: string, before: readonly string[], after: readonly string[]): void {
+    for (const g of before) if (!after.includes(g)) this.s.removeMembership.run(accountId, contactId, g)
+    for (const g of after) if (!before.includes(g)) this.s.addMembership.run(accountId, contactId, g)
   }
 
   /** Stores the contact `build` returns; it runs inside the transaction and may throw. */

@@ -24,7 +24,7 @@ function newSpaceBytes (): number {
  * it there. A scavenge costs about the same whatever the young generation's size (requests
  * leave little alive), so a larger one makes scavenges rarer: measured under updateContact
  * load, one per ~90 requests and 5.1 µs of scavenging per request at V8's initial size, one
- * per ~340 and 2.0 µs at this one, for ~14 MB more resident memory. V8 grows the young
+ * per ~300–340 and 2.0 µs at this one, for ~14 MB more resident memory. V8 grows the young
  * generation (by the growth factor) once what survived scavenges since its last growth
  * exceeds its size, so an idle server stays small. Called once the server listens: on the
  * command line, `--min-semi-space-size=8` would cost start-up 20–30 ms, as that option does

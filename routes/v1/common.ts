@@ -12,6 +12,14 @@ export function given (value: unknown): string | undefined {
   return text === '' ? undefined : text
 }
 
+/**
+ * `answer` applied to a result that may still be coming (MutationQueue.runSync): at once for a
+ * value, when it settles for a promise, so that a handler returns a promise only when it waits.
+ */
+export function answerWith<T, U> (result: T | Promise<T>, answer: (value: T) => U): U | Promise<U> {
+  return result instanceof Promise ? result.then(answer) : answer(result)
+}
+
 /** A list's page size: 0 or absent means the default; outside 1…max is 400 (chosen message). */
 export function pageSize (requested: unknown, defaultSize: number, max: number): number {
   const n = (requested ?? 0) as number

@@ -6,7 +6,7 @@
 import type { FastifyRequest } from 'fastify'
 import type { Implementations } from './index.js'
 import { invalidArgument } from '../../src/errors.js'
-import { batchEntries, given, pageSize, str } from './common.js'
+import { answerWith, batchEntries, given, pageSize, str } from './common.js'
 import {
   createGroup, deleteGroup, getGroup, MAX_BATCH_GET, modifyMembers, parseGroupReadMask, parseUpdateGroupMask,
   updateGroup, type GroupsContext
@@ -104,7 +104,7 @@ export const contactGroupImplementations: Implementations = {
     const id = accountId(request)
     const updated = request.server.mutations.runSync(id, () =>
       updateGroup(context(request), id, request.api.resourceName as string, (body.contactGroup ?? {}) as Record<string, unknown>, mask))
-    return updated instanceof Promise ? updated.then(group => renderGroup(group, fields)) : renderGroup(updated, fields)
+    return answerWith(updated, group => renderGroup(group, fields))
   },
 
   'people.contactGroups.delete': async (request) => {

@@ -6,7 +6,7 @@
 import type { FastifyRequest } from 'fastify'
 import type { Implementations } from './index.js'
 import { invalidArgument, notFound } from '../../src/errors.js'
-import { batchEntries, str } from './common.js'
+import { answerWith, batchEntries, str } from './common.js'
 import { readRequest } from '../../src/discovery/transcode.js'
 import { checkCount } from '../../src/limits.js'
 import { baseUrl } from '../../src/http.js'
@@ -18,7 +18,6 @@ import { isOwnProfile, renderProfile } from '../../src/people/profile.js'
 import { renderPerson } from '../../src/people/render.js'
 import { ftsQuery } from '../../src/people/search.js'
 import type { Account } from '../../src/types.js'
-import type { StoredContact } from '../../db/state-store.js'
 
 /** Limits of the batch methods (documented). */
 export const MAX_BATCH_GET = 200
@@ -85,8 +84,7 @@ export const peopleImplementations: Implementations = {
     const { id } = account(request)
     const updated = request.server.mutations.runSync(id, () =>
       updateContact(context(request), id, request.api.resourceName as string, person, mask))
-    const answer = (contact: StoredContact): Record<string, unknown> => renderPerson(contact, fields, { baseUrl: baseUrl(request), written: true })
-    return updated instanceof Promise ? updated.then(answer) : answer(updated)
+    return answerWith(updated, contact => renderPerson(contact, fields, { baseUrl: baseUrl(request), written: true }))
   },
 
   'people.people.batchCreateContacts': async (request) => {
