@@ -13,6 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { measureStartup } from './startup.js'
+import { measureBatch, type BatchFigures } from './batch.js'
 import { contactsFixture, emulatorArgs, root, start, stop, TOKEN } from './servers.js'
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 4)
@@ -196,6 +197,13 @@ async function main (): Promise<void> {
     for (const [who, r] of [['baseline', warm.base], ['emulator', warm.emu]] as const) if (r.failures > 0) failures.push(`${op.name} (${who}, warm-up): ${r.failures} requests failed`)
     process.stderr.write(`${op.name}: ${fmt(emu.reqs)} req/s (baseline ${fmt(base.reqs)}), ratio ${ratio.toFixed(2)}; rounds ${emus.map((e, i) => `${fmt(e.reqs)}/${fmt(bases[i]!.reqs)}`).join(' ')}\n`)
   }
+  // HTTP batch: 100 people.get in one POST /batch against the same 100 sent one by one.
+  let batch: BatchFigures | undefined
+  if (selected('batch')) {
+    batch = await measureBatch(emulator.url, { rounds: ROUNDS, warmupSeconds: WARMUP })
+    if (batch.failures > 0) failures.push(`batch: ${batch.failures} calls failed`)
+    process.stderr.write(`batch of 100 people.get: ${batch.batchMs.toFixed(1)} ms, one by one ${batch.sequentialMs.toFixed(1)} ms\n`)
+  }
   await stop(emulator)
   await stop(baseline)
 
@@ -222,6 +230,7 @@ async function main (): Promise<void> {
   if (ONLY !== undefined) {
     // A partial run prints what it measured and leaves bench/RESULTS.md alone.
     for (const r of rows) process.stdout.write(`${r.operation}: ${fmt(r.emulator.reqs)} req/s, ${r.ratio!.toFixed(2)} × ${r.baseline ? 'baseline' : '1k'}\n`)
+    if (batch) process.stdout.write(`batch of 100 people.get: ${batch.batchMs.toFixed(1)} ms, ${(batch.batchMs / batch.sequentialMs).toFixed(2)} × the same 100 one by one (${batch.sequentialMs.toFixed(1)} ms)\n`)
     if (large) process.stdout.write(`resident memory at 20,000 contacts: ${rss.toFixed(0)} MB\n`)
     if (ONLY.includes('start-up')) {
       const startup = await measureStartup()
@@ -238,6 +247,7 @@ async function main (): Promise<void> {
     '|---|---:|---:|---:|---:|---:|---|',
     ...rows.map(r => `| ${r.operation} | ${r.baseline ? fmt(r.baseline.reqs) : '—'} | ${fmt(r.emulator.reqs)} | ${r.emulator.p50} / ${r.emulator.p99} | ${r.ratio!.toFixed(2)} × ${r.baseline ? 'baseline' : '1k'} | ${r.spread ? `${r.spread[0].toFixed(2)}–${r.spread[1].toFixed(2)}` : ''} | ${r.target ? `${r.target} ${r.met ? '✓' : '✗'}` : ''} |`),
     `| start-up to first response (1,000 contacts) | ${startup.baselineMs.toFixed(0)} ms | ${startup.emulatorMs.toFixed(0)} ms | | ${startupRatio.toFixed(2)} × baseline | | ≤ 1.5 × ${startupRatio <= 1.5 ? '✓' : '✗'} |`,
+    ...(batch ? [`| /batch of 100 people.get (baseline: the same 100 one by one on a keep-alive connection) | ${batch.sequentialMs.toFixed(1)} ms | ${batch.batchMs.toFixed(1)} ms | | ${(batch.batchMs / batch.sequentialMs).toFixed(2)} × one by one | ${batch.spread[0].toFixed(2)}–${batch.spread[1].toFixed(2)} | ≤ 1.5 × ${batch.batchMs / batch.sequentialMs <= 1.5 ? '✓' : '✗'} |`] : []),
     `| resident memory, 20,000 contacts | | ${rss.toFixed(0)} MB | | | | < 150 MB ${rss < 150 ? '✓' : '✗'} |`
   ].join('\n')
   const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`
@@ -258,6 +268,7 @@ async function main (): Promise<void> {
   const missed = rows.filter(r => r.met === false).map(r => r.operation)
   if (startupRatio > 1.5) missed.push('start-up')
   if (rss >= 150) missed.push('memory')
+  if (batch && batch.batchMs / batch.sequentialMs > 1.5) missed.push('batch')
   if (missed.length > 0) process.stdout.write(`targets missed: ${missed.join(', ')}\n`)
   if (failures.length > 0) {
     process.stdout.write(`failed requests:\n${failures.join('\n')}\n`)

@@ -12,6 +12,8 @@ import { cryptoRandom, seededRandom, type RandomSource } from './ids.js'
 import { FixtureError, parsePackedFixtureDocument } from './fixtures/fixture.js'
 import { loggerOptions } from './logger.js'
 import wire, { BODY_LIMIT, toApiError } from './plugins/wire.js'
+import cors, { addCorsHeaders } from './plugins/cors.js'
+import controlPlane from './plugins/control-plane.js'
 import { unavailable } from './errors.js'
 import storage from './plugins/storage.js'
 import auth from './plugins/auth.js'
@@ -19,6 +21,8 @@ import mutationQueue from './plugins/mutation-queue.js'
 import v1Routes, { implementations, type Implementations } from '../routes/v1/index.js'
 import emulatorRoutes from '../routes/emulator.js'
 import discoveryRoutes from '../routes/discovery.js'
+import batchRoutes from '../routes/batch.js'
+import { isBatchPart } from './batch/dispatch.js'
 import './types.js'
 
 export interface BuildOptions {
@@ -86,9 +90,12 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
     // `/v1/people/c1%3AupdateContact` is the same request as `/v1/people/c1:updateContact`.
     rewriteUrl: (req) => decodeVerbColon(req.url ?? '/'),
     // Errors Fastify meets before routing (a malformed URL): the same envelope.
-    frameworkErrors: (err, _request, reply) => {
+    frameworkErrors: (err, request, reply) => {
       const apiError = toApiError(err)
       const r = reply as unknown as FastifyReply
+      // No hook runs for these: CORS headers as the cors plugin would set them (a malformed
+      // URL under /_emulator is still not answered cross-origin).
+      if (!request.url.startsWith('/_emulator')) addCorsHeaders(request, r)
       r.status(apiError.httpStatus).header('content-type', 'application/json; charset=UTF-8')
         .send(JSON.stringify(apiError.toBody(), null, 2))
     }
@@ -100,6 +107,11 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
     clock.restore(startPoint.clock)
     if (startPoint.random !== undefined) random.restore?.(startPoint.random)
   })
+
+  // First of all request hooks: whatever a later one answers is readable cross-origin on the
+  // API's paths, and the control plane refuses other origins before anything else runs.
+  await app.register(cors)
+  await app.register(controlPlane)
 
   // Hot-path hooks are callback-style (no promise per request) and build log lines only
   // when their level is on.
@@ -125,8 +137,9 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
   // does not wait out idle sockets.
   let closing = false
   app.addHook('preClose', async () => { closing = true })
-  app.addHook('onRequest', (_request, _reply, done) => {
-    done(closing ? unavailable('The emulator is shutting down.') : undefined)
+  app.addHook('onRequest', (request, _reply, done) => {
+    // The calls of a batch received before the shutdown are answered like the batch itself.
+    done(closing && !isBatchPart(request.raw) ? unavailable('The emulator is shutting down.') : undefined)
   })
   // Responses ready in one turn of the event loop leave together: each response's socket is
   // corked when its payload is ready, and every corked socket is uncorked once the turn's I/O
@@ -156,6 +169,7 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
   await app.register(mutationQueue)
   await app.register(v1Routes, { implementations: options.implementations ?? {} })
   await app.register(discoveryRoutes)
+  await app.register(batchRoutes)
   await app.register(emulatorRoutes, { implemented: new Set([...Object.keys(implementations), ...Object.keys(options.implementations ?? {})]) })
   return app
 }

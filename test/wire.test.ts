@@ -227,3 +227,15 @@ t.test('an unexpected failure is a 500 that hides internals', async t => {
   t.same(body(res), envelope(500, 'INTERNAL', 'backendError', 'Internal error encountered.'))
   t.notMatch(res.body, /secret/)
 })
+
+t.test('an unknown path answers 404 whatever its body', async t => {
+  const app = await build(t)
+  for (const [type, payload] of [['text/plain', 'hello'], ['application/json', '{not json'], ['multipart/mixed; boundary=x', '--x--'], [undefined, 'raw']] as const) {
+    const res = await app.inject({ method: 'POST', url: '/v1/nowhere', headers: type === undefined ? {} : { 'content-type': type }, payload })
+    t.equal(res.statusCode, 404, String(type))
+    t.equal(body(res).error.message, 'The requested URL /v1/nowhere was not found on this server.')
+  }
+  // A known path still checks its body.
+  const known = await app.inject({ method: 'POST', url: '/v1/people:createContact', headers: { ...bearer(), 'content-type': 'text/plain' }, payload: 'x' })
+  t.equal(known.statusCode, 400)
+})

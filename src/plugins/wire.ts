@@ -64,9 +64,10 @@ async function wire (app: FastifyInstance): Promise<void> {
   // Bodies: JSON only. An empty body is an empty message, as for Google. Prototype keys
   // are dropped, never applied.
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+  // An unknown path answers its 404 whatever its body: nothing of a body is checked there.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body as string
-    if (text.trim() === '') { done(null, {}); return }
+    if (text.trim() === '' || request.is404) { done(null, {}); return }
     try {
       done(null, sjson.parse(text, { protoAction: 'remove', constructorAction: 'remove' }))
     } catch (err) {
@@ -75,6 +76,7 @@ async function wire (app: FastifyInstance): Promise<void> {
     }
   })
   app.addContentTypeParser('*', (request, _payload, done) => {
+    if (request.is404) { done(null, undefined); return }
     const type = request.headers['content-type']
     const what = type === undefined || type === '' ? 'Missing Content-Type' : `Invalid Content-Type "${type}"`
     done(invalidArgument(`${what}: request bodies must be JSON (Content-Type: application/json).`), undefined)
