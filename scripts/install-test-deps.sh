@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The Debian packages the client and browser tests need (test/clients.test.ts): Google's Python
+# client (loaded by /usr/bin/python3), Google's Go client and the Go toolchain (built offline in
+# GOPATH mode), and Chromium (driven headless by playwright-core; no browser download).
+# Run as root, or with sudo, on Debian 12 (bookworm) or later.
+set -euo pipefail
+packages=(
+  chromium
+  python3-googleapi python3-google-auth python3-google-auth-httplib2
+  golang-go golang-google-api-dev golang-golang-x-oauth2-dev
+)
+apt-get update
+DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${packages[@]}"
