@@ -29,19 +29,42 @@ async function main (): Promise<void> {
     else app.log.info({ signal }, 'closing')
     await app.close()
   })
-  const address = await app.listen({ host: config.host, port: config.port })
+  // Fastify logs its own "Server listening at …" line at info: the documented start line
+  // below is the only one printed. (Nothing else logs while listen runs: no request is read
+  // before the level is back.)
+  const level = app.log.level
+  if (level === 'info' || level === 'debug' || level === 'trace') app.log.level = 'warn'
+  let address: string
+  try {
+    address = await app.listen({ host: config.host, port: config.port })
+  } catch (err) {
+    const why = cannotListen(err as NodeJS.ErrnoException, config.host, config.port)
+    if (why === undefined) throw err
+    await app.close()
+    throw new ConfigError(why)
+  } finally {
+    app.log.level = level
+  }
   process.stdout.write(`people-api-emulator listening on ${address.replace('0.0.0.0', '127.0.0.1')} (database ${config.db})\n`)
   growYoungGenerationWhenBusy()
+}
+
+/** One line saying why the emulator cannot listen where it was told to, or undefined for another error. */
+function cannotListen (err: NodeJS.ErrnoException, host: string, port: number): string | undefined {
+  const where = `${host}:${port}`
+  const settings = '(flags --host/--port or env PEOPLE_EMULATOR_HOST/PEOPLE_EMULATOR_PORT)'
+  switch (err.code) {
+    case 'EADDRINUSE': return `cannot listen on ${where}: port ${port} is already in use (another emulator or server?); choose another port ${settings}, or 0 for any free one`
+    case 'EACCES': return `cannot listen on ${where}: permission denied (ports below 1024 need privileges) ${settings}`
+    case 'EADDRNOTAVAIL': return `cannot listen on ${where}: ${host} is not an address of this machine ${settings}`
+    case 'ENOTFOUND': case 'EAI_AGAIN': return `cannot listen on ${where}: the host ${host} cannot be resolved ${settings}`
+  }
+  return undefined
 }
 
 main().catch((err: unknown) => {
   if (err instanceof ConfigError || err instanceof FixtureError) {
     process.stderr.write(`people-api-emulator: ${err.message}\n`)
-    process.exit(2)
-  }
-  const code = (err as NodeJS.ErrnoException).code
-  if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
-    process.stderr.write(`people-api-emulator: invalid configuration: cannot listen: ${(err as Error).message} (flags --host/--port or env PEOPLE_EMULATOR_HOST/PEOPLE_EMULATOR_PORT)\n`)
     process.exit(2)
   }
   process.stderr.write(`people-api-emulator: ${(err as Error).stack ?? String(err)}\n`)

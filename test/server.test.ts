@@ -99,13 +99,30 @@ t.test('a bad fixture file: exit code 2 and the JSON path of the problem', async
   t.equal(p.stderr(), `people-api-emulator: fixtures file ${fixtures}: accounts[0].people[0].names[0].givenName: invalid value true (expected TYPE_STRING)\n`)
 })
 
-t.test('a port in use is a configuration error', async t => {
+t.test('a port in use is reported as such, naming the port', async t => {
   const first = await startServer(['--log-level', 'silent'])
   const port = new URL(first.url).port
   const p = startProcess(['--port', port])
   t.equal(await p.exited, 2)
-  t.match(p.stderr(), /invalid configuration: cannot listen: .*EADDRINUSE/)
+  t.equal(p.stderr(), `people-api-emulator: cannot listen on 127.0.0.1:${port}: port ${port} is already in use (another emulator or server?); choose another port (flags --host/--port or env PEOPLE_EMULATOR_HOST/PEOPLE_EMULATOR_PORT), or 0 for any free one\n`)
+  t.equal(p.stdout(), '', 'no start line')
   await stop(first)
+})
+
+t.test('an address of another machine is reported as such', async t => {
+  const p = startProcess(['--host', '192.0.2.1', '--port', '0'])
+  t.equal(await p.exited, 2)
+  t.equal(p.stderr(), 'people-api-emulator: cannot listen on 192.0.2.1:0: 192.0.2.1 is not an address of this machine (flags --host/--port or env PEOPLE_EMULATOR_HOST/PEOPLE_EMULATOR_PORT)\n')
+})
+
+t.test('at the default log level the start line is the first line printed, and Fastify\'s own is not', async t => {
+  const server = await startServer(['--log-level', 'info'])
+  await fetch(server.url + '/_emulator/health')
+  await stop(server)
+  const lines = server.stdout().split('\n')
+  t.equal(lines[0], `people-api-emulator listening on ${server.url} (database :memory:)`)
+  t.notMatch(server.stdout(), /Server listening at/)
+  t.match(server.stdout(), /"msg":"request completed"/, 'request logs still come at info')
 })
 
 t.test('logs are JSON lines and never carry credentials', async t => {
