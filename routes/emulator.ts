@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { StoredAccount } from '../db/state-store.js'
 import { failedPrecondition, invalidArgument, notFound } from '../src/errors.js'
-import { formatTime, parseDuration, parseTime } from '../src/clock.js'
+import { formatTime, inClockRange, LATEST_TIME, parseDuration, parseTime } from '../src/clock.js'
 import { FixtureError, parseFixtureDocument, toFixtureDocument } from '../src/fixtures/fixture.js'
 import { fidelity } from '../src/fidelity/report.js'
 import { baseUrl } from '../src/http.js'
@@ -56,11 +56,13 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
     if (body.advance !== undefined) {
       const micros = typeof body.advance === 'string' ? parseDuration(body.advance) : undefined
       if (micros === undefined) throw invalidArgument(`Invalid clock advance ${JSON.stringify(body.advance)}: expected a duration such as "500ms", "90s", "30m", "2h" or "7d".`)
+      if (!inClockRange(app.clock.peek() + micros)) throw invalidArgument(`Invalid clock advance ${JSON.stringify(body.advance)}: the emulator clock cannot go past ${LATEST_TIME}.`)
       app.clock.advance(micros)
     }
     if (body.set !== undefined) {
       const micros = typeof body.set === 'string' ? parseTime(body.set) : undefined
       if (micros === undefined) throw invalidArgument(`Invalid clock time ${JSON.stringify(body.set)}: expected an RFC 3339 time such as "2026-01-01T00:00:00Z".`)
+      if (!inClockRange(micros)) throw invalidArgument(`Invalid clock time ${JSON.stringify(body.set)}: the emulator clock stays between 1970-01-01T00:00:00Z and ${LATEST_TIME}.`)
       if (micros < app.clock.peek()) throw failedPrecondition(`The emulator clock cannot go backwards: ${body.set} is before ${formatTime(app.clock.peek())}.`)
       app.clock.set(micros)
     }

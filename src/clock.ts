@@ -14,6 +14,21 @@ export interface Clock {
 
 export type ClockMode = { kind: 'system' } | { kind: 'fixed', start: bigint }
 
+/**
+ * The range the emulator clock may be set or advanced within (chosen): from the Unix epoch to
+ * 9999-01-01T00:00:00Z. RFC 3339 (and Google's times) end at 9999-12-31T23:59:59.999999Z; the
+ * year left over is for the clock to go on running — a system clock set to the last second
+ * would be past it a second later.
+ */
+export const EARLIEST_MICROS = 0n
+export const LATEST_MICROS = BigInt(Date.parse('9999-01-01T00:00:00Z')) * 1000n
+export const LATEST_TIME = '9999-01-01T00:00:00Z'
+
+/** Why a clock instant is refused: outside the range the clock may reach. */
+export class ClockRangeError extends RangeError {
+  override name = 'ClockRangeError'
+}
+
 export class EmulatorClock implements Clock {
   private last = 0n
   /** Added to the machine's time (system mode), moved by advance and set. */
@@ -22,6 +37,7 @@ export class EmulatorClock implements Clock {
   private readonly origin = BigInt(Date.now()) * 1000n - process.hrtime.bigint() / 1000n
 
   constructor (readonly mode: ClockMode = { kind: 'system' }) {
+    if (mode.kind === 'fixed') checkInRange(mode.start)
     this.fixedNow = mode.kind === 'fixed' ? mode.start : 0n
   }
 
@@ -42,8 +58,10 @@ export class EmulatorClock implements Clock {
     return now > this.last ? now : this.last
   }
 
+  /** Moves the clock forward; a ClockRangeError (and no move) past LATEST_TIME. */
   advance (micros: bigint): void {
     if (micros < 0n) throw new RangeError('the clock cannot go backwards')
+    checkInRange(this.peek() + micros)
     if (this.mode.kind === 'fixed') this.fixedNow += micros
     else this.offset += micros
   }
@@ -68,17 +86,32 @@ export class EmulatorClock implements Clock {
   }
 }
 
-/** `system` or `fixed:<RFC 3339>`; undefined when the text is neither. */
+function checkInRange (micros: bigint): void {
+  if (micros < EARLIEST_MICROS || micros > LATEST_MICROS) {
+    throw new ClockRangeError(`the emulator clock stays between 1970-01-01T00:00:00Z and ${LATEST_TIME}`)
+  }
+}
+
+/** Whether an instant is one the clock may be set to. */
+export function inClockRange (micros: bigint): boolean {
+  return micros >= EARLIEST_MICROS && micros <= LATEST_MICROS
+}
+
+/**
+ * `system` or `fixed:<RFC 3339>`; undefined when the text is neither, or names an instant
+ * outside the clock's range.
+ */
 export function parseClockMode (text: string): ClockMode | undefined {
   if (text === 'system') return { kind: 'system' }
   const m = /^fixed:(.+)$/.exec(text)
   const start = m ? parseTime(m[1]!) : undefined
-  return start === undefined ? undefined : { kind: 'fixed', start }
+  return start === undefined || !inClockRange(start) ? undefined : { kind: 'fixed', start }
 }
 
 /** `90s`, `1.5s`, `500ms`, `30m`, `2h`, `7d` → microseconds; undefined when not a duration. */
 export function parseDuration (text: string): bigint | undefined {
-  const m = /^(\d+(?:\.\d{1,6})?)(ms|s|m|h|d)$/.exec(text)
+  // At most 15 digits: nothing longer is inside the clock's range anyway.
+  const m = /^(\d{1,15}(?:\.\d{1,6})?)(ms|s|m|h|d)$/.exec(text)
   if (!m) return undefined
   const [whole, frac = ''] = m[1]!.split('.')
   const micros = BigInt(whole!) * 1000000n + BigInt(frac.padEnd(6, '0'))

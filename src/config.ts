@@ -4,7 +4,7 @@
  * `--help` and `--version`; the checks on values are ours.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
-import { parseClockMode } from './clock.js'
+import { LATEST_TIME, parseClockMode, parseTime } from './clock.js'
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = typeof LOG_LEVELS[number]
@@ -60,8 +60,10 @@ function parseNonEmpty (value: string): string {
 }
 
 function parseClock (value: string): string {
-  if (parseClockMode(value) === undefined) throw new InvalidArgumentError('expected "system" or "fixed:<RFC 3339 time>", e.g. fixed:2026-01-01T00:00:00Z')
-  return value
+  if (parseClockMode(value) !== undefined) return value
+  const time = /^fixed:(.+)$/.exec(value)?.[1]
+  if (time !== undefined && parseTime(time) !== undefined) throw new InvalidArgumentError(`expected a time from 1970-01-01T00:00:00Z to ${LATEST_TIME}`)
+  throw new InvalidArgumentError('expected "system" or "fixed:<RFC 3339 time>", e.g. fixed:2026-01-01T00:00:00Z')
 }
 
 function parseBoolean (value: string): boolean {

@@ -95,3 +95,31 @@ t.test('a seeded run with fixtures that generate names: reset does not collide w
   const again = await session(app)
   t.equal(JSON.parse(again[0]!).names[0].givenName, 'Ada')
 })
+
+t.test('the clock never leaves RFC 3339\'s range: an advance or set past it is a 400 that changes nothing', async t => {
+  const app = await build(t, { clock: 'fixed:2026-01-01T00:00:00Z' })
+  const now = body(await app.inject({ url: '/_emulator/clock' })).now
+  for (const [payload, message] of [
+    [{ advance: '999999999999999999999d' }, 'Invalid clock advance "999999999999999999999d": expected a duration such as "500ms", "90s", "30m", "2h" or "7d".'],
+    [{ advance: '999999999999999d' }, 'Invalid clock advance "999999999999999d": the emulator clock cannot go past 9999-01-01T00:00:00Z.'],
+    [{ advance: '2920000d' }, 'Invalid clock advance "2920000d": the emulator clock cannot go past 9999-01-01T00:00:00Z.'],
+    [{ set: '9999-12-31T23:59:59Z' }, 'Invalid clock time "9999-12-31T23:59:59Z": the emulator clock stays between 1970-01-01T00:00:00Z and 9999-01-01T00:00:00Z.'],
+    [{ set: '9999-01-01T00:00:00.000001Z' }, 'Invalid clock time "9999-01-01T00:00:00.000001Z": the emulator clock stays between 1970-01-01T00:00:00Z and 9999-01-01T00:00:00Z.']
+  ] as const) {
+    const res = await app.inject({ method: 'POST', url: '/_emulator/clock', payload })
+    t.equal(res.statusCode, 400, JSON.stringify(payload))
+    t.equal(body(res).error.message, message)
+    t.equal(body(await app.inject({ url: '/_emulator/clock' })).now, now, 'the clock did not move')
+  }
+  // Writes keep working and their times keep RFC 3339's form.
+  const created = await app.inject({ method: 'POST', url: '/v1/people:createContact?personFields=metadata', headers: { authorization: 'Bearer clock' }, payload: {} })
+  t.equal(created.statusCode, 200)
+  t.match(body(created).metadata.sources[0].updateTime, /^2026-01-01T00:00:00\.\d{6}Z$/)
+  // The last instant the clock accepts, and writes after it, still export and import back.
+  t.equal((await app.inject({ method: 'POST', url: '/_emulator/clock', payload: { set: '9999-01-01T00:00:00Z' } })).statusCode, 200)
+  const late = await app.inject({ method: 'POST', url: '/v1/people:createContact?personFields=metadata', headers: { authorization: 'Bearer clock' }, payload: {} })
+  t.match(body(late).metadata.sources[0].updateTime, /^9999-01-01T00:00:00\.\d{6}Z$/)
+  const exported = await app.inject({ url: '/_emulator/export' })
+  t.equal((await app.inject({ method: 'POST', url: '/_emulator/import', payload: exported.body, headers: { 'content-type': 'application/json' } })).statusCode, 200)
+  t.throws(() => new EmulatorClock({ kind: 'fixed', start: BigInt(Date.parse('9999-12-31T23:59:59Z')) * 1000n }), /9999-01-01/)
+})

@@ -78,3 +78,9 @@ t.test('an invalid setting is one line naming it', async t => {
     }
   }
 })
+
+t.test('a fixed clock outside the clock\'s range is a configuration error', async t => {
+  for (const value of ['fixed:9999-12-31T23:59:59Z', 'fixed:1969-12-31T23:59:59Z']) {
+    t.throws(() => loadConfig(['--clock', value], {}), { message: `invalid configuration: option '--clock <mode>' argument '${value}' is invalid. expected a time from 1970-01-01T00:00:00Z to 9999-01-01T00:00:00Z (flag --clock or env PEOPLE_EMULATOR_CLOCK)` })
+  }
+})
