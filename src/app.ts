@@ -182,7 +182,29 @@ export function decodeVerbColon (url: string): string {
   return path.replace(/%3a/gi, ':') + (q === -1 ? '' : url.slice(q))
 }
 
-/** A URL fit for logs: token query parameters are replaced by [Redacted]. */
+/** Query parameters whose values never reach a log: credentials, and account ids (an undeclared account's id is its token). */
+const SECRET_PARAMETERS = new Set(['access_token', 'oauth_token', 'key', 'account'])
+
+/**
+ * A URL fit for logs: the values of credential parameters are replaced by [Redacted],
+ * however the name is spelled — the query parser decodes names, so `access%5Ftoken` is
+ * `access_token` too. A name that does not decode has its value redacted as well.
+ */
 export function redactUrl (url: string): string {
-  return url.replace(/([?&](?:access_token|oauth_token|key)=)[^&]*/g, '$1[Redacted]')
+  const q = url.indexOf('?')
+  if (q === -1) return url
+  const query = url.slice(q + 1)
+  // The common case, checked in one pass: nothing encoded and no secret name.
+  if (!/[%+]|access_token|oauth_token|key|account/.test(query)) return url
+  return url.slice(0, q + 1) + query.split('&').map(part => {
+    const eq = part.indexOf('=')
+    const raw = eq === -1 ? part : part.slice(0, eq)
+    let name: string | undefined
+    try {
+      name = decodeURIComponent(raw.replace(/\+/g, ' '))
+    } catch {
+      name = undefined
+    }
+    return name === undefined || SECRET_PARAMETERS.has(name) ? `${raw}=[Redacted]` : part
+  }).join('&')
 }

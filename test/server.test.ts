@@ -141,6 +141,35 @@ t.test('logs are JSON lines and never carry credentials', async t => {
   t.match(completed[0], { method: 'GET', url: '/v1/contactGroups', statusCode: 200 })
 })
 
+t.test('no token reaches a log line at any level, however its parameter is spelled', async t => {
+  const server = await startServer(['--log-level', 'trace'])
+  const secrets = ['tok-plain-1', 'tok-encoded-name-2', 'tok-encoded-letter-3', 'tok-oauth-4', 'tok-key-5', 'tok-account-6', 'tok-bad-escape-7', 'tok-header-8']
+  const spellings = [
+    `/v1/contactGroups?access_token=${secrets[0]}`,
+    `/v1/contactGroups?access%5Ftoken=${secrets[1]}`,
+    `/v1/contactGroups?%61ccess_token=${secrets[2]}`,
+    `/v1/contactGroups?oauth%5Ftoken=${secrets[3]}`,
+    `/v1/contactGroups?k%65y=${secrets[4]}&access_token=x`,
+    `/v1/contactGroups?access_token%ZZ=${secrets[6]}`
+  ]
+  for (const path of spellings) {
+    const res = await fetch(server.url + path)
+    t.not(res.status, 500, path)
+  }
+  // Encoded names authenticate, as on Google: the logs must not show them either.
+  t.equal((await fetch(server.url + spellings[1]!)).status, 200)
+  // An undeclared account's id is its token: the control plane's account parameter is redacted too.
+  await fetch(server.url + '/v1/contactGroups', { headers: { authorization: `Bearer ${secrets[5]!}` } })
+  await fetch(server.url + '/v1/people:createContact', { method: 'POST', headers: { authorization: `Bearer ${secrets[5]!}`, 'content-type': 'application/json' }, body: '{}' })
+  await fetch(server.url + `/_emulator/reset?account=${secrets[5]!}`, { method: 'POST', headers: { 'content-type': 'application/json' } })
+  await fetch(server.url + '/v1/contactGroups', { headers: { authorization: `Bearer ${secrets[7]!}` } })
+  await stop(server)
+  const out = server.stdout() + server.stderr()
+  for (const secret of secrets) t.notOk(out.includes(secret), `${secret} is not logged`)
+  t.match(out, /access%5Ftoken=\[Redacted\]/)
+  t.match(out, /account=\[Redacted\]/)
+})
+
 t.test('the built bundle (npm start, the Docker image) starts and serves', async t => {
   const bundle = fileURLToPath(new URL('../dist/server.mjs', import.meta.url))
   t.ok(existsSync(bundle), 'dist/server.mjs exists: npm ci builds it (npm run build after a change)')
