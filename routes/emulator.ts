@@ -9,7 +9,6 @@ import { formatTime, inClockRange, LATEST_TIME, parseDuration, parseTime } from 
 import { FixtureError, parseFixtureDocument, toFixtureDocument } from '../src/fixtures/fixture.js'
 import { fidelity } from '../src/fidelity/report.js'
 import { baseUrl } from '../src/http.js'
-import { clearRenderCache } from '../src/people/render.js'
 
 /** A 1×1 grey PNG: what every contact's default photo shows. */
 const DEFAULT_PHOTO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGO4DwABAQEAWEoVRgAAAABJRU5ErkJggg==', 'base64')
@@ -21,7 +20,7 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
 
   app.post('/_emulator/reset', { config: { queryParams: ['account'] } }, async (request) => {
     const { account } = request.query as { account?: string }
-    clearRenderCache()
+    app.renderings.clear()
     if (account === undefined) {
       app.state.reset(app.startAccounts())
       // A whole reset also brings a fixed clock and a seeded random stream back to the start,
@@ -88,7 +87,7 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
       }
     }))
     app.state.replaceAccounts(accounts)
-    clearRenderCache()
+    app.renderings.clear()
     return { accounts: accounts.map(a => a.id) }
   })
 }

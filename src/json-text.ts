@@ -4,9 +4,9 @@
  */
 const texts = new WeakMap<object, string | null>()
 
-/** Declares `value` immutable from now on: its JSON text may be kept. */
-export function shareJson (value: object): void {
-  texts.set(value, null)
+/** Declares `value` immutable from now on: its JSON text may be kept (and is, when given). */
+export function shareJson (value: object, text?: string): void {
+  texts.set(value, text ?? null)
 }
 
 /** `JSON.stringify(value)`, from the kept text when `value` was shared. */

@@ -8,6 +8,7 @@ import type { Config } from './config.js'
 import type { ParamValue, SystemParams } from './discovery/query.js'
 import type { MethodDescriptor } from './discovery/types.js'
 import type { RandomSource } from './ids.js'
+import type { RenderCache } from './people/render.js'
 
 /** The authenticated caller of a request. */
 export interface Account {
@@ -32,6 +33,8 @@ declare module 'fastify' {
     state: StateStore
     contacts: ContactsStore
     groups: GroupsStore
+    /** Rendered people, by account and contact version (see src/people/render.ts). */
+    renderings: RenderCache
     clock: EmulatorClock
     random: RandomSource
     /** Brings the clock (fixed mode) and a seeded random stream back to where they were after the start fixtures. */

@@ -1,5 +1,8 @@
 /** What the handlers of every resource share: reading parameters, page sizes, batch entries. */
+import type { FastifyRequest } from 'fastify'
 import { ApiError, invalidArgument } from '../../src/errors.js'
+import { baseUrl } from '../../src/http.js'
+import type { RenderContext } from '../../src/people/render.js'
 
 /** A string parameter, or undefined when it is absent or not a string. */
 export function str (value: unknown): string | undefined {
@@ -40,4 +43,15 @@ export function batchEntries<K extends string> (names: readonly string[], key: K
       return { requestedResourceName: name, status: err.toStatus() }
     }
   })
+}
+
+/**
+ * How a request's people are rendered: at the emulator's address as the client reached it,
+ * reusing the emulator's renderings of the request's account — except for a contact just
+ * written (`written`), whose rendering no later read would reuse.
+ */
+export function renderContext (request: FastifyRequest, written = false): RenderContext {
+  return written
+    ? { baseUrl: baseUrl(request), written: true }
+    : { baseUrl: baseUrl(request), cache: request.server.renderings, accountId: request.account!.id }
 }

@@ -6,10 +6,9 @@
  */
 import type { FastifyRequest } from 'fastify'
 import type { Implementations } from './index.js'
-import { given, pageSize } from './common.js'
+import { given, pageSize, renderContext } from './common.js'
 import type { Cursor, SortOrder } from '../../db/contacts-store.js'
 import { invalidArgument } from '../../src/errors.js'
-import { baseUrl } from '../../src/http.js'
 import { parseReadMask } from '../../src/people/masks.js'
 import { renderDeletedPerson, renderPerson } from '../../src/people/render.js'
 import { isOffset, pageToken, paramsHash, readPageToken, readSyncToken, syncToken } from '../../src/tokens.js'
@@ -40,7 +39,7 @@ export const connectionImplementations: Implementations = {
     const { contacts } = request.server
     const accountId = request.account!.id
     const scope = { resource: 'connections', account: request.account!.createdTime, params: syncParams }
-    const ctx = { baseUrl: baseUrl(request) }
+    const ctx = renderContext(request)
     const token = given(api.pageToken)
     const out: Record<string, unknown> = {}
     let upTo: number

@@ -6,10 +6,9 @@
 import type { FastifyRequest } from 'fastify'
 import type { Implementations } from './index.js'
 import { invalidArgument, notFound } from '../../src/errors.js'
-import { answerWith, batchEntries, str } from './common.js'
+import { answerWith, batchEntries, renderContext, str } from './common.js'
 import { readRequest } from '../../src/discovery/transcode.js'
 import { checkCount } from '../../src/limits.js'
-import { baseUrl } from '../../src/http.js'
 import {
   createContact, deleteContact, deleteContactPhoto, getContact, updateContact, updateContactPhoto, type ContactsContext
 } from '../../src/people/contacts.js'
@@ -51,7 +50,7 @@ function readOne (request: FastifyRequest, resourceName: string, fields: Readonl
   if (isOwnProfile(id, resourceName)) return renderProfile(id, fields)
   // Another account's profile, or any profile id that is not this account's.
   if (/^people\/\d+$/.test(resourceName)) throw notFound()
-  return renderPerson(getContact(context(request), id, resourceName), fields, { baseUrl: baseUrl(request) })
+  return renderPerson(getContact(context(request), id, resourceName), fields, renderContext(request))
 }
 
 export const peopleImplementations: Implementations = {
@@ -60,7 +59,7 @@ export const peopleImplementations: Implementations = {
     const fields = parseReadMask(str(request.api.personFields), { param: 'personFields', method: 'createContact', defaultAll: true })
     const { id } = account(request)
     const contact = await request.server.mutations.run(id, () => createContact(context(request), id, person))
-    return renderPerson(contact, fields, { baseUrl: baseUrl(request), written: true })
+    return renderPerson(contact, fields, renderContext(request, true))
   },
 
   'people.people.get': async (request) => {
@@ -84,7 +83,7 @@ export const peopleImplementations: Implementations = {
     const { id } = account(request)
     const updated = request.server.mutations.runSync(id, () =>
       updateContact(context(request), id, request.api.resourceName as string, person, mask))
-    return answerWith(updated, contact => renderPerson(contact, fields, { baseUrl: baseUrl(request), written: true }))
+    return answerWith(updated, contact => renderPerson(contact, fields, renderContext(request, true)))
   },
 
   'people.people.batchCreateContacts': async (request) => {
@@ -96,7 +95,7 @@ export const peopleImplementations: Implementations = {
     const ctx = context(request)
     const created = await request.server.mutations.run(id, () =>
       ctx.store.transaction(() => entries.map(e => createContact(ctx, id, e.contactPerson ?? {}))))
-    const render = { baseUrl: baseUrl(request), written: true }
+    const render = renderContext(request, true)
     return { createdPeople: created.map(contact => ({ person: renderPerson(contact, fields, render) })) }
   },
 
@@ -111,7 +110,7 @@ export const peopleImplementations: Implementations = {
     // All or nothing: the first entry that breaks a rule fails the request and nothing changes.
     const updated = await request.server.mutations.run(id, () =>
       ctx.store.transaction(() => entries.map(([name, person]) => [name, updateContact(ctx, id, name, person, mask)] as const)))
-    const render = { baseUrl: baseUrl(request), written: true }
+    const render = renderContext(request, true)
     const updateResult: Record<string, unknown> = {}
     for (const [name, contact] of updated) updateResult[name] = { person: renderPerson(contact, fields, render) }
     return { updateResult }
@@ -137,7 +136,7 @@ export const peopleImplementations: Implementations = {
     const query = ftsQuery(str(request.api.query) ?? '')
     if (query === undefined) return {}
     const found = context(request).store.search(account(request).id, query, pageSize)
-    const render = { baseUrl: baseUrl(request) }
+    const render = renderContext(request)
     return found.length > 0 ? { results: found.map(contact => ({ person: renderPerson(contact, fields, render) })) } : {}
   },
 
@@ -149,7 +148,7 @@ export const peopleImplementations: Implementations = {
     const { id } = account(request)
     const contact = await request.server.mutations.run(id, () =>
       updateContactPhoto(context(request), id, request.api.resourceName as string, str(body.photoBytes)))
-    return fields ? { person: renderPerson(contact, fields, { baseUrl: baseUrl(request) }) } : {}
+    return fields ? { person: renderPerson(contact, fields, renderContext(request)) } : {}
   },
 
   'people.people.deleteContactPhoto': async (request) => {
@@ -157,7 +156,7 @@ export const peopleImplementations: Implementations = {
     const fields = personFields === undefined || personFields === '' ? undefined : parseReadMask(personFields, { param: 'personFields', method: 'deleteContactPhoto', defaultAll: false })
     const { id } = account(request)
     const contact = await request.server.mutations.run(id, () => deleteContactPhoto(context(request), id, request.api.resourceName as string))
-    return fields ? { person: renderPerson(contact, fields, { baseUrl: baseUrl(request) }) } : {}
+    return fields ? { person: renderPerson(contact, fields, renderContext(request)) } : {}
   },
 
   'people.people.deleteContact': async (request) => {

@@ -15,6 +15,12 @@ import { CONTACT_DATA_FIELDS, PERSON_FIELDS } from './fields.js'
 export interface RenderContext {
   /** Absolute base URL of the emulator, for photo URLs (`http://127.0.0.1:8090`). */
   baseUrl: string
+  /**
+   * The renderings to reuse, and the account the contact belongs to (part of every key: two
+   * accounts may hold the same contact id with the same etag). Without them nothing is kept.
+   */
+  cache?: RenderCache
+  accountId?: string
   /** For fixture exports: leave computed values of writable fields out (see computeItem). */
   forExport?: boolean
   /**
@@ -52,27 +58,55 @@ function maskKey (fields: ReadonlySet<string>): string {
 }
 
 /**
- * Rendered people by contact version (its source etag), read mask and base URL. A contact
- * changes its etag on every change, so an entry is never stale; the map is bounded.
+ * Rendered people of one emulator, by account, contact version (its source etag), photo, read
+ * mask and base URL. A contact changes its etag on every change, so an entry is never stale;
+ * the cache is bounded in entries and in the bytes of the renderings' JSON text (one contact
+ * may be up to 128 KiB).
  */
-const rendered = new Map<string, Record<string, unknown>>()
-const RENDER_CACHE_SIZE = 2000
+export class RenderCache {
+  private readonly entries = new Map<string, { person: Record<string, unknown>, bytes: number }>()
+  private bytes = 0
 
-/** Forgets every rendered person: an import or reset may bring back a contact version with other data. */
-export function clearRenderCache (): void {
-  rendered.clear()
+  constructor (readonly maxEntries = 2000, readonly maxBytes = 32 * 1024 * 1024) {}
+
+  get (key: string): Record<string, unknown> | undefined {
+    return this.entries.get(key)?.person
+  }
+
+  set (key: string, person: Record<string, unknown>, bytes: number): void {
+    if (bytes > this.maxBytes / 16) return
+    this.entries.set(key, { person, bytes })
+    this.bytes += bytes
+    for (const [oldest, entry] of this.entries) {
+      if (this.entries.size <= this.maxEntries && this.bytes <= this.maxBytes) break
+      this.entries.delete(oldest)
+      this.bytes -= entry.bytes
+    }
+  }
+
+  /** Forgets every rendering: an import or reset may bring back a contact version with other data. */
+  clear (): void {
+    this.entries.clear()
+    this.bytes = 0
+  }
+
+  get size (): number {
+    return this.entries.size
+  }
 }
 
 /** Renders a contact with every field of `fields` (a read mask) that is non-empty. The result is shared: never modify it. */
 export function renderPerson (contact: StoredContact, fields: ReadonlySet<string>, ctx: RenderContext): Record<string, unknown> {
-  if (ctx.forExport === true || ctx.written === true) return render(contact, fields, ctx)
-  const key = `${contact.id}\u0000${contact.etag}\u0000${contact.photoId ?? ''}\u0000${maskKey(fields)}\u0000${ctx.baseUrl}`
-  let person = rendered.get(key)
+  const { cache, accountId } = ctx
+  if (cache === undefined || accountId === undefined || ctx.forExport === true || ctx.written === true) return render(contact, fields, ctx)
+  const key = `${accountId}\u0000${contact.id}\u0000${contact.etag}\u0000${contact.photoId ?? ''}\u0000${maskKey(fields)}\u0000${ctx.baseUrl}`
+  let person = cache.get(key)
   if (person === undefined) {
     person = render(contact, fields, ctx)
-    shareJson(person)
-    if (rendered.size >= RENDER_CACHE_SIZE) rendered.delete(rendered.keys().next().value!)
-    rendered.set(key, person)
+    // The text is kept with the rendering: a compact response sends it as it is.
+    const text = JSON.stringify(person)
+    shareJson(person, text)
+    cache.set(key, person, text.length)
   }
   return person
 }

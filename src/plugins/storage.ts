@@ -11,6 +11,7 @@ import { GroupsStore } from '../../db/groups-store.js'
 import { Changes } from '../../db/changes.js'
 import { ConfigError } from '../config.js'
 import { contactKeys } from '../people/keys.js'
+import { RenderCache } from '../people/render.js'
 
 export interface StorageOptions {
   db: string
@@ -40,6 +41,7 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
   // Contacts marked for indexing (fixtures, writes just before a crash) are indexed soon after start.
   contacts.scheduleSearchIndex()
   app.decorate('groups', new GroupsStore(db, changes))
+  app.decorate('renderings', new RenderCache())
   // Packed: each contact is JSON text, unpacked only while it is stored again.
   const startAccounts = options.startAccounts
   app.decorate('startAccounts', () => startAccounts)
