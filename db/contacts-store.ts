@@ -40,6 +40,9 @@ function sameMembers (a: readonly string[], b: readonly string[]): boolean {
   return true
 }
 
+/** What the full-text index holds for a contact's search words in an account. */
+export type IndexText = (searchText: string, accountId: string) => string
+
 /** Contacts indexed per transaction by flushSearchIndex. */
 const INDEX_SLICE = 1000
 
@@ -51,8 +54,12 @@ export class ContactsStore {
   /** Contacts as last committed (kept right by triggers; see contact-cache.ts). */
   private readonly cache: ContactCache
 
-  /** `changes` is shared with the other stores of the database (one set of statements). */
-  constructor (private readonly db: Db, private readonly derive: DeriveKeys, changes = new Changes(db)) {
+  /**
+   * `indexText` turns a contact's search words into what the full-text index holds for its
+   * account (src/people/search.ts); `changes` is shared with the other stores of the database
+   * (one set of statements).
+   */
+  constructor (private readonly db: Db, private readonly derive: DeriveKeys, private readonly indexText: IndexText, changes = new Changes(db)) {
     this.changes = changes
     this.immediate = immediateRunner(db)
     this.cache = contactCache(db)
@@ -72,7 +79,7 @@ export class ContactsStore {
       addMembership: db.prepare('INSERT INTO memberships (account_id, contact_id, group_id) VALUES (?, ?, ?)'),
       removeMembership: db.prepare('DELETE FROM memberships WHERE account_id = ? AND contact_id = ? AND group_id = ?'),
       count: db.prepare<[string], { n: number }>('SELECT contact_count AS n FROM accounts WHERE id = ?'),
-      dirty: db.prepare<[number], { rowid: number, search_text: string | null }>('SELECT rowid, search_text FROM contacts WHERE search_dirty = 1 LIMIT ?'),
+      dirty: db.prepare<[number], { rowid: number, account_id: string, search_text: string | null }>('SELECT rowid, account_id, search_text FROM contacts WHERE search_dirty = 1 LIMIT ?'),
       unindex: db.prepare('DELETE FROM contact_search WHERE rowid = ?'),
       index: db.prepare('INSERT INTO contact_search (rowid, search_text) VALUES (?, ?)'),
       clean: db.prepare('UPDATE contacts SET search_dirty = 0 WHERE rowid = ?'),
@@ -174,7 +181,7 @@ export class ContactsStore {
         const rows = this.s.dirty.all(INDEX_SLICE)
         for (const row of rows) {
           this.s.unindex.run(row.rowid)
-          this.s.index.run(row.rowid, row.search_text ?? '')
+          this.s.index.run(row.rowid, this.indexText(row.search_text ?? '', row.account_id))
           this.s.clean.run(row.rowid)
         }
         return rows.length

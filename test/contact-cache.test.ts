@@ -9,6 +9,7 @@ import { ContactsStore } from '../db/contacts-store.js'
 import { StateStore } from '../db/state-store.js'
 import { newAccount } from '../src/accounts.js'
 import { contactKeys } from '../src/people/keys.js'
+import { indexedText } from '../src/people/search.js'
 import { bearer, body, build } from './helpers/app.js'
 import { createContact, getPerson, update } from './helpers/people.js'
 import { createGroup, modify } from './helpers/groups.js'
@@ -25,7 +26,7 @@ function storeWithContact (): { store: ContactsStore, state: StateStore, db: Ret
     tokens: [],
     contacts: [{ id: 'abc', data: { names: [{ givenName: 'Grace' }] }, etag: '#AAAAAAAAAAA=', updateTime: 't', memberships: ['myContacts'] }]
   }))
-  return { store: new ContactsStore(db, contactKeys), state, db }
+  return { store: new ContactsStore(db, contactKeys, indexedText), state, db }
 }
 
 t.test('a read by id is remembered, and any write to the row drops it', async t => {
@@ -76,7 +77,7 @@ t.test('an update is remembered once committed; a rolled-back one leaves nothing
 
 t.test('stores on one connection share one cache; the cache is bounded', async t => {
   const { store, db } = storeWithContact()
-  const other = new ContactsStore(db, contactKeys)
+  const other = new ContactsStore(db, contactKeys, indexedText)
   other.get('a', 'abc')
   db.prepare("UPDATE contacts SET etag = '#FFFFFFFFFFF=' WHERE id = 'abc'").run()
   t.equal(store.get('a', 'abc')!.etag, '#FFFFFFFFFFF=')

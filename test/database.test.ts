@@ -9,6 +9,7 @@ import { Changes } from '../db/changes.js'
 import { GROUP_NAME_KEY } from '../db/groups-store.js'
 import { newAccount } from '../src/accounts.js'
 import { contactKeys } from '../src/people/keys.js'
+import { ftsQuery, indexedText } from '../src/people/search.js'
 import { build, printable } from './helpers/app.js'
 
 const tempDb = (): string => join(mkdtempSync(join(tmpdir(), 'pae-db-')), 'people.db')
@@ -123,8 +124,8 @@ t.test('contacts written before migration 002 get their sort keys and search wor
   const store = new StateStore(reopened.db, contactKeys)
   t.equal(store.backfillKeys(), 1)
   t.same(reopened.db.prepare("SELECT given_key, family_key FROM contacts WHERE id = 'abc'").get(), { given_key: '0zoe', family_key: '0angstrom' })
-  t.equal(new ContactsStore(reopened.db, contactKeys).flushSearchIndex(), 1, 'indexed in the next batch')
-  const found = reopened.db.prepare("SELECT c.id FROM contact_search s JOIN contacts c ON c.rowid = s.rowid WHERE contact_search MATCH '\"zoe\"*'").all()
+  t.equal(new ContactsStore(reopened.db, contactKeys, indexedText).flushSearchIndex(), 1, 'indexed in the next batch')
+  const found = reopened.db.prepare('SELECT c.id FROM contact_search s JOIN contacts c ON c.rowid = s.rowid WHERE contact_search MATCH ?').all(ftsQuery('zoe', 'a'))
   t.same(found, [{ id: 'abc' }], 'the full-text index has it')
   t.equal(store.backfillKeys(), 0, 'nothing left to fill')
   reopened.db.close()
@@ -137,8 +138,8 @@ t.test('the search index is brought up to date in batches, and a write just befo
   state.createAccount(newAccount({ id: 'a', declared: true, createdTime: 't', tokens: [], contacts: [{ id: 'abc', data: { names: [{ givenName: 'Grace' }] }, etag: '#AAAAAAAAAAA=', updateTime: 't', memberships: ['myContacts'] }] }))
   first.db.close() // as if the process died before the batch
   const second = openDatabase(file)
-  const store = new ContactsStore(second.db, contactKeys)
-  t.same(store.search('a', '"grace"*', 10).map(c => c.id), ['abc'], 'a search indexes what is marked first')
+  const store = new ContactsStore(second.db, contactKeys, indexedText)
+  t.same(store.search('a', ftsQuery('grace', 'a')!, 10).map(c => c.id), ['abc'], 'a search indexes what is marked first')
   t.equal(store.flushSearchIndex(), 0)
   second.db.close()
 })
@@ -251,4 +252,21 @@ t.test('group names are unique as the emulator trims them, and the name check is
   const plan = db.prepare(`EXPLAIN QUERY PLAN SELECT id FROM contact_groups WHERE account_id = ? AND ${GROUP_NAME_KEY} = ? AND id != ?`).all('a', 'Chess', '') as Array<{ detail: string }>
   t.match(plan[0]!.detail, /USING INDEX contact_groups_unique_name/)
   db.close()
+})
+
+t.test('migration 011 indexes every contact again with its account\'s key', async t => {
+  const file = tempDb()
+  const migrations = loadMigrations()
+  const old = openDatabase(file, migrations.slice(0, 10))
+  new StateStore(old.db, contactKeys).createAccount(newAccount({ id: 'a', declared: true, createdTime: 't', tokens: [], contacts: [{ id: 'abc', data: { names: [{ givenName: 'Grace' }] }, etag: '#AAAAAAAAAAA=', updateTime: 't', memberships: ['myContacts'] }] }))
+  // As version 10 indexed it: the words without a key.
+  t.equal(new ContactsStore(old.db, contactKeys, text => text).flushSearchIndex(), 1)
+  t.equal((old.db.prepare("SELECT count(*) AS n FROM contact_search WHERE contact_search MATCH '\"grace\"'").get() as { n: number }).n, 1)
+  old.db.close()
+  const reopened = openDatabase(file, migrations)
+  t.equal((reopened.db.prepare("SELECT count(*) AS n FROM contact_search WHERE contact_search MATCH '\"grace\"'").get() as { n: number }).n, 0, 'the unkeyed words are gone')
+  const store = new ContactsStore(reopened.db, contactKeys, indexedText)
+  t.same(store.search('a', ftsQuery('gra', 'a')!, 10).map(c => c.id), ['abc'], 'found again, by its account\'s key')
+  t.same(store.search('b', ftsQuery('gra', 'b')!, 10), [])
+  reopened.db.close()
 })

@@ -133,7 +133,7 @@ export const peopleImplementations: Implementations = {
     // Documented: default 10, values over 30 are capped at 30.
     const pageSize = requested === 0 ? SEARCH_DEFAULT_PAGE_SIZE : Math.min(requested, SEARCH_MAX_PAGE_SIZE)
     // An empty query is Google's warm-up request: it answers with no results.
-    const query = ftsQuery(str(request.api.query) ?? '')
+    const query = ftsQuery(str(request.api.query) ?? '', account(request).id)
     if (query === undefined) return {}
     const found = context(request).store.search(account(request).id, query, pageSize)
     const render = renderContext(request)

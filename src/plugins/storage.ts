@@ -12,6 +12,7 @@ import { Changes } from '../../db/changes.js'
 import { ConfigError } from '../config.js'
 import { contactKeys } from '../people/keys.js'
 import { RenderCache } from '../people/render.js'
+import { indexedText } from '../people/search.js'
 
 export interface StorageOptions {
   db: string
@@ -36,7 +37,7 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
   app.decorate('db', db)
   app.decorate('state', state)
   const changes = new Changes(db)
-  const contacts = new ContactsStore(db, contactKeys, changes)
+  const contacts = new ContactsStore(db, contactKeys, indexedText, changes)
   app.decorate('contacts', contacts)
   // Contacts marked for indexing (fixtures, writes just before a crash) are indexed soon after start.
   contacts.scheduleSearchIndex()

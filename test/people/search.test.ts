@@ -3,7 +3,7 @@ import t from 'tap'
 import { bearer, body, build } from '../helpers/app.js'
 import { apiError, createContact } from '../helpers/people.js'
 import { assertConforms } from '../helpers/schema.js'
-import { ftsQuery } from '../../src/people/search.js'
+import { accountSearchKey, ftsQuery, indexedText } from '../../src/people/search.js'
 
 async function search (t: any, app: any, query: string, extra = '', token = 'test-token'): Promise<string[]> {
   const res = await app.inject({ url: `/v1/people:searchContacts?readMask=names&query=${encodeURIComponent(query)}${extra}`, headers: bearer(token) })
@@ -12,12 +12,16 @@ async function search (t: any, app: any, query: string, extra = '', token = 'tes
   return (body(res).results ?? []).map((r: any) => r.person.names?.[0]?.givenName ?? r.person.resourceName)
 }
 
-t.test('the query becomes one FTS5 phrase with a prefix', async t => {
-  t.equal(ftsQuery('Foo N'), '"foo n"*')
-  t.equal(ftsQuery('  Zoë@Ex  '), '"zoe ex"*')
-  t.equal(ftsQuery('"; DROP TABLE contacts; --'), '"drop table contacts"*', 'quotes and operators are not FTS syntax here')
-  t.equal(ftsQuery('   '), undefined)
-  t.equal(ftsQuery('*()'), undefined)
+t.test('the query becomes one FTS5 phrase with a prefix, every word keyed by the account', async t => {
+  const k = accountSearchKey('alice')
+  t.match(k, /^k[0-9a-f]{10}$/)
+  t.not(accountSearchKey('bob'), k)
+  t.equal(ftsQuery('Foo N', 'alice'), `"${k}foo ${k}n"*`)
+  t.equal(ftsQuery('  Zoë@Ex  ', 'alice'), `"${k}zoe ${k}ex"*`)
+  t.equal(ftsQuery('"; DROP TABLE contacts; --', 'alice'), `"${k}drop ${k}table ${k}contacts"*`, 'quotes and operators are not FTS syntax here')
+  t.equal(ftsQuery('   ', 'alice'), undefined)
+  t.equal(ftsQuery('*()', 'alice'), undefined)
+  t.equal(indexedText('Zoë Ångström zzfieldzz zoe.a@example.com', 'alice'), `${k}zoe ${k}angstrom zzfieldzz ${k}zoe ${k}a ${k}example ${k}com`, 'the field separator carries no key')
 })
 
 t.test('prefix phrases of names, nicknames, emails, phones and organizations', async t => {
@@ -84,4 +88,28 @@ t.test('imported contacts are searchable', async t => {
   const app = await build(t)
   await app.inject({ method: 'POST', url: '/_emulator/import', payload: { accounts: [{ id: 'a', tokens: [{ token: 'a' }], people: [{ names: [{ givenName: 'Imported' }] }] }] } })
   t.same(await search(t, app, 'imp', '', 'a'), ['Imported'])
+})
+
+t.test('the field separator is not a word: no query finds it', async t => {
+  const app = await build(t)
+  await createContact(t, app, { names: [{ givenName: 'Ada' }], emailAddresses: [{ value: 'ada@example.com' }], phoneNumbers: [{ value: '+1 202 555 0100' }] })
+  for (const q of ['zz', 'zzf', 'zzfieldzz', 'ZZFIELD', 'ada zz', 'zzfieldzz ada']) t.same(await search(t, app, q), [], `${q}: no match`)
+  t.same(await search(t, app, 'ada'), ['Ada'])
+})
+
+t.test('an account\'s search reads only its own entries of the index', async t => {
+  const app = await build(t)
+  const many = Array.from({ length: 300 }, (_, i) => ({ names: [{ givenName: 'Ada', familyName: `Lovelace${i}` }] }))
+  for (let i = 0; i < many.length; i += 200) {
+    t.equal((await app.inject({ method: 'POST', url: '/v1/people:batchCreateContacts', headers: bearer('busy'), payload: { contacts: many.slice(i, i + 200).map(p => ({ contactPerson: p })), readMask: 'names' } })).statusCode, 200)
+  }
+  t.same(await search(t, app, 'ada', '', 'empty'), [], 'the empty account finds nothing')
+  t.equal((await search(t, app, 'ada', '&pageSize=30', 'busy')).length, 30)
+  // What the index itself yields for the empty account's query, before any filter by account:
+  // nothing — the other account's 300 "ada" entries are never read for it.
+  app.contacts.flushSearchIndex()
+  const matches = app.db.prepare('SELECT count(*) AS n FROM contact_search WHERE contact_search MATCH ?').get(ftsQuery('ada', 'empty')) as { n: number }
+  t.equal(matches.n, 0)
+  const own = app.db.prepare('SELECT count(*) AS n FROM contact_search WHERE contact_search MATCH ?').get(ftsQuery('ada', 'busy')) as { n: number }
+  t.equal(own.n, 300)
 })
