@@ -45,12 +45,17 @@ export class GroupsStore {
   private readonly changes: Changes
   private readonly immediate: <T>(fn: () => T) => T
 
-  /** `changes` is shared with the other stores of the database (one set of statements). */
-  constructor (db: Db, changes = new Changes(db)) {
+  /**
+   * `implicit`: the groups every account has (the system groups), which an account that is
+   * not stored yet shows too; `changes` is shared with the other stores of the database (one
+   * set of statements).
+   */
+  constructor (db: Db, private readonly implicit: readonly StoredGroup[] = [], changes = new Changes(db)) {
     this.changes = changes
     this.immediate = immediateRunner(db)
     this.s = {
       get: db.prepare<[string, string], GroupRow & { member_count: number }>(`SELECT ${COLUMNS} FROM contact_groups g WHERE g.account_id = ? AND g.id = ?`),
+      accountExists: db.prepare<[string], number>('SELECT 1 FROM accounts WHERE id = ?').pluck(),
       // User groups in creation order, then system groups in their fixed order.
       list: db.prepare<[string], GroupRow & { member_count: number }>(`SELECT ${COLUMNS} FROM contact_groups g WHERE g.account_id = ? ORDER BY g.group_type = 'SYSTEM_CONTACT_GROUP', g.rowid`),
       // One lookup in the unique index on the trimmed name (migration 009), however many groups.
@@ -69,7 +74,10 @@ export class GroupsStore {
 
   get (accountId: string, groupId: string): GroupWithCount | undefined {
     const row = this.s.get.get(accountId, groupId)
-    return row && toGroup(row)
+    if (row) return toGroup(row)
+    // An account that is not stored yet (a new token that has only read) has its system groups.
+    const implicit = this.implicit.find(g => g.id === groupId)
+    return implicit && this.s.accountExists.get(accountId) === undefined ? { ...implicit, memberCount: 0 } : undefined
   }
 
   /** The position of the account's latest change, for sync tokens. */
@@ -83,7 +91,10 @@ export class GroupsStore {
   }
 
   list (accountId: string): GroupWithCount[] {
-    return this.s.list.all(accountId).map(toGroup)
+    const rows = this.s.list.all(accountId)
+    // Every stored account has its system groups: none at all is an account not stored yet.
+    if (rows.length === 0) return this.implicit.map(g => ({ ...g, memberCount: 0 }))
+    return rows.map(toGroup)
   }
 
   /** Ids of up to `limit` member contacts, in the order they joined. */

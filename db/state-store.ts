@@ -104,6 +104,12 @@ export class StateStore {
    */
   private readonly tokenCache = new Map<string, { accountId: string, scopes: string[] | null, createdTime: string }>()
 
+  /**
+   * Counts the replacements of accounts (imports, resets): an account resolved before a
+   * replacement may no longer exist, or own its token, when its request comes to write.
+   */
+  generation = 0
+
   findToken (token: string): { accountId: string, scopes: string[] | null, createdTime: string } | undefined {
     const cached = this.tokenCache.get(token)
     if (cached) return cached
@@ -141,9 +147,16 @@ export class StateStore {
     this.db.transaction(() => this.insert(account)).immediate()
   }
 
+  /** Deletes an account with everything it holds (a new account whose first write failed). */
+  deleteAccount (id: string): void {
+    this.tokenCache.clear()
+    this.s.deleteAccount.run(id)
+  }
+
   /** Replaces the named accounts (and only those) with the given ones, all or nothing. */
   replaceAccounts (accounts: ReadonlyArray<StoredAccount | PackedAccount>): void {
     this.tokenCache.clear()
+    this.generation++
     try {
       this.db.transaction(() => {
         for (const a of accounts) this.s.deleteAccount.run(a.id)
@@ -157,6 +170,7 @@ export class StateStore {
   /** Deletes every account (or one) and then inserts `accounts`, all or nothing. */
   reset (accounts: ReadonlyArray<StoredAccount | PackedAccount>, onlyAccount?: string): void {
     this.tokenCache.clear()
+    this.generation++
     try {
       this.db.transaction(() => {
         if (onlyAccount === undefined) {

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify'
 import type { StoredAccount } from '../db/state-store.js'
-import { failedPrecondition, invalidArgument, notFound } from '../src/errors.js'
+import { alreadyExists, failedPrecondition, invalidArgument, notFound } from '../src/errors.js'
 import { formatTime, inClockRange, LATEST_TIME, parseDuration, parseTime } from '../src/clock.js'
 import { FixtureError, parseFixtureDocument, toFixtureDocument } from '../src/fixtures/fixture.js'
 import { fidelity } from '../src/fidelity/report.js'
@@ -30,6 +30,14 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
     }
     const start = app.startAccounts().filter(a => a.id === account)
     if (start.length === 0 && !app.state.accountExists(account)) throw notFound(`Account "${account}" was not found.`)
+    // A token of the fixture that another account holds now (an import moved it, or an
+    // undeclared account took it): resetting would give it two owners. Nothing is changed.
+    for (const { token } of start[0]?.tokens ?? []) {
+      const owner = app.state.findToken(token)?.accountId
+      if (owner !== undefined && owner !== account) {
+        throw alreadyExists(`Cannot reset account "${account}": its fixture's token "${token}" now belongs to account "${owner}". Reset that account first (POST /_emulator/reset?account=${owner}), or reset everything.`)
+      }
+    }
     app.state.reset(start, account)
     return {}
   })

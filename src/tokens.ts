@@ -88,7 +88,10 @@ export function readSyncToken (token: string, nowMicros: bigint, scope: SyncScop
     throw invalidArgument('Sync token is invalid.')
   }
   // The account was reset (or deleted and created again) since: its history is not the token's.
-  if (r.a !== paramsHash({ created: scope.account })) throw expiredSyncToken()
+  // A token issued before the account was stored (it had no history) holds position 0: every
+  // change since is news to it, whatever the account has been through.
+  const beforeStored = r.a === paramsHash({ created: '' }) && r.s === 0
+  if (r.a !== paramsHash({ created: scope.account }) && !beforeStored) throw expiredSyncToken()
   if (r.p !== scope.params) throw invalidArgument('Sync token was issued for a request with different parameters: personFields, sortOrder and sources must match the request that asked for it.')
   if (nowMicros - BigInt(r.t) > SYNC_TOKEN_LIFETIME_MICROS) throw expiredSyncToken()
   return r.s as number

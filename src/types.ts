@@ -13,9 +13,21 @@ import type { RenderCache } from './people/render.js'
 /** The authenticated caller of a request. */
 export interface Account {
   id: string
+  /** The token the request came with. */
+  token: string
   scopes: readonly string[]
-  /** When the account was created: sync tokens from an account that was since recreated are expired. */
+  /**
+   * When the account was created: sync tokens from an account that was since recreated are
+   * expired. Empty while the account is not stored.
+   */
   createdTime: string
+  /**
+   * False for the account an undeclared token names before its first write: reads see an
+   * empty account, and the first mutation stores it (src/plugins/auth.ts, ensureAccount).
+   */
+  stored: boolean
+  /** The state store's generation when the account was resolved (see StateStore.generation). */
+  generation: number
 }
 
 /** The per-route settings the wire plugin reads. */

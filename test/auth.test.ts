@@ -122,11 +122,49 @@ t.test('a declared token without scopes has the full contacts scope', async t =>
 
 t.test('undeclared tokens each name their own isolated account', async t => {
   const app = await build(t)
-  await app.inject({ url: '/v1/contactGroups', headers: bearer('one') })
-  await app.inject({ url: '/v1/contactGroups', headers: bearer('two') })
-  await app.inject({ url: '/v1/contactGroups', headers: bearer('one') })
+  const group = { method: 'POST' as const, url: '/v1/contactGroups', payload: { contactGroup: { name: 'Mine' } } }
+  await app.inject({ ...group, headers: bearer('one') })
+  await app.inject({ ...group, headers: bearer('two') })
+  t.equal((await app.inject({ ...group, headers: bearer('one') })).statusCode, 409, 'one\'s own group, not two\'s')
   const exported = body(await app.inject({ url: '/_emulator/export' }))
-  t.same(exported, { accounts: [{ id: 'one', tokens: [{ token: 'one' }] }, { id: 'two', tokens: [{ token: 'two' }] }] })
+  t.same(exported.accounts.map((a: any) => [a.id, a.tokens, a.contactGroups.map((g: any) => g.name)]), [['one', [{ token: 'one' }], ['Mine']], ['two', [{ token: 'two' }], ['Mine']]])
+})
+
+t.test('an undeclared token\'s account is stored on its first write: reads and refused requests store nothing', async t => {
+  const app = await build(t)
+  const reads = [
+    '/v1/contactGroups', '/v1/contactGroups/myContacts?maxMembers=5', '/v1/contactGroups:batchGet?resourceNames=contactGroups/starred',
+    '/v1/people/me?personFields=names', '/v1/people/me/connections?personFields=names&requestSyncToken=true',
+    '/v1/people:searchContacts?query=a&readMask=names', '/v1/people/c1?personFields=names',
+    '/v1/people/me?personFields=bogus', '/v1/contactGroups?unknown=1', '/v1/otherContacts?readMask=names'
+  ]
+  for (let i = 0; i < reads.length; i++) await app.inject({ url: reads[i]!, headers: bearer(`reader-${i}`) })
+  const refused = [
+    { method: 'POST' as const, url: '/v1/people:createContact', headers: { ...bearer('bad-body'), 'content-type': 'text/plain' }, payload: 'x' },
+    { method: 'POST' as const, url: '/v1/people:createContact?personFields=bogus', headers: bearer('bad-mask'), payload: {} },
+    { method: 'POST' as const, url: '/v1/people:createContact', headers: bearer('bad-field'), payload: { names: [{ givenName: 1 }] } },
+    { method: 'PATCH' as const, url: '/v1/people/c1:updateContact?updatePersonFields=names', headers: bearer('not-found'), payload: { etag: '%EgQBAgMEIgwjQUFBQUFBQUFBQUE9', names: [] } },
+    { method: 'POST' as const, url: '/v1/contactGroups', headers: bearer('no-name'), payload: { contactGroup: {} } }
+  ]
+  for (const request of refused) t.ok((await app.inject(request)).statusCode >= 400, request.url)
+  t.same(body(await app.inject({ url: '/_emulator/export' })), { accounts: [] }, 'no account stored')
+  // What a new account reads: the system groups, its profile, nothing else.
+  const groups = body(await app.inject({ url: '/v1/contactGroups?groupFields=name,groupType,memberCount', headers: bearer('fresh') }))
+  await app.inject({ method: 'POST', url: '/v1/people:createContact', headers: bearer('stored'), payload: {} })
+  const stored = body(await app.inject({ url: '/v1/contactGroups?groupFields=name,groupType,memberCount', headers: bearer('stored') }))
+  t.equal(groups.contactGroups.length, 8)
+  t.same(groups.contactGroups, stored.contactGroups.map((g: any) => g.resourceName === 'contactGroups/myContacts' ? { ...g, memberCount: undefined } : g).map((g: any) => JSON.parse(JSON.stringify(g))), 'the system groups, as a stored account shows them')
+  await app.inject({ method: 'POST', url: '/_emulator/reset', headers: { 'content-type': 'application/json' } })
+  t.same(body(await app.inject({ url: '/v1/contactGroups/myContacts', headers: bearer('fresh') })).resourceName, 'contactGroups/myContacts')
+  t.equal((await app.inject({ url: '/v1/contactGroups/abc', headers: bearer('fresh') })).statusCode, 404)
+  // The first write stores it, and a sync token taken before it still works afterwards.
+  const before = body(await app.inject({ url: '/v1/people/me/connections?personFields=names&requestSyncToken=true', headers: bearer('fresh') }))
+  t.same(Object.keys(before), ['nextSyncToken'])
+  const created = await app.inject({ method: 'POST', url: '/v1/people:createContact', headers: bearer('fresh'), payload: { names: [{ givenName: 'First' }] } })
+  t.equal(created.statusCode, 200)
+  t.same(body(await app.inject({ url: '/_emulator/export' })).accounts.map((a: any) => a.id), ['fresh'])
+  const changes = body(await app.inject({ url: `/v1/people/me/connections?personFields=names&syncToken=${before.nextSyncToken as string}`, headers: bearer('fresh') }))
+  t.same(changes.connections.map((p: any) => p.names[0].givenName), ['First'], 'the token from before the first write lists it')
 })
 
 t.test('a token that is the id of another account does not reach it', async t => {

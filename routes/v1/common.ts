@@ -16,6 +16,32 @@ export function given (value: unknown): string | undefined {
 }
 
 /**
+ * `task` on the request's account, stored first if it is not yet (a new token's first write
+ * stores it); a task that fails takes a just-stored account away again, so that a refused
+ * request leaves nothing behind.
+ */
+function onStoredAccount<T> (request: FastifyRequest, task: () => T): T {
+  const undo = request.server.ensureAccount(request)
+  if (undo === undefined) return task()
+  try {
+    return task()
+  } catch (err) {
+    undo()
+    throw err
+  }
+}
+
+/** Runs a (synchronous) mutation of the request's account in the account's queue (MutationQueue.run). */
+export async function mutation<T> (request: FastifyRequest, task: () => T): Promise<T> {
+  return await request.server.mutations.run(request.account!.id, () => onStoredAccount(request, task))
+}
+
+/** mutation() without a promise when nothing of the account is queued (MutationQueue.runSync). */
+export function mutationSync<T> (request: FastifyRequest, task: () => T): T | Promise<T> {
+  return request.server.mutations.runSync(request.account!.id, () => onStoredAccount(request, task))
+}
+
+/**
  * `answer` applied to a result that may still be coming (MutationQueue.runSync): at once for a
  * value, when it settles for a promise, so that a handler returns a promise only when it waits.
  */

@@ -6,7 +6,7 @@
 import type { FastifyRequest } from 'fastify'
 import type { Implementations } from './index.js'
 import { invalidArgument } from '../../src/errors.js'
-import { answerWith, batchEntries, given, pageSize, str } from './common.js'
+import { answerWith, batchEntries, given, mutation, mutationSync, pageSize, str } from './common.js'
 import {
   createGroup, deleteGroup, getGroup, MAX_BATCH_GET, modifyMembers, parseGroupReadMask, parseUpdateGroupMask,
   updateGroup, type GroupsContext
@@ -46,7 +46,7 @@ export const contactGroupImplementations: Implementations = {
     const body = readRequest('CreateContactGroupRequest', request.body)
     const fields = parseGroupReadMask(str(body.readGroupFields), 'create')
     const id = accountId(request)
-    const group = await request.server.mutations.run(id, () =>
+    const group = await mutation(request, () =>
       createGroup(context(request), id, (body.contactGroup ?? {}) as Record<string, unknown>))
     return renderGroup(group, fields)
   },
@@ -102,14 +102,14 @@ export const contactGroupImplementations: Implementations = {
     const mask = parseUpdateGroupMask(str(body.updateGroupFields))
     const fields = parseGroupReadMask(str(body.readGroupFields), 'update')
     const id = accountId(request)
-    const updated = request.server.mutations.runSync(id, () =>
+    const updated = mutationSync(request, () =>
       updateGroup(context(request), id, request.api.resourceName as string, (body.contactGroup ?? {}) as Record<string, unknown>, mask))
     return answerWith(updated, group => renderGroup(group, fields))
   },
 
   'people.contactGroups.delete': async (request) => {
     const id = accountId(request)
-    await request.server.mutations.run(id, () =>
+    await mutation(request, () =>
       deleteGroup(context(request), id, request.api.resourceName as string, request.api.deleteContacts === true))
     return {}
   },
@@ -117,7 +117,7 @@ export const contactGroupImplementations: Implementations = {
   'people.contactGroups.members.modify': async (request) => {
     const body = readRequest('ModifyContactGroupMembersRequest', request.body)
     const id = accountId(request)
-    const result = await request.server.mutations.run(id, () =>
+    const result = await mutation(request, () =>
       modifyMembers(context(request), id, request.api.resourceName as string, (body.resourceNamesToAdd ?? []) as string[], (body.resourceNamesToRemove ?? []) as string[]))
     const out: Record<string, unknown> = {}
     if (result.notFound.length > 0) out.notFoundResourceNames = result.notFound

@@ -6,7 +6,7 @@
 import type { FastifyRequest } from 'fastify'
 import type { Implementations } from './index.js'
 import { invalidArgument, notFound } from '../../src/errors.js'
-import { answerWith, batchEntries, renderContext, str } from './common.js'
+import { answerWith, batchEntries, mutation, mutationSync, renderContext, str } from './common.js'
 import { readRequest } from '../../src/discovery/transcode.js'
 import { checkCount } from '../../src/limits.js'
 import {
@@ -58,7 +58,7 @@ export const peopleImplementations: Implementations = {
     const person = readRequest('Person', request.body, 'person')
     const fields = parseReadMask(str(request.api.personFields), { param: 'personFields', method: 'createContact', defaultAll: true })
     const { id } = account(request)
-    const contact = await request.server.mutations.run(id, () => createContact(context(request), id, person))
+    const contact = await mutation(request, () => createContact(context(request), id, person))
     return renderPerson(contact, fields, renderContext(request, true))
   },
 
@@ -81,7 +81,7 @@ export const peopleImplementations: Implementations = {
     const mask = parseUpdateMask(str(request.api.updatePersonFields))
     const fields = parseReadMask(str(request.api.personFields), { param: 'personFields', method: 'updateContact', defaultAll: true })
     const { id } = account(request)
-    const updated = request.server.mutations.runSync(id, () =>
+    const updated = mutationSync(request, () =>
       updateContact(context(request), id, request.api.resourceName as string, person, mask))
     return answerWith(updated, contact => renderPerson(contact, fields, renderContext(request, true)))
   },
@@ -93,7 +93,7 @@ export const peopleImplementations: Implementations = {
     const fields = parseReadMask(str(body.readMask), { param: 'readMask', method: 'batchCreateContacts', defaultAll: false })
     const { id } = account(request)
     const ctx = context(request)
-    const created = await request.server.mutations.run(id, () =>
+    const created = await mutation(request, () =>
       ctx.store.transaction(() => entries.map(e => createContact(ctx, id, e.contactPerson ?? {}))))
     const render = renderContext(request, true)
     return { createdPeople: created.map(contact => ({ person: renderPerson(contact, fields, render) })) }
@@ -108,7 +108,7 @@ export const peopleImplementations: Implementations = {
     const { id } = account(request)
     const ctx = context(request)
     // All or nothing: the first entry that breaks a rule fails the request and nothing changes.
-    const updated = await request.server.mutations.run(id, () =>
+    const updated = await mutation(request, () =>
       ctx.store.transaction(() => entries.map(([name, person]) => [name, updateContact(ctx, id, name, person, mask)] as const)))
     const render = renderContext(request, true)
     const updateResult: Record<string, unknown> = {}
@@ -122,7 +122,7 @@ export const peopleImplementations: Implementations = {
     checkCount('resourceNames', names.length, MAX_BATCH_DELETE, 'deleted')
     const { id } = account(request)
     const ctx = context(request)
-    await request.server.mutations.run(id, () => ctx.store.transaction(() => { for (const name of names) deleteContact(ctx, id, name) }))
+    await mutation(request, () => ctx.store.transaction(() => { for (const name of names) deleteContact(ctx, id, name) }))
     return {}
   },
 
@@ -146,7 +146,7 @@ export const peopleImplementations: Implementations = {
     // Documented: without personFields the response skips the read after the change.
     const fields = personFields === undefined || personFields === '' ? undefined : parseReadMask(personFields, { param: 'personFields', method: 'updateContactPhoto', defaultAll: false })
     const { id } = account(request)
-    const contact = await request.server.mutations.run(id, () =>
+    const contact = await mutation(request, () =>
       updateContactPhoto(context(request), id, request.api.resourceName as string, str(body.photoBytes)))
     return fields ? { person: renderPerson(contact, fields, renderContext(request)) } : {}
   },
@@ -155,13 +155,13 @@ export const peopleImplementations: Implementations = {
     const personFields = str(request.api.personFields)
     const fields = personFields === undefined || personFields === '' ? undefined : parseReadMask(personFields, { param: 'personFields', method: 'deleteContactPhoto', defaultAll: false })
     const { id } = account(request)
-    const contact = await request.server.mutations.run(id, () => deleteContactPhoto(context(request), id, request.api.resourceName as string))
+    const contact = await mutation(request, () => deleteContactPhoto(context(request), id, request.api.resourceName as string))
     return fields ? { person: renderPerson(contact, fields, renderContext(request)) } : {}
   },
 
   'people.people.deleteContact': async (request) => {
     const { id } = account(request)
-    await request.server.mutations.run(id, () => deleteContact(context(request), id, request.api.resourceName as string))
+    await mutation(request, () => deleteContact(context(request), id, request.api.resourceName as string))
     return {}
   }
 }

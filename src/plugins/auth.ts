@@ -1,7 +1,7 @@
 /**
  * Accounts and OAuth (BEHAVIOUR.md §7). A token arrives as `Authorization: Bearer …` or as the
  * `access_token` / `oauth_token` query parameter. By default any token is accepted and names
- * its own isolated account (created on first use, with the contacts scope); with
+ * its own isolated account (stored on its first write, with the contacts scope); with
  * `--strict-accounts` only tokens declared in fixtures are. A method's scopes come from the
  * discovery document: a token needs one of them, or it gets Google's 403.
  */
@@ -65,15 +65,20 @@ export function tokenOf (request: FastifyRequest): string | null | undefined {
 }
 
 async function auth (app: FastifyInstance): Promise<void> {
+  const { state } = app
+
+  /**
+   * The account a token names now. An undeclared token names its own account, which is not
+   * stored until its first write: a read (or a refused request) of a new token stores nothing.
+   */
   const resolve = (token: string, method: MethodDescriptor): Account => {
-    const found = app.state.findToken(token)
-    if (found) return { id: found.accountId, scopes: found.scopes ?? DEFAULT_SCOPES, createdTime: found.createdTime }
+    const generation = state.generation
+    const found = state.findToken(token)
+    if (found) return { id: found.accountId, token, scopes: found.scopes ?? DEFAULT_SCOPES, createdTime: found.createdTime, stored: true, generation }
     // An undeclared token names its own account, unless strict, or unless that name is
     // already an account that does not own this token (accounts stay isolated).
-    if (app.config.strictAccounts || app.state.accountExists(token)) throw invalidCredentials(method)
-    const createdTime = formatTime(app.clock.nowMicros())
-    app.state.createAccount(newAccount({ id: token, declared: false, createdTime, tokens: [{ token, scopes: null }] }))
-    return { id: token, scopes: DEFAULT_SCOPES, createdTime }
+    if (app.config.strictAccounts || state.accountExists(token)) throw invalidCredentials(method)
+    return { id: token, token, scopes: DEFAULT_SCOPES, createdTime: '', stored: false, generation }
   }
 
   const authenticate = (request: FastifyRequest, method: MethodDescriptor): void => {
@@ -86,14 +91,45 @@ async function auth (app: FastifyInstance): Promise<void> {
     if (!method.scopes.some(s => account.scopes.includes(s))) throw insufficientScopes(method)
   }
 
+  /**
+   * Makes sure the request's account is stored, right before one of its mutations runs (in
+   * the account's queue). The account was resolved when the request arrived; an import or
+   * reset since (while its body was arriving, or while it waited in the queue) may have
+   * removed the account or moved its token: the token is then resolved again, as a request
+   * arriving now would be, and a token that now names another account is refused.
+   */
+  const ensureAccount = (request: FastifyRequest): (() => void) | undefined => {
+    const account = request.account!
+    if (account.stored && account.generation === state.generation) return undefined
+    const method = request.routeOptions.config.apiMethod!
+    const now = resolve(account.token, method)
+    if (now.id !== account.id) throw invalidCredentials(method)
+    if (!method.scopes.some(s => now.scopes.includes(s))) throw insufficientScopes(method)
+    let undo: (() => void) | undefined
+    if (!now.stored) {
+      now.createdTime = formatTime(app.clock.nowMicros())
+      state.createAccount(newAccount({ id: now.id, declared: false, createdTime: now.createdTime, tokens: [{ token: now.token, scopes: null }] }))
+      now.stored = true
+      undo = () => { state.deleteAccount(now.id) }
+    }
+    Object.assign(account, now)
+    return undo
+  }
+
   // The wire plugin's request hook calls it for every route of the API.
   app.decorate('authenticate', authenticate)
+  app.decorate('ensureAccount', ensureAccount)
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Resolves the request's account and checks its scopes; throws Google's 401/403. */
     authenticate: (request: FastifyRequest, method: MethodDescriptor) => void
+    /**
+     * Stores the request's account if it is not yet, and checks it still owns the request's
+     * token. Returns what takes a just-stored account away again, for a mutation that fails.
+     */
+    ensureAccount: (request: FastifyRequest) => (() => void) | undefined
   }
 }
 

@@ -11,6 +11,7 @@ import { GroupsStore } from '../../db/groups-store.js'
 import { Changes } from '../../db/changes.js'
 import { ConfigError } from '../config.js'
 import { contactKeys } from '../people/keys.js'
+import { systemGroups } from '../accounts.js'
 import { RenderCache } from '../people/render.js'
 import { indexedText } from '../people/search.js'
 
@@ -41,7 +42,7 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
   app.decorate('contacts', contacts)
   // Contacts marked for indexing (fixtures, writes just before a crash) are indexed soon after start.
   contacts.scheduleSearchIndex()
-  app.decorate('groups', new GroupsStore(db, changes))
+  app.decorate('groups', new GroupsStore(db, systemGroups(), changes))
   app.decorate('renderings', new RenderCache())
   // Packed: each contact is JSON text, unpacked only while it is stored again.
   const startAccounts = options.startAccounts
