@@ -169,6 +169,10 @@ export class ContactsStore {
   }
 
   private flushTimer: NodeJS.Timeout | undefined
+  /** Consecutive failed background flushes: the next one waits longer (100 ms doubled, at most 30 s). */
+  private flushFailures = 0
+  /** Told of a background flush that failed (the storage plugin logs it); the flush is retried. */
+  onBackgroundError: (err: unknown, retryInMs: number) => void = () => {}
 
   /** Indexes the words of the contacts written since the last batch; returns how many. */
   flushSearchIndex (): number {
@@ -191,14 +195,40 @@ export class ContactsStore {
     }
   }
 
-  /** Indexes soon, in one batch, what writes have marked (searches index first anyway). */
+  /**
+   * Indexes soon, in one batch, what writes have marked (searches index first anyway). The
+   * batch runs outside any request: a failure (a full disk, a lock) is reported and retried
+   * later, never thrown — nothing in the background may end the process.
+   */
   scheduleSearchIndex (): void {
-    this.flushTimer ??= setTimeout(() => { this.flushTimer = undefined; this.flushSearchIndex() }, 100).unref()
+    if (this.flushTimer !== undefined) return
+    const delay = this.flushFailures === 0 ? 100 : Math.min(30000, 100 * 2 ** this.flushFailures)
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined
+      try {
+        this.flushSearchIndex()
+        this.flushFailures = 0
+      } catch (err) {
+        this.flushFailures++
+        this.onBackgroundError(err, Math.min(30000, 100 * 2 ** this.flushFailures))
+        this.scheduleSearchIndex()
+      }
+    }, delay).unref()
   }
 
-  /** Up to `limit` contacts whose search words match an FTS5 query, in a fixed order. */
+  /**
+   * Up to `limit` contacts whose search words match an FTS5 query, in a fixed order. The
+   * index is brought up to date first; if that cannot be done now (a full disk), the search
+   * reads the index as it is — it is a read, and reads keep working — and the background
+   * flush tries again.
+   */
   search (accountId: string, ftsQuery: string, limit: number): StoredContact[] {
-    this.flushSearchIndex()
+    try {
+      this.flushSearchIndex()
+    } catch (err) {
+      this.onBackgroundError(err, 0)
+      this.scheduleSearchIndex()
+    }
     const rows = this.s.search.all(ftsQuery, accountId, limit)
     const memberships = this.membershipsOf(accountId, rows.map(r => r.id))
     return rows.map(row => this.fromRow(accountId, row, memberships.get(row.id) ?? []))

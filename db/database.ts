@@ -4,7 +4,8 @@
  * `PRAGMA user_version`.
  */
 import Database from 'better-sqlite3'
-import { readdirSync, readFileSync } from 'node:fs'
+import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { forgetPositions } from './changes.js'
 
@@ -33,21 +34,60 @@ export interface OpenedDatabase {
   previousVersion: number
 }
 
+/** Why a database file cannot be used: one line for the start-up error (exit 2). */
+export class DatabaseUnusable extends Error {
+  override name = 'DatabaseUnusable'
+}
+
+/** How long a statement may wait for a lock at run time: never seconds (the event loop would stop). */
+export const BUSY_TIMEOUT_MS = 100
+
+/**
+ * Checks, before anything is served, that a database file can be used: that it can be
+ * written, that no other process holds it, and that its pages are sound. Taking the lock is
+ * part of the check: from here on this connection holds the file alone (locking_mode
+ * EXCLUSIVE), so that a second emulator on the same file — whose caches would not see the
+ * first one's writes — cannot start, and no other writer can hold the lock while a request
+ * waits for it.
+ */
+function claim (db: Db, file: string): void {
+  try {
+    // A file can be opened read-only without a word: ask before SQLite falls back.
+    if (existsSync(file)) accessSync(file, constants.R_OK | constants.W_OK)
+    accessSync(dirname(file), constants.W_OK)
+  } catch {
+    throw new DatabaseUnusable('it is read-only for this user (the emulator writes to it, and to its -wal file beside it)')
+  }
+  db.pragma('busy_timeout = 0')
+  try {
+    db.pragma('locking_mode = EXCLUSIVE')
+    db.pragma('journal_mode = WAL')
+    db.exec('BEGIN EXCLUSIVE; COMMIT')
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? ''
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') throw new DatabaseUnusable('it is in use by another process (another emulator holds it)')
+    if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM') throw new DatabaseUnusable(`it cannot be written: ${(err as Error).message}`)
+    throw err
+  }
+  const problems = db.pragma('quick_check(3)', { simple: false }) as Array<{ quick_check: string }>
+  if (problems.length !== 1 || problems[0]!.quick_check !== 'ok') {
+    throw new DatabaseUnusable(`it is damaged (PRAGMA quick_check: ${problems.map(p => p.quick_check).join('; ').replace(/\s*\n\s*/g, '; ')})`)
+  }
+  db.pragma('synchronous = NORMAL')
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
+}
+
 export function openDatabase (file: string, migrations = loadMigrations()): OpenedDatabase {
-  const db = new Database(file)
+  const db = new Database(file, { timeout: 0 })
   try {
     // In memory: SQLite's default 4 KiB pages. (1 KiB pages made an update's journal copies
     // smaller, but every write that grows an in-memory database costs time in proportion
     // to its page count: with 1 KiB pages, 3× slower inserts at 20,000 contacts.)
-    if (file !== ':memory:') {
-      db.pragma('journal_mode = WAL')
-      db.pragma('synchronous = NORMAL')
-      db.pragma('busy_timeout = 5000')
-    }
+    if (file !== ':memory:') claim(db, file)
     db.pragma('foreign_keys = ON')
     const current = db.pragma('user_version', { simple: true }) as number
     if (current > migrations.length) {
-      throw new Error(`database ${file} has schema version ${current}, newer than this emulator's ${migrations.length}`)
+      throw new DatabaseUnusable(`it has schema version ${current}, newer than this emulator's ${migrations.length}`)
     }
     for (const m of migrations.slice(current)) {
       db.transaction(() => {
@@ -58,6 +98,8 @@ export function openDatabase (file: string, migrations = loadMigrations()): Open
     return { db, created: current === 0, previousVersion: current }
   } catch (err) {
     db.close()
+    if (!(err instanceof DatabaseUnusable) && (err as { code?: string }).code === 'SQLITE_NOTADB') throw new DatabaseUnusable('it is not an SQLite database')
+    if (!(err instanceof DatabaseUnusable) && ((err as { code?: string }).code ?? '').startsWith('SQLITE_CORRUPT')) throw new DatabaseUnusable(`it is damaged: ${(err as Error).message}`)
     throw err
   }
 }

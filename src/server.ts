@@ -24,9 +24,12 @@ async function main (): Promise<void> {
   limitHeapGrowth()
   const app = await buildApp(config)
   collectStartupGarbage()
-  closeWithGrace({ delay: 10000 }, async ({ signal, err }) => {
-    if (err) app.log.error({ err }, 'closing after an uncaught error')
-    else app.log.info({ signal }, 'closing')
+  // No error outside a request ends the process: it is logged, and the emulator goes on
+  // serving (every write is one transaction, so none is left half done). Signals close it.
+  const uncaught = ['uncaughtException', 'unhandledRejection'] as const
+  for (const event of uncaught) process.on(event, (err: unknown) => { app.log.error({ err }, `${event}: logged, the emulator goes on serving`) })
+  closeWithGrace({ delay: 10000, skip: [...uncaught] }, async ({ signal }) => {
+    app.log.info({ signal }, 'closing')
     await app.close()
   })
   // Fastify logs its own "Server listening at …" line at info: the documented start line

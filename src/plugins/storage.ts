@@ -40,6 +40,9 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
   const changes = new Changes(db)
   const contacts = new ContactsStore(db, contactKeys, indexedText, changes)
   app.decorate('contacts', contacts)
+  contacts.onBackgroundError = (err, retryInMs) => {
+    app.log.error({ err, retryInMs }, 'indexing contacts for search failed; the search index is behind until it succeeds')
+  }
   // Contacts marked for indexing (fixtures, writes just before a crash) are indexed soon after start.
   contacts.scheduleSearchIndex()
   app.decorate('groups', new GroupsStore(db, systemGroups(), changes))
@@ -48,7 +51,12 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
   const startAccounts = options.startAccounts
   app.decorate('startAccounts', () => startAccounts)
   app.addHook('onClose', async () => {
-    contacts.flushSearchIndex()
+    try {
+      contacts.flushSearchIndex()
+    } catch (err) {
+      // The words stay marked in the database: indexed at the next start.
+      app.log.error({ err }, 'indexing contacts for search failed at close')
+    }
     db.close()
   })
 }

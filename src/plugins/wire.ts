@@ -7,7 +7,7 @@
 import fp from 'fastify-plugin'
 import sjson from 'secure-json-parse'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { ApiError, internal, invalidArgument, notFound } from '../errors.js'
+import { ApiError, internal, invalidArgument, notFound, unavailable } from '../errors.js'
 import { applySelection } from '../discovery/field-selector.js'
 import { compactJson } from '../json-text.js'
 import { parseMethodQuery, parseSystemParams, SYSTEM_PARAMETERS, unknownParameter, type SystemParams } from '../discovery/query.js'
@@ -51,9 +51,26 @@ export function toApiError (err: FastifyError | Error): ApiError {
     case 'FST_ERR_BAD_URL':
       return invalidArgument('The request URL is malformed.')
   }
+  if (isStorageFailure(err)) return storageUnavailable()
   const status = (err as FastifyError).statusCode
   if (status !== undefined && status >= 400 && status < 500) return invalidArgument(err.message)
   return internal()
+}
+
+/**
+ * SQLite's codes for a database that cannot serve at the moment — a full disk, a lock, an I/O
+ * error, a damaged page — as opposed to a mistake of the emulator's (a constraint, a misuse).
+ */
+const STORAGE_FAILURES = /^SQLITE_(FULL|BUSY|LOCKED|IOERR|READONLY|CORRUPT|NOTADB|CANTOPEN|NOMEM|PROTOCOL|PERM)/
+
+export function isStorageFailure (err: unknown): boolean {
+  const code = (err as { code?: unknown }).code
+  return typeof code === 'string' && STORAGE_FAILURES.test(code)
+}
+
+/** Google's 503 (BEHAVIOUR.md §8): what a request gets when its write cannot be stored. */
+export function storageUnavailable (): ApiError {
+  return unavailable('The service is currently unavailable.')
 }
 
 async function wire (app: FastifyInstance): Promise<void> {
@@ -121,7 +138,7 @@ async function wire (app: FastifyInstance): Promise<void> {
 
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const apiError = toApiError(err)
-    if (apiError.httpStatus >= 500) request.log.error({ err }, 'request failed')
+    if (apiError.httpStatus >= 500) request.log.error({ err }, apiError.httpStatus === 503 ? 'request failed: storage unavailable' : 'request failed')
     const sys = request.sys ?? DEFAULT_SYS
     // Fastify drops the content type before calling an error handler; set it again.
     return reply.status(apiError.httpStatus).header('content-type', contentTypeFor(sys)).send(apiError.toBody(sys.xgafv2))
