@@ -14,6 +14,7 @@ import { loggerOptions } from './logger.js'
 import wire, { BODY_LIMIT, toApiError } from './plugins/wire.js'
 import cors, { addCorsHeaders } from './plugins/cors.js'
 import controlPlane from './plugins/control-plane.js'
+import connections, { CHECK_INTERVAL_MS, type ConnectionLimits } from './plugins/connections.js'
 import { unavailable } from './errors.js'
 import storage from './plugins/storage.js'
 import auth from './plugins/auth.js'
@@ -31,6 +32,8 @@ export interface BuildOptions {
   /** Replaces the logger built from config (tests pass a stream or `false`). */
   logger?: FastifyServerOptions['logger']
   implementations?: Implementations
+  /** Shorter limits on how long a request may take to arrive (tests). */
+  connectionLimits?: ConnectionLimits
 }
 
 /**
@@ -83,6 +86,8 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
     logController: new LogController({ disableRequestLogging: true }),
     // Requests during close get the envelope from the hook below, not Fastify's own 503.
     return503OnClosing: false,
+    // Node looks for requests that do not arrive in time this often (src/plugins/connections.ts).
+    http: { connectionsCheckingInterval: CHECK_INTERVAL_MS },
     // No route declares a Fastify schema: bodies are read by the discovery transcoder and
     // answers serialised by the emulator. Compilers of our own keep Fastify from loading Ajv
     // and fast-json-stringify at start-up (see noRouteSchemas).
@@ -110,6 +115,7 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
 
   // First of all request hooks: whatever a later one answers is readable cross-origin on the
   // API's paths, and the control plane refuses other origins before anything else runs.
+  await app.register(connections, options.connectionLimits ?? {})
   await app.register(cors)
   await app.register(controlPlane)
 
