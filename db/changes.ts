@@ -47,7 +47,7 @@ export class Changes {
   private readonly s
   private readonly positions: { last: number | undefined }
 
-  constructor (db: Db) {
+  constructor (private readonly db: Db) {
     this.positions = positionsOf(db)
     this.s = {
       // Once per connection (and after a reset): a scan of the contacts' positions.
@@ -108,6 +108,50 @@ export class Changes {
   /** The position of the account's latest change (0 when none): what a sync token holds. */
   lastSeq (accountId: string): number {
     return this.s.lastSeq.get({ account: accountId }) ?? 0
+  }
+
+  /** Statements of pruning, prepared on first use (they name a column of migration 012). */
+  private pruning?: ReturnType<Changes['preparePruning']>
+
+  private preparePruning () {
+    const db = this.db
+    return {
+      prunedSeq: db.prepare<[string], number>('SELECT tombstones_pruned_seq FROM accounts WHERE id = ?').pluck(),
+      pruneOld: db.prepare('DELETE FROM changes WHERE deleted = 1 AND change_time < ?'),
+      overCap: db.prepare<[number], { account_id: string }>('SELECT account_id FROM changes WHERE deleted = 1 GROUP BY account_id HAVING count(*) > ?'),
+      capSeq: db.prepare<[string, number], number>('SELECT seq FROM changes WHERE account_id = ? AND deleted = 1 ORDER BY seq DESC LIMIT 1 OFFSET ?').pluck(),
+      pruneUpTo: db.prepare('DELETE FROM changes WHERE account_id = ? AND deleted = 1 AND seq <= ?'),
+      markPruned: db.prepare('UPDATE accounts SET tombstones_pruned_seq = max(tombstones_pruned_seq, ?) WHERE id = ?')
+    }
+  }
+
+  /**
+   * The position of the newest tombstone of the account pruned by number (0: none): a sync
+   * token from before it would miss deletions.
+   */
+  prunedSeq (accountId: string): number {
+    this.pruning ??= this.preparePruning()
+    return this.pruning.prunedSeq.get(accountId) ?? 0
+  }
+
+  /**
+   * Prunes tombstones: every one whose change time is before `before` (no sync token that is
+   * still valid can need it), and in an account with more than `cap`, the oldest beyond it
+   * (noting the position, so that older sync tokens are expired). One transaction; returns how
+   * many went.
+   */
+  pruneTombstones (before: string, cap: number): number {
+    const p = this.pruning ??= this.preparePruning()
+    return this.db.transaction(() => {
+      let removed = p.pruneOld.run(before).changes
+      for (const { account_id: account } of p.overCap.all(cap)) {
+        const upTo = p.capSeq.get(account, cap)
+        if (upTo === undefined) continue
+        removed += p.pruneUpTo.run(account, upTo).changes
+        p.markPruned.run(upTo, account)
+      }
+      return removed
+    }).immediate()
   }
 
   /** Resources of a type whose latest change is after `seq`, oldest change first. */

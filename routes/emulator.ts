@@ -73,6 +73,8 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
       if (micros < app.clock.peek()) throw failedPrecondition(`The emulator clock cannot go backwards: ${body.set} is before ${formatTime(app.clock.peek())}.`)
       app.clock.set(micros)
     }
+    // Tombstones the move has aged past a sync token's lifetime go now.
+    app.pruneTombstones()
     return clockState()
   })
 

@@ -34,6 +34,8 @@ export interface BuildOptions {
   implementations?: Implementations
   /** Shorter limits on how long a request may take to arrive (tests). */
   connectionLimits?: ConnectionLimits
+  /** A smaller bound on the tombstones one account keeps (tests). */
+  tombstonesPerAccount?: number
 }
 
 /**
@@ -170,7 +172,7 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
   })
 
   await app.register(wire)
-  await app.register(storage, { db: full.db, startAccounts })
+  await app.register(storage, { db: full.db, startAccounts, tombstonesPerAccount: options.tombstonesPerAccount })
   await app.register(auth)
   await app.register(mutationQueue)
   await app.register(v1Routes, { implementations: options.implementations ?? {} })

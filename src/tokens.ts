@@ -64,6 +64,8 @@ export interface SyncScope {
   account: string
   /** The hash of the parameters the token is bound to, if any. */
   params?: string
+  /** Where the account's tombstones were pruned up to: a token from before it is expired. */
+  prunedSeq?: number
 }
 
 export function syncToken (seq: number, issuedMicros: bigint, scope: SyncScope): string {
@@ -94,5 +96,7 @@ export function readSyncToken (token: string, nowMicros: bigint, scope: SyncScop
   if (r.a !== paramsHash({ created: scope.account }) && !beforeStored) throw expiredSyncToken()
   if (r.p !== scope.params) throw invalidArgument('Sync token was issued for a request with different parameters: personFields, sortOrder and sources must match the request that asked for it.')
   if (nowMicros - BigInt(r.t) > SYNC_TOKEN_LIFETIME_MICROS) throw expiredSyncToken()
+  // Deletions it would have to list are no longer kept.
+  if ((r.s as number) < (scope.prunedSeq ?? 0)) throw expiredSyncToken()
   return r.s as number
 }

@@ -3,6 +3,7 @@ import type { Db } from '../db/database.js'
 import type { PackedAccount, StateStore } from '../db/state-store.js'
 import type { ContactsStore } from '../db/contacts-store.js'
 import type { GroupsStore } from '../db/groups-store.js'
+import type { Changes } from '../db/changes.js'
 import type { EmulatorClock } from './clock.js'
 import type { Config } from './config.js'
 import type { ParamValue, SystemParams } from './discovery/query.js'
@@ -45,6 +46,10 @@ declare module 'fastify' {
     state: StateStore
     contacts: ContactsStore
     groups: GroupsStore
+    /** Change positions and tombstones, shared by the stores. */
+    changes: Changes
+    /** Prunes tombstones now (it also runs every 10 s): older than 7 days, or beyond an account's bound. */
+    pruneTombstones: () => void
     /** Rendered people, by account and contact version (see src/people/render.ts). */
     renderings: RenderCache
     clock: EmulatorClock

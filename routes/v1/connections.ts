@@ -46,7 +46,7 @@ export const connectionImplementations: Implementations = {
     let last: boolean
 
     if (sync !== undefined) {
-      const since = readSyncToken(sync, request.server.clock.nowMicros(), scope)
+      const since = readSyncToken(sync, request.server.clock.nowMicros(), { ...scope, prunedSeq: request.server.changes.prunedSeq(accountId) })
       const page = token === undefined ? undefined : readPageToken(token, pageParams, isOffset)
       upTo = page?.syncSeq ?? contacts.lastSeq(accountId)
       const offset = page?.cursor ?? 0

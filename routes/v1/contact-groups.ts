@@ -79,7 +79,7 @@ export const contactGroupImplementations: Implementations = {
     const offset = page?.cursor ?? 0
     let items: Array<Record<string, unknown>>
     if (sync !== undefined) {
-      const since = readSyncToken(sync, clock.nowMicros(), scope)
+      const since = readSyncToken(sync, clock.nowMicros(), { ...scope, prunedSeq: request.server.changes.prunedSeq(id) })
       items = store.changedSince(id, since, upTo).map(change => {
         const group = change.deleted ? undefined : store.get(id, change.id)
         return group ? renderGroup(group, fields) : renderDeletedGroup(change.id)

@@ -14,9 +14,18 @@ import { contactKeys } from '../people/keys.js'
 import { systemGroups } from '../accounts.js'
 import { RenderCache } from '../people/render.js'
 import { indexedText } from '../people/search.js'
+import { formatTime } from '../clock.js'
+import { SYNC_TOKEN_LIFETIME_MICROS } from '../tokens.js'
+
+/** Tombstones one account keeps at most (chosen): beyond, the oldest go (see Changes.pruneTombstones). */
+export const MAX_TOMBSTONES_PER_ACCOUNT = 25000
+/** How often tombstones are pruned. */
+const PRUNE_INTERVAL_MS = 10_000
 
 export interface StorageOptions {
   db: string
+  /** Overrides MAX_TOMBSTONES_PER_ACCOUNT (tests). */
+  tombstonesPerAccount?: number
   /** Accounts declared by the start fixtures (already checked), contacts packed as text. */
   startAccounts: readonly PackedAccount[]
 }
@@ -46,11 +55,25 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
   // Contacts marked for indexing (fixtures, writes just before a crash) are indexed soon after start.
   contacts.scheduleSearchIndex()
   app.decorate('groups', new GroupsStore(db, systemGroups(), changes))
+  app.decorate('changes', changes)
+  // Tombstones older than a sync token's lifetime, or beyond the bound of an account, go: under
+  // create/delete churn the change log stays bounded. Outside any request: a failure is logged.
+  const cap = options.tombstonesPerAccount ?? MAX_TOMBSTONES_PER_ACCOUNT
+  const prune = (): void => {
+    try {
+      changes.pruneTombstones(formatTime(app.clock.peek() - SYNC_TOKEN_LIFETIME_MICROS), cap)
+    } catch (err) {
+      app.log.error({ err }, 'pruning tombstones failed; retried at the next interval')
+    }
+  }
+  app.decorate('pruneTombstones', prune)
+  const pruning = setInterval(prune, PRUNE_INTERVAL_MS).unref()
   app.decorate('renderings', new RenderCache())
   // Packed: each contact is JSON text, unpacked only while it is stored again.
   const startAccounts = options.startAccounts
   app.decorate('startAccounts', () => startAccounts)
   app.addHook('onClose', async () => {
+    clearInterval(pruning)
     try {
       contacts.flushSearchIndex()
     } catch (err) {
