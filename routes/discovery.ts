@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { notFound } from '../src/errors.js'
 import { baseUrl } from '../src/http.js'
+import { hostGuard } from '../src/plugins/control-plane.js'
 import { packageRoot } from '../src/package-info.js'
 
 let document: Record<string, unknown> | undefined
@@ -25,6 +26,8 @@ function serve (request: FastifyRequest, version: string | undefined): Record<st
 }
 
 export default async function discoveryRoutes (app: FastifyInstance): Promise<void> {
+  // Its rootUrl follows the Host header: only for a host the emulator answers to.
+  app.addHook('onRequest', hostGuard(app))
   app.get('/$discovery/rest', { config: { queryParams: ['version'] } }, async (request) =>
     serve(request, (request.query as { version?: string }).version))
   app.get('/discovery/v1/apis/people/:version/rest', { config: { queryParams: [] } }, async (request) =>

@@ -1,6 +1,7 @@
 /**
- * The control plane, under /_emulator/ (never under /v1): health, reset, export, import.
- * No credentials are needed here; these routes are for the test harness, not the client.
+ * The control plane, under /_emulator/ (never under /v1): health, reset, export, import, the
+ * clock, photos. No API credentials are needed here; these routes are for the test harness,
+ * not the client, and guarded as src/plugins/control-plane.ts says.
  */
 import type { FastifyInstance } from 'fastify'
 import type { StoredAccount } from '../db/state-store.js'
@@ -9,11 +10,15 @@ import { formatTime, inClockRange, LATEST_TIME, parseDuration, parseTime } from 
 import { FixtureError, parseFixtureDocument, toFixtureDocument } from '../src/fixtures/fixture.js'
 import { fidelity } from '../src/fidelity/report.js'
 import { baseUrl } from '../src/http.js'
+import { controlPlaneGuard, PHOTOS_ROUTE } from '../src/plugins/control-plane.js'
 
 /** A 1×1 grey PNG: what every contact's default photo shows. */
 const DEFAULT_PHOTO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGO4DwABAQEAWEoVRgAAAABJRU5ErkJggg==', 'base64')
 
 export default async function emulatorRoutes (app: FastifyInstance, options: { implemented: ReadonlySet<string> }): Promise<void> {
+  // Host, origin, control token, and no simple cross-site request (src/plugins/control-plane.ts).
+  app.addHook('onRequest', controlPlaneGuard(app))
+
   app.get('/_emulator/health', { config: { queryParams: [] } }, async () => ({ status: 'ok' }))
 
   app.get('/_emulator/fidelity', { config: { queryParams: [] } }, async () => fidelity(options.implemented))
@@ -44,7 +49,7 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
 
   // Photos (BEHAVIOUR.md §4: the URLs are the emulator's, chosen): an uploaded one by its id,
   // and for any other name the default photo every contact shows.
-  app.get('/_emulator/photos/:file', { config: { queryParams: [] } }, async (request, reply) => {
+  app.get(PHOTOS_ROUTE, { config: { queryParams: [] } }, async (request, reply) => {
     const uploaded = app.contacts.photo((request.params as { file: string }).file)
     return reply.header('content-type', uploaded?.contentType ?? 'image/png').header('cache-control', 'public, max-age=86400')
       .send(uploaded?.bytes ?? DEFAULT_PHOTO)

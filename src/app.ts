@@ -13,7 +13,6 @@ import { FixtureError, parsePackedFixtureDocument } from './fixtures/fixture.js'
 import { loggerOptions } from './logger.js'
 import wire, { BODY_LIMIT, toApiError } from './plugins/wire.js'
 import cors, { addCorsHeaders } from './plugins/cors.js'
-import controlPlane from './plugins/control-plane.js'
 import connections, { CHECK_INTERVAL_MS, type ConnectionLimits } from './plugins/connections.js'
 import { unavailable } from './errors.js'
 import storage from './plugins/storage.js'
@@ -116,10 +115,9 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
   })
 
   // First of all request hooks: whatever a later one answers is readable cross-origin on the
-  // API's paths, and the control plane refuses other origins before anything else runs.
+  // API's paths. (The control plane's own checks are in its routes' context: routes/emulator.ts.)
   await app.register(connections, options.connectionLimits ?? {})
   await app.register(cors)
-  await app.register(controlPlane)
 
   // Hot-path hooks are callback-style (no promise per request) and build log lines only
   // when their level is on.

@@ -23,6 +23,12 @@ export interface Config {
   seed: string | undefined
   /** Mutations one account may have queued or running before the next gets a 429. */
   maxQueuedMutations: number
+  /** Host names, besides loopback names, IP literals and single-label names, the control plane answers to. */
+  allowedHosts: string[]
+  /** When set, every control-plane request but health needs `Authorization: Bearer <it>`. */
+  controlToken: string | undefined
+  /** The most the database may hold, in MiB: writes past it get a 429. */
+  maxStorageMiB: number
 }
 
 export const defaultConfig: Config = {
@@ -34,7 +40,10 @@ export const defaultConfig: Config = {
   logLevel: 'info',
   clock: 'system',
   seed: undefined,
-  maxQueuedMutations: 1000
+  maxQueuedMutations: 1000,
+  allowedHosts: [],
+  controlToken: undefined,
+  maxStorageMiB: 256
 }
 
 /** A configuration problem: one line naming the setting; the process exits with code 2. */
@@ -51,6 +60,20 @@ function parsePort (value: string): number {
 
 function parsePositive (value: string): number {
   if (!/^[1-9]\d{0,8}$/.test(value)) throw new InvalidArgumentError('expected a whole number from 1 to 999999999')
+  return Number(value)
+}
+
+/** A comma-separated list of host names (ports and case do not count). */
+function parseHosts (value: string): string[] {
+  const hosts = value.split(',').map(h => h.trim().toLowerCase()).filter(Boolean)
+  for (const host of hosts) {
+    if (!/^[a-z0-9.-]+$/.test(host) || host.startsWith('.') || host.endsWith('.')) throw new InvalidArgumentError(`"${host}" is not a host name (a comma-separated list of names such as people.qa.example.com)`)
+  }
+  return hosts
+}
+
+function parseStorage (value: string): number {
+  if (!/^\d{1,7}$/.test(value) || Number(value) < 16) throw new InvalidArgumentError('expected a whole number of MiB, at least 16')
   return Number(value)
 }
 
@@ -97,6 +120,12 @@ export function buildCommand (version: string): Command {
       .argParser(parseNonEmpty))
     .addOption(new Option('--max-queued-mutations <n>', 'mutations one account may have queued before the next gets a 429').env('PEOPLE_EMULATOR_MAX_QUEUED_MUTATIONS')
       .default(defaultConfig.maxQueuedMutations).argParser(parsePositive))
+    .addOption(new Option('--allowed-hosts <names>', 'host names the control plane answers to, besides loopback names, IP addresses and single-label names').env('PEOPLE_EMULATOR_ALLOWED_HOSTS')
+      .default(defaultConfig.allowedHosts, 'none').argParser(parseHosts))
+    .addOption(new Option('--control-token <token>', 'require "Authorization: Bearer <token>" on every control-plane request but health').env('PEOPLE_EMULATOR_CONTROL_TOKEN')
+      .argParser(parseNonEmpty))
+    .addOption(new Option('--max-storage <MiB>', 'the most the database may hold; writes past it get a 429').env('PEOPLE_EMULATOR_MAX_STORAGE')
+      .default(defaultConfig.maxStorageMiB).argParser(parseStorage))
     .exitOverride()
     .configureOutput({ writeErr: () => {} })
     .allowExcessArguments(false)
@@ -132,7 +161,10 @@ export function loadConfig (argv: readonly string[], env: NodeJS.ProcessEnv, ver
     logLevel: o.logLevel as LogLevel,
     clock: o.clock as string,
     seed: o.seed as string | undefined,
-    maxQueuedMutations: o.maxQueuedMutations as number
+    maxQueuedMutations: o.maxQueuedMutations as number,
+    allowedHosts: o.allowedHosts as string[],
+    controlToken: o.controlToken as string | undefined,
+    maxStorageMiB: o.maxStorage as number
   }
 }
 

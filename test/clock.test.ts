@@ -80,7 +80,7 @@ t.test('--clock fixed and --seed: two runs give byte-identical responses; so doe
   t.same(second, first)
   const app = await build(t, config)
   const third = await session(app)
-  await app.inject({ method: 'POST', url: '/_emulator/reset' })
+  await app.inject({ method: 'POST', url: '/_emulator/reset', headers: { 'content-type': 'application/json' } })
   t.same(await session(app), third, 'reset rewinds the clock and the seed')
   t.same(third, first)
   const other = await session(await build(t, { ...config, seed: 'other' }))
@@ -91,7 +91,7 @@ t.test('a seeded run with fixtures that generate names: reset does not collide w
   const config = { clock: 'fixed:2026-03-01T09:00:00Z', seed: 's' }
   const app = await build(t, config)
   await app.inject({ method: 'POST', url: '/_emulator/import', payload: { accounts: [{ id: 'alice', tokens: [{ token: 'alice' }], people: [{ names: [{ givenName: 'Imported' }] }] }] } })
-  await app.inject({ method: 'POST', url: '/_emulator/reset' })
+  await app.inject({ method: 'POST', url: '/_emulator/reset', headers: { 'content-type': 'application/json' } })
   const again = await session(app)
   t.equal(JSON.parse(again[0]!).names[0].givenName, 'Ada')
 })

@@ -105,7 +105,7 @@ t.test('through the API: membership changes, group deletes, photos and resets ar
   t.equal((await app.inject({ method: 'PATCH', url: `/v1/${created.resourceName}:updateContactPhoto`, headers: bearer(), payload: { photoBytes: png.toString('base64') } })).statusCode, 200)
   person = await getPerson(t, app, created.resourceName, 'photos')
   t.notOk(person.photos[0].default, 'the uploaded photo')
-  t.equal((await app.inject({ method: 'POST', url: '/_emulator/reset' })).statusCode, 200)
+  t.equal((await app.inject({ method: 'POST', url: '/_emulator/reset', headers: { 'content-type': 'application/json' } })).statusCode, 200)
   const gone = await app.inject({ url: `/v1/${created.resourceName}?personFields=names`, headers: bearer() })
   t.equal(gone.statusCode, 404, 'gone after a reset')
   t.equal(body(gone).error.status, 'NOT_FOUND')

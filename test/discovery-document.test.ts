@@ -8,11 +8,11 @@ const original = JSON.parse(readFileSync(new URL('../spec/people-v1.discovery.js
 t.test('served at both of Google\'s paths, with rootUrl and baseUrl rewritten to the emulator', async t => {
   const app = await build(t)
   for (const url of ['/$discovery/rest?version=v1', '/discovery/v1/apis/people/v1/rest']) {
-    const res = await app.inject({ url, headers: { host: 'emulator.test:9999' } })
+    const res = await app.inject({ url, headers: { host: 'emulator:9999' } })
     t.equal(res.statusCode, 200, url)
     const doc = body(res)
-    t.equal(doc.rootUrl, 'http://emulator.test:9999/')
-    t.equal(doc.baseUrl, 'http://emulator.test:9999/')
+    t.equal(doc.rootUrl, 'http://emulator:9999/')
+    t.equal(doc.baseUrl, 'http://emulator:9999/')
     t.same({ ...doc, rootUrl: original.rootUrl, baseUrl: original.baseUrl }, original, 'nothing else changes')
   }
 })

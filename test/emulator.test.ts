@@ -58,7 +58,7 @@ t.test('export → reset → import reproduces the same names, etags and update 
   t.equal((await app.inject({ method: 'POST', url: '/_emulator/import', payload: fixture })).statusCode, 200)
   await app.inject({ method: 'POST', url: '/v1/contactGroups', headers: { authorization: 'Bearer walk-in' }, payload: { contactGroup: { name: 'Walk-ins' } } })
   const before = (await app.inject({ url: '/_emulator/export' })).body
-  t.equal((await app.inject({ method: 'POST', url: '/_emulator/reset' })).statusCode, 200)
+  t.equal((await app.inject({ method: 'POST', url: '/_emulator/reset', headers: { 'content-type': 'application/json' } })).statusCode, 200)
   t.same(body(await app.inject({ url: '/_emulator/export' })), { accounts: [] }, 'reset without start fixtures empties the emulator')
   const imported = await app.inject({ method: 'POST', url: '/_emulator/import', headers: { 'content-type': 'application/json' }, payload: before })
   t.equal(imported.statusCode, 200)
@@ -72,7 +72,7 @@ t.test('reset goes back to the fixtures loaded at start', async t => {
   await app.inject({ method: 'POST', url: '/_emulator/import', payload: { accounts: [{ id: 'alice' }, { id: 'bob' }] } })
   await app.inject({ url: '/v1/contactGroups', headers: { authorization: 'Bearer walk-in' } })
   t.not((await app.inject({ url: '/_emulator/export' })).body, start)
-  await app.inject({ method: 'POST', url: '/_emulator/reset' })
+  await app.inject({ method: 'POST', url: '/_emulator/reset', headers: { 'content-type': 'application/json' } })
   t.equal((await app.inject({ url: '/_emulator/export' })).body, start)
 })
 
@@ -80,13 +80,13 @@ t.test('reset ?account=ID touches only that account', async t => {
   const app = await build(t, { fixtures: fixtureFile(fixture) })
   const start = body(await app.inject({ url: '/_emulator/export' }))
   await app.inject({ method: 'POST', url: '/_emulator/import', payload: { accounts: [{ id: 'alice' }, { id: 'bob', tokens: [{ token: 'bob' }] }] } })
-  await app.inject({ method: 'POST', url: '/_emulator/reset?account=alice' })
+  await app.inject({ method: 'POST', url: '/_emulator/reset?account=alice', headers: { 'content-type': 'application/json' } })
   const after = body(await app.inject({ url: '/_emulator/export' }))
   t.same(after.accounts[0], start.accounts[0], 'alice is back to her fixture')
   t.same(after.accounts[1], { id: 'bob', tokens: [{ token: 'bob' }] }, 'bob is untouched')
-  await app.inject({ method: 'POST', url: '/_emulator/reset?account=bob' })
+  await app.inject({ method: 'POST', url: '/_emulator/reset?account=bob', headers: { 'content-type': 'application/json' } })
   t.same(body(await app.inject({ url: '/_emulator/export' })).accounts.map((a: any) => a.id), ['alice'], 'an account without fixtures is removed')
-  const missing = await app.inject({ method: 'POST', url: '/_emulator/reset?account=nobody' })
+  const missing = await app.inject({ method: 'POST', url: '/_emulator/reset?account=nobody', headers: { 'content-type': 'application/json' } })
   t.equal(missing.statusCode, 404)
   t.equal(body(missing).error.message, 'Account "nobody" was not found.')
 })
@@ -125,7 +125,7 @@ t.test('a bad import is rejected whole, naming the JSON path, and nothing change
 
 t.test('control-plane routes take only their own query parameters', async t => {
   const app = await build(t)
-  t.equal((await app.inject({ method: 'POST', url: '/_emulator/reset?acount=x' })).statusCode, 400)
+  t.equal((await app.inject({ method: 'POST', url: '/_emulator/reset?acount=x', headers: { 'content-type': 'application/json' } })).statusCode, 400)
   t.equal((await app.inject({ method: 'POST', url: '/_emulator/import?account=x', payload: { accounts: [] } })).statusCode, 400)
 })
 

@@ -72,7 +72,7 @@ t.test('fixtures seed a new file database only; reset restores them', async t =>
   const second = await startServer(['--db', db, '--fixtures', fixtures, '--log-level', 'silent'])
   const kept = await (await fetch(second.url + '/_emulator/export')).json() as { accounts: unknown[] }
   t.same(kept, { accounts: [{ id: 'added' }, { id: 'seeded' }] }, 'the state of the file is kept over the fixtures')
-  await fetch(second.url + '/_emulator/reset', { method: 'POST' })
+  await fetch(second.url + '/_emulator/reset', { method: 'POST', headers: { 'content-type': 'application/json' } })
   t.same(await (await fetch(second.url + '/_emulator/export')).json(), { accounts: [{ id: 'seeded', tokens: [{ token: 's' }] }] })
   await stop(second)
 })

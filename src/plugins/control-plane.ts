@@ -1,15 +1,26 @@
 /**
  * Who may use the control plane (`/_emulator/*`): the emulator's administration, for test code
- * and the emulator's own same-origin pages. A request that a browser sent from another origin
- * (its `Origin` names another host, or is `null`) is refused with a 403 in Google's envelope
- * before anything runs, preflights included — so a web page the developer happens to visit
- * cannot reset, import or read the emulator's state, and no control-plane answer carries CORS
- * headers (src/plugins/cors.ts leaves these paths out).
+ * and the emulator's own same-origin pages — safe to expose on a shared QA machine. Checked on
+ * every control-plane route (the hook is added in the control plane's own plugin context, so
+ * the API's requests never run it), before anything else runs:
+ *
+ * 1. The Host header names the emulator as its users reach it: a loopback name, an IP literal,
+ *    a single-label name (a docker-compose service such as `people:8090`), or a name listed in
+ *    `--allowed-hosts`. A DNS-rebinding attacker's name always has a dot: refused.
+ * 2. No other origin: a request a browser sent from another page (its `Origin` names another
+ *    host, or is `null`) is refused, preflights included, and no answer carries CORS headers.
+ * 3. With `--control-token`, every request but health carries `Authorization: Bearer <token>`.
+ * 4. A request that changes something carries `Content-Type: application/json` (a JSON body, or
+ *    none), or an `Authorization` or `X-Requested-With` header: none of these can be sent to
+ *    another origin without a preflight, so no simple cross-site request (a form, a no-cors
+ *    fetch) reaches it even from a browser that sends no Origin.
+ *
+ * The discovery document applies the Host check too: its rootUrl is built from the Host.
  */
-import fp from 'fastify-plugin'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify'
+import { timingSafeEqual } from 'node:crypto'
+import { isIP } from 'node:net'
 import { ApiError } from '../errors.js'
-import { isControlPlane } from './cors.js'
 
 export function crossOriginRefused (): ApiError {
   return new ApiError('PERMISSION_DENIED', 'The emulator\'s control plane (/_emulator/*) does not accept cross-origin requests.')
@@ -29,10 +40,73 @@ export function isCrossOrigin (request: FastifyRequest): boolean {
   }
 }
 
-async function controlPlane (app: FastifyInstance): Promise<void> {
-  app.addHook('onRequest', (request, _reply, done) => {
-    done(isCrossOrigin(request) && isControlPlane(request) ? crossOriginRefused() : undefined)
-  })
+/** The host name of a Host header, lower case, without its port; undefined when there is none. */
+export function hostName (host: string | undefined): string | undefined {
+  if (host === undefined || host === '') return undefined
+  if (host.startsWith('[')) return host.slice(1, host.indexOf(']') === -1 ? undefined : host.indexOf(']')).toLowerCase()
+  const colon = host.lastIndexOf(':')
+  return (colon === -1 ? host : host.slice(0, colon)).toLowerCase()
 }
 
-export default fp(controlPlane, { name: 'control-plane', fastify: '5.x' })
+/** Whether the control plane answers to a Host: loopback names, IP literals, single-label names, or listed ones. */
+export function isAllowedHost (host: string | undefined, allowed: ReadonlySet<string>): boolean {
+  const name = hostName(host)
+  // HTTP/1.0 sends none; a browser always does.
+  if (name === undefined) return true
+  return isIP(name) !== 0 || name === 'localhost' || name.endsWith('.localhost') || !name.includes('.') || allowed.has(name)
+}
+
+function hostRefused (request: FastifyRequest): ApiError {
+  const name = hostName(request.headers.host) ?? ''
+  return new ApiError('PERMISSION_DENIED', `Host "${name}" is not one the emulator answers to for its control plane and discovery document: start the emulator with --allowed-hosts ${name} (or PEOPLE_EMULATOR_ALLOWED_HOSTS) to allow it.`)
+}
+
+function tokenMissing (): ApiError {
+  return new ApiError('UNAUTHENTICATED', 'The emulator\'s control plane needs its control token: send Authorization: Bearer <the --control-token value>.', { reason: 'required', location: 'Authorization', locationType: 'header' })
+}
+
+function unsafeRequestRefused (): ApiError {
+  return new ApiError('PERMISSION_DENIED', 'A control-plane request that changes something needs Content-Type: application/json (with a JSON body, or none), or an Authorization or X-Requested-With header, so that no web page can send it. With curl: -H \'content-type: application/json\'.')
+}
+
+const CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+/** The route of contacts' photos (routes/emulator.ts). */
+export const PHOTOS_ROUTE = '/_emulator/photos/:file'
+
+function sameToken (given: string, expected: string): boolean {
+  const a = Buffer.from(given)
+  const b = Buffer.from(expected)
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
+/** The checks of the header comment, 1 to 4, as a request hook of the control plane's routes. */
+export function controlPlaneGuard (app: FastifyInstance): onRequestHookHandler {
+  const allowed = new Set(app.config.allowedHosts)
+  const token = app.config.controlToken
+  return (request, _reply, done) => {
+    // Photos are the API's (the URLs in contacts' `photos`, loaded by <img> tags in any page,
+    // as Google's photo URLs are): knowing the URL is enough, as for Google's.
+    if (request.routeOptions.url === PHOTOS_ROUTE) { done(); return }
+    if (!isAllowedHost(request.headers.host, allowed)) { done(hostRefused(request)); return }
+    if (isCrossOrigin(request)) { done(crossOriginRefused()); return }
+    if (token !== undefined && request.routeOptions.url !== '/_emulator/health') {
+      const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(request.headers.authorization ?? '')
+      if (m === null || !sameToken(m[1]!, token)) { done(tokenMissing()); return }
+    }
+    if (CHANGES.has(request.method)) {
+      const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
+      if (type !== 'application/json' && request.headers.authorization === undefined && request.headers['x-requested-with'] === undefined) {
+        done(unsafeRequestRefused())
+        return
+      }
+    }
+    done()
+  }
+}
+
+/** The Host check alone, for the discovery document (whose rootUrl follows the Host). */
+export function hostGuard (app: FastifyInstance): onRequestHookHandler {
+  const allowed = new Set(app.config.allowedHosts)
+  return (request, _reply, done) => { done(isAllowedHost(request.headers.host, allowed) ? undefined : hostRefused(request)) }
+}

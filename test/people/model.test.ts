@@ -187,7 +187,7 @@ t.test('positions: a refused update takes none, a failed batch gives its positio
   t.equal(res.statusCode, 200)
   t.equal(last(), before + 1, 'the next change takes the very next position')
   t.same(changes.since('test-token', 'person', before), [{ resource_id: p.metadata.sources[0].id, seq: before + 1, deleted: 0 }])
-  await app.inject({ method: 'POST', url: '/_emulator/reset' })
+  await app.inject({ method: 'POST', url: '/_emulator/reset', headers: { 'content-type': 'application/json' } })
   await createContact(t, app, { names: [{ givenName: 'C' }] })
   t.equal(last(), 1, 'after a whole reset, as in a new emulator')
 })
@@ -251,7 +251,7 @@ t.test('export after updates imports back to the same contacts and etags', async
   const p = await createContact(t, app, { names: [{ givenName: 'Ada', familyName: 'Lovelace' }], addresses: [{ city: 'London' }], phoneNumbers: [{ value: '+44 20 7946 0958', type: 'home' }] })
   await update(app, p.resourceName, { etag: p.etag, nicknames: [{ value: 'Countess' }] }, 'updatePersonFields=nicknames')
   const before = (await app.inject({ url: '/_emulator/export' })).body
-  await app.inject({ method: 'POST', url: '/_emulator/reset' })
+  await app.inject({ method: 'POST', url: '/_emulator/reset', headers: { 'content-type': 'application/json' } })
   const res = await app.inject({ method: 'POST', url: '/_emulator/import', headers: { 'content-type': 'application/json' }, payload: before })
   t.equal(res.statusCode, 200)
   t.equal((await app.inject({ url: '/_emulator/export' })).body, before)
