@@ -19,11 +19,11 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
   // Host, origin, control token, and no simple cross-site request (src/plugins/control-plane.ts).
   app.addHook('onRequest', controlPlaneGuard(app))
 
-  app.get('/_emulator/health', { config: { queryParams: [] } }, async () => ({ status: 'ok' }))
+  app.get('/_emulator/health', { config: { queryParams: [], compact: true } }, async () => ({ status: 'ok' }))
 
-  app.get('/_emulator/fidelity', { config: { queryParams: [] } }, async () => fidelity(options.implemented))
+  app.get('/_emulator/fidelity', { config: { queryParams: [], compact: true } }, async () => fidelity(options.implemented))
 
-  app.post('/_emulator/reset', { config: { queryParams: ['account'] } }, async (request) => {
+  app.post('/_emulator/reset', { config: { queryParams: ['account'], compact: true } }, async (request) => {
     const { account } = request.query as { account?: string }
     app.renderings.clear()
     if (account === undefined) {
@@ -49,7 +49,7 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
 
   // Photos (BEHAVIOUR.md §4: the URLs are the emulator's, chosen): an uploaded one by its id,
   // and for any other name the default photo every contact shows.
-  app.get(PHOTOS_ROUTE, { config: { queryParams: [] } }, async (request, reply) => {
+  app.get(PHOTOS_ROUTE, { config: { queryParams: [], compact: true } }, async (request, reply) => {
     const uploaded = app.contacts.photo((request.params as { file: string }).file)
     return reply.header('content-type', uploaded?.contentType ?? 'image/png').header('cache-control', 'public, max-age=86400')
       .send(uploaded?.bytes ?? DEFAULT_PHOTO)
@@ -58,8 +58,8 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
   // The emulator clock: read (GET, or POST {}), advance ({"advance": "90s"}) or set
   // ({"set": "2026-01-01T00:00:00Z"}) — forward only.
   const clockState = (): Record<string, string> => ({ now: formatTime(app.clock.peek()), mode: app.clock.mode.kind })
-  app.get('/_emulator/clock', { config: { queryParams: [] } }, async () => clockState())
-  app.post('/_emulator/clock', { config: { queryParams: [] } }, async (request) => {
+  app.get('/_emulator/clock', { config: { queryParams: [], compact: true } }, async () => clockState())
+  app.post('/_emulator/clock', { config: { queryParams: [], compact: true } }, async (request) => {
     const body = (request.body ?? {}) as Record<string, unknown>
     for (const key of Object.keys(body)) {
       if (key !== 'advance' && key !== 'set') throw invalidArgument(`Unknown clock field "${key}": use "advance" (e.g. "90s", "7d") or "set" (an RFC 3339 time).`)
@@ -83,9 +83,9 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
     return clockState()
   })
 
-  app.get('/_emulator/export', { config: { queryParams: [] } }, async (request) => toFixtureDocument(app.state.exportAll(), baseUrl(request)))
+  app.get('/_emulator/export', { config: { queryParams: [], compact: true } }, async (request) => toFixtureDocument(app.state.exportAll(), baseUrl(request)))
 
-  app.post('/_emulator/import', { config: { queryParams: [] } }, async (request) => {
+  app.post('/_emulator/import', { config: { queryParams: [], compact: true } }, async (request) => {
     let accounts: StoredAccount[]
     try {
       accounts = parseFixtureDocument(request.body, app.clock, app.random)

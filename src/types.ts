@@ -37,6 +37,8 @@ export interface RouteSettings {
   apiMethod?: MethodDescriptor
   /** Query parameters of a control-plane route, besides the system ones. */
   queryParams?: readonly string[]
+  /** Answers compact JSON unless `prettyPrint=true` (the control plane's answers are for code). */
+  compact?: boolean
 }
 
 declare module 'fastify' {

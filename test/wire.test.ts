@@ -24,10 +24,12 @@ function envelope (code: number, status: string, reason: string, message: string
 
 t.test('responses are JSON, pretty by default and compact with prettyPrint=false', async t => {
   const app = await build(t)
-  const pretty = await app.inject({ url: '/_emulator/health' })
+  const pretty = await app.inject({ url: '/v1/contactGroups/myContacts?groupFields=name', headers: bearer() })
   t.equal(pretty.headers['content-type'], 'application/json; charset=UTF-8')
-  t.equal(pretty.body, '{\n  "status": "ok"\n}')
-  for (const v of ['false', '0']) t.equal((await app.inject({ url: `/_emulator/health?prettyPrint=${v}` })).body, '{"status":"ok"}')
+  t.equal(pretty.body, '{\n  "resourceName": "contactGroups/myContacts",\n  "name": "myContacts",\n  "formattedName": "My Contacts"\n}')
+  for (const v of ['false', '0']) t.equal((await app.inject({ url: `/v1/contactGroups/myContacts?groupFields=name&prettyPrint=${v}`, headers: bearer() })).body, '{"resourceName":"contactGroups/myContacts","name":"myContacts","formattedName":"My Contacts"}')
+  // The control plane's answers are for code: compact unless asked.
+  t.equal((await app.inject({ url: '/_emulator/health' })).body, '{"status":"ok"}')
   t.equal((await app.inject({ url: '/_emulator/health?prettyPrint=true' })).body, '{\n  "status": "ok"\n}')
   const err = await app.inject({ url: '/nowhere?prettyPrint=false' })
   t.equal(err.body.includes('\n'), false, 'errors follow prettyPrint too')

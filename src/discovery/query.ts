@@ -43,8 +43,8 @@ const CALLBACK = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/
  * Reads the system parameters leniently: formatting choices are always taken (so that even
  * an error is formatted as asked) and the first problem is kept for later.
  */
-export function parseSystemParams (query: RawQuery, responseSchema: string | undefined): SystemParams {
-  const out: SystemParams = { pretty: true, xgafv2: false, callback: undefined, fields: undefined, error: undefined }
+export function parseSystemParams (query: RawQuery, responseSchema: string | undefined, prettyByDefault = true): SystemParams {
+  const out: SystemParams = { pretty: prettyByDefault, xgafv2: false, callback: undefined, fields: undefined, error: undefined }
   const problem = (err: ApiError): void => { out.error ??= err }
   const pretty = first(query.prettyPrint)
   if (pretty !== undefined) {

@@ -113,10 +113,13 @@ export function renderPerson (contact: StoredContact, fields: ReadonlySet<string
 
 function render (contact: StoredContact, fields: ReadonlySet<string>, ctx: RenderContext): Record<string, unknown> {
   const source = { type: 'CONTACT', id: contact.id }
-  // The first item of each field is the primary one; every item names its source.
-  const primary = { primary: true, sourcePrimary: true, source }
-  const secondary = { source }
-  const options = ctx.forExport === true ? EXPORT : RESPONSE
+  // The first item of each field is the primary one; every item names its source. Exports
+  // leave field metadata out: output only, the same for every item, and most of an export's
+  // size (an export must fit in an import; see src/limits.ts).
+  const exporting = ctx.forExport === true
+  const primary = exporting ? undefined : { primary: true, sourcePrimary: true, source }
+  const secondary = exporting ? undefined : { source }
+  const options = exporting ? EXPORT : RESPONSE
 
   const person: Record<string, unknown> = {
     resourceName: contactResourceName(contact.id),
@@ -136,10 +139,10 @@ function render (contact: StoredContact, fields: ReadonlySet<string>, ctx: Rende
       }
     } else if (field === 'memberships') {
       if (contact.memberships.length > 0) {
-        person.memberships = contact.memberships.map((groupId, i) => ({
-          metadata: i === 0 ? primary : secondary,
-          contactGroupMembership: { contactGroupId: groupId, contactGroupResourceName: groupResourceName(groupId) }
-        }))
+        person.memberships = contact.memberships.map((groupId, i) => {
+          const membership = { contactGroupMembership: { contactGroupId: groupId, contactGroupResourceName: groupResourceName(groupId) } }
+          return exporting ? membership : { metadata: i === 0 ? primary : secondary, ...membership }
+        })
       }
     } else if (field === 'photos' && ctx.forExport !== true) {
       // Exports leave photos out: they are output only, and their URLs name the port.

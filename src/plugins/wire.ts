@@ -102,23 +102,24 @@ async function wire (app: FastifyInstance): Promise<void> {
   // One hook for the whole request pipeline (each hook costs on every request): system
   // parameters, then credentials and scopes (the auth plugin's), then the query.
   app.addHook('onRequest', (request, reply, done) => {
-    const method = request.routeOptions.config.apiMethod
-    const sys = parseSystemParams(request.query as Record<string, string | string[]>, method?.response)
+    const config = request.routeOptions.config
+    const method = config.apiMethod
+    const sys = parseSystemParams(request.query as Record<string, string | string[]>, method?.response, config.compact !== true)
     request.sys = sys
     reply.serializer(serializerFor(sys, reply))
     reply.header('content-type', contentTypeFor(sys))
     try {
       if (method) request.server.authenticate(request, method)
-      checkQuery(request)
+      checkQuery(request, config)
       done()
     } catch (err) {
       done(err as Error)
     }
   })
 
-  function checkQuery (request: FastifyRequest): void {
+  function checkQuery (request: FastifyRequest, config: FastifyRequest['routeOptions']['config']): void {
     if (request.sys.error) throw request.sys.error
-    const { apiMethod: method, queryParams } = request.routeOptions.config
+    const { apiMethod: method, queryParams } = config
     const query = request.query as Record<string, string | string[]>
     if (method) {
       const api = parseMethodQuery(query, method)
