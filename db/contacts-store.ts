@@ -57,9 +57,10 @@ export class ContactsStore {
   /**
    * `indexText` turns a contact's search words into what the full-text index holds for its
    * account (src/people/search.ts); `changes` is shared with the other stores of the database
-   * (one set of statements).
+   * (one set of statements); `checkData` throws for a contact's JSON that may not be stored
+   * (too large).
    */
-  constructor (private readonly db: Db, private readonly derive: DeriveKeys, private readonly indexText: IndexText, changes = new Changes(db)) {
+  constructor (private readonly db: Db, private readonly derive: DeriveKeys, private readonly indexText: IndexText, changes = new Changes(db), private readonly checkData: (json: string) => void = () => {}) {
     this.changes = changes
     this.immediate = immediateRunner(db)
     this.cache = contactCache(db)
@@ -181,18 +182,23 @@ export class ContactsStore {
     // indexed without holding all their words, or FTS5's pending index, in memory at once.
     let indexed = 0
     for (;;) {
-      const n = this.immediate(() => {
-        const rows = this.s.dirty.all(INDEX_SLICE)
-        for (const row of rows) {
-          this.s.unindex.run(row.rowid)
-          this.s.index.run(row.rowid, this.indexText(row.search_text ?? '', row.account_id))
-          this.s.clean.run(row.rowid)
-        }
-        return rows.length
-      })
+      const n = this.indexSlice()
       indexed += n
       if (n < INDEX_SLICE) return indexed
     }
+  }
+
+  /** Indexes up to INDEX_SLICE marked contacts in one transaction; returns how many. */
+  private indexSlice (): number {
+    return this.immediate(() => {
+      const rows = this.s.dirty.all(INDEX_SLICE)
+      for (const row of rows) {
+        this.s.unindex.run(row.rowid)
+        this.s.index.run(row.rowid, this.indexText(row.search_text ?? '', row.account_id))
+        this.s.clean.run(row.rowid)
+      }
+      return rows.length
+    })
   }
 
   /**
@@ -203,17 +209,24 @@ export class ContactsStore {
   scheduleSearchIndex (): void {
     if (this.flushTimer !== undefined) return
     const delay = this.flushFailures === 0 ? 100 : Math.min(30000, 100 * 2 ** this.flushFailures)
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = undefined
-      try {
-        this.flushSearchIndex()
-        this.flushFailures = 0
-      } catch (err) {
-        this.flushFailures++
-        this.onBackgroundError(err, Math.min(30000, 100 * 2 ** this.flushFailures))
-        this.scheduleSearchIndex()
-      }
-    }, delay).unref()
+    this.flushTimer = setTimeout(() => { this.backgroundIndex() }, delay).unref()
+  }
+
+  private backgroundIndex (): void {
+    this.flushTimer = undefined
+    // Not inside work that holds a transaction open across turns (an import): later.
+    if (this.db.inTransaction) { this.scheduleSearchIndex(); return }
+    try {
+      // One slice now; if there is more, the next as soon as the event loop has served what
+      // waits (a large import is indexed without holding up requests for long).
+      const more = this.indexSlice() === INDEX_SLICE
+      this.flushFailures = 0
+      if (more) this.flushTimer = setTimeout(() => { this.backgroundIndex() }, 0).unref()
+    } catch (err) {
+      this.flushFailures++
+      this.onBackgroundError(err, Math.min(30000, 100 * 2 ** this.flushFailures))
+      this.scheduleSearchIndex()
+    }
   }
 
   /**
@@ -255,6 +268,15 @@ export class ContactsStore {
     return this.s.count.get(accountId)?.n ?? 0
   }
 
+  /** Contacts the whole emulator holds (kept by triggers, migration 013). */
+  total (): number {
+    // Prepared on first use: the table comes with migration 013.
+    this.totalStatement ??= this.db.prepare<[], number>('SELECT contacts FROM totals WHERE id = 1').pluck()
+    return this.totalStatement.get() ?? 0
+  }
+
+  private totalStatement: Database.Statement<[], number> | undefined
+
   /** Writes the difference between two membership lists. */
   private writeMemberships (accountId: string, contactId: string, before: readonly string[], after: readonly string[]): void {
     for (const g of before) if (!after.includes(g)) this.s.removeMembership.run(accountId, contactId, g)
@@ -266,7 +288,9 @@ export class ContactsStore {
     return this.immediate(() => {
       const contact = build()
       const keys = this.derive(contact.data)
-      this.s.insert.run(accountId, contact.id, JSON.stringify(contact.data), contact.etag, contact.updateTime, keys.givenKey, keys.familyKey, keys.searchText, this.changes.next())
+      const data = JSON.stringify(contact.data)
+      this.checkData(data)
+      this.s.insert.run(accountId, contact.id, data, contact.etag, contact.updateTime, keys.givenKey, keys.familyKey, keys.searchText, this.changes.next())
       this.changes.dropTombstone(accountId, contact.id)
       this.scheduleSearchIndex()
       this.writeMemberships(accountId, contact.id, [], contact.memberships)
@@ -291,6 +315,7 @@ export class ContactsStore {
     const next = change(current)
     const keys = this.derive(next.data)
     const data = JSON.stringify(next.data)
+    this.checkData(data)
     const membershipsChange = !sameMembers(current.memberships, next.memberships)
     const write = (): void => {
       const given = keys.givenKey !== found.givenKey

@@ -58,6 +58,9 @@ export function packContact (contact: StoredContact): string {
   return JSON.stringify(contact)
 }
 
+/** Contacts stored between two yields of StateStore.replaceSteps: a few tens of milliseconds of work. */
+const CONTACTS_PER_STEP = 2000
+
 interface AccountRow { id: string, declared: number, created_time: string }
 interface TokenRow { token: string, account_id: string, scopes: string | null }
 interface GroupRow { id: string, group_type: StoredGroup['groupType'], name: string, client_data: string | null, etag: string | null, update_time: string | null }
@@ -133,12 +136,15 @@ export class StateStore {
     for (const g of account.groups) {
       s.insertGroup.run(account.id, g.id, g.groupType, g.name, g.clientData === null ? null : JSON.stringify(g.clientData), g.etag, g.updateTime)
     }
-    for (const item of account.contacts) {
-      const c = typeof item === 'string' ? JSON.parse(item) as StoredContact : item
-      const keys = this.derive(c.data)
-      s.insertContact.run(account.id, c.id, JSON.stringify(c.data), c.etag, c.updateTime, keys.givenKey, keys.familyKey, keys.searchText)
-      for (const groupId of c.memberships) s.insertMembership.run(account.id, c.id, groupId)
-    }
+    for (const item of account.contacts) this.insertContact(account.id, item)
+  }
+
+  private insertContact (accountId: string, item: StoredContact | string): void {
+    const s = this.s
+    const c = typeof item === 'string' ? JSON.parse(item) as StoredContact : item
+    const keys = this.derive(c.data)
+    s.insertContact.run(accountId, c.id, JSON.stringify(c.data), c.etag, c.updateTime, keys.givenKey, keys.familyKey, keys.searchText)
+    for (const groupId of c.memberships) s.insertMembership.run(accountId, c.id, groupId)
   }
 
   /** Creates one account, as a token's first request does. */
@@ -151,6 +157,33 @@ export class StateStore {
   deleteAccount (id: string): void {
     this.tokenCache.clear()
     this.s.deleteAccount.run(id)
+  }
+
+  /**
+   * replaceAccounts (or, with `reset`, reset) cut into steps: the caller runs it inside one
+   * transaction it holds open across turns of the event loop (src/steps.ts), while nothing
+   * else uses the connection, and commits or rolls back.
+   */
+  * replaceSteps (accounts: ReadonlyArray<StoredAccount | PackedAccount>, reset?: { onlyAccount?: string }): Generator<void, void> {
+    this.tokenCache.clear()
+    this.generation++
+    if (reset === undefined) {
+      for (const a of accounts) this.s.deleteAccount.run(a.id)
+    } else if (reset.onlyAccount === undefined) {
+      this.s.deleteAll.run()
+    } else {
+      this.s.deleteAccount.run(reset.onlyAccount)
+    }
+    let stored = 0
+    for (const account of accounts) {
+      const contacts = account.contacts
+      this.insert({ ...account, contacts: [] } as StoredAccount)
+      for (let i = 0; i < contacts.length; i++) {
+        this.insertContact(account.id, contacts[i]!)
+        if (++stored % CONTACTS_PER_STEP === 0) yield
+      }
+    }
+    this.tokenCache.clear()
   }
 
   /** Replaces the named accounts (and only those) with the given ones, all or nothing. */

@@ -7,7 +7,9 @@ import type { FastifyInstance } from 'fastify'
 import type { StoredAccount } from '../db/state-store.js'
 import { alreadyExists, failedPrecondition, invalidArgument, notFound } from '../src/errors.js'
 import { formatTime, inClockRange, LATEST_TIME, parseDuration, parseTime } from '../src/clock.js'
-import { FixtureError, parseFixtureDocument, toFixtureDocument } from '../src/fixtures/fixture.js'
+import { documentSize, FixtureError, fixtureDocumentSteps, parseFixtureDocumentAsync } from '../src/fixtures/fixture.js'
+import { MAX_CONTACTS_IN_EMULATOR } from '../src/limits.js'
+import { runStepsAsync, runStepsInTransaction } from '../src/steps.js'
 import { fidelity } from '../src/fidelity/report.js'
 import { baseUrl } from '../src/http.js'
 import { controlPlaneGuard, PHOTOS_ROUTE } from '../src/plugins/control-plane.js'
@@ -19,31 +21,37 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
   // Host, origin, control token, and no simple cross-site request (src/plugins/control-plane.ts).
   app.addHook('onRequest', controlPlaneGuard(app))
 
-  app.get('/_emulator/health', { config: { queryParams: [], compact: true } }, async () => ({ status: 'ok' }))
+  // Answers throughout an import or reset (ungated): it does not touch the database.
+  app.get('/_emulator/health', { config: { queryParams: [], compact: true, ungated: true } }, async () => ({ status: 'ok' }))
 
   app.get('/_emulator/fidelity', { config: { queryParams: [], compact: true } }, async () => fidelity(options.implemented))
 
   app.post('/_emulator/reset', { config: { queryParams: ['account'], compact: true } }, async (request) => {
     const { account } = request.query as { account?: string }
-    app.renderings.clear()
     if (account === undefined) {
-      app.state.reset(app.startAccounts())
-      // A whole reset also brings a fixed clock and a seeded random stream back to the start,
-      // so that the same test run twice gives byte-identical responses.
-      app.rewind()
+      await app.exclusive(async () => {
+        await runStepsInTransaction(app.db, app.state.replaceSteps(app.startAccounts(), {}))
+        app.renderings.clear()
+        // A whole reset also brings a fixed clock and a seeded random stream back to the start,
+        // so that the same test run twice gives byte-identical responses.
+        app.rewind()
+      })
       return {}
     }
-    const start = app.startAccounts().filter(a => a.id === account)
-    if (start.length === 0 && !app.state.accountExists(account)) throw notFound(`Account "${account}" was not found.`)
-    // A token of the fixture that another account holds now (an import moved it, or an
-    // undeclared account took it): resetting would give it two owners. Nothing is changed.
-    for (const { token } of start[0]?.tokens ?? []) {
-      const owner = app.state.findToken(token)?.accountId
-      if (owner !== undefined && owner !== account) {
-        throw alreadyExists(`Cannot reset account "${account}": its fixture's token "${token}" now belongs to account "${owner}". Reset that account first (POST /_emulator/reset?account=${owner}), or reset everything.`)
+    await app.exclusive(async () => {
+      const start = app.startAccounts().filter(a => a.id === account)
+      if (start.length === 0 && !app.state.accountExists(account)) throw notFound(`Account "${account}" was not found.`)
+      // A token of the fixture that another account holds now (an import moved it, or an
+      // undeclared account took it): resetting would give it two owners. Nothing is changed.
+      for (const { token } of start[0]?.tokens ?? []) {
+        const owner = app.state.findToken(token)?.accountId
+        if (owner !== undefined && owner !== account) {
+          throw alreadyExists(`Cannot reset account "${account}": its fixture's token "${token}" now belongs to account "${owner}". Reset that account first (POST /_emulator/reset?account=${owner}), or reset everything.`)
+        }
       }
-    }
-    app.state.reset(start, account)
+      await runStepsInTransaction(app.db, app.state.replaceSteps(start, { onlyAccount: account }))
+      app.renderings.clear()
+    })
     return {}
   })
 
@@ -83,26 +91,47 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
     return clockState()
   })
 
-  app.get('/_emulator/export', { config: { queryParams: [], compact: true } }, async (request) => toFixtureDocument(app.state.exportAll(), baseUrl(request)))
+  // Rendered a slice at a time: a full emulator's export takes seconds, and other requests
+  // (health among them) are served between slices.
+  app.get('/_emulator/export', { config: { queryParams: [], compact: true } }, async (request) =>
+    await runStepsAsync(fixtureDocumentSteps(app.state.exportAll(), baseUrl(request))))
 
-  app.post('/_emulator/import', { config: { queryParams: [], compact: true } }, async (request) => {
-    let accounts: StoredAccount[]
+  app.post('/_emulator/import', { config: { queryParams: [], compact: true }, bodyLimit: app.config.maxStorageMiB * 2 * 1024 * 1024 }, async (request) => {
+    // Checked before any work: what the document holds, and what the emulator would then hold.
+    let size
     try {
-      accounts = parseFixtureDocument(request.body, app.clock, app.random)
+      size = documentSize(request.body)
     } catch (err) {
       if (err instanceof FixtureError) throw invalidArgument(`Invalid fixture document: ${err.message}`)
       throw err
     }
-    // A token belongs to one account: one the document does not replace keeps its tokens.
-    const replaced = new Set(accounts.map(a => a.id))
-    accounts.forEach((a, i) => a.tokens.forEach((t, j) => {
-      const owner = app.state.findToken(t.token)
-      if (owner && !replaced.has(owner.accountId)) {
-        throw invalidArgument(`Invalid fixture document: accounts[${i}].tokens[${j}].token: token "${t.token}" already belongs to account "${owner.accountId}"`)
-      }
-    }))
-    app.state.replaceAccounts(accounts)
-    app.renderings.clear()
+    const afterImport = (): number => app.contacts.total() - size.accounts.reduce((n, id) => n + app.contacts.count(id), 0) + size.contacts
+    const checkRoom = (): void => {
+      if (afterImport() > MAX_CONTACTS_IN_EMULATOR) throw invalidArgument(`Invalid fixture document: the emulator would hold ${afterImport()} contacts, more than the ${MAX_CONTACTS_IN_EMULATOR} it may hold.`)
+    }
+    checkRoom()
+    // Checking the document takes a few milliseconds a slice; requests are served between slices.
+    let accounts: StoredAccount[]
+    try {
+      accounts = await parseFixtureDocumentAsync(request.body, app.clock, app.random)
+    } catch (err) {
+      if (err instanceof FixtureError) throw invalidArgument(`Invalid fixture document: ${err.message}`)
+      throw err
+    }
+    // Storing it has the database to itself; requests wait before their handlers meanwhile.
+    await app.exclusive(async () => {
+      checkRoom()
+      // A token belongs to one account: one the document does not replace keeps its tokens.
+      const replaced = new Set(accounts.map(a => a.id))
+      accounts.forEach((a, i) => a.tokens.forEach((t, j) => {
+        const owner = app.state.findToken(t.token)
+        if (owner && !replaced.has(owner.accountId)) {
+          throw invalidArgument(`Invalid fixture document: accounts[${i}].tokens[${j}].token: token "${t.token}" already belongs to account "${owner.accountId}"`)
+        }
+      }))
+      await runStepsInTransaction(app.db, app.state.replaceSteps(accounts))
+      app.renderings.clear()
+    })
     return { accounts: accounts.map(a => a.id) }
   })
 }

@@ -106,6 +106,9 @@ export const alreadyExists = (message: string, options?: ApiErrorOptions): ApiEr
 export const unimplemented = (message: string): ApiError => new ApiError('UNIMPLEMENTED', message)
 export const unavailable = (message: string): ApiError => new ApiError('UNAVAILABLE', message)
 export const internal = (): ApiError => new ApiError('INTERNAL', 'Internal error encountered.')
+/** 429: the database holds what --max-storage allows. */
+export const storageFull = (maxStorageMiB: number): ApiError => new ApiError('RESOURCE_EXHAUSTED',
+  `The emulator's storage is full: it holds the ${maxStorageMiB} MiB --max-storage allows. Delete contacts, reset, or start the emulator with a larger --max-storage.`, { reason: 'quotaExceeded' })
 
 /**
  * Google's transcoding error for a value of the wrong type, with the `google.rpc.BadRequest`

@@ -4,13 +4,49 @@
  * methods.
  */
 
-import { invalidArgument } from './errors.js'
+import { invalidArgument, type ApiError } from './errors.js'
 
 /** Contacts one account may hold. */
 export const MAX_CONTACTS_PER_ACCOUNT = 25000
 
 /** Characters one field value may hold. */
 export const MAX_FIELD_LENGTH = 1024
+
+/**
+ * Bytes of one contact's data as stored (its JSON). Observed: Google raised a contact's size
+ * limit from 32 KB to 128 KB when it raised the contacts limit to 25,000 (May 2011).
+ */
+export const MAX_CONTACT_BYTES = 128 * 1024
+
+/** Bytes of one uploaded photo (chosen; Google keeps resized copies). */
+export const MAX_PHOTO_BYTES = 2 * 1024 * 1024
+
+/**
+ * Contacts the whole emulator may hold — and so one fixture document, since every state the
+ * emulator accepts must come back through its own export and import (chosen).
+ */
+export const MAX_CONTACTS_IN_EMULATOR = 100_000
+
+/** Accounts one fixture document may name (chosen). */
+export const MAX_ACCOUNTS_IN_DOCUMENT = 10_000
+
+/** 400: a contact's data is larger than a contact may be. */
+export function contactTooLarge (bytes: number): ApiError {
+  return invalidArgument(`The contact is too large: its data takes ${bytes} bytes, and a contact may hold at most ${MAX_CONTACT_BYTES} (128 KB).`)
+}
+
+/** 400: the emulator holds as many contacts as it may. */
+export function emulatorFull (): ApiError {
+  return invalidArgument(`The emulator already holds ${MAX_CONTACTS_IN_EMULATOR} contacts, the most it may hold: delete contacts or reset.`)
+}
+
+/** Throws contactTooLarge() when a contact's stored JSON is over MAX_CONTACT_BYTES. */
+export function checkContactSize (json: string): void {
+  // At most 3 UTF-8 bytes per UTF-16 unit: most contacts need no count at all.
+  if (json.length * 3 <= MAX_CONTACT_BYTES) return
+  const bytes = Buffer.byteLength(json)
+  if (bytes > MAX_CONTACT_BYTES) throw contactTooLarge(bytes)
+}
 
 /** 400 unless a list of a batch request holds 1 to `max` entries (chosen messages). */
 export function checkCount (field: string, count: number, max: number, verb: string): void {

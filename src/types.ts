@@ -4,6 +4,7 @@ import type { PackedAccount, StateStore } from '../db/state-store.js'
 import type { ContactsStore } from '../db/contacts-store.js'
 import type { GroupsStore } from '../db/groups-store.js'
 import type { Changes } from '../db/changes.js'
+import type { StorageBudget } from './plugins/storage.js'
 import type { EmulatorClock } from './clock.js'
 import type { Config } from './config.js'
 import type { ParamValue, SystemParams } from './discovery/query.js'
@@ -39,6 +40,8 @@ export interface RouteSettings {
   queryParams?: readonly string[]
   /** Answers compact JSON unless `prettyPrint=true` (the control plane's answers are for code). */
   compact?: boolean
+  /** Answers even while exclusive work (an import) holds the database: it does not use it. */
+  ungated?: boolean
 }
 
 declare module 'fastify' {
@@ -48,6 +51,8 @@ declare module 'fastify' {
     state: StateStore
     contacts: ContactsStore
     groups: GroupsStore
+    /** How much the database holds against --max-storage. */
+    storage: StorageBudget
     /** Change positions and tombstones, shared by the stores. */
     changes: Changes
     /** Prunes tombstones now (it also runs every 10 s): older than 7 days, or beyond an account's bound. */

@@ -1,6 +1,6 @@
 /** What the handlers of every resource share: reading parameters, page sizes, batch entries. */
 import type { FastifyRequest } from 'fastify'
-import { ApiError, invalidArgument } from '../../src/errors.js'
+import { ApiError, invalidArgument, storageFull } from '../../src/errors.js'
 import { baseUrl } from '../../src/http.js'
 import type { RenderContext } from '../../src/people/render.js'
 
@@ -20,7 +20,9 @@ export function given (value: unknown): string | undefined {
  * stores it); a task that fails takes a just-stored account away again, so that a refused
  * request leaves nothing behind.
  */
-function onStoredAccount<T> (request: FastifyRequest, task: () => T): T {
+function onStoredAccount<T> (request: FastifyRequest, task: () => T, grows: boolean): T {
+  // A write that adds data, once the database holds what --max-storage allows: 429.
+  if (grows && request.server.storage.full()) throw storageFull(request.server.config.maxStorageMiB)
   const undo = request.server.ensureAccount(request)
   if (undo === undefined) return task()
   try {
@@ -31,14 +33,18 @@ function onStoredAccount<T> (request: FastifyRequest, task: () => T): T {
   }
 }
 
-/** Runs a (synchronous) mutation of the request's account in the account's queue (MutationQueue.run). */
-export async function mutation<T> (request: FastifyRequest, task: () => T): Promise<T> {
-  return await request.server.mutations.run(request.account!.id, () => onStoredAccount(request, task))
+/**
+ * Runs a (synchronous) mutation of the request's account in the account's queue
+ * (MutationQueue.run). `grows: false` for one that only removes (a delete): it runs even when
+ * the storage is full.
+ */
+export async function mutation<T> (request: FastifyRequest, task: () => T, grows = true): Promise<T> {
+  return await request.server.mutations.run(request.account!.id, () => onStoredAccount(request, task, grows))
 }
 
 /** mutation() without a promise when nothing of the account is queued (MutationQueue.runSync). */
 export function mutationSync<T> (request: FastifyRequest, task: () => T): T | Promise<T> {
-  return request.server.mutations.runSync(request.account!.id, () => onStoredAccount(request, task))
+  return request.server.mutations.runSync(request.account!.id, () => onStoredAccount(request, task, true))
 }
 
 /**

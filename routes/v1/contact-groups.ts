@@ -110,7 +110,7 @@ export const contactGroupImplementations: Implementations = {
   'people.contactGroups.delete': async (request) => {
     const id = accountId(request)
     await mutation(request, () =>
-      deleteGroup(context(request), id, request.api.resourceName as string, request.api.deleteContacts === true))
+      deleteGroup(context(request), id, request.api.resourceName as string, request.api.deleteContacts === true), false)
     return {}
   },
 

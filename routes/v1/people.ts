@@ -122,7 +122,7 @@ export const peopleImplementations: Implementations = {
     checkCount('resourceNames', names.length, MAX_BATCH_DELETE, 'deleted')
     const { id } = account(request)
     const ctx = context(request)
-    await mutation(request, () => ctx.store.transaction(() => { for (const name of names) deleteContact(ctx, id, name) }))
+    await mutation(request, () => ctx.store.transaction(() => { for (const name of names) deleteContact(ctx, id, name) }), false)
     return {}
   },
 
@@ -155,13 +155,13 @@ export const peopleImplementations: Implementations = {
     const personFields = str(request.api.personFields)
     const fields = personFields === undefined || personFields === '' ? undefined : parseReadMask(personFields, { param: 'personFields', method: 'deleteContactPhoto', defaultAll: false })
     const { id } = account(request)
-    const contact = await mutation(request, () => deleteContactPhoto(context(request), id, request.api.resourceName as string))
+    const contact = await mutation(request, () => deleteContactPhoto(context(request), id, request.api.resourceName as string), false)
     return fields ? { person: renderPerson(contact, fields, renderContext(request)) } : {}
   },
 
   'people.people.deleteContact': async (request) => {
     const { id } = account(request)
-    await mutation(request, () => deleteContact(context(request), id, request.api.resourceName as string))
+    await mutation(request, () => deleteContact(context(request), id, request.api.resourceName as string), false)
     return {}
   }
 }

@@ -12,7 +12,7 @@ import { MY_CONTACTS } from '../groups/system-groups.js'
 import { contactIdFromResourceName, GROUP_PREFIX, newContactId, newSourceEtag, type RandomSource } from '../ids.js'
 import { contactDataFromPerson, contactFieldData } from './contact-data.js'
 import { CONTACT_DATA_FIELDS } from './fields.js'
-import { MAX_CONTACTS_PER_ACCOUNT, MAX_FIELD_LENGTH } from '../limits.js'
+import { emulatorFull, MAX_CONTACTS_IN_EMULATOR, MAX_CONTACTS_PER_ACCOUNT, MAX_FIELD_LENGTH, MAX_PHOTO_BYTES } from '../limits.js'
 import { protoPath, type PathSegment } from '../discovery/transcode.js'
 import { sourceEtagOf } from './etag.js'
 import { imageType, newPhotoId } from './photos.js'
@@ -126,6 +126,7 @@ export function createContact (ctx: ContactsContext, accountId: string, person: 
     if (ctx.store.count(accountId) >= MAX_CONTACTS_PER_ACCOUNT) {
       throw invalidArgument(`The account already holds ${MAX_CONTACTS_PER_ACCOUNT} contacts, the most an account may have.`)
     }
+    if (ctx.store.total() >= MAX_CONTACTS_IN_EMULATOR) throw emulatorFull()
     // Chosen: every contact the API creates is in myContacts, first, whatever else it asks for.
     const groups = resolveMemberships(requested, [], id => ctx.store.group(accountId, id))
     return {
@@ -192,6 +193,7 @@ export function updateContactPhoto (ctx: ContactsContext, accountId: string, res
   const contactId = contactIdOf(resourceName)
   const bytes = Buffer.from(photoBytes ?? '', 'base64')
   if (bytes.length === 0) throw invalidArgument('photoBytes is required: send the photo as base64.')
+  if (bytes.length > MAX_PHOTO_BYTES) throw invalidArgument(`photoBytes is too large: the photo takes ${bytes.length} bytes, and a photo may take at most ${MAX_PHOTO_BYTES} (2 MiB).`)
   const contentType = imageType(bytes)
   if (contentType === undefined) throw invalidArgument('photoBytes is not an image: send a PNG, JPEG, GIF, WebP or BMP photo.')
   const time = stamp(ctx)

@@ -82,6 +82,13 @@ export class MutationQueue {
     return await result
   }
 
+  /** Resolves once no account has a mutation queued or running. */
+  async idle (): Promise<void> {
+    while (this.accounts.size > 0) {
+      await Promise.all([...this.accounts.values()].map(async entry => await entry.tail.then(() => {}, () => {})))
+    }
+  }
+
   /** Mutations queued or running for an account. */
   depth (accountId: string): number {
     return this.accounts.get(accountId)?.depth ?? 0
@@ -93,14 +100,54 @@ export class MutationQueue {
   }
 }
 
+/**
+ * Work that must have the database to itself for a while (an import, a reset): it waits until
+ * no mutation is queued or running, and meanwhile every request waits before its handler runs
+ * (a hook), except those of routes marked `ungated` (health): they answer throughout.
+ */
+export class Gate {
+  private closed: Promise<void> | undefined
+
+  constructor (private readonly queue: MutationQueue) {}
+
+  /** What a request waits for before its handler runs; undefined when nothing is running. */
+  get waiting (): Promise<void> | undefined {
+    return this.closed
+  }
+
+  async exclusive<T> (work: () => Promise<T>): Promise<T> {
+    while (this.closed !== undefined) await this.closed
+    let open = (): void => {}
+    this.closed = new Promise<void>(resolve => { open = resolve })
+    try {
+      await this.queue.idle()
+      return await work()
+    } finally {
+      this.closed = undefined
+      open()
+    }
+  }
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
     mutations: MutationQueue
+    /** Runs work with the database to itself (see Gate). */
+    exclusive: <T>(work: () => Promise<T>) => Promise<T>
   }
 }
 
 async function mutationQueue (app: FastifyInstance): Promise<void> {
-  app.decorate('mutations', new MutationQueue(app.config.maxQueuedMutations))
+  const queue = new MutationQueue(app.config.maxQueuedMutations)
+  const gate = new Gate(queue)
+  app.decorate('mutations', queue)
+  app.decorate('exclusive', async <T>(work: () => Promise<T>) => await gate.exclusive(work))
+  // The handler waits while exclusive work runs: it would see (or join) its open transaction.
+  app.addHook('preHandler', (request, _reply, done) => {
+    const waiting = gate.waiting
+    if (waiting === undefined || request.routeOptions.config.ungated === true) { done(); return }
+    waiting.then(() => { done() }, done)
+  })
 }
 
 export default fp(mutationQueue, { name: 'mutation-queue', fastify: '5.x' })

@@ -4,7 +4,7 @@
  */
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import { openDatabase } from '../../db/database.js'
+import { openDatabase, type Db } from '../../db/database.js'
 import { StateStore, type PackedAccount } from '../../db/state-store.js'
 import { ContactsStore } from '../../db/contacts-store.js'
 import { GroupsStore } from '../../db/groups-store.js'
@@ -15,6 +15,7 @@ import { systemGroups } from '../accounts.js'
 import { RenderCache } from '../people/render.js'
 import { indexedText } from '../people/search.js'
 import { formatTime } from '../clock.js'
+import { checkContactSize } from '../limits.js'
 import { SYNC_TOKEN_LIFETIME_MICROS } from '../tokens.js'
 
 /** Tombstones one account keeps at most (chosen): beyond, the oldest go (see Changes.pruneTombstones). */
@@ -28,6 +29,40 @@ export interface StorageOptions {
   tombstonesPerAccount?: number
   /** Accounts declared by the start fixtures (already checked), contacts packed as text. */
   startAccounts: readonly PackedAccount[]
+}
+
+/** The database's share of the emulator's memory (or disk): see Config.maxStorageMiB. */
+export interface StorageBudget {
+  budgetBytes: number
+  /** Bytes the database holds now (its pages less the free ones). */
+  usedBytes: () => number
+  /** Whether a write that adds data should be refused (429): checked before such writes. */
+  full: () => boolean
+}
+
+/**
+ * The budget, and a hard ceiling a quarter above it that SQLite itself enforces (max_page_count:
+ * a write past it fails with SQLITE_FULL and changes nothing). Writes that add data are refused
+ * once the budget is used (checked every write when near it, every 64th otherwise); deletes and
+ * resets have the quarter to work in.
+ */
+function storageBudget (db: Db, maxStorageMiB: number): StorageBudget {
+  const budgetBytes = maxStorageMiB * 1024 * 1024
+  const pageSize = db.pragma('page_size', { simple: true }) as number
+  db.pragma(`max_page_count = ${Math.ceil(budgetBytes * 1.25 / pageSize)}`)
+  const pages = db.prepare<[], number>('SELECT (SELECT page_count FROM pragma_page_count()) - (SELECT freelist_count FROM pragma_freelist_count())').pluck()
+  const usedBytes = (): number => pages.get()! * pageSize
+  let skip = 0
+  return {
+    budgetBytes,
+    usedBytes,
+    full: () => {
+      if (skip > 0) { skip--; return false }
+      const used = usedBytes()
+      skip = used < budgetBytes * 0.9 ? 63 : 0
+      return used >= budgetBytes
+    }
+  }
 }
 
 async function storage (app: FastifyInstance, options: StorageOptions): Promise<void> {
@@ -45,9 +80,10 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
   // and POST /_emulator/reset goes back to them.
   if (created && options.startAccounts.length > 0) state.replaceAccounts(options.startAccounts)
   app.decorate('db', db)
+  app.decorate('storage', storageBudget(db, app.config.maxStorageMiB))
   app.decorate('state', state)
   const changes = new Changes(db)
-  const contacts = new ContactsStore(db, contactKeys, indexedText, changes)
+  const contacts = new ContactsStore(db, contactKeys, indexedText, changes, checkContactSize)
   app.decorate('contacts', contacts)
   contacts.onBackgroundError = (err, retryInMs) => {
     app.log.error({ err, retryInMs }, 'indexing contacts for search failed; the search index is behind until it succeeds')
@@ -60,6 +96,8 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
   // create/delete churn the change log stays bounded. Outside any request: a failure is logged.
   const cap = options.tombstonesPerAccount ?? MAX_TOMBSTONES_PER_ACCOUNT
   const prune = (): void => {
+    // Not inside work that holds a transaction open across turns (an import): next time.
+    if (db.inTransaction) return
     try {
       changes.pruneTombstones(formatTime(app.clock.peek() - SYNC_TOKEN_LIFETIME_MICROS), cap)
     } catch (err) {

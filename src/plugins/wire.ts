@@ -7,7 +7,7 @@
 import fp from 'fastify-plugin'
 import sjson from 'secure-json-parse'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { ApiError, internal, invalidArgument, notFound, unavailable } from '../errors.js'
+import { ApiError, internal, invalidArgument, notFound, storageFull, unavailable } from '../errors.js'
 import { applySelection } from '../discovery/field-selector.js'
 import { compactJson } from '../json-text.js'
 import { parseMethodQuery, parseSystemParams, SYSTEM_PARAMETERS, unknownParameter, type SystemParams } from '../discovery/query.js'
@@ -138,7 +138,11 @@ async function wire (app: FastifyInstance): Promise<void> {
   }
 
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const apiError = toApiError(err)
+    // SQLite refused to grow the database: the emulator's budget (429), or the disk (503).
+    const budget = request.server.storage
+    const apiError = (err as { code?: string }).code === 'SQLITE_FULL' && budget !== undefined && budget.usedBytes() >= budget.budgetBytes
+      ? storageFull(request.server.config.maxStorageMiB)
+      : toApiError(err)
     if (apiError.httpStatus >= 500) request.log.error({ err }, apiError.httpStatus === 503 ? 'request failed: storage unavailable' : 'request failed')
     const sys = request.sys ?? DEFAULT_SYS
     // Fastify drops the content type before calling an error handler; set it again.
