@@ -21,13 +21,18 @@ export interface CachedContact {
   /** Its sort keys as stored: a write sets (and re-indexes) only those that change. */
   givenKey: string | null
   familyKey: string | null
+  /** The length of its stored JSON: what the entry costs, roughly (the cache is bounded by it). */
+  size: number
 }
 
 /** Entries kept at most; the oldest goes first (a cache, not a copy of the database). */
 export const CONTACT_CACHE_SIZE = 5000
+/** Stored JSON the entries may hold in all (a contact may be 128 KB). */
+export const CONTACT_CACHE_BYTES = 32 * 1024 * 1024
 
 export class ContactCache {
   private readonly entries = new Map<string, CachedContact>()
+  private bytes = 0
 
   constructor (private readonly db: Db) {}
 
@@ -38,12 +43,29 @@ export class ContactCache {
   /** Remembers a contact read or written; ignored inside a transaction (it may roll back). */
   set (accountId: string, contactId: string, entry: CachedContact): void {
     if (this.db.inTransaction) return
-    if (this.entries.size >= CONTACT_CACHE_SIZE) this.entries.delete(this.entries.keys().next().value!)
-    this.entries.set(accountId + '\u0000' + contactId, entry)
+    const key = accountId + '\u0000' + contactId
+    const old = this.entries.get(key)
+    if (old !== undefined) this.bytes -= old.size
+    this.entries.set(key, entry)
+    this.bytes += entry.size
+    while (this.entries.size > CONTACT_CACHE_SIZE || this.bytes > CONTACT_CACHE_BYTES) {
+      const [oldest, evicted] = this.entries.entries().next().value!
+      this.entries.delete(oldest)
+      this.bytes -= evicted.size
+    }
   }
 
   forget (accountId: string, contactId: string): void {
-    this.entries.delete(accountId + '\u0000' + contactId)
+    const key = accountId + '\u0000' + contactId
+    const old = this.entries.get(key)
+    if (old === undefined) return
+    this.entries.delete(key)
+    this.bytes -= old.size
+  }
+
+  /** The stored JSON the entries hold in all. */
+  get byteSize (): number {
+    return this.bytes
   }
 
   get size (): number {

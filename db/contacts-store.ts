@@ -164,7 +164,7 @@ export class ContactsStore {
     if (cached !== undefined) return cached
     const row = this.s.getForUpdate.get(accountId, contactId)
     if (!row) return undefined
-    const entry = { contact: this.fromRow(accountId, row), searchText: row.search_text, givenKey: row.given_key, familyKey: row.family_key }
+    const entry = { contact: this.fromRow(accountId, row), searchText: row.search_text, givenKey: row.given_key, familyKey: row.family_key, size: row.data.length }
     this.cache.set(accountId, contactId, entry)
     return entry
   }
@@ -345,7 +345,7 @@ export class ContactsStore {
       : current.memberships
     const contact: StoredContact = { id: contactId, data: next.data, etag: next.etag, updateTime: next.updateTime, memberships, photoId }
     // Committed (unless an outer transaction is still open: then set() leaves it out).
-    this.cache.set(accountId, contactId, { contact, ...keys })
+    this.cache.set(accountId, contactId, { contact, ...keys, size: data.length })
     return contact
   }
 

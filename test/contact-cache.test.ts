@@ -4,7 +4,7 @@
  */
 import t from 'tap'
 import { openDatabase } from '../db/database.js'
-import { contactCache, CONTACT_CACHE_SIZE } from '../db/contact-cache.js'
+import { contactCache, CONTACT_CACHE_BYTES, CONTACT_CACHE_SIZE } from '../db/contact-cache.js'
 import { ContactsStore } from '../db/contacts-store.js'
 import { StateStore } from '../db/state-store.js'
 import { newAccount } from '../src/accounts.js'
@@ -83,8 +83,14 @@ t.test('stores on one connection share one cache; the cache is bounded', async t
   t.equal(store.get('a', 'abc')!.etag, '#FFFFFFFFFFF=')
   t.equal(other.get('a', 'abc')!.etag, '#FFFFFFFFFFF=')
   const cache = contactCache(db)
-  for (let i = 0; i < CONTACT_CACHE_SIZE + 10; i++) cache.set('b', String(i), { contact: store.get('a', 'abc')!, searchText: null, givenKey: null, familyKey: null })
+  for (let i = 0; i < CONTACT_CACHE_SIZE + 10; i++) cache.set('b', String(i), { contact: store.get('a', 'abc')!, searchText: null, givenKey: null, familyKey: null, size: 100 })
   t.equal(cache.size, CONTACT_CACHE_SIZE)
+  // Bounded in bytes as well: 128 KB contacts (the most a contact holds) fill it sooner.
+  for (let i = 0; i < 1000; i++) cache.set('c', String(i), { contact: store.get('a', 'abc')!, searchText: null, givenKey: null, familyKey: null, size: 128 * 1024 })
+  t.ok(cache.byteSize <= CONTACT_CACHE_BYTES, `${cache.byteSize} bytes`)
+  t.equal(cache.size, Math.floor(CONTACT_CACHE_BYTES / (128 * 1024)))
+  cache.forget('c', '999')
+  t.equal(cache.size, Math.floor(CONTACT_CACHE_BYTES / (128 * 1024)) - 1)
   db.close()
 })
 
