@@ -9,6 +9,7 @@
  * contact's tombstone, in the change log (`changes`, one row per resource). Used inside the
  * stores' transactions.
  */
+import type { Statement } from 'better-sqlite3'
 import type { Db } from './database.js'
 
 /** What a mutation needs to stamp a change: its time and fresh etags. */
@@ -51,7 +52,6 @@ export class Changes {
     this.positions = positionsOf(db)
     this.s = {
       // Once per connection (and after a reset): a scan of the contacts' positions.
-      last: db.prepare<[], number>('SELECT max(coalesce((SELECT max(seq) FROM changes), 0), coalesce((SELECT max(change_seq) FROM contacts), 0))').pluck(),
       // The resource's previous row goes; the new one is at the given (later) position.
       log: db.prepare(`INSERT OR REPLACE INTO changes (seq, account_id, resource_type, resource_id, deleted, change_time)
         VALUES (?, ?, ?, ?, ?, ?)`),
@@ -71,9 +71,17 @@ export class Changes {
     }
   }
 
+  /**
+   * Once per connection (and after a reset): a scan of every position stored. Other contacts
+   * and directory people take their positions from the same counter. Prepared on first use.
+   */
+  private last?: Statement<[], number>
+
   /** The position of a new change: after every position handed out before. */
   next (): number {
-    this.positions.last = (this.positions.last ?? this.s.last.get()!) + 1
+    this.last ??= this.db.prepare<[], number>(`SELECT max(coalesce((SELECT max(seq) FROM changes), 0), coalesce((SELECT max(change_seq) FROM contacts), 0),
+      coalesce((SELECT max(seq) FROM other_contacts), 0), coalesce((SELECT max(seq) FROM directory_people), 0))`).pluck()
+    this.positions.last = (this.positions.last ?? this.last.get()!) + 1
     return this.positions.last
   }
 

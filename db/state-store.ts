@@ -4,6 +4,7 @@
  */
 import type { Db } from './database.js'
 import { forgetPositions } from './changes.js'
+import type { StoredOtherPerson } from './other-people-store.js'
 
 export interface StoredToken {
   token: string
@@ -39,9 +40,19 @@ export interface StoredAccount {
   id: string
   declared: boolean
   createdTime: string
+  /** The Workspace domain the account belongs to; null: a consumer account. */
+  domain: string | null
   tokens: StoredToken[]
   groups: StoredGroup[]
   contacts: StoredContact[]
+  otherContacts: StoredOtherPerson[]
+}
+
+/** A Workspace domain: its people (DOMAIN_PROFILE) and shared contacts (DOMAIN_CONTACT). */
+export interface StoredDomain {
+  domain: string
+  createdTime: string
+  people: StoredOtherPerson[]
 }
 
 /**
@@ -58,10 +69,18 @@ export function packContact (contact: StoredContact): string {
   return JSON.stringify(contact)
 }
 
+/** What a token names: its account, scopes, and the account's creation and domain. */
+export interface FoundToken { accountId: string, scopes: string[] | null, createdTime: string, domain: string | null }
+
+function otherPerson (row: OtherRow): StoredOtherPerson {
+  return { id: row.id, sourceType: row.source_type, data: JSON.parse(row.data) as Record<string, unknown>, etag: row.etag, updateTime: row.update_time }
+}
+
 /** Contacts stored between two yields of StateStore.replaceSteps: a few tens of milliseconds of work. */
 const CONTACTS_PER_STEP = 2000
 
-interface AccountRow { id: string, declared: number, created_time: string }
+interface AccountRow { id: string, declared: number, created_time: string, domain: string | null }
+interface OtherRow { id: string, source_type: StoredOtherPerson['sourceType'], data: string, etag: string, update_time: string }
 interface TokenRow { token: string, account_id: string, scopes: string | null }
 interface GroupRow { id: string, group_type: StoredGroup['groupType'], name: string, client_data: string | null, etag: string | null, update_time: string | null }
 interface ContactRow { id: string, data: string, etag: string, update_time: string }
@@ -71,14 +90,24 @@ export class StateStore {
 
   constructor (private readonly db: Db, private readonly derive: DeriveKeys) {
     this.s = {
-      token: db.prepare<[string], TokenRow & { created_time: string }>('SELECT t.token, t.account_id, t.scopes, a.created_time FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token = ?'),
-      account: db.prepare<[string], AccountRow>('SELECT id, declared, created_time FROM accounts WHERE id = ?'),
-      accounts: db.prepare<[], AccountRow>('SELECT id, declared, created_time FROM accounts ORDER BY id'),
+      token: db.prepare<[string], TokenRow & { created_time: string, domain: string | null }>('SELECT t.token, t.account_id, t.scopes, a.created_time, a.domain FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token = ?'),
+      account: db.prepare<[string], AccountRow>('SELECT id, declared, created_time, domain FROM accounts WHERE id = ?'),
+      accounts: db.prepare<[], AccountRow>('SELECT id, declared, created_time, domain FROM accounts ORDER BY id'),
+      accountOthers: db.prepare<[string], OtherRow>('SELECT id, source_type, data, etag, update_time FROM other_contacts WHERE account_id = ? AND deleted = 0 ORDER BY rowid'),
+      domains: db.prepare<[], { domain: string, created_time: string }>('SELECT domain, created_time FROM domains ORDER BY domain'),
+      domainExists: db.prepare<[string], number>('SELECT 1 FROM domains WHERE domain = ?').pluck(),
+      domainCreated: db.prepare<[string], string>('SELECT created_time FROM domains WHERE domain = ?').pluck(),
+      domainPeople: db.prepare<[string], OtherRow>('SELECT id, source_type, data, etag, update_time FROM directory_people WHERE domain = ? AND deleted = 0 ORDER BY rowid'),
+      insertDomain: db.prepare('INSERT INTO domains (domain, created_time) VALUES (?, ?)'),
+      insertOther: db.prepare('INSERT INTO other_contacts (account_id, id, data, etag, update_time, search_text) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertDirectoryPerson: db.prepare('INSERT INTO directory_people (domain, source_type, id, data, etag, update_time, search_text) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      deleteDomain: db.prepare('DELETE FROM domains WHERE domain = ?'),
+      deleteAllDomains: db.prepare('DELETE FROM domains'),
       accountTokens: db.prepare<[string], TokenRow>('SELECT token, account_id, scopes FROM tokens WHERE account_id = ? ORDER BY rowid'),
       accountGroups: db.prepare<[string], GroupRow>('SELECT id, group_type, name, client_data, etag, update_time FROM contact_groups WHERE account_id = ? ORDER BY rowid'),
       accountContacts: db.prepare<[string], ContactRow>('SELECT id, data, etag, update_time FROM contacts WHERE account_id = ? ORDER BY rowid'),
       accountMemberships: db.prepare<[string], { contact_id: string, group_id: string }>('SELECT contact_id, group_id FROM memberships WHERE account_id = ? ORDER BY rowid'),
-      insertAccount: db.prepare('INSERT INTO accounts (id, declared, created_time) VALUES (?, ?, ?)'),
+      insertAccount: db.prepare('INSERT INTO accounts (id, declared, created_time, domain) VALUES (?, ?, ?, ?)'),
       insertToken: db.prepare('INSERT INTO tokens (token, account_id, scopes) VALUES (?, ?, ?)'),
       insertGroup: db.prepare('INSERT INTO contact_groups (account_id, id, group_type, name, client_data, etag, update_time) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       insertContact: db.prepare('INSERT INTO contacts (account_id, id, data, etag, update_time, given_key, family_key, search_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
@@ -105,7 +134,7 @@ export class StateStore {
    * Every request looks its token up: answers are kept until a write to accounts or tokens
    * (which happen only here) clears them.
    */
-  private readonly tokenCache = new Map<string, { accountId: string, scopes: string[] | null, createdTime: string }>()
+  private readonly tokenCache = new Map<string, FoundToken>()
 
   /**
    * Counts the replacements of accounts (imports, resets): an account resolved before a
@@ -113,12 +142,12 @@ export class StateStore {
    */
   generation = 0
 
-  findToken (token: string): { accountId: string, scopes: string[] | null, createdTime: string } | undefined {
+  findToken (token: string): FoundToken | undefined {
     const cached = this.tokenCache.get(token)
     if (cached) return cached
     const row = this.s.token.get(token)
     if (!row) return undefined
-    const found = { accountId: row.account_id, scopes: row.scopes === null ? null : JSON.parse(row.scopes) as string[], createdTime: row.created_time }
+    const found = { accountId: row.account_id, scopes: row.scopes === null ? null : JSON.parse(row.scopes) as string[], createdTime: row.created_time, domain: row.domain }
     if (this.tokenCache.size >= 10000) this.tokenCache.clear()
     this.tokenCache.set(token, found)
     return found
@@ -128,15 +157,33 @@ export class StateStore {
     return this.s.account.get(id) !== undefined
   }
 
+  domainExists (domain: string): boolean {
+    return this.s.domainExists.get(domain) !== undefined
+  }
+
+  /** When the domain was stored (undefined: it is not): directory sync tokens are bound to it. */
+  domainCreatedTime (domain: string): string | undefined {
+    return this.s.domainCreated.get(domain)
+  }
+
   /** Creates an account with its groups (system groups included) and contacts. */
   private insert (account: StoredAccount | PackedAccount): void {
     const s = this.s
-    s.insertAccount.run(account.id, account.declared ? 1 : 0, account.createdTime)
+    s.insertAccount.run(account.id, account.declared ? 1 : 0, account.createdTime, account.domain)
     for (const t of account.tokens) s.insertToken.run(t.token, account.id, t.scopes === null ? null : JSON.stringify(t.scopes))
     for (const g of account.groups) {
       s.insertGroup.run(account.id, g.id, g.groupType, g.name, g.clientData === null ? null : JSON.stringify(g.clientData), g.etag, g.updateTime)
     }
+    for (const o of account.otherContacts) s.insertOther.run(account.id, o.id, JSON.stringify(o.data), o.etag, o.updateTime, this.derive(o.data).searchText)
     for (const item of account.contacts) this.insertContact(account.id, item)
+  }
+
+  /** Creates a domain with its people. */
+  private insertDomain (domain: StoredDomain): void {
+    this.s.insertDomain.run(domain.domain, domain.createdTime)
+    for (const p of domain.people) {
+      this.s.insertDirectoryPerson.run(domain.domain, p.sourceType, p.id, JSON.stringify(p.data), p.etag, p.updateTime, this.derive(p.data).searchText)
+    }
   }
 
   private insertContact (accountId: string, item: StoredContact | string): void {
@@ -164,16 +211,19 @@ export class StateStore {
    * transaction it holds open across turns of the event loop (src/steps.ts), while nothing
    * else uses the connection, and commits or rolls back.
    */
-  * replaceSteps (accounts: ReadonlyArray<StoredAccount | PackedAccount>, reset?: { onlyAccount?: string }): Generator<void, void> {
+  * replaceSteps (accounts: ReadonlyArray<StoredAccount | PackedAccount>, reset?: { onlyAccount?: string }, domains: readonly StoredDomain[] = []): Generator<void, void> {
     this.tokenCache.clear()
     this.generation++
     if (reset === undefined) {
       for (const a of accounts) this.s.deleteAccount.run(a.id)
+      for (const d of domains) this.s.deleteDomain.run(d.domain)
     } else if (reset.onlyAccount === undefined) {
       this.s.deleteAll.run()
+      this.s.deleteAllDomains.run()
     } else {
       this.s.deleteAccount.run(reset.onlyAccount)
     }
+    for (const d of domains) this.insertDomain(d)
     let stored = 0
     for (const account of accounts) {
       const contacts = account.contacts
@@ -187,12 +237,14 @@ export class StateStore {
   }
 
   /** Replaces the named accounts (and only those) with the given ones, all or nothing. */
-  replaceAccounts (accounts: ReadonlyArray<StoredAccount | PackedAccount>): void {
+  replaceAccounts (accounts: ReadonlyArray<StoredAccount | PackedAccount>, domains: readonly StoredDomain[] = []): void {
     this.tokenCache.clear()
     this.generation++
     try {
       this.db.transaction(() => {
         for (const a of accounts) this.s.deleteAccount.run(a.id)
+        for (const d of domains) this.s.deleteDomain.run(d.domain)
+        for (const d of domains) this.insertDomain(d)
         for (const a of accounts) this.insert(a)
       }).immediate()
     } finally {
@@ -209,6 +261,7 @@ export class StateStore {
         if (onlyAccount === undefined) {
           // The change log goes with the accounts and starts again from 1, as in a new emulator.
           this.s.deleteAll.run()
+          this.s.deleteAllDomains.run()
         } else {
           this.s.deleteAccount.run(onlyAccount)
         }
@@ -221,7 +274,15 @@ export class StateStore {
 
   /** Every account with everything it holds, in a consistent snapshot. */
   exportAll (): StoredAccount[] {
-    return this.db.transaction(() => this.s.accounts.all().map(row => this.load(row)))()
+    return this.exportState().accounts
+  }
+
+  /** Every domain and account with everything they hold, in a consistent snapshot. */
+  exportState (): { domains: StoredDomain[], accounts: StoredAccount[] } {
+    return this.db.transaction(() => ({
+      domains: this.s.domains.all().map(d => ({ domain: d.domain, createdTime: d.created_time, people: this.s.domainPeople.all(d.domain).map(otherPerson) })),
+      accounts: this.s.accounts.all().map(row => this.load(row))
+    }))()
   }
 
   private load (row: AccountRow): StoredAccount {
@@ -236,6 +297,8 @@ export class StateStore {
       id: row.id,
       declared: row.declared === 1,
       createdTime: row.created_time,
+      domain: row.domain,
+      otherContacts: s.accountOthers.all(row.id).map(otherPerson),
       tokens: s.accountTokens.all(row.id).map(t => ({ token: t.token, scopes: t.scopes === null ? null : JSON.parse(t.scopes) as string[] })),
       groups: s.accountGroups.all(row.id).map(g => ({
         id: g.id,

@@ -3,12 +3,15 @@
  * clock, photos. No API credentials are needed here; these routes are for the test harness,
  * not the client, and guarded as src/plugins/control-plane.ts says.
  */
-import type { FastifyInstance } from 'fastify'
-import type { StoredAccount } from '../db/state-store.js'
-import { alreadyExists, failedPrecondition, invalidArgument, notFound } from '../src/errors.js'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { StoredAccount, StoredDomain } from '../db/state-store.js'
+import { alreadyExists, failedPrecondition, invalidArgument, notFound, storageFull } from '../src/errors.js'
 import { formatTime, inClockRange, LATEST_TIME, parseDuration, parseTime } from '../src/clock.js'
-import { documentSize, FixtureError, fixtureDocumentSteps, parseFixtureDocumentAsync } from '../src/fixtures/fixture.js'
-import { MAX_CONTACTS_IN_EMULATOR } from '../src/limits.js'
+import { documentSize, FixtureError, fixtureDocumentSteps, parseFixtureDocumentAsync, readOtherPerson } from '../src/fixtures/fixture.js'
+import type { OtherPeopleStore, OtherSourceType } from '../db/other-people-store.js'
+import { otherIdFromResourceName, renderOtherPerson } from '../src/people/other-people.js'
+import { PERSON_FIELDS } from '../src/people/fields.js'
+import { MAX_CONTACTS_IN_EMULATOR, MAX_CONTACTS_PER_ACCOUNT } from '../src/limits.js'
 import { runStepsAsync, runStepsInTransaction } from '../src/steps.js'
 import { fidelity } from '../src/fidelity/report.js'
 import { baseUrl } from '../src/http.js'
@@ -30,7 +33,7 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
     const { account } = request.query as { account?: string }
     if (account === undefined) {
       await app.exclusive(async () => {
-        await runStepsInTransaction(app.db, app.state.replaceSteps(app.startAccounts(), {}))
+        await runStepsInTransaction(app.db, app.state.replaceSteps(app.startAccounts(), {}, app.startDomains()))
         app.renderings.clear()
         // A whole reset also brings a fixed clock and a seeded random stream back to the start,
         // so that the same test run twice gives byte-identical responses.
@@ -94,7 +97,7 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
   // Rendered a slice at a time: a full emulator's export takes seconds, and other requests
   // (health among them) are served between slices.
   app.get('/_emulator/export', { config: { queryParams: [], compact: true } }, async (request) =>
-    await runStepsAsync(fixtureDocumentSteps(app.state.exportAll(), baseUrl(request))))
+    await runStepsAsync(fixtureDocumentSteps(app.state.exportState(), baseUrl(request))))
 
   app.post('/_emulator/import', { config: { queryParams: [], compact: true }, bodyLimit: app.config.maxStorageMiB * 2 * 1024 * 1024 }, async (request) => {
     // Checked before any work: what the document holds, and what the emulator would then hold.
@@ -111,9 +114,12 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
     }
     checkRoom()
     // Checking the document takes a few milliseconds a slice; requests are served between slices.
+    // An account may name a domain the emulator holds already, without declaring it again.
+    const parseOptions = { knownDomain: (domain: string) => app.state.domainExists(domain) }
     let accounts: StoredAccount[]
+    let domains: StoredDomain[]
     try {
-      accounts = await parseFixtureDocumentAsync(request.body, app.clock, app.random)
+      ({ accounts, domains } = await parseFixtureDocumentAsync(request.body, app.clock, app.random, parseOptions))
     } catch (err) {
       if (err instanceof FixtureError) throw invalidArgument(`Invalid fixture document: ${err.message}`)
       throw err
@@ -129,9 +135,63 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
           throw invalidArgument(`Invalid fixture document: accounts[${i}].tokens[${j}].token: token "${t.token}" already belongs to account "${owner.accountId}"`)
         }
       }))
-      await runStepsInTransaction(app.db, app.state.replaceSteps(accounts))
+      // The domains an account names still exist (an import may have replaced them since the check).
+      const declared = new Set(domains.map(d => d.domain))
+      accounts.forEach((a, i) => {
+        if (a.domain !== null && !declared.has(a.domain) && !app.state.domainExists(a.domain)) {
+          throw invalidArgument(`Invalid fixture document: accounts[${i}].domain: domain "${a.domain}" is not declared: add it to "domains" (with its profiles and shared contacts)`)
+        }
+      })
+      await runStepsInTransaction(app.db, app.state.replaceSteps(accounts, undefined, domains))
       app.renderings.clear()
     })
-    return { accounts: accounts.map(a => a.id) }
+    return domains.length > 0 ? { domains: domains.map(d => d.domain), accounts: accounts.map(a => a.id) } : { accounts: accounts.map(a => a.id) }
   })
+
+  // People who are not contacts come and go as production's do (an email exchanged, a colleague
+  // hired or gone): added and removed here, each a change that the next sync lists (BEHAVIOUR.md
+  // §14, §15 chosen).
+  const allFields = new Set(PERSON_FIELDS)
+  const kinds: Record<string, { sourceType: OtherSourceType, prefix: string }> = {
+    otherContacts: { sourceType: 'OTHER_CONTACT', prefix: 'otherContacts/' },
+    profiles: { sourceType: 'DOMAIN_PROFILE', prefix: 'people/' },
+    contacts: { sourceType: 'DOMAIN_CONTACT', prefix: 'people/' }
+  }
+  const owned = (store: OtherPeopleStore, owner: string, exists: boolean, what: string) => ({ store, owner, exists, what })
+  const target = (params: Record<string, string>) => params.account !== undefined
+    ? owned(app.otherContacts, params.account, app.state.accountExists(params.account), `Account "${params.account}" was not found: import it, or make one write with its token first.`)
+    : owned(app.directory, params.domain!, app.state.domainExists(params.domain!), `Domain "${params.domain}" was not found: import it first.`)
+
+  const addPerson = async (request: FastifyRequest, kind: string): Promise<Record<string, unknown>> => {
+    const t = target(request.params as Record<string, string>)
+    if (!t.exists) throw notFound(t.what)
+    if (app.storage.full()) throw storageFull(app.config.maxStorageMiB)
+    const { sourceType } = kinds[kind]!
+    let person
+    try {
+      person = readOtherPerson(request.body ?? {}, sourceType, app.clock, app.random)
+    } catch (err) {
+      if (err instanceof FixtureError) throw invalidArgument(`Invalid person: ${err.message}`)
+      throw err
+    }
+    if (t.store.get(t.owner, [sourceType], person.id) !== undefined) throw alreadyExists(`${renderOtherPerson(person, new Set(), { baseUrl: '' }).resourceName as string} already exists.`)
+    if (t.store.count(t.owner, [sourceType]) >= MAX_CONTACTS_PER_ACCOUNT) throw invalidArgument(`At most ${MAX_CONTACTS_PER_ACCOUNT} may be held here.`)
+    t.store.add(t.owner, person)
+    return renderOtherPerson(person, allFields, { baseUrl: baseUrl(request) })
+  }
+  const removePerson = async (request: FastifyRequest, kind: string): Promise<Record<string, unknown>> => {
+    const t = target(request.params as Record<string, string>)
+    if (!t.exists) throw notFound(t.what)
+    const { sourceType, prefix } = kinds[kind]!
+    const id = otherIdFromResourceName(sourceType, prefix + (request.params as { id: string }).id)
+    if (id === undefined || !t.store.remove(t.owner, sourceType, id, formatTime(app.clock.nowMicros()))) throw notFound()
+    return {}
+  }
+  const settings = { config: { queryParams: [], compact: true } }
+  app.post('/_emulator/accounts/:account/otherContacts', settings, async (request) => await addPerson(request, 'otherContacts'))
+  app.delete('/_emulator/accounts/:account/otherContacts/:id', settings, async (request) => await removePerson(request, 'otherContacts'))
+  for (const kind of ['profiles', 'contacts']) {
+    app.post(`/_emulator/domains/:domain/${kind}`, settings, async (request) => await addPerson(request, kind))
+    app.delete(`/_emulator/domains/:domain/${kind}/:id`, settings, async (request) => await removePerson(request, kind))
+  }
 }

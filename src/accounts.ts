@@ -1,11 +1,20 @@
 /** Building new accounts: every account starts with the system groups and nothing else. */
 import type { StoredAccount, StoredContact, StoredGroup, StoredToken } from '../db/state-store.js'
+import type { StoredOtherPerson } from '../db/other-people-store.js'
 import { SYSTEM_GROUPS } from './groups/system-groups.js'
+import { methods } from './generated/discovery.js'
 
 export const CONTACTS_SCOPE = 'https://www.googleapis.com/auth/contacts'
 export const CONTACTS_READONLY_SCOPE = 'https://www.googleapis.com/auth/contacts.readonly'
-/** Scopes of a token that declares none (and of every token in non-strict mode). */
-export const DEFAULT_SCOPES: readonly string[] = [CONTACTS_SCOPE]
+export const OTHER_CONTACTS_SCOPE = 'https://www.googleapis.com/auth/contacts.other.readonly'
+export const DIRECTORY_SCOPE = 'https://www.googleapis.com/auth/directory.readonly'
+
+/**
+ * Scopes of a token that declares none (an undeclared token, or a declared one without
+ * `scopes`): every scope a method of the discovery document takes, so that a test needs no
+ * fixture to call any method. A token that declares its scopes gets those alone.
+ */
+export const DEFAULT_SCOPES: readonly string[] = [...new Set(methods.flatMap(m => m.scopes))].sort()
 
 export function systemGroups (): StoredGroup[] {
   return SYSTEM_GROUPS.map(g => ({
@@ -23,15 +32,19 @@ export function newAccount (options: {
   declared: boolean
   createdTime: string
   tokens: StoredToken[]
+  domain?: string | null
   userGroups?: StoredGroup[]
   contacts?: StoredContact[]
+  otherContacts?: StoredOtherPerson[]
 }): StoredAccount {
   return {
     id: options.id,
     declared: options.declared,
     createdTime: options.createdTime,
+    domain: options.domain ?? null,
     tokens: options.tokens,
     groups: [...systemGroups(), ...(options.userGroups ?? [])],
-    contacts: options.contacts ?? []
+    contacts: options.contacts ?? [],
+    otherContacts: options.otherContacts ?? []
   }
 }

@@ -9,7 +9,7 @@ import type { PackedAccount } from '../db/state-store.js'
 import { defaultConfig, type Config } from './config.js'
 import { EmulatorClock, parseClockMode, type Clock } from './clock.js'
 import { cryptoRandom, seededRandom, type RandomSource } from './ids.js'
-import { FixtureError, parsePackedFixtureDocument } from './fixtures/fixture.js'
+import { FixtureError, parsePackedFixtureDocument, type ParsedDocument } from './fixtures/fixture.js'
 import { loggerOptions } from './logger.js'
 import wire, { BODY_LIMIT, toApiError } from './plugins/wire.js'
 import cors, { addCorsHeaders } from './plugins/cors.js'
@@ -41,7 +41,7 @@ export interface BuildOptions {
  * Reads and checks a fixture file; throws FixtureError with the file and JSON path. The
  * accounts come back packed (contacts as text): they stay in memory for reset.
  */
-export function loadFixtureFile (file: string, clock: Clock, random: RandomSource): PackedAccount[] {
+export function loadFixtureFile (file: string, clock: Clock, random: RandomSource): ParsedDocument<PackedAccount> {
   let text: string
   try {
     text = readFileSync(file, 'utf8')
@@ -76,7 +76,7 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
   const full: Config = { ...defaultConfig, ...config }
   const clock = options.clock ?? new EmulatorClock(parseClockMode(full.clock) ?? { kind: 'system' })
   const random = options.random ?? (full.seed === undefined ? cryptoRandom() : seededRandom(full.seed))
-  const startAccounts = full.fixtures === undefined ? [] : loadFixtureFile(full.fixtures, clock, random)
+  const start = full.fixtures === undefined ? { accounts: [], domains: [] } : loadFixtureFile(full.fixtures, clock, random)
   // Reset comes back here: the clock and the random stream as they were after the fixtures.
   const startPoint = { clock: clock.snapshot(), random: random.snapshot?.() }
 
@@ -170,7 +170,7 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
   })
 
   await app.register(wire)
-  await app.register(storage, { db: full.db, startAccounts, tombstonesPerAccount: options.tombstonesPerAccount })
+  await app.register(storage, { db: full.db, startAccounts: start.accounts, startDomains: start.domains, tombstonesPerAccount: options.tombstonesPerAccount })
   await app.register(auth)
   await app.register(mutationQueue)
   await app.register(v1Routes, { implementations: options.implementations ?? {} })

@@ -1,7 +1,8 @@
 /** What the plugins add to Fastify's instance and request objects. */
 import type { Db } from '../db/database.js'
-import type { PackedAccount, StateStore } from '../db/state-store.js'
+import type { PackedAccount, StateStore, StoredDomain } from '../db/state-store.js'
 import type { ContactsStore } from '../db/contacts-store.js'
+import type { OtherPeopleStore } from '../db/other-people-store.js'
 import type { GroupsStore } from '../db/groups-store.js'
 import type { Changes } from '../db/changes.js'
 import type { StorageBudget } from './plugins/storage.js'
@@ -30,6 +31,8 @@ export interface Account {
   stored: boolean
   /** The state store's generation when the account was resolved (see StateStore.generation). */
   generation: number
+  /** The Workspace domain the account belongs to; null: a consumer account. */
+  domain: string | null
 }
 
 /** The per-route settings the wire plugin reads. */
@@ -51,6 +54,12 @@ declare module 'fastify' {
     state: StateStore
     contacts: ContactsStore
     groups: GroupsStore
+    /** Accounts' other contacts (BEHAVIOUR.md §14). */
+    otherContacts: OtherPeopleStore
+    /** Domains' directories (BEHAVIOUR.md §15). */
+    directory: OtherPeopleStore
+    /** The domains the fixtures declared at start: what a whole reset goes back to. */
+    startDomains: () => readonly StoredDomain[]
     /** How much the database holds against --max-storage. */
     storage: StorageBudget
     /** Change positions and tombstones, shared by the stores. */

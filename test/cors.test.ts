@@ -68,8 +68,9 @@ t.test('every answer to a request with an Origin is readable cross-origin, error
     [413, { method: 'POST', url: '/v1/people:createContact', headers: { ...headers, 'content-type': 'application/json' }, payload: '"' + 'x'.repeat(11 * 1024 * 1024) + '"' }],
     [429, { method: 'POST', url: '/v1/people:batchCreateContacts', headers, payload: {} }],
     [500, { method: 'POST', url: '/v1/people:batchDeleteContacts', headers, payload: {} }],
-    [403, { url: '/v1/otherContacts?readMask=names', headers }],
-    [501, { url: '/v1/otherContacts?readMask=names', headers: { origin: ORIGIN, ...bearer('cors-other') } }]
+    [403, { url: '/v1/contactGroups', headers: { origin: ORIGIN, ...bearer('cors-other') } }],
+    [200, { url: '/v1/otherContacts?readMask=names', headers: { origin: ORIGIN, ...bearer('cors-other') } }],
+    [400, { url: '/v1/people:listDirectoryPeople?readMask=names&sources=DIRECTORY_SOURCE_TYPE_DOMAIN_PROFILE', headers }]
   ]
   for (const [status, request] of cases) {
     const res = await app.inject(request)

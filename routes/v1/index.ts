@@ -10,6 +10,8 @@ import { unimplemented } from '../../src/errors.js'
 import { peopleImplementations } from './people.js'
 import { contactGroupImplementations } from './contact-groups.js'
 import { connectionImplementations } from './connections.js'
+import { otherContactImplementations } from './other-contacts.js'
+import { directoryImplementations } from './directory.js'
 
 /** Handlers by discovery method id. */
 export type Implementations = Readonly<Record<string, RouteHandlerMethod>>
@@ -18,7 +20,9 @@ export type Implementations = Readonly<Record<string, RouteHandlerMethod>>
 export const implementations: Implementations = {
   ...peopleImplementations,
   ...contactGroupImplementations,
-  ...connectionImplementations
+  ...connectionImplementations,
+  ...otherContactImplementations,
+  ...directoryImplementations
 }
 
 /**

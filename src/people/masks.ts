@@ -96,3 +96,28 @@ export function parseIncludeField (mask: string, method: string): ReadonlySet<st
   }
   return out
 }
+
+/**
+ * 400 unless every path of a parsed read mask is one the method allows in this request
+ * (otherContacts' narrower masks). `why` says what narrows them (chosen text).
+ */
+export function checkAllowedPaths (fields: ReadonlySet<string>, allowed: readonly string[], param: string, why: string): void {
+  for (const field of fields) {
+    if (!allowed.includes(field)) throw invalidArgument(`Invalid ${param} mask path: "${field}". ${why} Valid paths are: ${allowed.join(', ')}.`)
+  }
+}
+
+/**
+ * A mask of copy paths (copyOtherContactToMyContactsGroup's `copyMask`): required, and only
+ * the given paths (the missing-mask message is Google's, as observed).
+ */
+export function parseCopyMask (mask: string | undefined, allowed: readonly string[], method: string): ReadonlySet<string> {
+  const list = maskPaths(mask)
+  if (list.length === 0) throw invalidArgument('copyMask is required. Please specify one or more valid paths.')
+  const out = new Set<string>()
+  for (const { written, name } of list) {
+    if (!allowed.includes(name)) throw invalidPath('copyMask', written, method)
+    out.add(name)
+  }
+  return out
+}

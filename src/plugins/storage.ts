@@ -5,7 +5,8 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { openDatabase, type Db } from '../../db/database.js'
-import { StateStore, type PackedAccount } from '../../db/state-store.js'
+import { StateStore, type PackedAccount, type StoredDomain } from '../../db/state-store.js'
+import { OtherPeopleStore } from '../../db/other-people-store.js'
 import { ContactsStore } from '../../db/contacts-store.js'
 import { GroupsStore } from '../../db/groups-store.js'
 import { Changes } from '../../db/changes.js'
@@ -29,6 +30,8 @@ export interface StorageOptions {
   tombstonesPerAccount?: number
   /** Accounts declared by the start fixtures (already checked), contacts packed as text. */
   startAccounts: readonly PackedAccount[]
+  /** Domains declared by the start fixtures. */
+  startDomains?: readonly StoredDomain[]
 }
 
 /** The database's share of the emulator's memory (or disk): see Config.maxStorageMiB. */
@@ -78,7 +81,8 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
   if (previousVersion > 0 && previousVersion < 2) state.backfillKeys()
   // A file database that already holds state keeps it: fixtures seed only a new database,
   // and POST /_emulator/reset goes back to them.
-  if (created && options.startAccounts.length > 0) state.replaceAccounts(options.startAccounts)
+  const startDomains = options.startDomains ?? []
+  if (created && (options.startAccounts.length > 0 || startDomains.length > 0)) state.replaceAccounts(options.startAccounts, startDomains)
   app.decorate('db', db)
   app.decorate('storage', storageBudget(db, app.config.maxStorageMiB))
   app.decorate('state', state)
@@ -91,6 +95,11 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
   // Contacts marked for indexing (fixtures, writes just before a crash) are indexed soon after start.
   contacts.scheduleSearchIndex()
   app.decorate('groups', new GroupsStore(db, systemGroups(), changes))
+  const searchWords = (data: Record<string, unknown>): string => contactKeys(data).searchText
+  const otherContacts = new OtherPeopleStore(db, 'other_contacts', changes, searchWords)
+  const directory = new OtherPeopleStore(db, 'directory_people', changes, searchWords)
+  app.decorate('otherContacts', otherContacts)
+  app.decorate('directory', directory)
   app.decorate('changes', changes)
   // Tombstones older than a sync token's lifetime, or beyond the bound of an account, go: under
   // create/delete churn the change log stays bounded. Outside any request: a failure is logged.
@@ -99,7 +108,10 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
     // Not inside work that holds a transaction open across turns (an import): next time.
     if (db.inTransaction) return
     try {
-      changes.pruneTombstones(formatTime(app.clock.peek() - SYNC_TOKEN_LIFETIME_MICROS), cap)
+      const before = formatTime(app.clock.peek() - SYNC_TOKEN_LIFETIME_MICROS)
+      changes.pruneTombstones(before, cap)
+      otherContacts.pruneTombstones(before)
+      directory.pruneTombstones(before)
     } catch (err) {
       app.log.error({ err }, 'pruning tombstones failed; retried at the next interval')
     }
@@ -110,6 +122,7 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
   // Packed: each contact is JSON text, unpacked only while it is stored again.
   const startAccounts = options.startAccounts
   app.decorate('startAccounts', () => startAccounts)
+  app.decorate('startDomains', () => startDomains)
   app.addHook('onClose', async () => {
     clearInterval(pruning)
     try {
