@@ -1,6 +1,5 @@
 /**
- * The official client against a real port: what a user's code sees. Later issues add the
- * happy paths of each method here as they replace 501s.
+ * The official client against a real port: what a user's code sees, for every method.
  */
 import t from 'tap'
 import { auth, people } from '@googleapis/people'
@@ -39,24 +38,74 @@ t.test('a call without credentials gets the 401 of §7', async t => {
   t.same(res.data, credentialsMissingBody('google.people.v1.PeopleService.GetPerson'))
 })
 
-t.test('unimplemented methods answer 501 UNIMPLEMENTED through the client', async t => {
+t.test('other contacts through the client: list, search, copy into My Contacts', async t => {
   const { app, rootUrl } = await listen(t)
-  const scopes = ['https://www.googleapis.com/auth/contacts', 'https://www.googleapis.com/auth/directory.readonly', 'https://www.googleapis.com/auth/contacts.other.readonly']
-  await app.inject({ method: 'POST', url: '/_emulator/import', payload: { accounts: [{ id: 'c', tokens: [{ token: 'conformance-token', scopes }] }] } })
+  await app.inject({
+    method: 'POST',
+    url: '/_emulator/import',
+    payload: { accounts: [{ id: 'c', tokens: [{ token: 'conformance-token' }], otherContacts: [{ names: [{ givenName: 'Bob' }], emailAddresses: [{ value: 'bob@example.org' }] }] }] }
+  })
   const api = client(rootUrl, 'conformance-token')
-  const calls: Array<[string, () => Promise<unknown>]> = [
-    ['people.people.listDirectoryPeople', () => api.people.listDirectoryPeople({ readMask: 'names', sources: ['DIRECTORY_SOURCE_TYPE_DOMAIN_PROFILE'] })],
-    ['people.people.searchDirectoryPeople', () => api.people.searchDirectoryPeople({ query: 'a', readMask: 'names', sources: ['DIRECTORY_SOURCE_TYPE_DOMAIN_PROFILE'] })],
-    ['people.otherContacts.list', () => api.otherContacts.list({ readMask: 'names' })],
-    ['people.otherContacts.search', () => api.otherContacts.search({ query: 'a', readMask: 'names' })],
-    ['people.otherContacts.copyOtherContactToMyContactsGroup', () => api.otherContacts.copyOtherContactToMyContactsGroup({ resourceName: 'otherContacts/c1', requestBody: { copyMask: 'names' } })]
-  ]
-  for (const [id, call] of calls) {
+  const listed = await api.otherContacts.list({ readMask: 'names,emailAddresses', requestSyncToken: true })
+  assertConforms(t, 'ListOtherContactsResponse', listed.data)
+  t.equal(listed.data.otherContacts?.[0]?.names?.[0]?.givenName, 'Bob')
+  t.equal(listed.data.totalSize, 1)
+  t.ok(listed.data.nextSyncToken)
+  const warmUp = await api.otherContacts.search({ query: '', readMask: 'names' })
+  t.same(warmUp.data, {})
+  const found = await api.otherContacts.search({ query: 'bo', readMask: 'names,emailAddresses' })
+  assertConforms(t, 'SearchResponse', found.data)
+  t.equal(found.data.results?.[0]?.person?.emailAddresses?.[0]?.value, 'bob@example.org')
+  const copied = await api.otherContacts.copyOtherContactToMyContactsGroup({
+    resourceName: listed.data.otherContacts![0]!.resourceName!,
+    requestBody: { copyMask: 'names,emailAddresses' }
+  })
+  assertConforms(t, 'Person', copied.data)
+  t.match(copied.data.resourceName, /^people\/c\d+$/)
+  t.equal(copied.data.memberships?.[0]?.contactGroupMembership?.contactGroupResourceName, 'contactGroups/myContacts')
+  const contacts = await api.people.connections.list({ resourceName: 'people/me', personFields: 'emailAddresses' })
+  t.equal(contacts.data.connections?.[0]?.emailAddresses?.[0]?.value, 'bob@example.org', 'saved in My Contacts')
+  const missing = await failure(api.otherContacts.copyOtherContactToMyContactsGroup({ resourceName: 'otherContacts/c1', requestBody: {} }))
+  t.equal(missing.status, 400)
+  t.equal(missing.data.error.message, 'copyMask is required. Please specify one or more valid paths.')
+})
+
+t.test('the directory through the client: list and search a fixture\'s domain; a consumer account gets FAILED_PRECONDITION', async t => {
+  const { app, rootUrl } = await listen(t)
+  await app.inject({
+    method: 'POST',
+    url: '/_emulator/import',
+    payload: {
+      domains: [{ domain: 'example.com', profiles: [{ names: [{ givenName: 'Grace', familyName: 'Hopper' }], emailAddresses: [{ value: 'grace@example.com' }] }], contacts: [{ names: [{ givenName: 'Front', familyName: 'Desk' }] }] }],
+      accounts: [{ id: 'w', domain: 'example.com', tokens: [{ token: 'workspace-token' }] }, { id: 'g', tokens: [{ token: 'consumer-token' }] }]
+    }
+  })
+  const api = client(rootUrl, 'workspace-token')
+  const listed = await api.people.listDirectoryPeople({ readMask: 'names,emailAddresses', sources: ['DIRECTORY_SOURCE_TYPE_DOMAIN_PROFILE', 'DIRECTORY_SOURCE_TYPE_DOMAIN_CONTACT'], requestSyncToken: true })
+  assertConforms(t, 'ListDirectoryPeopleResponse', listed.data)
+  t.same(listed.data.people?.map(p => p.names?.[0]?.displayName), ['Grace Hopper', 'Front Desk'])
+  t.ok(listed.data.nextSyncToken)
+  const synced = await api.people.listDirectoryPeople({ readMask: 'names,emailAddresses', sources: ['DIRECTORY_SOURCE_TYPE_DOMAIN_PROFILE', 'DIRECTORY_SOURCE_TYPE_DOMAIN_CONTACT'], syncToken: listed.data.nextSyncToken! })
+  t.same(synced.data.people, undefined, 'nothing changed since')
+  const found = await api.people.searchDirectoryPeople({ query: 'hop', readMask: 'names', sources: ['DIRECTORY_SOURCE_TYPE_DOMAIN_PROFILE'] })
+  assertConforms(t, 'SearchDirectoryPeopleResponse', found.data)
+  t.equal(found.data.people?.[0]?.names?.[0]?.familyName, 'Hopper')
+  t.equal(found.data.totalSize, 1)
+  for (const call of [
+    () => client(rootUrl, 'consumer-token').people.listDirectoryPeople({ readMask: 'names', sources: ['DIRECTORY_SOURCE_TYPE_DOMAIN_PROFILE'] }),
+    () => client(rootUrl, 'consumer-token').people.searchDirectoryPeople({ query: 'a', readMask: 'names', sources: ['DIRECTORY_SOURCE_TYPE_DOMAIN_PROFILE'] })
+  ]) {
     const res = await failure(call())
-    t.equal(res.status, 501, id)
-    t.equal(res.data.error.status, 'UNIMPLEMENTED')
-    t.equal(res.data.error.message, `Method ${id} is not implemented by this emulator. GET /_emulator/fidelity lists what is emulated.`)
+    t.equal(res.status, 400)
+    t.same(res.data.error, { code: 400, message: 'Must be a G Suite domain user.', errors: [{ message: 'Must be a G Suite domain user.', domain: 'global', reason: 'failedPrecondition' }], status: 'FAILED_PRECONDITION' })
   }
+})
+
+t.test('GET /_emulator/fidelity lists 24 of 24 methods emulated', async t => {
+  const { app } = await listen(t)
+  const report = JSON.parse((await app.inject({ url: '/_emulator/fidelity' })).body)
+  t.equal(report.methods.length, 24)
+  t.equal(report.methods.filter((m: { emulated: boolean }) => m.emulated).length, 24)
 })
 
 t.test('a read-only token gets 403 on a mutation through the client', async t => {
