@@ -79,10 +79,24 @@ export class Changes {
 
   /** The position of a new change: after every position handed out before. */
   next (): number {
-    this.last ??= this.db.prepare<[], number>(`SELECT max(coalesce((SELECT max(seq) FROM changes), 0), coalesce((SELECT max(change_seq) FROM contacts), 0),
-      coalesce((SELECT max(seq) FROM other_contacts), 0), coalesce((SELECT max(seq) FROM directory_people), 0))`).pluck()
-    this.positions.last = (this.positions.last ?? this.last.get()!) + 1
+    this.positions.last = this.lastPosition() + 1
     return this.positions.last
+  }
+
+  /** The last position handed out: known on this connection, or the highest the database holds. */
+  private lastPosition (): number {
+    this.last ??= this.db.prepare<[], number>(`SELECT max(coalesce((SELECT max(seq) FROM changes), 0), coalesce((SELECT max(change_seq) FROM contacts), 0),
+      coalesce((SELECT max(seq) FROM other_contacts), 0), coalesce((SELECT max(seq) FROM directory_people), 0),
+      coalesce((SELECT last_seq FROM totals), 0))`).pluck()
+    return this.positions.last ?? this.last.get()!
+  }
+
+  /**
+   * Records the last position handed out in the database, before tombstones (which may hold it)
+   * are pruned: positions are never handed out twice, even after a restart.
+   */
+  keepLastPosition (): void {
+    this.db.prepare('UPDATE totals SET last_seq = max(last_seq, ?)').run(this.lastPosition())
   }
 
   /** A group's change, or a contact's deletion, in the log. */

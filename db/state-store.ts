@@ -103,6 +103,7 @@ export class StateStore {
       insertDirectoryPerson: db.prepare('INSERT INTO directory_people (domain, source_type, id, data, etag, update_time, search_text) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       deleteDomain: db.prepare('DELETE FROM domains WHERE domain = ?'),
       deleteAllDomains: db.prepare('DELETE FROM domains'),
+      forgetLastPosition: db.prepare('UPDATE totals SET last_seq = 0'),
       accountTokens: db.prepare<[string], TokenRow>('SELECT token, account_id, scopes FROM tokens WHERE account_id = ? ORDER BY rowid'),
       accountGroups: db.prepare<[string], GroupRow>('SELECT id, group_type, name, client_data, etag, update_time FROM contact_groups WHERE account_id = ? ORDER BY rowid'),
       accountContacts: db.prepare<[string], ContactRow>('SELECT id, data, etag, update_time FROM contacts WHERE account_id = ? ORDER BY rowid'),
@@ -218,8 +219,10 @@ export class StateStore {
       for (const a of accounts) this.s.deleteAccount.run(a.id)
       for (const d of domains) this.s.deleteDomain.run(d.domain)
     } else if (reset.onlyAccount === undefined) {
+      // Positions start again from 1, as in a new emulator (every sync token is expired).
       this.s.deleteAll.run()
       this.s.deleteAllDomains.run()
+      this.s.forgetLastPosition.run()
     } else {
       this.s.deleteAccount.run(reset.onlyAccount)
     }
@@ -262,6 +265,7 @@ export class StateStore {
           // The change log goes with the accounts and starts again from 1, as in a new emulator.
           this.s.deleteAll.run()
           this.s.deleteAllDomains.run()
+          this.s.forgetLastPosition.run()
         } else {
           this.s.deleteAccount.run(onlyAccount)
         }

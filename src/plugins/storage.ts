@@ -109,6 +109,7 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
     if (db.inTransaction) return
     try {
       const before = formatTime(app.clock.peek() - SYNC_TOKEN_LIFETIME_MICROS)
+      changes.keepLastPosition()
       changes.pruneTombstones(before, cap)
       otherContacts.pruneTombstones(before)
       directory.pruneTombstones(before)

@@ -3,7 +3,11 @@
  * do an account's oldest beyond its bound — a sync token from before those is expired.
  */
 import t from 'tap'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
+import { buildApp } from '../../src/app.js'
 import { bearer, body, build } from '../helpers/app.js'
 
 const tombstones = (app: FastifyInstance, account?: string): number =>
@@ -56,4 +60,26 @@ t.test('beyond an account\'s bound the oldest tombstones go, and a sync token fr
   await churn(app, 25)
   app.pruneTombstones()
   t.equal(tombstones(app, 'test-token'), 10)
+})
+
+t.test('a position held only by a pruned tombstone is never handed out again, even after a restart', async t => {
+  const dir = mkdtempSync(join(tmpdir(), 'positions-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const db = join(dir, 'emulator.db')
+  const first = await buildApp({ db, clock: 'fixed:2026-01-01T00:00:00Z' }, { logger: false })
+  const created = body(await first.inject({ method: 'POST', url: '/v1/people:createContact', headers: bearer(), payload: { names: [{ givenName: 'Kept' }] } }))
+  const gone = body(await first.inject({ method: 'POST', url: '/v1/people:createContact', headers: bearer(), payload: { names: [{ givenName: 'Gone' }] } }))
+  t.equal((await first.inject({ method: 'DELETE', url: `/v1/${gone.resourceName as string}:deleteContact`, headers: bearer() })).statusCode, 200)
+  // The tombstone holds the highest position; a token is taken at it, then it is pruned while the token is valid.
+  await first.inject({ method: 'POST', url: '/_emulator/clock', headers: { 'content-type': 'application/json' }, payload: { advance: '6d' } })
+  const token = await syncToken(first)
+  await first.inject({ method: 'POST', url: '/_emulator/clock', headers: { 'content-type': 'application/json' }, payload: { advance: '2d' } })
+  t.equal(tombstones(first), 0, 'pruned')
+  await first.close()
+  const second = await buildApp({ db, clock: 'fixed:2026-01-09T00:00:00Z' }, { logger: false })
+  t.teardown(() => second.close())
+  const changed = await second.inject({ method: 'PATCH', url: `/v1/${created.resourceName as string}:updateContact?updatePersonFields=names`, headers: bearer(), payload: { etag: created.etag, names: [{ givenName: 'Changed' }] } })
+  t.equal(changed.statusCode, 200, changed.body)
+  const synced = body(await second.inject({ url: `/v1/people/me/connections?personFields=names&syncToken=${token}`, headers: bearer() }))
+  t.same(synced.connections?.map((p: any) => p.names[0].givenName), ['Changed'], 'the change after the token is listed')
 })
