@@ -85,18 +85,11 @@ export class Changes {
 
   /** The last position handed out: known on this connection, or the highest the database holds. */
   private lastPosition (): number {
+    if (this.positions.last !== undefined) return this.positions.last
     this.last ??= this.db.prepare<[], number>(`SELECT max(coalesce((SELECT max(seq) FROM changes), 0), coalesce((SELECT max(change_seq) FROM contacts), 0),
       coalesce((SELECT max(seq) FROM other_contacts), 0), coalesce((SELECT max(seq) FROM directory_people), 0),
       coalesce((SELECT last_seq FROM totals), 0))`).pluck()
-    return this.positions.last ?? this.last.get()!
-  }
-
-  /**
-   * Records the last position handed out in the database, before tombstones (which may hold it)
-   * are pruned: positions are never handed out twice, even after a restart.
-   */
-  keepLastPosition (): void {
-    this.db.prepare('UPDATE totals SET last_seq = max(last_seq, ?)').run(this.lastPosition())
+    return this.last.get()!
   }
 
   /** A group's change, or a contact's deletion, in the log. */
@@ -132,7 +125,7 @@ export class Changes {
     return this.s.lastSeq.get({ account: accountId }) ?? 0
   }
 
-  /** Statements of pruning, prepared on first use (they name a column of migration 012). */
+  /** Statements of pruning, prepared on first use (they name tables and columns of migrations 012–015). */
   private pruning?: ReturnType<Changes['preparePruning']>
 
   private preparePruning () {
@@ -143,7 +136,12 @@ export class Changes {
       overCap: db.prepare<[number], { account_id: string }>('SELECT account_id FROM changes WHERE deleted = 1 GROUP BY account_id HAVING count(*) > ?'),
       capSeq: db.prepare<[string, number], number>('SELECT seq FROM changes WHERE account_id = ? AND deleted = 1 ORDER BY seq DESC LIMIT 1 OFFSET ?').pluck(),
       pruneUpTo: db.prepare('DELETE FROM changes WHERE account_id = ? AND deleted = 1 AND seq <= ?'),
-      markPruned: db.prepare('UPDATE accounts SET tombstones_pruned_seq = max(tombstones_pruned_seq, ?) WHERE id = ?')
+      markPruned: db.prepare('UPDATE accounts SET tombstones_pruned_seq = max(tombstones_pruned_seq, ?) WHERE id = ?'),
+      // Removed other contacts and directory people stay as rows of their own tables.
+      pruneOldOthers: db.prepare('DELETE FROM other_contacts WHERE deleted = 1 AND update_time < ?'),
+      pruneOldDirectory: db.prepare('DELETE FROM directory_people WHERE deleted = 1 AND update_time < ?'),
+      // The last position handed out, kept before the tombstones that may hold it go.
+      keepLast: db.prepare('UPDATE totals SET last_seq = max(last_seq, ?)')
     }
   }
 
@@ -157,15 +155,18 @@ export class Changes {
   }
 
   /**
-   * Prunes tombstones: every one whose change time is before `before` (no sync token that is
-   * still valid can need it), and in an account with more than `cap`, the oldest beyond it
-   * (noting the position, so that older sync tokens are expired). One transaction; returns how
-   * many went.
+   * Prunes tombstones — of contacts and groups, other contacts and directory people: every one
+   * whose change time is before `before` (no sync token that is still valid can need it), and
+   * in an account with more than `cap` contact and group tombstones, the oldest beyond it
+   * (noting the position, so that older sync tokens are expired). The last position handed
+   * out is kept in the database first: a pruned tombstone may have held it, and a position is
+   * never handed out twice, even after a restart. One transaction; returns how many went.
    */
   pruneTombstones (before: string, cap: number): number {
     const p = this.pruning ??= this.preparePruning()
     return this.db.transaction(() => {
-      let removed = p.pruneOld.run(before).changes
+      p.keepLast.run(this.lastPosition())
+      let removed = p.pruneOld.run(before).changes + p.pruneOldOthers.run(before).changes + p.pruneOldDirectory.run(before).changes
       for (const { account_id: account } of p.overCap.all(cap)) {
         const upTo = p.capSeq.get(account, cap)
         if (upTo === undefined) continue

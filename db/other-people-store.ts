@@ -6,6 +6,7 @@
  */
 import type { Db } from './database.js'
 import type { Changes } from './changes.js'
+import type { DeriveKeys } from './state-store.js'
 
 export type OtherSourceType = 'OTHER_CONTACT' | 'DOMAIN_PROFILE' | 'DOMAIN_CONTACT'
 
@@ -39,7 +40,7 @@ export class OtherPeopleStore {
    * `table`: other_contacts (owner: account_id) or directory_people (owner: domain). Source
    * types are given as two parameters (the same one twice for one type).
    */
-  constructor (private readonly db: Db, readonly table: 'other_contacts' | 'directory_people', private readonly changes: Changes, private readonly searchWords: (data: Record<string, unknown>) => string) {
+  constructor (private readonly db: Db, readonly table: 'other_contacts' | 'directory_people', private readonly changes: Changes, private readonly derive: DeriveKeys) {
     const owner = table === 'other_contacts' ? 'account_id' : 'domain'
     const types = '(source_type = @a OR source_type = @b)'
     this.s = {
@@ -57,9 +58,7 @@ export class OtherPeopleStore {
       insert: db.prepare(`INSERT INTO ${table} (${owner}, id, source_type, data, etag, update_time, search_text, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       // A removed person stays as a tombstone: a sync lists it as deleted.
       remove: db.prepare(`UPDATE ${table} SET deleted = 1, data = '{}', search_text = '', seq = ?, update_time = ? WHERE ${owner} = ? AND source_type = ? AND id = ? AND deleted = 0`),
-      dropTombstone: db.prepare(`DELETE FROM ${table} WHERE ${owner} = ? AND source_type = ? AND id = ? AND deleted = 1`),
-      exists: db.prepare<[string, string, string], number>(`SELECT 1 FROM ${table} WHERE ${owner} = ? AND source_type = ? AND id = ?`).pluck(),
-      pruneOld: db.prepare(`DELETE FROM ${table} WHERE deleted = 1 AND update_time < ?`)
+      dropTombstone: db.prepare(`DELETE FROM ${table} WHERE ${owner} = ? AND source_type = ? AND id = ? AND deleted = 1`)
     }
   }
 
@@ -104,31 +103,16 @@ export class OtherPeopleStore {
     return this.s.lastSeq.get({ owner }) ?? 0
   }
 
-  /** Whether the owner has (or had, as a tombstone) a person with this id. */
-  has (owner: string, sourceType: OtherSourceType, id: string): boolean {
-    return this.s.exists.get(owner, sourceType, id) !== undefined
-  }
-
-  /** Stores a person as an import does: at position 0 (`seq`), or at a new position for a change. */
-  insert (owner: string, p: StoredOtherPerson, seq = 0): void {
-    this.s.insert.run(owner, p.id, p.sourceType, JSON.stringify(p.data), p.etag, p.updateTime, this.searchWords(p.data), seq)
-  }
-
-  /** Adds a person now (the control plane): a change at a new position. */
+  /** Adds a person now (the control plane): a change at a new position; a tombstone of its id goes. */
   add (owner: string, p: StoredOtherPerson): void {
     this.db.transaction(() => {
       this.s.dropTombstone.run(owner, p.sourceType, p.id)
-      this.insert(owner, p, this.changes.next())
+      this.s.insert.run(owner, p.id, p.sourceType, JSON.stringify(p.data), p.etag, p.updateTime, this.derive(p.data).searchText, this.changes.next())
     }).immediate()
   }
 
   /** Removes a person now (the control plane), leaving a tombstone; false when there is none. */
   remove (owner: string, sourceType: OtherSourceType, id: string, time: string): boolean {
     return this.db.transaction(() => this.s.remove.run(this.changes.next(), time, owner, sourceType, id).changes > 0).immediate()
-  }
-
-  /** Tombstones older than `before` (a sync token's lifetime) go; returns how many. */
-  pruneTombstones (before: string): number {
-    return this.s.pruneOld.run(before).changes
   }
 }

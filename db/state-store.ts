@@ -208,7 +208,8 @@ export class StateStore {
   }
 
   /**
-   * replaceAccounts (or, with `reset`, reset) cut into steps: the caller runs it inside one
+   * Replaces the named accounts and domains with the given ones — or, with `reset`, every
+   * account and domain (or one account) — cut into steps: the caller runs it inside one
    * transaction it holds open across turns of the event loop (src/steps.ts), while nothing
    * else uses the connection, and commits or rolls back.
    */
@@ -239,37 +240,12 @@ export class StateStore {
     this.tokenCache.clear()
   }
 
-  /** Replaces the named accounts (and only those) with the given ones, all or nothing. */
+  /** Replaces the named accounts and domains (and only those) with the given ones, all or nothing, at once. */
   replaceAccounts (accounts: ReadonlyArray<StoredAccount | PackedAccount>, domains: readonly StoredDomain[] = []): void {
-    this.tokenCache.clear()
-    this.generation++
     try {
       this.db.transaction(() => {
-        for (const a of accounts) this.s.deleteAccount.run(a.id)
-        for (const d of domains) this.s.deleteDomain.run(d.domain)
-        for (const d of domains) this.insertDomain(d)
-        for (const a of accounts) this.insert(a)
-      }).immediate()
-    } finally {
-      forgetPositions(this.db)
-    }
-  }
-
-  /** Deletes every account (or one) and then inserts `accounts`, all or nothing. */
-  reset (accounts: ReadonlyArray<StoredAccount | PackedAccount>, onlyAccount?: string): void {
-    this.tokenCache.clear()
-    this.generation++
-    try {
-      this.db.transaction(() => {
-        if (onlyAccount === undefined) {
-          // The change log goes with the accounts and starts again from 1, as in a new emulator.
-          this.s.deleteAll.run()
-          this.s.deleteAllDomains.run()
-          this.s.forgetLastPosition.run()
-        } else {
-          this.s.deleteAccount.run(onlyAccount)
-        }
-        for (const a of accounts) this.insert(a)
+        const steps = this.replaceSteps(accounts, undefined, domains)
+        while (steps.next().done !== true);
       }).immediate()
     } finally {
       forgetPositions(this.db)

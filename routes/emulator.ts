@@ -7,11 +7,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { StoredAccount, StoredDomain } from '../db/state-store.js'
 import { alreadyExists, failedPrecondition, invalidArgument, notFound, storageFull } from '../src/errors.js'
 import { formatTime, inClockRange, LATEST_TIME, parseDuration, parseTime } from '../src/clock.js'
-import { documentSize, FixtureError, fixtureDocumentSteps, parseFixtureDocumentAsync, readOtherPerson } from '../src/fixtures/fixture.js'
+import { checkAccountDomain, documentSize, FixtureError, fixtureDocumentSteps, parseFixtureDocumentAsync, readOtherPerson } from '../src/fixtures/fixture.js'
 import type { OtherPeopleStore, OtherSourceType } from '../db/other-people-store.js'
-import { otherIdFromResourceName, renderOtherPerson } from '../src/people/other-people.js'
+import { otherIdFromResourceName, otherResourceName, renderOtherPerson } from '../src/people/other-people.js'
 import { PERSON_FIELDS } from '../src/people/fields.js'
-import { MAX_CONTACTS_IN_EMULATOR, MAX_CONTACTS_PER_ACCOUNT } from '../src/limits.js'
+import { MAX_CONTACTS_IN_EMULATOR, maxOtherPeople } from '../src/limits.js'
 import { runStepsAsync, runStepsInTransaction } from '../src/steps.js'
 import { fidelity } from '../src/fidelity/report.js'
 import { baseUrl } from '../src/http.js'
@@ -135,13 +135,16 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
           throw invalidArgument(`Invalid fixture document: accounts[${i}].tokens[${j}].token: token "${t.token}" already belongs to account "${owner.accountId}"`)
         }
       }))
-      // The domains an account names still exist (an import may have replaced them since the check).
+      // The domains an account names still exist (a whole reset may have removed them since the check).
       const declared = new Set(domains.map(d => d.domain))
-      accounts.forEach((a, i) => {
-        if (a.domain !== null && !declared.has(a.domain) && !app.state.domainExists(a.domain)) {
-          throw invalidArgument(`Invalid fixture document: accounts[${i}].domain: domain "${a.domain}" is not declared: add it to "domains" (with its profiles and shared contacts)`)
-        }
-      })
+      try {
+        accounts.forEach((a, i) => {
+          if (a.domain !== null) checkAccountDomain(a.domain, `accounts[${i}].domain`, d => declared.has(d) || app.state.domainExists(d))
+        })
+      } catch (err) {
+        if (err instanceof FixtureError) throw invalidArgument(`Invalid fixture document: ${err.message}`)
+        throw err
+      }
       await runStepsInTransaction(app.db, app.state.replaceSteps(accounts, undefined, domains))
       app.renderings.clear()
     })
@@ -152,21 +155,21 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
   // hired or gone): added and removed here, each a change that the next sync lists (BEHAVIOUR.md
   // §14, §15 chosen).
   const allFields = new Set(PERSON_FIELDS)
-  const kinds: Record<string, { sourceType: OtherSourceType, prefix: string }> = {
-    otherContacts: { sourceType: 'OTHER_CONTACT', prefix: 'otherContacts/' },
-    profiles: { sourceType: 'DOMAIN_PROFILE', prefix: 'people/' },
-    contacts: { sourceType: 'DOMAIN_CONTACT', prefix: 'people/' }
+  const kinds: Record<string, { sourceType: OtherSourceType, prefix: string, plural: string }> = {
+    otherContacts: { sourceType: 'OTHER_CONTACT', prefix: 'otherContacts/', plural: 'other contacts' },
+    profiles: { sourceType: 'DOMAIN_PROFILE', prefix: 'people/', plural: 'domain profiles' },
+    contacts: { sourceType: 'DOMAIN_CONTACT', prefix: 'people/', plural: 'shared domain contacts' }
   }
-  const owned = (store: OtherPeopleStore, owner: string, exists: boolean, what: string) => ({ store, owner, exists, what })
-  const target = (params: Record<string, string>) => params.account !== undefined
-    ? owned(app.otherContacts, params.account, app.state.accountExists(params.account), `Account "${params.account}" was not found: import it, or make one write with its token first.`)
-    : owned(app.directory, params.domain!, app.state.domainExists(params.domain!), `Domain "${params.domain}" was not found: import it first.`)
+  /** Whose people a route changes: an account's other contacts, or a domain's directory. */
+  const target = (params: Record<string, string>): { store: OtherPeopleStore, owner: string, exists: boolean, name: string, what: string } => params.account !== undefined
+    ? { store: app.otherContacts, owner: params.account, exists: app.state.accountExists(params.account), name: `Account "${params.account}"`, what: `Account "${params.account}" was not found: import it, or make one write with its token first.` }
+    : { store: app.directory, owner: params.domain!, exists: app.state.domainExists(params.domain!), name: `Domain "${params.domain!}"`, what: `Domain "${params.domain!}" was not found: import it first.` }
 
   const addPerson = async (request: FastifyRequest, kind: string): Promise<Record<string, unknown>> => {
     const t = target(request.params as Record<string, string>)
     if (!t.exists) throw notFound(t.what)
     if (app.storage.full()) throw storageFull(app.config.maxStorageMiB)
-    const { sourceType } = kinds[kind]!
+    const { sourceType, plural } = kinds[kind]!
     let person
     try {
       person = readOtherPerson(request.body ?? {}, sourceType, app.clock, app.random)
@@ -174,8 +177,9 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
       if (err instanceof FixtureError) throw invalidArgument(`Invalid person: ${err.message}`)
       throw err
     }
-    if (t.store.get(t.owner, [sourceType], person.id) !== undefined) throw alreadyExists(`${renderOtherPerson(person, new Set(), { baseUrl: '' }).resourceName as string} already exists.`)
-    if (t.store.count(t.owner, [sourceType]) >= MAX_CONTACTS_PER_ACCOUNT) throw invalidArgument(`At most ${MAX_CONTACTS_PER_ACCOUNT} may be held here.`)
+    if (t.store.get(t.owner, [sourceType], person.id) !== undefined) throw alreadyExists(`${otherResourceName(person)} already exists.`)
+    const max = maxOtherPeople(sourceType)
+    if (t.store.count(t.owner, [sourceType]) >= max) throw invalidArgument(`${t.name} already holds ${max} ${plural}, the most it may hold.`)
     t.store.add(t.owner, person)
     return renderOtherPerson(person, allFields, { baseUrl: baseUrl(request) })
   }

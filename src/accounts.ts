@@ -4,11 +4,6 @@ import type { StoredOtherPerson } from '../db/other-people-store.js'
 import { SYSTEM_GROUPS } from './groups/system-groups.js'
 import { methods } from './generated/discovery.js'
 
-export const CONTACTS_SCOPE = 'https://www.googleapis.com/auth/contacts'
-export const CONTACTS_READONLY_SCOPE = 'https://www.googleapis.com/auth/contacts.readonly'
-export const OTHER_CONTACTS_SCOPE = 'https://www.googleapis.com/auth/contacts.other.readonly'
-export const DIRECTORY_SCOPE = 'https://www.googleapis.com/auth/directory.readonly'
-
 /**
  * Scopes of a token that declares none (an undeclared token, or a declared one without
  * `scopes`): every scope a method of the discovery document takes, so that a test needs no

@@ -62,6 +62,11 @@ export function newContactId (random: RandomSource): string {
   return (value === 0n ? 1n : value).toString(16)
 }
 
+/** A new domain profile id: 21 decimal digits, as Google's account ids look. */
+export function newProfileId (random: RandomSource): string {
+  return '1' + (random.bytes(8).readBigUInt64BE() % (10n ** 20n)).toString().padStart(20, '0')
+}
+
 /** `people/c<decimal>` of a source id (BigInt work, done once per id). */
 export const contactResourceName = memoised(50000, (contactId: string): string =>
   'people/c' + BigInt('0x' + contactId).toString(10))

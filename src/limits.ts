@@ -27,6 +27,14 @@ export const MAX_PHOTO_BYTES = 2 * 1024 * 1024
  */
 export const MAX_CONTACTS_IN_EMULATOR = 100_000
 
+/**
+ * Other contacts one account may hold (as contacts; chosen), and people one domain's directory
+ * may hold of each kind (as the emulator may hold contacts; chosen).
+ */
+export function maxOtherPeople (sourceType: 'OTHER_CONTACT' | 'DOMAIN_PROFILE' | 'DOMAIN_CONTACT'): number {
+  return sourceType === 'OTHER_CONTACT' ? MAX_CONTACTS_PER_ACCOUNT : MAX_CONTACTS_IN_EMULATOR
+}
+
 /** Accounts one fixture document may name (chosen). */
 export const MAX_ACCOUNTS_IN_DOCUMENT = 10_000
 

@@ -66,7 +66,7 @@ export interface SyncScope {
   params?: string
   /** Where the account's tombstones were pruned up to: a token from before it is expired. */
   prunedSeq?: number
-  /** The parameters `params` covers, for the message of a mismatch (connections.list's by default). */
+  /** The parameters `params` covers, for the message of a mismatch (`personFields, sortOrder and sources`). */
   paramNames?: string
 }
 
@@ -96,7 +96,7 @@ export function readSyncToken (token: string, nowMicros: bigint, scope: SyncScop
   // change since is news to it, whatever the account has been through.
   const beforeStored = r.a === paramsHash({ created: '' }) && r.s === 0
   if (r.a !== paramsHash({ created: scope.account }) && !beforeStored) throw expiredSyncToken()
-  if (r.p !== scope.params) throw invalidArgument(`Sync token was issued for a request with different parameters: ${scope.paramNames ?? 'personFields, sortOrder and sources'} must match the request that asked for it.`)
+  if (r.p !== scope.params) throw invalidArgument(`Sync token was issued for a request with different parameters: ${scope.paramNames ?? 'its parameters'} must match the request that asked for it.`)
   if (nowMicros - BigInt(r.t) > SYNC_TOKEN_LIFETIME_MICROS) throw expiredSyncToken()
   // Deletions it would have to list are no longer kept.
   if ((r.s as number) < (scope.prunedSeq ?? 0)) throw expiredSyncToken()

@@ -106,7 +106,7 @@ t.test('deleting an account removes everything it held', async t => {
     contacts: [{ id: 'abc', data: { names: [{ givenName: 'A' }] }, etag: '#AAAAAAAAAAA=', updateTime: 't', memberships: ['myContacts'] }]
   }))
   store.createAccount(newAccount({ id: 'b', declared: true, createdTime: 't', tokens: [] }))
-  store.reset([], 'a')
+  store.deleteAccount('a')
   for (const table of ['tokens', 'contacts', 'memberships']) {
     t.equal((db.prepare(`SELECT count(*) AS n FROM ${table} WHERE account_id = 'a'`).get() as { n: number }).n, 0, table)
   }

@@ -3,7 +3,6 @@
  * people an account interacted with but never saved, read with narrower masks than contacts,
  * and copied into My Contacts as a new contact (the other contact stays).
  */
-import type { FastifyRequest } from 'fastify'
 import type { Implementations } from './index.js'
 import { given, mutation, pageSize, renderContext, str } from './common.js'
 import { listOtherPeople } from './other-listing.js'
@@ -42,10 +41,6 @@ function listSources (sources: readonly string[]): boolean {
   return set.has(PROFILE)
 }
 
-function ownerOf (request: FastifyRequest): string {
-  return request.account!.id
-}
-
 export const otherContactImplementations: Implementations = {
   'people.otherContacts.list': async (request) => {
     const api = request.api
@@ -61,7 +56,7 @@ export const otherContactImplementations: Implementations = {
     const ctx = renderContext(request)
     return listOtherPeople(request, {
       store: request.server.otherContacts,
-      owner: ownerOf(request),
+      owner: request.account!.id,
       types: OTHER,
       size,
       pageParams: paramsHash({ readMask, sources: sourcesKey, pageSize: size, requestSyncToken: api.requestSyncToken === true, syncToken: sync ?? '' }),
@@ -84,7 +79,7 @@ export const otherContactImplementations: Implementations = {
     // An empty query is the warm-up request clients are told to send first: no results.
     const matches = prefixMatcher(str(api.query) ?? '')
     if (matches === undefined) return {}
-    const { people } = request.server.otherContacts.search(ownerOf(request), OTHER, matches, size)
+    const { people } = request.server.otherContacts.search(request.account!.id, OTHER, matches, size)
     const ctx = renderContext(request)
     return people.length > 0 ? { results: people.map(p => ({ person: renderOtherPerson(p, fields, ctx) })) } : {}
   },

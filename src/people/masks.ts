@@ -44,11 +44,16 @@ export function parseUpdateMask (mask: string | undefined, param = 'updatePerson
 }
 
 function readUpdateMask (mask: string | undefined, param: string, method: string): Set<string> {
+  return readPathMask(mask, UPDATE_PERSON_FIELDS, param, method, () => required(param, method))
+}
+
+/** A required mask of some of `allowed`; `missing` is the error for an absent or empty one. */
+function readPathMask (mask: string | undefined, allowed: readonly string[], param: string, method: string, missing: () => ApiError): Set<string> {
   const list = maskPaths(mask)
-  if (list.length === 0) throw required(param, method)
+  if (list.length === 0) throw missing()
   const out = new Set<string>()
   for (const { written, name } of list) {
-    if (!UPDATE_PERSON_FIELDS.includes(name)) throw invalidPath(param, written, method)
+    if (!allowed.includes(name)) throw invalidPath(param, written, method)
     out.add(name)
   }
   return out
@@ -112,12 +117,5 @@ export function checkAllowedPaths (fields: ReadonlySet<string>, allowed: readonl
  * the given paths (the missing-mask message is Google's, as observed).
  */
 export function parseCopyMask (mask: string | undefined, allowed: readonly string[], method: string): ReadonlySet<string> {
-  const list = maskPaths(mask)
-  if (list.length === 0) throw invalidArgument('copyMask is required. Please specify one or more valid paths.')
-  const out = new Set<string>()
-  for (const { written, name } of list) {
-    if (!allowed.includes(name)) throw invalidPath('copyMask', written, method)
-    out.add(name)
-  }
-  return out
+  return readPathMask(mask, allowed, 'copyMask', method, () => invalidArgument('copyMask is required. Please specify one or more valid paths.'))
 }

@@ -7,17 +7,13 @@
  * Also the prefix matching of their searches. No Fastify, no SQL.
  */
 import type { OtherSourceType, StoredOtherPerson } from '../../db/other-people-store.js'
-import { schemas } from '../generated/discovery.js'
 import { contactIdFromResourceName, contactResourceName } from '../ids.js'
 import { memoised } from '../memo.js'
-import { computeItem } from './computed.js'
 import { personEtag } from './etag.js'
-import { CONTACT_DATA_FIELDS, PERSON_FIELDS } from './fields.js'
+import { PERSON_FIELDS } from './fields.js'
 import { fold, FIELD_SEPARATOR } from './keys.js'
-import { defaultPhotoUrl, type RenderContext } from './render.js'
-
-const ITEM_SCHEMA = new Map(PERSON_FIELDS.map(f => [f, schemas.Person!.properties[f]?.items?.ref ?? '']))
-const DATA_FIELDS = new Set(CONTACT_DATA_FIELDS)
+import { defaultPhoto, isDataField, itemMetadata, renderItems, type RenderContext } from './render.js'
+import { words } from './search.js'
 
 /** `otherContacts/c<decimal>` of an other contact's (hex) id. */
 export const otherContactResourceName = memoised(10000, (id: string): string =>
@@ -60,23 +56,17 @@ function source (p: StoredOtherPerson): Record<string, unknown> {
  */
 export function renderOtherPerson (p: StoredOtherPerson, fields: ReadonlySet<string>, ctx: RenderContext): Record<string, unknown> {
   const exporting = ctx.forExport === true
-  const itemSource = { type: p.sourceType, id: p.id }
-  const primary = exporting ? undefined : { primary: true, sourcePrimary: true, source: itemSource }
-  const secondary = exporting ? undefined : { source: itemSource }
-  const options = { fillWritable: !exporting }
+  const metadata = itemMetadata(p.sourceType, p.id, exporting)
   const person: Record<string, unknown> = { resourceName: otherResourceName(p), etag: personEtag(p.etag, fields) }
   for (const field of PERSON_FIELDS) {
     if (!fields.has(field)) continue
     if (field === 'metadata') {
       person.metadata = { sources: [source(p)], objectType: 'PERSON' }
-    } else if (DATA_FIELDS.has(field)) {
-      const stored = p.data[field] as Array<Record<string, unknown>> | undefined
-      if (stored && stored.length > 0) {
-        const schema = ITEM_SCHEMA.get(field)!
-        person[field] = stored.map((item, i) => computeItem(schema, item, options, i === 0 ? primary : secondary))
-      }
+    } else if (isDataField(field)) {
+      const items = renderItems(field, p.data[field], exporting, metadata)
+      if (items !== undefined) person[field] = items
     } else if (field === 'photos' && !exporting) {
-      person.photos = [{ metadata: primary, url: defaultPhotoUrl(ctx.baseUrl, p.id), default: true }]
+      person.photos = [defaultPhoto(ctx.baseUrl, p.id, metadata)]
     }
     // memberships: only contacts belong to groups; coverPhotos, ageRanges, skills: not kept.
   }
@@ -122,11 +112,6 @@ export function mergeContact (person: Record<string, unknown>, contact: Record<s
 export function emailKeys (data: Record<string, unknown>): string[] {
   const emails = (data.emailAddresses ?? []) as Array<{ value?: unknown }>
   return emails.map(e => e.value).filter((v): v is string => typeof v === 'string' && v.trim() !== '').map(v => fold(v.trim()))
-}
-
-/** The words of a text as searches split it: letters and digits, folded. */
-function words (text: string): string[] {
-  return fold(text).split(/[^\p{L}\p{N}]+/u).filter(Boolean)
 }
 
 /**

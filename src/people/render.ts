@@ -111,15 +111,49 @@ export function renderPerson (contact: StoredContact, fields: ReadonlySet<string
   return person
 }
 
-function render (contact: StoredContact, fields: ReadonlySet<string>, ctx: RenderContext): Record<string, unknown> {
-  const source = { type: 'CONTACT', id: contact.id }
-  // The first item of each field is the primary one; every item names its source. Exports
-  // leave field metadata out: output only, the same for every item, and most of an export's
-  // size (an export must fit in an import; see src/limits.ts).
-  const exporting = ctx.forExport === true
-  const primary = exporting ? undefined : { primary: true, sourcePrimary: true, source }
-  const secondary = exporting ? undefined : { source }
+/** Field metadata of a source's items: the first one's (primary) and the others'. */
+export interface ItemMetadata { primary?: Record<string, unknown>, secondary?: Record<string, unknown> }
+
+/**
+ * The field metadata of the items of one source. The first item of each field is the primary
+ * one; every item names its source. Exports leave field metadata out: output only, the same
+ * for every item, and most of an export's size (an export must fit in an import; see
+ * src/limits.ts).
+ */
+export function itemMetadata (type: string, id: string, exporting: boolean): ItemMetadata {
+  if (exporting) return {}
+  const source = { type, id }
+  return { primary: { primary: true, sourcePrimary: true, source }, secondary: { source } }
+}
+
+/** Whether a person field holds stored data (items rendered by renderItems). */
+export function isDataField (field: string): boolean {
+  return DATA_FIELDS.has(field)
+}
+
+/**
+ * A stored data field's items as the API shows them — computed values added (writable ones
+ * left out of exports), field metadata on each — or undefined when it holds none.
+ */
+export function renderItems (field: string, stored: unknown, exporting: boolean, metadata: ItemMetadata): Array<Record<string, unknown>> | undefined {
+  const list = stored as Array<Record<string, unknown>> | undefined
+  if (list === undefined || list.length === 0) return undefined
+  const schema = ITEM_SCHEMA.get(field)!
   const options = exporting ? EXPORT : RESPONSE
+  const items = new Array<Record<string, unknown>>(list.length)
+  for (let i = 0; i < list.length; i++) items[i] = computeItem(schema, list[i]!, options, i === 0 ? metadata.primary : metadata.secondary)
+  return items
+}
+
+/** The default photo every person without a photo of its own shows. */
+export function defaultPhoto (baseUrl: string, id: string, metadata: ItemMetadata): Record<string, unknown> {
+  return { metadata: metadata.primary, url: defaultPhotoUrl(baseUrl, id), default: true }
+}
+
+function render (contact: StoredContact, fields: ReadonlySet<string>, ctx: RenderContext): Record<string, unknown> {
+  const exporting = ctx.forExport === true
+  const metadata = itemMetadata('CONTACT', contact.id, exporting)
+  const { primary, secondary } = metadata
 
   const person: Record<string, unknown> = {
     resourceName: contactResourceName(contact.id),
@@ -130,13 +164,8 @@ function render (contact: StoredContact, fields: ReadonlySet<string>, ctx: Rende
     if (field === 'metadata') {
       person.metadata = { sources: [contactSource(contact)], objectType: 'PERSON' }
     } else if (DATA_FIELDS.has(field)) {
-      const stored = contact.data[field] as Array<Record<string, unknown>> | undefined
-      if (stored && stored.length > 0) {
-        const schema = ITEM_SCHEMA.get(field)!
-        const items = new Array<Record<string, unknown>>(stored.length)
-        for (let i = 0; i < stored.length; i++) items[i] = computeItem(schema, stored[i]!, options, i === 0 ? primary : secondary)
-        person[field] = items
-      }
+      const items = renderItems(field, contact.data[field], exporting, metadata)
+      if (items !== undefined) person[field] = items
     } else if (field === 'memberships') {
       if (contact.memberships.length > 0) {
         person.memberships = contact.memberships.map((groupId, i) => {
@@ -144,11 +173,11 @@ function render (contact: StoredContact, fields: ReadonlySet<string>, ctx: Rende
           return exporting ? membership : { metadata: i === 0 ? primary : secondary, ...membership }
         })
       }
-    } else if (field === 'photos' && ctx.forExport !== true) {
+    } else if (field === 'photos' && !exporting) {
       // Exports leave photos out: they are output only, and their URLs name the port.
       person.photos = [contact.photoId
         ? { metadata: primary, url: `${ctx.baseUrl}/_emulator/photos/${contact.photoId}` }
-        : { metadata: primary, url: defaultPhotoUrl(ctx.baseUrl, contact.id), default: true }]
+        : defaultPhoto(ctx.baseUrl, contact.id, metadata)]
     }
     // coverPhotos, ageRanges and skills exist only on profiles: never on a contact.
   }

@@ -18,7 +18,7 @@ export const accountSearchKey = memoised(10000, (accountId: string): string =>
   'k' + createHash('sha256').update(accountId).digest('hex').slice(0, 10))
 
 /** The words of a text as the index's tokenizer (unicode61) splits them: letters and digits, folded. */
-function words (text: string): string[] {
+export function words (text: string): string[] {
   return fold(text).split(/[^\p{L}\p{N}]+/u).filter(Boolean)
 }
 

@@ -1,7 +1,7 @@
 /**
  * Accounts and OAuth (BEHAVIOUR.md §7). A token arrives as `Authorization: Bearer …` or as the
  * `access_token` / `oauth_token` query parameter. By default any token is accepted and names
- * its own isolated account (stored on its first write, with the contacts scope); with
+ * its own isolated account (stored on its first write, with every scope); with
  * `--strict-accounts` only tokens declared in fixtures are. A method's scopes come from the
  * discovery document: a token needs one of them, or it gets Google's 403.
  */

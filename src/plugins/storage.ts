@@ -95,11 +95,8 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
   // Contacts marked for indexing (fixtures, writes just before a crash) are indexed soon after start.
   contacts.scheduleSearchIndex()
   app.decorate('groups', new GroupsStore(db, systemGroups(), changes))
-  const searchWords = (data: Record<string, unknown>): string => contactKeys(data).searchText
-  const otherContacts = new OtherPeopleStore(db, 'other_contacts', changes, searchWords)
-  const directory = new OtherPeopleStore(db, 'directory_people', changes, searchWords)
-  app.decorate('otherContacts', otherContacts)
-  app.decorate('directory', directory)
+  app.decorate('otherContacts', new OtherPeopleStore(db, 'other_contacts', changes, contactKeys))
+  app.decorate('directory', new OtherPeopleStore(db, 'directory_people', changes, contactKeys))
   app.decorate('changes', changes)
   // Tombstones older than a sync token's lifetime, or beyond the bound of an account, go: under
   // create/delete churn the change log stays bounded. Outside any request: a failure is logged.
@@ -108,11 +105,7 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
     // Not inside work that holds a transaction open across turns (an import): next time.
     if (db.inTransaction) return
     try {
-      const before = formatTime(app.clock.peek() - SYNC_TOKEN_LIFETIME_MICROS)
-      changes.keepLastPosition()
-      changes.pruneTombstones(before, cap)
-      otherContacts.pruneTombstones(before)
-      directory.pruneTombstones(before)
+      changes.pruneTombstones(formatTime(app.clock.peek() - SYNC_TOKEN_LIFETIME_MICROS), cap)
     } catch (err) {
       app.log.error({ err }, 'pruning tombstones failed; retried at the next interval')
     }

@@ -263,3 +263,15 @@ t.test('the control plane adds and removes other contacts: clear errors, nothing
   t.equal((await post('/_emulator/accounts/alice/otherContacts', { resourceName: 'otherContacts/c99', names: [{ givenName: 'Back' }] })).statusCode, 200, 'a removed one may come back')
   t.equal((await get(t, app, '/v1/otherContacts?readMask=names')).totalSize, 4)
 })
+
+t.test('an account holds at most 25,000 other contacts: in a fixture and through the control plane', async t => {
+  const app = await build(t)
+  const many = (n: number): unknown[] => Array.from({ length: n }, (_, i) => ({ emailAddresses: [{ value: `p${i}@example.org` }] }))
+  const over = await app.inject({ method: 'POST', url: '/_emulator/import', payload: { accounts: [{ id: 'full', otherContacts: many(25001) }] } })
+  t.same(body(over), apiError(400, 'INVALID_ARGUMENT', 'badRequest', 'Invalid fixture document: accounts[0].otherContacts: at most 25000 may be declared'))
+  const full = await app.inject({ method: 'POST', url: '/_emulator/import', payload: { accounts: [{ id: 'full', tokens: [{ token: 'full' }], otherContacts: many(25000) }] } })
+  t.equal(full.statusCode, 200, full.body.slice(0, 300))
+  const added = await app.inject({ method: 'POST', url: '/_emulator/accounts/full/otherContacts', payload: { names: [{ givenName: 'One more' }] } })
+  t.same(body(added), apiError(400, 'INVALID_ARGUMENT', 'badRequest', 'Account "full" already holds 25000 other contacts, the most it may hold.'))
+  t.equal((await get(t, app, '/v1/otherContacts?readMask=names&pageSize=1', 'full')).totalSize, 25000, 'nothing was added')
+})
