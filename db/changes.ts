@@ -28,12 +28,15 @@ export interface ChangeRow { resource_id: string, seq: number, deleted: number }
  * from the database when unknown. Forgotten after a rollback and after the accounts are
  * replaced, so that the next position follows what is stored, as a new emulator's does.
  */
-const lastPositions = new WeakMap<Db, { last: number | undefined }>()
+const lastPositions = new WeakMap<Db, Positions>()
 
-function positionsOf (db: Db): { last: number | undefined } {
+/** The last position handed out, and the current line of history (migration 016); undefined: read again. */
+interface Positions { last: number | undefined, lineage: number | undefined }
+
+function positionsOf (db: Db): Positions {
   let p = lastPositions.get(db)
   if (p === undefined) {
-    p = { last: undefined }
+    p = { last: undefined, lineage: undefined }
     lastPositions.set(db, p)
   }
   return p
@@ -41,12 +44,14 @@ function positionsOf (db: Db): { last: number | undefined } {
 
 /** Makes the next change position be worked out again from what the database holds. */
 export function forgetPositions (db: Db): void {
-  positionsOf(db).last = undefined
+  const p = positionsOf(db)
+  p.last = undefined
+  p.lineage = undefined
 }
 
 export class Changes {
   private readonly s
-  private readonly positions: { last: number | undefined }
+  private readonly positions: Positions
 
   constructor (private readonly db: Db) {
     this.positions = positionsOf(db)
@@ -84,12 +89,47 @@ export class Changes {
   }
 
   /** The last position handed out: known on this connection, or the highest the database holds. */
-  private lastPosition (): number {
+  lastPosition (): number {
     if (this.positions.last !== undefined) return this.positions.last
     this.last ??= this.db.prepare<[], number>(`SELECT max(coalesce((SELECT max(seq) FROM changes), 0), coalesce((SELECT max(change_seq) FROM contacts), 0),
       coalesce((SELECT max(seq) FROM other_contacts), 0), coalesce((SELECT max(seq) FROM directory_people), 0),
       coalesce((SELECT last_seq FROM totals), 0))`).pluck()
     return this.last.get()!
+  }
+
+  /** Statements of the lines of history (migration 016), prepared on first use. */
+  private history?: { current: Statement<[], number>, branch: Statement<[number], { parent: number, parent_seq: number }> }
+
+  private historyStatements (): NonNullable<Changes['history']> {
+    this.history ??= {
+      current: this.db.prepare<[], number>('SELECT lineage FROM history WHERE id = 1').pluck(),
+      branch: this.db.prepare<[number], { parent: number, parent_seq: number }>('SELECT parent, parent_seq FROM lineages WHERE id = ?')
+    }
+    return this.history
+  }
+
+  /** The current line of history: 0 until a snapshot is restored (see migration 016). */
+  lineage (): number {
+    this.positions.lineage ??= this.historyStatements().current.get() ?? 0
+    return this.positions.lineage
+  }
+
+  /**
+   * Whether a sync token issued at position `seq` in line `lineage` can be used now: it was
+   * issued in the current line, or in a line the current one branched from (through restores)
+   * at a position no later than every branch on the way. A token from the part of a line that
+   * a restore undid would miss changes: it is not valid.
+   */
+  validToken (lineage: number, seq: number): boolean {
+    const s = this.historyStatements()
+    let line = this.lineage()
+    for (let hops = 0; hops < 10000; hops++) {
+      if (line === lineage) return true
+      const branch = s.branch.get(line)
+      if (branch === undefined || seq > branch.parent_seq) return false
+      line = branch.parent
+    }
+    return false
   }
 
   /** A group's change, or a contact's deletion, in the log. */

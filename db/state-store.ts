@@ -104,6 +104,9 @@ export class StateStore {
       deleteDomain: db.prepare('DELETE FROM domains WHERE domain = ?'),
       deleteAllDomains: db.prepare('DELETE FROM domains'),
       forgetLastPosition: db.prepare('UPDATE totals SET last_seq = 0'),
+      // The lines of history of restored snapshots (migration 016) start again too.
+      forgetLineages: db.prepare('DELETE FROM lineages'),
+      firstLineage: db.prepare('UPDATE history SET lineage = 0'),
       accountTokens: db.prepare<[string], TokenRow>('SELECT token, account_id, scopes FROM tokens WHERE account_id = ? ORDER BY rowid'),
       accountGroups: db.prepare<[string], GroupRow>('SELECT id, group_type, name, client_data, etag, update_time FROM contact_groups WHERE account_id = ? ORDER BY rowid'),
       accountContacts: db.prepare<[string], ContactRow>('SELECT id, data, etag, update_time FROM contacts WHERE account_id = ? ORDER BY rowid'),
@@ -201,6 +204,16 @@ export class StateStore {
     this.db.transaction(() => this.insert(account)).immediate()
   }
 
+  /**
+   * The database was replaced under the store (a snapshot restored): tokens are looked up again,
+   * and requests resolved before it resolve their accounts again (see generation).
+   */
+  replaced (): void {
+    this.tokenCache.clear()
+    this.generation++
+    forgetPositions(this.db)
+  }
+
   /** Deletes an account with everything it holds (a new account whose first write failed). */
   deleteAccount (id: string): void {
     this.tokenCache.clear()
@@ -224,6 +237,8 @@ export class StateStore {
       this.s.deleteAll.run()
       this.s.deleteAllDomains.run()
       this.s.forgetLastPosition.run()
+      this.s.forgetLineages.run()
+      this.s.firstLineage.run()
     } else {
       this.s.deleteAccount.run(reset.onlyAccount)
     }

@@ -14,6 +14,8 @@ import { PERSON_FIELDS } from '../src/people/fields.js'
 import { MAX_CONTACTS_IN_EMULATOR, maxOtherPeople } from '../src/limits.js'
 import { runStepsAsync, runStepsInTransaction } from '../src/steps.js'
 import { fidelity } from '../src/fidelity/report.js'
+import { parseJournalFilter } from '../src/plugins/journal.js'
+import snapshotRoutes from './snapshots.js'
 import { baseUrl } from '../src/http.js'
 import { controlPlaneGuard, PHOTOS_ROUTE } from '../src/plugins/control-plane.js'
 
@@ -26,6 +28,9 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
 
   // Answers throughout an import or reset (ungated): it does not touch the database.
   app.get('/_emulator/health', { config: { queryParams: [], compact: true, ungated: true } }, async () => ({ status: 'ok' }))
+
+  // Snapshots of the whole state: save, restore, list, delete (routes/snapshots.ts).
+  await app.register(snapshotRoutes)
 
   app.get('/_emulator/fidelity', { config: { queryParams: [], compact: true } }, async () => fidelity(options.implemented))
 
@@ -55,6 +60,17 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
       await runStepsInTransaction(app.db, app.state.replaceSteps(start, { onlyAccount: account }))
       app.renderings.clear()
     })
+    return {}
+  })
+
+  // The request journal (src/plugins/journal.ts): what the API was asked, newest last.
+  app.get('/_emulator/requests', { config: { queryParams: ['account', 'method', 'status', 'since'], compact: true, ungated: true } }, async (request) => {
+    const filter = parseJournalFilter(request.query as Record<string, string | string[]>)
+    if (typeof filter === 'string') throw invalidArgument(filter)
+    return { requests: app.journal.entries(filter) }
+  })
+  app.delete('/_emulator/requests', { config: { queryParams: [], compact: true, ungated: true } }, async () => {
+    app.journal.clear()
     return {}
   })
 

@@ -13,6 +13,7 @@ import { FixtureError, parsePackedFixtureDocument, type ParsedDocument } from '.
 import { loggerOptions } from './logger.js'
 import wire, { BODY_LIMIT, toApiError } from './plugins/wire.js'
 import cors, { addCorsHeaders } from './plugins/cors.js'
+import journal from './plugins/journal.js'
 import connections, { CHECK_INTERVAL_MS, type ConnectionLimits } from './plugins/connections.js'
 import { unavailable } from './errors.js'
 import storage from './plugins/storage.js'
@@ -35,6 +36,8 @@ export interface BuildOptions {
   connectionLimits?: ConnectionLimits
   /** A smaller bound on the tombstones one account keeps (tests). */
   tombstonesPerAccount?: number
+  /** The start fixtures as a document rather than a file (library mode); wins over config.fixtures. */
+  fixturesDocument?: unknown
 }
 
 /**
@@ -54,10 +57,15 @@ export function loadFixtureFile (file: string, clock: Clock, random: RandomSourc
   } catch (err) {
     throw new FixtureError(`fixtures file ${file} is not JSON: ${(err as Error).message}`)
   }
+  return loadFixtureDocument(doc, clock, random, `fixtures file ${file}`)
+}
+
+/** Checks a fixture document given as a value (library mode); throws FixtureError naming `what` and the JSON path. */
+export function loadFixtureDocument (doc: unknown, clock: Clock, random: RandomSource, what = 'fixtures'): ParsedDocument<PackedAccount> {
   try {
     return parsePackedFixtureDocument(doc, clock, random)
   } catch (err) {
-    if (err instanceof FixtureError) throw new FixtureError(`fixtures file ${file}: ${err.message}`)
+    if (err instanceof FixtureError) throw new FixtureError(`${what}: ${err.message}`)
     throw err
   }
 }
@@ -76,7 +84,9 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
   const full: Config = { ...defaultConfig, ...config }
   const clock = options.clock ?? new EmulatorClock(parseClockMode(full.clock) ?? { kind: 'system' })
   const random = options.random ?? (full.seed === undefined ? cryptoRandom() : seededRandom(full.seed))
-  const start = full.fixtures === undefined ? { accounts: [], domains: [] } : loadFixtureFile(full.fixtures, clock, random)
+  const start = options.fixturesDocument !== undefined
+    ? loadFixtureDocument(options.fixturesDocument, clock, random)
+    : full.fixtures === undefined ? { accounts: [], domains: [] } : loadFixtureFile(full.fixtures, clock, random)
   // Reset comes back here: the clock and the random stream as they were after the fixtures.
   const startPoint = { clock: clock.snapshot(), random: random.snapshot?.() }
 
@@ -169,6 +179,7 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
     done(null, payload)
   })
 
+  await app.register(journal)
   await app.register(wire)
   await app.register(storage, { db: full.db, startAccounts: start.accounts, startDomains: start.domains, tombstonesPerAccount: options.tombstonesPerAccount })
   await app.register(auth)

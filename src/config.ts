@@ -29,6 +29,8 @@ export interface Config {
   controlToken: string | undefined
   /** The most the database may hold, in MiB: writes past it get a 429. */
   maxStorageMiB: number
+  /** Requests the journal keeps (GET /_emulator/requests); 0 turns it off. */
+  journalSize: number
 }
 
 export const defaultConfig: Config = {
@@ -43,7 +45,8 @@ export const defaultConfig: Config = {
   maxQueuedMutations: 1000,
   allowedHosts: [],
   controlToken: undefined,
-  maxStorageMiB: 256
+  maxStorageMiB: 256,
+  journalSize: 1000
 }
 
 /** A configuration problem: one line naming the setting; the process exits with code 2. */
@@ -74,6 +77,11 @@ function parseHosts (value: string): string[] {
 
 function parseStorage (value: string): number {
   if (!/^\d{1,7}$/.test(value) || Number(value) < 16) throw new InvalidArgumentError('expected a whole number of MiB, at least 16')
+  return Number(value)
+}
+
+function parseJournalSize (value: string): number {
+  if (!/^\d{1,6}$/.test(value) || Number(value) > 100000) throw new InvalidArgumentError('expected a whole number from 0 (off) to 100000')
   return Number(value)
 }
 
@@ -126,6 +134,8 @@ export function buildCommand (version: string): Command {
       .argParser(parseNonEmpty))
     .addOption(new Option('--max-storage <MiB>', 'the most the database may hold; writes past it get a 429').env('PEOPLE_EMULATOR_MAX_STORAGE')
       .default(defaultConfig.maxStorageMiB).argParser(parseStorage))
+    .addOption(new Option('--journal-size <n>', 'requests the journal keeps (GET /_emulator/requests); 0 turns it off').env('PEOPLE_EMULATOR_JOURNAL_SIZE')
+      .default(defaultConfig.journalSize).argParser(parseJournalSize))
     .exitOverride()
     .configureOutput({ writeErr: () => {} })
     .allowExcessArguments(false)
@@ -164,7 +174,8 @@ export function loadConfig (argv: readonly string[], env: NodeJS.ProcessEnv, ver
     maxQueuedMutations: o.maxQueuedMutations as number,
     allowedHosts: o.allowedHosts as string[],
     controlToken: o.controlToken as string | undefined,
-    maxStorageMiB: o.maxStorage as number
+    maxStorageMiB: o.maxStorage as number,
+    journalSize: o.journalSize as number
   }
 }
 

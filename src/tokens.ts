@@ -15,9 +15,10 @@ export const SYNC_TOKEN_LIFETIME_MICROS = 7n * 24n * 3600n * 1000000n
 interface PageRecord { k: 'page', c: unknown, p: string, s?: number }
 /**
  * `s`: the change-log position; `t`: when it was issued (emulator time); `r`: the listing;
- * `a`: the account's creation (a token outlives no reset of its account); `p`: the parameters' hash.
+ * `a`: the account's creation (a token outlives no reset of its account); `p`: the parameters' hash;
+ * `h`: the line of history it was issued in, when not the first (snapshots restored: migration 016).
  */
-interface SyncRecord { k: 'sync', s: number, t: string, r: string, a: string, p?: string }
+interface SyncRecord { k: 'sync', s: number, t: string, r: string, a: string, p?: string, h?: number }
 
 function encode (record: PageRecord | SyncRecord): string {
   return Buffer.from(JSON.stringify(record)).toString('base64url')
@@ -68,11 +69,15 @@ export interface SyncScope {
   prunedSeq?: number
   /** The parameters `params` covers, for the message of a mismatch (`personFields, sortOrder and sources`). */
   paramNames?: string
+  /** The lines of history restores made (db/changes.ts): a token from a part of history a restore undid is expired. */
+  history?: { lineage: () => number, validToken: (lineage: number, seq: number) => boolean }
 }
 
 export function syncToken (seq: number, issuedMicros: bigint, scope: SyncScope): string {
   const record: SyncRecord = { k: 'sync', s: seq, t: issuedMicros.toString(), r: scope.resource, a: paramsHash({ created: scope.account }) }
   if (scope.params !== undefined) record.p = scope.params
+  const lineage = scope.history?.lineage() ?? 0
+  if (lineage !== 0) record.h = lineage
   return encode(record)
 }
 
@@ -100,5 +105,9 @@ export function readSyncToken (token: string, nowMicros: bigint, scope: SyncScop
   if (nowMicros - BigInt(r.t) > SYNC_TOKEN_LIFETIME_MICROS) throw expiredSyncToken()
   // Deletions it would have to list are no longer kept.
   if ((r.s as number) < (scope.prunedSeq ?? 0)) throw expiredSyncToken()
+  // A snapshot restored since undid changes it has seen.
+  const lineage = r.h === undefined ? 0 : r.h
+  if (!Number.isSafeInteger(lineage)) throw invalidArgument('Sync token is invalid.')
+  if (scope.history !== undefined && !scope.history.validToken(lineage as number, r.s as number)) throw expiredSyncToken()
   return r.s as number
 }

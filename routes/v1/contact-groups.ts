@@ -72,7 +72,7 @@ export const contactGroupImplementations: Implementations = {
     const params = paramsHash({ groupFields, pageSize: size, syncToken: sync ?? '' })
     const { store, clock } = context(request)
     const id = accountId(request)
-    const scope = { resource: 'contactGroups', account: request.account!.createdTime }
+    const scope = { resource: 'contactGroups', account: request.account!.createdTime, history: request.server.changes }
     // The first page fixes the change-log position the whole listing (and its sync token) stands on.
     const page = request.api.pageToken ? readPageToken(request.api.pageToken as string, params, isOffset) : undefined
     const upTo = page?.syncSeq ?? store.lastSeq(id)

@@ -97,7 +97,8 @@ export const directoryImplementations: Implementations = {
         resource: 'directory',
         account: `${domain}@${request.server.state.domainCreatedTime(domain) ?? ''}`,
         params: paramsHash({ readMask: r.readMask, sources: r.key }),
-        paramNames: 'readMask, sources and mergeSources'
+        paramNames: 'readMask, sources and mergeSources',
+        history: request.server.changes
       },
       key: 'people',
       render: renderer(request, r.fields, r.merge),

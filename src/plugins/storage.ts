@@ -10,6 +10,7 @@ import { OtherPeopleStore } from '../../db/other-people-store.js'
 import { ContactsStore } from '../../db/contacts-store.js'
 import { GroupsStore } from '../../db/groups-store.js'
 import { Changes } from '../../db/changes.js'
+import { Snapshots } from '../../db/snapshots.js'
 import { ConfigError } from '../config.js'
 import { contactKeys } from '../people/keys.js'
 import { systemGroups } from '../accounts.js'
@@ -98,6 +99,13 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
   app.decorate('otherContacts', new OtherPeopleStore(db, 'other_contacts', changes, contactKeys))
   app.decorate('directory', new OtherPeopleStore(db, 'directory_people', changes, contactKeys))
   app.decorate('changes', changes)
+  // Beside a file database its snapshots persist (`<db>.snapshots`); in memory, with the emulator.
+  try {
+    app.decorate('snapshots', new Snapshots(db, options.db === ':memory:' ? ':memory:' : `${options.db}.snapshots`, app.config.maxStorageMiB * 1024 * 1024))
+  } catch (err) {
+    db.close()
+    throw new ConfigError(`invalid configuration: cannot open the snapshots of database ${options.db} (${options.db}.snapshots): ${(err as Error).message} (flag --db or env PEOPLE_EMULATOR_DB)`)
+  }
   // Tombstones older than a sync token's lifetime, or beyond the bound of an account, go: under
   // create/delete churn the change log stays bounded. Outside any request: a failure is logged.
   const cap = options.tombstonesPerAccount ?? MAX_TOMBSTONES_PER_ACCOUNT

@@ -84,6 +84,7 @@ async function wire (app: FastifyInstance): Promise<void> {
   // An unknown path answers its 404 whatever its body: nothing of a body is checked there.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body as string
+    request.bodyText = text
     if (text.trim() === '' || request.is404) { done(null, {}); return }
     try {
       done(null, sjson.parse(text, { protoAction: 'remove', constructorAction: 'remove' }))
@@ -144,6 +145,7 @@ async function wire (app: FastifyInstance): Promise<void> {
       ? storageFull(request.server.config.maxStorageMiB)
       : toApiError(err)
     if (apiError.httpStatus >= 500) request.log.error({ err }, apiError.httpStatus === 503 ? 'request failed: storage unavailable' : 'request failed')
+    request.apiError = apiError
     const sys = request.sys ?? DEFAULT_SYS
     // Fastify drops the content type before calling an error handler; set it again.
     return reply.status(apiError.httpStatus).header('content-type', contentTypeFor(sys)).send(apiError.toBody(sys.xgafv2))
@@ -152,6 +154,7 @@ async function wire (app: FastifyInstance): Promise<void> {
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0]
     const err = notFound(`The requested URL ${path} was not found on this server.`)
+    request.apiError = err
     return reply.status(404).send(err.toBody((request.sys ?? DEFAULT_SYS).xgafv2))
   })
 }

@@ -1,0 +1,81 @@
+/**
+ * Snapshots of the whole state (db/snapshots.ts), part of the control plane: save one under a
+ * name, restore it, list them, delete one. A restore brings back contacts, groups, other
+ * contacts, the directory, accounts and their tokens, change positions and tombstones, the
+ * clock and the random stream as they were when it was saved. Sync tokens issued after the
+ * snapshot was saved are expired by its restore; those issued before it stay valid (they
+ * list the changes from there to the snapshot). Registered inside routes/emulator.ts, under
+ * its guard.
+ */
+import type { FastifyInstance } from 'fastify'
+import { ApiError, invalidArgument, notFound, failedPrecondition } from '../src/errors.js'
+import { formatTime } from '../src/clock.js'
+import { MAX_SNAPSHOTS, SNAPSHOT_NAME, type SnapshotInfo } from '../db/snapshots.js'
+
+interface SavedExtra { clock: { fixedNow: string, last: string, offset: string }, random?: number }
+
+function snapshotsFull (maxStorageMiB: number): ApiError {
+  return new ApiError('RESOURCE_EXHAUSTED', `The snapshots would hold more than ${maxStorageMiB} MiB (--max-storage bounds them as it bounds the state): delete one (DELETE /_emulator/snapshots/NAME) first.`, { reason: 'rateLimitExceeded', httpStatus: 429 })
+}
+
+function readName (value: unknown, where: string): string {
+  if (typeof value !== 'string' || !SNAPSHOT_NAME.test(value)) {
+    throw invalidArgument(`Invalid snapshot name ${JSON.stringify(value) ?? 'undefined'}${where}: expected 1 to 100 letters, digits, ".", "_" or "-", starting with a letter or digit.`)
+  }
+  return value
+}
+
+export default async function snapshotRoutes (app: FastifyInstance): Promise<void> {
+  const settings = { config: { queryParams: [], compact: true } }
+
+  /** Saves the state under a name (the name's snapshot, if any, is replaced). */
+  const save = async (name: string): Promise<SnapshotInfo> => await app.exclusive(async () => {
+    if (!app.snapshots.exists(name) && app.snapshots.count() >= MAX_SNAPSHOTS) {
+      throw failedPrecondition(`The emulator already holds ${MAX_SNAPSHOTS} snapshots, the most it keeps: delete one (DELETE /_emulator/snapshots/NAME) first.`)
+    }
+    const clock = app.clock.snapshot()
+    const extra: SavedExtra = { clock: { fixedNow: clock.fixedNow.toString(), last: clock.last.toString(), offset: clock.offset.toString() }, random: app.random.snapshot?.() }
+    try {
+      return app.snapshots.save(name, formatTime(app.clock.peek()), { extra: JSON.stringify(extra), lastSeq: app.changes.lastPosition(), lineage: app.changes.lineage() })
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_FULL') throw snapshotsFull(app.config.maxStorageMiB)
+      throw err
+    }
+  })
+
+  const restore = async (name: string): Promise<SnapshotInfo> => await app.exclusive(async () => {
+    const info = app.snapshots.list().find(s => s.name === name)
+    const point = app.snapshots.restore(name, app.changes.lastPosition())
+    if (point === undefined || info === undefined) throw notFound(`Snapshot "${name}" was not found.`)
+    if (typeof point === 'string') throw failedPrecondition(point)
+    // What was read from the replaced state is read again.
+    app.state.replaced()
+    app.renderings.clear()
+    app.contacts.scheduleSearchIndex()
+    const extra = JSON.parse(point.extra) as SavedExtra
+    app.clock.restore({ fixedNow: BigInt(extra.clock.fixedNow), last: BigInt(extra.clock.last), offset: BigInt(extra.clock.offset) })
+    if (extra.random !== undefined) app.random.restore?.(extra.random)
+    return info
+  })
+
+  app.get('/_emulator/snapshots', settings, async () => ({ snapshots: app.snapshots.list() }))
+
+  app.post('/_emulator/snapshots', settings, async (request) => {
+    const body = (request.body ?? {}) as Record<string, unknown>
+    for (const key of Object.keys(body)) {
+      if (key !== 'name') throw invalidArgument(`Unknown snapshot field "${key}": the body is {"name": "..."}.`)
+    }
+    return await save(readName(body.name, ''))
+  })
+
+  // `:restore` is a verb after the name, as Google's custom methods are.
+  app.post('/_emulator/snapshots/:name(^[^:/]+)::restore', settings, async (request) =>
+    await restore(readName((request.params as { name: string }).name, ' in the path')))
+
+  app.delete('/_emulator/snapshots/:name(^[^:/]+)', settings, async (request) => {
+    const name = readName((request.params as { name: string }).name, ' in the path')
+    const removed = await app.exclusive(async () => app.snapshots.remove(name))
+    if (!removed) throw notFound(`Snapshot "${name}" was not found.`)
+    return {}
+  })
+}

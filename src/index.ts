@@ -1,0 +1,185 @@
+/**
+ * Library mode: the emulator in the test's own process, one import away.
+ *
+ *     import { startEmulator } from 'people-api-emulator'
+ *     const emulator = await startEmulator({ fixtures, clock: 'fixed:2026-01-01T00:00:00Z', seed: 'suite' })
+ *     const people = google.people({ version: 'v1', rootUrl: emulator.rootUrl, auth })
+ *     …
+ *     await emulator.close()
+ *
+ * Options are the command line's settings under their camel-case names, checked by the same
+ * code (an invalid one rejects with the same one-line message); environment variables are not
+ * read. Each emulator is independent: its own database, clock, journal and snapshots. The
+ * control-plane methods go through the control plane's own routes (in process, without a
+ * socket), so they behave exactly as their HTTP endpoints do.
+ */
+import type { FastifyInstance } from 'fastify'
+import { buildApp } from './app.js'
+import { ConfigError, loadConfig, type LogLevel } from './config.js'
+import { formatTime } from './clock.js'
+import { FixtureError } from './fixtures/fixture.js'
+import type { JournalEntry, JournalError, JournalFilter } from './plugins/journal.js'
+import type { SnapshotInfo } from '../db/snapshots.js'
+
+export { ConfigError, FixtureError }
+export type { JournalEntry, JournalError, JournalFilter, SnapshotInfo, LogLevel }
+
+/** The settings of `startEmulator`: the command line's, camel-cased. */
+export interface EmulatorOptions {
+  /** Address to listen on. Default `127.0.0.1`. */
+  host?: string
+  /** Port to listen on; 0 (the default in library mode) picks a free one. */
+  port?: number
+  /** `:memory:` (default) or a database file that persists. */
+  db?: string
+  /** The start fixtures: a fixture document, or the path of a JSON file holding one. */
+  fixtures?: string | object
+  /** Accept only tokens declared in fixtures. */
+  strictAccounts?: boolean
+  /** pino's level; `silent` by default in library mode. */
+  logLevel?: LogLevel
+  /** `system` (default) or `fixed:<RFC 3339 time>`. */
+  clock?: string
+  /** Seed of deterministic resource names and etags. */
+  seed?: string
+  /** Mutations one account may have queued before the next gets a 429. */
+  maxQueuedMutations?: number
+  /** Host names the control plane answers to, besides loopback names, IP addresses and single-label names. */
+  allowedHosts?: string[] | string
+  /** Require `Authorization: Bearer <it>` on the control plane (this object's methods send it). */
+  controlToken?: string
+  /** The most the database may hold, in MiB. */
+  maxStorage?: number
+  /** Requests the journal keeps; 0 turns it off. Default 1000. */
+  journalSize?: number
+}
+
+/** A control-plane call that the emulator refused: its HTTP status and Google-shaped error. */
+export class EmulatorError extends Error {
+  override name = 'EmulatorError'
+  constructor (readonly statusCode: number, readonly status: string, message: string) {
+    super(message)
+  }
+}
+
+export interface Emulator {
+  /** `http://127.0.0.1:40123`: where the emulator listens. */
+  readonly url: string
+  /** `http://127.0.0.1:40123/`: what Google's clients take as `rootUrl`. */
+  readonly rootUrl: string
+  readonly port: number
+  /** Back to the start fixtures: everything (and the clock and random stream), or one account. */
+  reset: (options?: { account?: string }) => Promise<void>
+  /** Imports a fixture document (the accounts and domains it names are replaced). */
+  import: (document: object) => Promise<{ accounts: string[], domains?: string[] }>
+  /** The whole state as a fixture document. */
+  export: () => Promise<Record<string, unknown>>
+  readonly clock: {
+    /** The emulator clock's time (RFC 3339). */
+    now: () => string
+    /** Moves it forward by a duration (`90s`, `8d`); resolves to the new time. */
+    advance: (duration: string) => Promise<string>
+    /** Sets it (forward only); resolves to the new time. */
+    set: (time: string) => Promise<string>
+  }
+  /** The request journal, oldest first, filtered. */
+  requests: (filter?: JournalFilter) => JournalEntry[]
+  clearRequests: () => void
+  /** Saves the whole state under a name (replacing a snapshot of that name). */
+  snapshot: (name: string) => Promise<SnapshotInfo>
+  /** Brings a snapshot's state back. */
+  restore: (name: string) => Promise<SnapshotInfo>
+  snapshots: () => Promise<SnapshotInfo[]>
+  deleteSnapshot: (name: string) => Promise<void>
+  /** Stops listening (requests in flight are answered) and closes the database. */
+  close: () => Promise<void>
+}
+
+const FLAGS: Record<string, string> = {
+  host: '--host',
+  port: '--port',
+  db: '--db',
+  strictAccounts: '--strict-accounts',
+  logLevel: '--log-level',
+  clock: '--clock',
+  seed: '--seed',
+  maxQueuedMutations: '--max-queued-mutations',
+  allowedHosts: '--allowed-hosts',
+  controlToken: '--control-token',
+  maxStorage: '--max-storage',
+  journalSize: '--journal-size'
+}
+
+/** The options as command-line arguments, so that they are checked as the command line's are. */
+function toArgv (options: EmulatorOptions): string[] {
+  const argv: string[] = []
+  for (const [name, value] of Object.entries(options)) {
+    if (value === undefined || name === 'fixtures') continue
+    const flag = FLAGS[name]
+    if (flag === undefined) throw new ConfigError(`invalid configuration: unknown option "${name}" (known: ${['fixtures', ...Object.keys(FLAGS)].join(', ')})`)
+    const text = Array.isArray(value) ? value.join(',') : typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined
+    if (text === undefined) throw new ConfigError(`invalid configuration: option "${name}" must be a ${name === 'allowedHosts' ? 'list of strings' : 'string, number or boolean'}`)
+    argv.push(`${flag}=${text}`)
+  }
+  return argv
+}
+
+function urlHost (address: { address: string, family: string }): string {
+  const host = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address
+  return host.includes(':') ? `[${host}]` : host
+}
+
+export async function startEmulator (options: EmulatorOptions = {}): Promise<Emulator> {
+  if (typeof options !== 'object' || options === null) throw new ConfigError('invalid configuration: startEmulator takes an object of options')
+  const config = loadConfig(toArgv({ port: 0, logLevel: 'silent', ...options }), {})
+  let fixturesDocument: unknown
+  if (typeof options.fixtures === 'string') config.fixtures = options.fixtures
+  else if (options.fixtures !== undefined) fixturesDocument = options.fixtures
+  const app: FastifyInstance = await buildApp(config, { fixturesDocument })
+  try {
+    await app.listen({ host: config.host, port: config.port })
+  } catch (err) {
+    await app.close()
+    throw err
+  }
+  const address = app.server.address() as { address: string, family: string, port: number }
+  const url = `http://${urlHost(address)}:${address.port}`
+  const headers: Record<string, string> = { host: `${urlHost(address)}:${address.port}`, 'content-type': 'application/json' }
+  if (config.controlToken !== undefined) headers.authorization = `Bearer ${config.controlToken}`
+
+  /** One control-plane call, in process; a refusal rejects with EmulatorError. */
+  const call = async <T>(method: 'GET' | 'POST' | 'DELETE', path: string, payload?: unknown): Promise<T> => {
+    const response = await app.inject({ method, url: path, headers, payload: payload === undefined ? undefined : JSON.stringify(payload) })
+    const body = JSON.parse(response.body) as Record<string, unknown>
+    if (response.statusCode >= 400) {
+      const error = body.error as { status?: string, message?: string } | undefined
+      throw new EmulatorError(response.statusCode, error?.status ?? 'UNKNOWN', error?.message ?? response.body)
+    }
+    return body as T
+  }
+  let closed: Promise<void> | undefined
+
+  return {
+    url,
+    rootUrl: url + '/',
+    port: address.port,
+    reset: async (o = {}) => { await call('POST', o.account === undefined ? '/_emulator/reset' : `/_emulator/reset?account=${encodeURIComponent(o.account)}`) },
+    import: async (document) => await call('POST', '/_emulator/import', document),
+    export: async () => await call('GET', '/_emulator/export'),
+    clock: {
+      now: () => formatTime(app.clock.peek()),
+      advance: async (duration) => (await call<{ now: string }>('POST', '/_emulator/clock', { advance: duration })).now,
+      set: async (time) => (await call<{ now: string }>('POST', '/_emulator/clock', { set: time })).now
+    },
+    requests: (filter) => app.journal.entries(filter),
+    clearRequests: () => { app.journal.clear() },
+    snapshot: async (name) => await call('POST', '/_emulator/snapshots', { name }),
+    restore: async (name) => await call('POST', `/_emulator/snapshots/${encodeURIComponent(name)}:restore`),
+    snapshots: async () => (await call<{ snapshots: SnapshotInfo[] }>('GET', '/_emulator/snapshots')).snapshots,
+    deleteSnapshot: async (name) => { await call('DELETE', `/_emulator/snapshots/${encodeURIComponent(name)}`) },
+    close: async () => {
+      closed ??= app.close()
+      await closed
+    }
+  }
+}
