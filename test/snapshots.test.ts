@@ -1,0 +1,227 @@
+/** Snapshots: POST/GET/DELETE /_emulator/snapshots and :restore (db/snapshots.ts, routes/snapshots.ts). */
+import t, { type Test } from 'tap'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { build, bearer, body } from './helpers/app.js'
+
+type App = Awaited<ReturnType<typeof build>>
+const JSON_TYPE = { 'content-type': 'application/json' }
+const EXAMPLE = JSON.parse(readFileSync(new URL('../fixtures/example.json', import.meta.url), 'utf8')) as Record<string, unknown>
+const ALICE = { ...bearer('alice-token'), ...JSON_TYPE }
+
+async function seeded (t: Test, config: Record<string, unknown> = {}): Promise<App> {
+  const app = await build(t, { clock: 'fixed:2026-01-01T00:00:00Z', seed: 'snapshots', ...config })
+  t.equal((await app.inject({ method: 'POST', url: '/_emulator/import', payload: EXAMPLE })).statusCode, 200)
+  return app
+}
+
+async function control (app: App, method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown): Promise<{ status: number, body: any }> {
+  const res = await app.inject({ method, url, headers: JSON_TYPE, payload: payload === undefined ? undefined : JSON.stringify(payload) })
+  return { status: res.statusCode, body: JSON.parse(res.body) }
+}
+
+async function create (app: App, givenName: string, token = 'alice-token'): Promise<any> {
+  const res = await app.inject({ method: 'POST', url: '/v1/people:createContact', headers: { ...bearer(token), ...JSON_TYPE }, payload: { names: [{ givenName }] } })
+  t.equal(res.statusCode, 200)
+  return body(res)
+}
+
+async function sync (app: App, token?: string, who = 'alice-token'): Promise<{ status: number, body: any }> {
+  const res = await app.inject({ url: `/v1/people/me/connections?personFields=names&requestSyncToken=true${token === undefined ? '' : `&syncToken=${token}`}`, headers: bearer(who) })
+  return { status: res.statusCode, body: body(res) }
+}
+
+const exported = async (app: App): Promise<string> => (await app.inject({ url: '/_emulator/export' })).body
+
+t.test('save, list, restore and delete, with the documented answers', async t => {
+  const app = await seeded(t)
+  const saved = await control(app, 'POST', '/_emulator/snapshots', { name: 'seeded' })
+  t.equal(saved.status, 200)
+  t.same(Object.keys(saved.body), ['name', 'time', 'size', 'contacts'])
+  t.match(saved.body, { name: 'seeded', time: /^2026-01-01T00:00:00\.\d{6}Z$/, contacts: 2 })
+  t.ok(saved.body.size > 0, 'its size in bytes')
+  t.same((await control(app, 'GET', '/_emulator/snapshots')).body, { snapshots: [saved.body] })
+  const restored = await control(app, 'POST', '/_emulator/snapshots/seeded:restore')
+  t.equal(restored.status, 200)
+  t.same(restored.body, saved.body)
+  t.same(await control(app, 'DELETE', '/_emulator/snapshots/seeded'), { status: 200, body: {} })
+  t.same((await control(app, 'GET', '/_emulator/snapshots')).body, { snapshots: [] })
+})
+
+t.test('a restore brings back the whole state: contacts, groups, other contacts, the directory, accounts and tokens, the clock', async t => {
+  const app = await seeded(t)
+  const before = await exported(app)
+  const [first] = JSON.parse(before).accounts[0].people
+  const firstBefore = body(await app.inject({ url: `/v1/${first.resourceName as string}?personFields=names`, headers: bearer('alice-token') }))
+  const clockBefore = (await control(app, 'GET', '/_emulator/clock')).body.now
+  await control(app, 'POST', '/_emulator/snapshots', { name: 'seeded' })
+  // Change everything a test could change.
+  const created = await create(app, 'Later')
+  await app.inject({ method: 'POST', url: '/v1/contactGroups', headers: ALICE, payload: { contactGroup: { name: 'Later group' } } })
+  const del = await app.inject({ method: 'DELETE', url: `/v1/${first.resourceName as string}:deleteContact`, headers: ALICE })
+  t.equal(del.statusCode, 200)
+  await app.inject({ method: 'POST', url: '/_emulator/accounts/alice/otherContacts', headers: JSON_TYPE, payload: { names: [{ givenName: 'Met later' }], emailAddresses: [{ value: 'later@example.org' }] } })
+  await app.inject({ method: 'POST', url: '/_emulator/domains/example.com/profiles', headers: JSON_TYPE, payload: { names: [{ givenName: 'Hired later' }] } })
+  await app.inject({ method: 'POST', url: '/_emulator/import', payload: { accounts: [{ id: 'carol', tokens: [{ token: 'carol-token' }] }] } })
+  await control(app, 'POST', '/_emulator/clock', { advance: '3d' })
+  t.not(await exported(app), before)
+
+  t.equal((await control(app, 'POST', '/_emulator/snapshots/seeded:restore')).status, 200)
+  t.equal(await exported(app), before, 'the export is the one of the snapshot, byte for byte')
+  t.equal((await control(app, 'GET', '/_emulator/clock')).body.now, clockBefore, 'the clock is back')
+  const gone = await app.inject({ url: `/v1/${created.resourceName as string}?personFields=names`, headers: bearer('alice-token') })
+  t.equal(gone.statusCode, 404)
+  // carol was imported after the snapshot: her token is an undeclared one again (a new, empty account).
+  t.same(body(await app.inject({ url: '/v1/people/me/connections?personFields=names', headers: bearer('carol-token') })), {})
+  // What was read before the restore (cached renderings, tokens) is not served stale.
+  const back = await app.inject({ url: `/v1/${first.resourceName as string}?personFields=names`, headers: bearer('alice-token') })
+  t.equal(back.statusCode, 200)
+  t.same(body(back), firstBefore)
+  // An update with the etag of the snapshot's time works: etags are the snapshot's.
+  const update = await app.inject({ method: 'PATCH', url: `/v1/${first.resourceName as string}:updateContact?updatePersonFields=names`, headers: ALICE, payload: { etag: firstBefore.etag, names: [{ givenName: 'Renamed' }] } })
+  t.equal(update.statusCode, 200)
+})
+
+t.test('search finds what the snapshot holds, and nothing made after it', async t => {
+  const app = await seeded(t)
+  await create(app, 'Zebulon')
+  await control(app, 'POST', '/_emulator/snapshots', { name: 's' })
+  await create(app, 'Zephyr')
+  const search = async (): Promise<string[]> => (body(await app.inject({ url: '/v1/people:searchContacts?query=ze&readMask=names', headers: bearer('alice-token') })).results ?? []).map((r: any) => r.person.names[0].givenName)
+  t.same((await search()).sort(), ['Zebulon', 'Zephyr'])
+  await control(app, 'POST', '/_emulator/snapshots/s:restore')
+  t.same(await search(), ['Zebulon'])
+})
+
+t.test('sync tokens: one issued before the snapshot lists the changes up to it; one issued after it is expired; new changes follow', async t => {
+  const app = await seeded(t)
+  const t0 = (await sync(app)).body.nextSyncToken
+  const a = await create(app, 'Before snapshot')
+  await control(app, 'POST', '/_emulator/snapshots', { name: 's' })
+  // bob's token is taken after the snapshot, but bob changes nothing: still valid after a restore.
+  const bobToken = (await sync(app, undefined, 'bob-token')).body.nextSyncToken
+  await create(app, 'After snapshot')
+  const t1 = (await sync(app)).body.nextSyncToken
+  await control(app, 'POST', '/_emulator/snapshots/s:restore')
+
+  const fromT0 = await sync(app, t0)
+  t.equal(fromT0.status, 200)
+  t.same(fromT0.body.connections.map((p: any) => p.resourceName), [a.resourceName], 'the change between the token and the snapshot, not the undone one')
+  const fromT1 = await sync(app, t1)
+  t.equal(fromT1.status, 400, 'a token from the undone history is expired')
+  t.equal(fromT1.body.error.details[0].reason, 'EXPIRED_SYNC_TOKEN')
+  t.equal((await sync(app, bobToken, 'bob-token')).status, 200)
+
+  const t2 = fromT0.body.nextSyncToken
+  const c = await create(app, 'After restore')
+  const fromT2 = await sync(app, t2)
+  t.same(fromT2.body.connections.map((p: any) => p.resourceName), [c.resourceName], 'a change after the restore is listed')
+  // The same holds for contact groups.
+  const g1 = body(await app.inject({ url: '/v1/contactGroups?groupFields=name', headers: bearer('alice-token') })).nextSyncToken
+  await app.inject({ method: 'POST', url: '/v1/contactGroups', headers: ALICE, payload: { contactGroup: { name: 'Undone' } } })
+  const g2 = body(await app.inject({ url: `/v1/contactGroups?groupFields=name&syncToken=${g1 as string}`, headers: bearer('alice-token') })).nextSyncToken
+  await control(app, 'POST', '/_emulator/snapshots/s:restore')
+  const groups = await app.inject({ url: `/v1/contactGroups?groupFields=name&syncToken=${g2 as string}`, headers: bearer('alice-token') })
+  t.equal(groups.statusCode, 400)
+  t.equal(body(groups).error.details[0].reason, 'EXPIRED_SYNC_TOKEN')
+  // And for other contacts.
+  const o1 = body(await app.inject({ url: '/v1/otherContacts?readMask=names&requestSyncToken=true', headers: bearer('alice-token') })).nextSyncToken
+  await app.inject({ method: 'POST', url: '/_emulator/accounts/alice/otherContacts', headers: JSON_TYPE, payload: { names: [{ givenName: 'Met later' }] } })
+  const o2 = body(await app.inject({ url: `/v1/otherContacts?readMask=names&syncToken=${o1 as string}`, headers: bearer('alice-token') })).nextSyncToken
+  await control(app, 'POST', '/_emulator/snapshots/s:restore')
+  t.equal((await app.inject({ url: `/v1/otherContacts?readMask=names&syncToken=${o2 as string}`, headers: bearer('alice-token') })).statusCode, 400)
+})
+
+t.test('a token issued after a restore is expired by a second restore of the same snapshot', async t => {
+  const app = await seeded(t)
+  await control(app, 'POST', '/_emulator/snapshots', { name: 's' })
+  await control(app, 'POST', '/_emulator/snapshots/s:restore')
+  await create(app, 'In the first restored line')
+  const token = (await sync(app)).body.nextSyncToken
+  await control(app, 'POST', '/_emulator/snapshots/s:restore')
+  t.equal((await sync(app, token)).status, 400)
+})
+
+t.test('with a seed and a fixed clock, what follows a restore is byte-identical each time', async t => {
+  const app = await seeded(t)
+  await control(app, 'POST', '/_emulator/snapshots', { name: 's' })
+  const run = async (): Promise<string[]> => {
+    const out: string[] = []
+    out.push(JSON.stringify(await create(app, 'Same')))
+    out.push(JSON.stringify((await sync(app)).body))
+    out.push(await exported(app))
+    return out
+  }
+  const first = await run()
+  await control(app, 'POST', '/_emulator/snapshots/s:restore')
+  const second = await run()
+  t.same(second.slice(0, 1), first.slice(0, 1), 'the same resource name and etag')
+  t.equal(second[2], first[2], 'the same state')
+  // A whole reset starts the lines of history again: after it, the emulator that restored
+  // snapshots answers as one that never did.
+  const fresh = await seeded(t)
+  const again = async (emulator: App): Promise<string> => {
+    t.equal((await control(emulator, 'POST', '/_emulator/reset')).status, 200)
+    await emulator.inject({ method: 'POST', url: '/_emulator/import', payload: EXAMPLE })
+    await create(emulator, 'After reset')
+    return (await emulator.inject({ url: '/v1/people/me/connections?personFields=names&requestSyncToken=true', headers: bearer('alice-token') })).body
+  }
+  t.equal(await again(app), await again(fresh))
+})
+
+t.test('saving under a name that exists replaces that snapshot', async t => {
+  const app = await seeded(t)
+  await control(app, 'POST', '/_emulator/snapshots', { name: 's' })
+  const later = await create(app, 'Later')
+  const again = await control(app, 'POST', '/_emulator/snapshots', { name: 's' })
+  t.equal(again.body.contacts, 3)
+  t.equal((await control(app, 'GET', '/_emulator/snapshots')).body.snapshots.length, 1)
+  await control(app, 'POST', '/_emulator/snapshots/s:restore')
+  t.equal((await app.inject({ url: `/v1/${later.resourceName as string}?personFields=names`, headers: bearer('alice-token') })).statusCode, 200)
+})
+
+t.test('refusals: unknown snapshots, bad names and fields', async t => {
+  const app = await seeded(t)
+  const unknown = await control(app, 'POST', '/_emulator/snapshots/nope:restore')
+  t.equal(unknown.status, 404)
+  t.same(unknown.body.error.message, 'Snapshot "nope" was not found.')
+  t.equal((await control(app, 'DELETE', '/_emulator/snapshots/nope')).status, 404)
+  for (const payload of [{}, { name: '' }, { name: 'a b' }, { name: 'a:b' }, { name: 7 }, { name: 'x'.repeat(101) }, { name: 's', extra: 1 }]) {
+    const res = await control(app, 'POST', '/_emulator/snapshots', payload)
+    t.equal(res.status, 400, JSON.stringify(payload))
+    t.equal(res.body.error.status, 'INVALID_ARGUMENT')
+  }
+  t.same((await control(app, 'GET', '/_emulator/snapshots')).body, { snapshots: [] }, 'nothing was saved')
+  // The control plane's guard applies.
+  t.equal((await app.inject({ method: 'POST', url: '/_emulator/snapshots', payload: 'name=s', headers: { 'content-type': 'text/plain' } })).statusCode, 403)
+})
+
+t.test('the snapshots of a file database survive a restart', async t => {
+  const db = join(mkdtempSync(join(tmpdir(), 'pae-snap-')), 'people.db')
+  const first = await build(t, { db, clock: 'fixed:2026-01-01T00:00:00Z', seed: 's' })
+  await first.inject({ method: 'POST', url: '/_emulator/import', payload: EXAMPLE })
+  const before = await exported(first)
+  await control(first, 'POST', '/_emulator/snapshots', { name: 'kept' })
+  await create(first, 'After')
+  await first.close()
+  const second = await build(t, { db, clock: 'fixed:2026-01-01T00:00:00Z', seed: 's' })
+  t.same((await control(second, 'GET', '/_emulator/snapshots')).body.snapshots.map((s: any) => s.name), ['kept'])
+  t.equal((await control(second, 'POST', '/_emulator/snapshots/kept:restore')).status, 200)
+  t.equal(await exported(second), before)
+})
+
+t.test('a restore and a mutation sent together run one after the other, never interleaved', async t => {
+  const app = await seeded(t)
+  await control(app, 'POST', '/_emulator/snapshots', { name: 's' })
+  const [created, restored] = await Promise.all([
+    app.inject({ method: 'POST', url: '/v1/people:createContact', headers: ALICE, payload: { names: [{ givenName: 'Racing' }] } }),
+    control(app, 'POST', '/_emulator/snapshots/s:restore')
+  ])
+  t.equal(created.statusCode, 200)
+  t.equal(restored.status, 200)
+  const after = await app.inject({ url: `/v1/${body(created).resourceName as string}?personFields=names`, headers: bearer('alice-token') })
+  const people = JSON.parse(await exported(app)).accounts[0].people.length
+  // Either the contact was written first (and the restore undid it) or after the restore.
+  t.ok((after.statusCode === 404 && people === 2) || (after.statusCode === 200 && people === 3), `status ${after.statusCode} with ${people} contacts`)
+})
