@@ -6,7 +6,9 @@
  * Operations: updateContact (each connection chains the etag of its last response, so every
  * request is a real update), people.get, createContact, contactGroups.update (chained etags),
  * connections.list (pages of 100); start-up time; and updateContact and get again with 20,000
- * contacts in the account, with the server's resident memory at that size.
+ * contacts in the account, with the server's resident memory at that size; the request
+ * journal's cost (updateContact with it on, as by default, against --journal-size 0); the time
+ * to restore a snapshot of the 1,000-contact state.
  */
 import autocannon from 'autocannon'
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -14,6 +16,7 @@ import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { measureStartup } from './startup.js'
 import { measureBatch, type BatchFigures } from './batch.js'
+import { measureSnapshots, type SnapshotFigures } from './snapshots.js'
 import { contactsFixture, emulatorArgs, root, start, stop, TOKEN } from './servers.js'
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 4)
@@ -109,6 +112,10 @@ async function currentEtags (url: string, path: (slot: number) => string): Promi
 interface Operation { name: string, run: (url: string, seconds: number) => Promise<Result>, base: (url: string, seconds: number) => Promise<Result> }
 
 function operations (): Operation[] {
+  return allOperations().filter(op => selected(op.name))
+}
+
+function allOperations (): Operation[] {
   const contact = (slot: Slot): string => `people/c${1000000 + slot.index}`
   const ops: Operation[] = [
     {
@@ -147,7 +154,7 @@ function operations (): Operation[] {
       base: (url, seconds) => load(seconds, url, () => ({ method: 'GET', path: '/v1/connections' }))
     }
   ]
-  return ops.filter(op => selected(op.name))
+  return ops
 }
 
 /** The round with the median throughput; failures of every round count. */
@@ -204,6 +211,31 @@ async function main (): Promise<void> {
     if (batch.failures > 0) failures.push(`batch: ${batch.failures} calls failed`)
     process.stderr.write(`batch of 100 people.get: ${batch.batchMs.toFixed(1)} ms, one by one ${batch.sequentialMs.toFixed(1)} ms\n`)
   }
+  // The request journal's cost: updateContact with the journal on (the default, as every row
+  // above) against the same emulator with --journal-size 0, alternating.
+  let journal: { on: Result, off: Result, spread: [number, number] } | undefined
+  if (selected('journal')) {
+    const off = await start([...emulatorArgs(contactsFixture(1000, SLOTS)), '--journal-size', '0'])
+    const op = operations().find(o => o.name === 'updateContact') ?? allOperations().find(o => o.name === 'updateContact')!
+    await op.run(off.url, WARMUP)
+    await op.run(emulator.url, WARMUP)
+    const ons: Result[] = []
+    const offs: Result[] = []
+    for (let round = 0; round < ROUNDS; round++) {
+      offs.push(await op.run(off.url, DURATION))
+      ons.push(await op.run(emulator.url, DURATION))
+    }
+    journal = { on: medianOf(ons), off: medianOf(offs), spread: spreadOf(ons.map((r, i) => r.reqs / offs[i]!.reqs)) }
+    for (const [who, r] of [['journal on', journal.on], ['journal off', journal.off]] as const) if (r.failures > 0) failures.push(`updateContact (${who}): ${r.failures} requests failed`)
+    process.stderr.write(`updateContact with the journal on: ${fmt(journal.on.reqs)} req/s, off: ${fmt(journal.off.reqs)} req/s\n`)
+    await stop(off)
+  }
+  // Snapshots of the 1,000-contact state: save once, restore ROUNDS × 5 times.
+  let snapshots: SnapshotFigures | undefined
+  if (selected('snapshots')) {
+    snapshots = await measureSnapshots(emulator.url, ROUNDS * 5)
+    process.stderr.write(`snapshot of 1,000 contacts: save ${snapshots.saveMs.toFixed(1)} ms, restore median ${snapshots.restoreMs.toFixed(1)} ms\n`)
+  }
   await stop(emulator)
   await stop(baseline)
 
@@ -230,6 +262,8 @@ async function main (): Promise<void> {
   if (ONLY !== undefined) {
     // A partial run prints what it measured and leaves bench/RESULTS.md alone.
     for (const r of rows) process.stdout.write(`${r.operation}: ${fmt(r.emulator.reqs)} req/s, ${r.ratio!.toFixed(2)} × ${r.baseline ? 'baseline' : '1k'}\n`)
+    if (journal) process.stdout.write(`updateContact, journal on: ${fmt(journal.on.reqs)} req/s, ${(journal.on.reqs / journal.off.reqs).toFixed(2)} × journal off (${fmt(journal.off.reqs)} req/s)\n`)
+    if (snapshots) process.stdout.write(`snapshot of 1,000 contacts: save ${snapshots.saveMs.toFixed(1)} ms, restore ${snapshots.restoreMs.toFixed(1)} ms (median of ${snapshots.rounds}; slowest ${snapshots.slowestMs.toFixed(1)} ms)\n`)
     if (batch) process.stdout.write(`batch of 100 people.get: ${batch.batchMs.toFixed(1)} ms, ${(batch.batchMs / batch.sequentialMs).toFixed(2)} × the same 100 one by one (${batch.sequentialMs.toFixed(1)} ms)\n`)
     if (large) process.stdout.write(`resident memory at 20,000 contacts: ${rss.toFixed(0)} MB\n`)
     if (ONLY.includes('start-up')) {
@@ -248,6 +282,8 @@ async function main (): Promise<void> {
     ...rows.map(r => `| ${r.operation} | ${r.baseline ? fmt(r.baseline.reqs) : '—'} | ${fmt(r.emulator.reqs)} | ${r.emulator.p50} / ${r.emulator.p99} | ${r.ratio!.toFixed(2)} × ${r.baseline ? 'baseline' : '1k'} | ${r.spread ? `${r.spread[0].toFixed(2)}–${r.spread[1].toFixed(2)}` : ''} | ${r.target ? `${r.target} ${r.met ? '✓' : '✗'}` : ''} |`),
     `| start-up to first response (1,000 contacts) | ${startup.baselineMs.toFixed(0)} ms | ${startup.emulatorMs.toFixed(0)} ms | | ${startupRatio.toFixed(2)} × baseline | | ≤ 1.5 × ${startupRatio <= 1.5 ? '✓' : '✗'} |`,
     ...(batch ? [`| /batch of 100 people.get (baseline: the same 100 one by one on a keep-alive connection) | ${batch.sequentialMs.toFixed(1)} ms | ${batch.batchMs.toFixed(1)} ms | | ${(batch.batchMs / batch.sequentialMs).toFixed(2)} × one by one | ${batch.spread[0].toFixed(2)}–${batch.spread[1].toFixed(2)} | ≤ 1.5 × ${batch.batchMs / batch.sequentialMs <= 1.5 ? '✓' : '✗'} |`] : []),
+    ...(journal ? [`| updateContact with the request journal on (default) against --journal-size 0 | ${fmt(journal.off.reqs)} (off) | ${fmt(journal.on.reqs)} (on) | ${journal.on.p50} / ${journal.on.p99} | ${(journal.on.reqs / journal.off.reqs).toFixed(2)} × off | ${journal.spread[0].toFixed(2)}–${journal.spread[1].toFixed(2)} | ≥ 0.9 × ${journal.on.reqs / journal.off.reqs >= 0.9 ? '✓' : '✗'} |`] : []),
+    ...(snapshots ? [`| restore of a snapshot of 1,000 contacts (POST /_emulator/snapshots/NAME:restore; saving it: ${snapshots.saveMs.toFixed(1)} ms) | | ${snapshots.restoreMs.toFixed(1)} ms | | median of ${snapshots.rounds} | ${snapshots.fastestMs.toFixed(1)}–${snapshots.slowestMs.toFixed(1)} ms | < 50 ms ${snapshots.restoreMs < 50 ? '✓' : '✗'} |`] : []),
     `| resident memory, 20,000 contacts | | ${rss.toFixed(0)} MB | | | | < 150 MB ${rss < 150 ? '✓' : '✗'} |`
   ].join('\n')
   const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`
@@ -269,6 +305,8 @@ async function main (): Promise<void> {
   if (startupRatio > 1.5) missed.push('start-up')
   if (rss >= 150) missed.push('memory')
   if (batch && batch.batchMs / batch.sequentialMs > 1.5) missed.push('batch')
+  if (journal && journal.on.reqs / journal.off.reqs < 0.9) missed.push('journal')
+  if (snapshots && snapshots.restoreMs >= 50) missed.push('snapshot restore')
   if (missed.length > 0) process.stdout.write(`targets missed: ${missed.join(', ')}\n`)
   if (failures.length > 0) {
     process.stdout.write(`failed requests:\n${failures.join('\n')}\n`)

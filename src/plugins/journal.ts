@@ -218,6 +218,7 @@ async function journal (app: FastifyInstance): Promise<void> {
   app.decorate('journal', j)
   app.decorateRequest('bodyText', undefined)
   app.decorateRequest('apiError', null)
+  app.decorateRequest('methodId', null)
   if (!j.enabled) return
   const clock = app.clock
   app.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown, done) => {
@@ -228,7 +229,7 @@ async function journal (app: FastifyInstance): Promise<void> {
         micros: clock.peek(),
         accountId: account === null ? null : account.id,
         idIsToken: account !== null && account.id === account.token,
-        method: request.routeOptions.config.apiMethod?.id ?? null,
+        method: request.methodId,
         httpMethod: request.method,
         url,
         query: request.query,
@@ -253,6 +254,8 @@ declare module 'fastify' {
     bodyText: string | undefined
     /** The error the request was answered with, for the journal. */
     apiError: ApiError | null
+    /** The discovery method id of the request's route (set by the wire plugin's hook); null for other paths. */
+    methodId: string | null
   }
 }
 

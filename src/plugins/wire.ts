@@ -105,6 +105,7 @@ async function wire (app: FastifyInstance): Promise<void> {
   app.addHook('onRequest', (request, reply, done) => {
     const config = request.routeOptions.config
     const method = config.apiMethod
+    request.methodId = method?.id ?? null
     const sys = parseSystemParams(request.query as Record<string, string | string[]>, method?.response, config.compact !== true)
     request.sys = sys
     reply.serializer(serializerFor(sys, reply))
