@@ -225,3 +225,23 @@ t.test('a restore and a mutation sent together run one after the other, never in
   // Either the contact was written first (and the restore undid it) or after the restore.
   t.ok((after.statusCode === 404 && people === 2) || (after.statusCode === 200 && people === 3), `status ${after.statusCode} with ${people} contacts`)
 })
+
+t.test('the snapshots may take as much as --max-storage: past it a save is a 429 and changes nothing', async t => {
+  const app = await build(t, { maxStorageMiB: 16 })
+  // About 6.7 MiB of contacts: two snapshots of it fit in 16 MiB, three do not.
+  const people = Array.from({ length: 70 }, (_, i) => ({ names: [{ givenName: `Big${i}` }], biographies: [{ value: `${i} ${'lorem ipsum '.repeat(8000)}` }] }))
+  const imported = await app.inject({ method: 'POST', url: '/_emulator/import', payload: { accounts: [{ id: 'big', tokens: [{ token: 'big-token' }], people }] } })
+  t.equal(imported.statusCode, 200, imported.body.slice(0, 300))
+  t.equal((await control(app, 'POST', '/_emulator/snapshots', { name: 'one' })).status, 200)
+  t.equal((await control(app, 'POST', '/_emulator/snapshots', { name: 'two' })).status, 200)
+  const full = await control(app, 'POST', '/_emulator/snapshots', { name: 'three' })
+  t.equal(full.status, 429)
+  t.equal(full.body.error.status, 'RESOURCE_EXHAUSTED')
+  t.match(full.body.error.message, /more than 16 MiB/)
+  t.same((await control(app, 'GET', '/_emulator/snapshots')).body.snapshots.map((s: any) => s.name), ['one', 'two'])
+  // Deleting one makes room again.
+  t.equal((await control(app, 'DELETE', '/_emulator/snapshots/one')).status, 200)
+  t.equal((await control(app, 'POST', '/_emulator/snapshots', { name: 'three' })).status, 200)
+  t.equal((await control(app, 'POST', '/_emulator/snapshots/two:restore')).status, 200)
+  t.equal(JSON.parse(await exported(app)).accounts[0].people.length, 70)
+})
