@@ -158,10 +158,10 @@ export class Snapshots {
       db.exec("INSERT INTO main.contact_search (contact_search) VALUES ('delete-all')")
       for (const t of this.tables) {
         const columns = t.columns.map(quote).join(', ')
-        db.exec(`INSERT INTO main.${quote(t.name)} (${t.rowid ? 'rowid, ' : ''}${columns}) SELECT ${t.rowid ? 'emulator_rowid, ' : ''}${columns} FROM ${this.copyName(row.id, t.name)}`)
+        // Every contact is marked to be indexed for search again (the index was emptied).
+        const values = t.name === 'contacts' ? t.columns.map(c => c === 'search_dirty' ? '1' : quote(c)).join(', ') : columns
+        db.exec(`INSERT INTO main.${quote(t.name)} (${t.rowid ? 'rowid, ' : ''}${columns}) SELECT ${t.rowid ? 'emulator_rowid, ' : ''}${values} FROM ${this.copyName(row.id, t.name)}`)
       }
-      // Every contact is indexed for search again (the index was emptied).
-      db.exec('UPDATE main.contacts SET search_dirty = 1')
       db.prepare('UPDATE main.totals SET last_seq = max(last_seq, ?, ?)').run(highest, row.last_seq)
       const line = db.prepare<[], number>('SELECT coalesce(max(id), 0) + 1 FROM main.lineages').pluck().get()!
       db.prepare('INSERT INTO main.lineages (id, parent, parent_seq) VALUES (?, ?, ?)').run(line, row.lineage, row.last_seq)

@@ -77,6 +77,14 @@ t.test('Google\'s clients against the real server process', async t => {
     }, 'every call of the batch got its own callback with its own result')
     t.match(r.batch.group.ok, /^contactGroups\/[0-9a-f]+$/)
     t.equal(r.afterBatch, 'Ada King', 'the update made in the batch is stored')
+    // The journal of the server process holds what the Python client sent (README, "The request journal").
+    const journal = await fetch(`${server.url}/_emulator/requests?account=python-token&method=people.people.updateContact`)
+    const text = await journal.text()
+    t.notOk(text.includes('python-token'), 'the token is nowhere in the journal')
+    const updates = (JSON.parse(text) as { requests: Array<{ status: number, error: { status: string } | null, path: string }> }).requests
+    t.same(updates.map(u => u.status).sort(), [200, 200, 400, 400], 'two updates and two stale ones, the batch\'s calls among them')
+    t.same(updates.filter(u => u.status === 400).map(u => u.error?.status), ['FAILED_PRECONDITION', 'FAILED_PRECONDITION'])
+    t.ok(updates.every(u => u.path === `/v1/${r.created as string}:updateContact`))
   })
 
   t.test('Go: google.golang.org/api/people/v1 with option.WithEndpoint', async t => {
