@@ -2,10 +2,10 @@
  * Snapshots of the whole state (db/snapshots.ts), part of the control plane: save one under a
  * name, restore it, list them, delete one. A restore brings back contacts, groups, other
  * contacts, the directory, accounts and their tokens, change positions and tombstones, the
- * clock and the random stream as they were when it was saved. Sync tokens issued after the
- * snapshot was saved are expired by its restore; those issued before it stay valid (they
- * list the changes from there to the snapshot). Registered inside routes/emulator.ts, under
- * its guard.
+ * clock and the random stream as they were when it was saved. A sync token stays valid when
+ * its position is in the history the restore brings back (issued before the snapshot, or after
+ * it by an account that had not changed since) and is expired otherwise (db/changes.ts,
+ * Changes.validToken). Registered inside routes/emulator.ts, under its guard.
  */
 import type { FastifyInstance } from 'fastify'
 import { ApiError, invalidArgument, notFound, failedPrecondition } from '../src/errors.js'
