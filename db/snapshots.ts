@@ -50,6 +50,12 @@ interface IndexRow {
 
 interface Table { name: string, columns: string[], rowid: boolean }
 
+/** A snapshot found for a restore. */
+export interface RestorableSnapshot { id: number, info: SnapshotInfo, point: SnapshotPoint }
+
+/** Rows a restore deletes or copies per step (about 20 ms of work for contacts). */
+export const RESTORE_SLICE = 2000
+
 /** The most snapshots kept at once (chosen). */
 export const MAX_SNAPSHOTS = 100
 
@@ -140,34 +146,58 @@ export class Snapshots {
   }
 
   /**
-   * Brings the state of snapshot `name` back, in one transaction: undefined when there is no
-   * such snapshot, a message when it cannot be restored. `highest` is the last change position
-   * handed out so far: the next one follows it (and the snapshot's), in a new line of history.
+   * The snapshot `name` as a restore needs it: undefined when there is no such snapshot, a
+   * message when it cannot be restored.
    */
-  restore (name: string, highest: number): SnapshotPoint | string | undefined {
+  restorable (name: string): RestorableSnapshot | string | undefined {
     const row = this.find(name)
     if (row === undefined) return undefined
     if (row.schema_version !== this.schemaVersion) {
       return `Snapshot "${name}" was saved by an emulator whose database schema is version ${row.schema_version}; this one's is ${this.schemaVersion}. Save it again.`
     }
+    return { id: row.id, info: { name: row.name, time: row.time, size: row.size, contacts: row.contacts }, point: { extra: row.extra, lastSeq: row.last_seq, lineage: row.lineage } }
+  }
+
+  /**
+   * Brings a snapshot's state back, in slices of RESTORE_SLICE rows: the caller runs the steps
+   * inside one transaction held open across turns of the event loop (src/steps.ts), while
+   * nothing else uses the connection, so that a large state is restored without holding up
+   * health checks. `highest` is the last change position handed out so far: the next one
+   * follows it (and the snapshot's), in a new line of history.
+   */
+  * restoreSteps (snapshot: RestorableSnapshot, highest: number): Generator<void, void> {
     const db = this.db
-    db.transaction(() => {
-      // Rows go in table by table; the references between them are checked at commit.
-      db.pragma('defer_foreign_keys = ON')
-      for (const t of [...this.tables].reverse()) db.exec(`DELETE FROM main.${quote(t.name)}`)
-      db.exec("INSERT INTO main.contact_search (contact_search) VALUES ('delete-all')")
-      for (const t of this.tables) {
-        const columns = t.columns.map(quote).join(', ')
-        // Every contact is marked to be indexed for search again (the index was emptied).
-        const values = t.name === 'contacts' ? t.columns.map(c => c === 'search_dirty' ? '1' : quote(c)).join(', ') : columns
-        db.exec(`INSERT INTO main.${quote(t.name)} (${t.rowid ? 'rowid, ' : ''}${columns}) SELECT ${t.rowid ? 'emulator_rowid, ' : ''}${values} FROM ${this.copyName(row.id, t.name)}`)
+    // Rows go in table by table; the references between them are checked at commit.
+    db.pragma('defer_foreign_keys = ON')
+    // Referencing tables first, a slice at a time: the cascades of a parent's delete would be one statement.
+    for (const t of [...this.tables].reverse().sort((a, b) => Number(COUNTED.includes(a.name)) - Number(COUNTED.includes(b.name)))) {
+      if (!t.rowid) { db.exec(`DELETE FROM main.${quote(t.name)}`); continue }
+      const slice = db.prepare(`DELETE FROM main.${quote(t.name)} WHERE rowid IN (SELECT rowid FROM main.${quote(t.name)} LIMIT ${RESTORE_SLICE})`)
+      while (slice.run().changes === RESTORE_SLICE) yield
+    }
+    db.exec("INSERT INTO main.contact_search (contact_search) VALUES ('delete-all')")
+    for (const t of this.tables) {
+      const columns = t.columns.map(quote).join(', ')
+      // Every contact is marked to be indexed for search again (the index was emptied).
+      const values = t.name === 'contacts' ? t.columns.map(c => c === 'search_dirty' ? '1' : quote(c)).join(', ') : columns
+      const copy = this.copyName(snapshot.id, t.name)
+      if (!t.rowid) { db.exec(`INSERT INTO main.${quote(t.name)} (${columns}) SELECT ${values} FROM ${copy}`); continue }
+      const slice = db.prepare<[number], { last: number | null, n: number }>(`SELECT max(emulator_rowid) AS last, count(*) AS n FROM (SELECT emulator_rowid FROM ${copy} WHERE emulator_rowid > ? ORDER BY emulator_rowid LIMIT ${RESTORE_SLICE})`)
+      const insert = db.prepare<[number, number]>(`INSERT INTO main.${quote(t.name)} (rowid, ${columns}) SELECT emulator_rowid, ${values} FROM ${copy} WHERE emulator_rowid > ? AND emulator_rowid <= ? ORDER BY emulator_rowid`)
+      let after = -Infinity
+      for (;;) {
+        const { last, n } = slice.get(after)!
+        if (last === null) break
+        insert.run(after, last)
+        after = last
+        if (n < RESTORE_SLICE) break
+        yield
       }
-      db.prepare('UPDATE main.totals SET last_seq = max(last_seq, ?, ?)').run(highest, row.last_seq)
-      const line = db.prepare<[], number>('SELECT coalesce(max(id), 0) + 1 FROM main.lineages').pluck().get()!
-      db.prepare('INSERT INTO main.lineages (id, parent, parent_seq) VALUES (?, ?, ?)').run(line, row.lineage, row.last_seq)
-      db.prepare('UPDATE main.history SET lineage = ?').run(line)
-    }).immediate()
-    return { extra: row.extra, lastSeq: row.last_seq, lineage: row.lineage }
+    }
+    db.prepare('UPDATE main.totals SET last_seq = max(last_seq, ?, ?)').run(highest, snapshot.point.lastSeq)
+    const line = db.prepare<[], number>('SELECT coalesce(max(id), 0) + 1 FROM main.lineages').pluck().get()!
+    db.prepare('INSERT INTO main.lineages (id, parent, parent_seq) VALUES (?, ?, ?)').run(line, snapshot.point.lineage, snapshot.point.lastSeq)
+    db.prepare('UPDATE main.history SET lineage = ?').run(line)
   }
 
   /** Deletes snapshot `name`; false when there is none. */

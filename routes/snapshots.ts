@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify'
 import { ApiError, invalidArgument, notFound, failedPrecondition } from '../src/errors.js'
 import { formatTime } from '../src/clock.js'
 import { MAX_SNAPSHOTS, SNAPSHOT_NAME, type SnapshotInfo } from '../db/snapshots.js'
+import { runStepsInTransaction } from '../src/steps.js'
 
 interface SavedExtra { clock: { fixedNow: string, last: string, offset: string }, random?: number }
 
@@ -44,18 +45,19 @@ export default async function snapshotRoutes (app: FastifyInstance): Promise<voi
   })
 
   const restore = async (name: string): Promise<SnapshotInfo> => await app.exclusive(async () => {
-    const info = app.snapshots.list().find(s => s.name === name)
-    const point = app.snapshots.restore(name, app.changes.lastPosition())
-    if (point === undefined || info === undefined) throw notFound(`Snapshot "${name}" was not found.`)
-    if (typeof point === 'string') throw failedPrecondition(point)
+    const snapshot = app.snapshots.restorable(name)
+    if (snapshot === undefined) throw notFound(`Snapshot "${name}" was not found.`)
+    if (typeof snapshot === 'string') throw failedPrecondition(snapshot)
+    // A slice at a time, in one transaction: health answers throughout a large restore.
+    await runStepsInTransaction(app.db, app.snapshots.restoreSteps(snapshot, app.changes.lastPosition()))
     // What was read from the replaced state is read again.
     app.state.replaced()
     app.renderings.clear()
     app.contacts.scheduleSearchIndex()
-    const extra = JSON.parse(point.extra) as SavedExtra
+    const extra = JSON.parse(snapshot.point.extra) as SavedExtra
     app.clock.restore({ fixedNow: BigInt(extra.clock.fixedNow), last: BigInt(extra.clock.last), offset: BigInt(extra.clock.offset) })
     if (extra.random !== undefined) app.random.restore?.(extra.random)
-    return info
+    return snapshot.info
   })
 
   app.get('/_emulator/snapshots', settings, async () => ({ snapshots: app.snapshots.list() }))

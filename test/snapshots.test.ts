@@ -245,3 +245,26 @@ t.test('the snapshots may take as much as --max-storage: past it a save is a 429
   t.equal((await control(app, 'POST', '/_emulator/snapshots/two:restore')).status, 200)
   t.equal(JSON.parse(await exported(app)).accounts[0].people.length, 70)
 })
+
+t.test('a large restore runs in slices: health answers throughout, and the state is whole after it', async t => {
+  const app = await build(t)
+  const people = Array.from({ length: 12000 }, (_, i) => ({ names: [{ givenName: `Person${i}` }], emailAddresses: [{ value: `p${i}@example.com` }] }))
+  const imported = await app.inject({ method: 'POST', url: '/_emulator/import', payload: { accounts: [{ id: 'many', tokens: [{ token: 'many-token' }], people }] } })
+  t.equal(imported.statusCode, 200)
+  const before = await exported(app)
+  await control(app, 'POST', '/_emulator/snapshots', { name: 'many' })
+  await app.inject({ method: 'POST', url: '/_emulator/reset', headers: JSON_TYPE })
+  const url = await app.listen({ host: '127.0.0.1', port: 0 })
+  const state = { restored: false }
+  const restore = fetch(`${url}/_emulator/snapshots/many:restore`, { method: 'POST', headers: JSON_TYPE }).then(r => { state.restored = true; return r.status })
+  let answered = 0
+  do {
+    const health = await fetch(`${url}/_emulator/health`)
+    if (health.status === 200 && !state.restored) answered++
+  } while (!state.restored)
+  t.equal(await restore, 200)
+  t.ok(answered >= 2, `health answered ${answered} times during the restore`)
+  t.equal(await exported(app), before)
+  const found = body(await app.inject({ url: '/v1/people:searchContacts?query=person11999&readMask=names', headers: bearer('many-token') }))
+  t.equal(found.results.length, 1, 'search reads the index built again')
+})
