@@ -222,7 +222,7 @@ async function main (): Promise<void> {
   let journal: { on: Result, off: Result, spread: [number, number] } | undefined
   if (selected('journal')) {
     const off = await start([...emulatorArgs(contactsFixture(1000, SLOTS)), '--journal-size', '0'])
-    const op = operations().find(o => o.name === 'updateContact') ?? allOperations().find(o => o.name === 'updateContact')!
+    const op = allOperations().find(o => o.name === 'updateContact')!
     await op.run(off.url, WARMUP)
     await op.run(emulator.url, WARMUP)
     const ons: Result[] = []

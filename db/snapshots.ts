@@ -68,7 +68,6 @@ const COUNTED = ['contact_groups', 'accounts', 'totals']
 const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`
 
 export class Snapshots {
-  private readonly tables: Table[]
   private readonly schemaVersion: number
   private readonly pageSize: number
 
@@ -85,15 +84,25 @@ export class Snapshots {
     this.pageSize = db.pragma('snapshots.page_size', { simple: true }) as number
     db.pragma(`snapshots.max_page_count = ${Math.ceil(budgetBytes / this.pageSize)}`)
     this.schemaVersion = db.pragma('main.user_version', { simple: true }) as number
+  }
+
+  /** The state's tables and their columns, read from the schema when a snapshot is first saved or restored (not at start). */
+  private get tables (): Table[] {
+    this.tableList ??= this.readTables()
+    return this.tableList
+  }
+
+  private tableList?: Table[]
+
+  private readTables (): Table[] {
+    const db = this.db
     const names = db.prepare<[], string>(`SELECT name FROM main.sqlite_master WHERE type = 'table'
       AND name NOT LIKE 'contact\\_search%' ESCAPE '\\' AND name NOT IN ('lineages', 'history')
       AND (name NOT LIKE 'sqlite\\_%' ESCAPE '\\' OR name = 'sqlite_sequence') ORDER BY rowid`).pluck().all()
     const ordered = [...names.filter(n => !COUNTED.includes(n)), ...COUNTED.filter(n => names.includes(n))]
-    this.tables = ordered.map(name => ({
-      name,
-      columns: db.prepare<[string], string>('SELECT name FROM pragma_table_info(?)').pluck().all(name),
-      rowid: name !== 'sqlite_sequence' && (db.prepare<[string], number>('SELECT wr FROM pragma_table_list(?) WHERE schema = \'main\'').pluck().get(name) ?? 0) === 0
-    }))
+    const columns = db.prepare<[string], string>('SELECT name FROM pragma_table_info(?)').pluck()
+    const withoutRowid = db.prepare<[string], number>('SELECT wr FROM pragma_table_list(?) WHERE schema = \'main\'').pluck()
+    return ordered.map(name => ({ name, columns: columns.all(name), rowid: name !== 'sqlite_sequence' && (withoutRowid.get(name) ?? 0) === 0 }))
   }
 
   private usedPages (): number {

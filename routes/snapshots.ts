@@ -8,16 +8,12 @@
  * Changes.validToken). Registered inside routes/emulator.ts, under its guard.
  */
 import type { FastifyInstance } from 'fastify'
-import { ApiError, invalidArgument, notFound, failedPrecondition } from '../src/errors.js'
+import { failedPrecondition, invalidArgument, notFound, snapshotsFull } from '../src/errors.js'
 import { formatTime } from '../src/clock.js'
 import { MAX_SNAPSHOTS, SNAPSHOT_NAME, type SnapshotInfo } from '../db/snapshots.js'
 import { runStepsInTransaction } from '../src/steps.js'
 
 interface SavedExtra { clock: { fixedNow: string, last: string, offset: string }, random?: number }
-
-function snapshotsFull (maxStorageMiB: number): ApiError {
-  return new ApiError('RESOURCE_EXHAUSTED', `The snapshots would hold more than ${maxStorageMiB} MiB (--max-storage bounds them as it bounds the state): delete one (DELETE /_emulator/snapshots/NAME) first.`, { reason: 'rateLimitExceeded', httpStatus: 429 })
-}
 
 function readName (value: unknown, where: string): string {
   if (typeof value !== 'string' || !SNAPSHOT_NAME.test(value)) {

@@ -179,8 +179,8 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
     done(null, payload)
   })
 
-  await app.register(journal)
   await app.register(wire)
+  await app.register(journal)
   await app.register(storage, { db: full.db, startAccounts: start.accounts, startDomains: start.domains, tombstonesPerAccount: options.tombstonesPerAccount })
   await app.register(auth)
   await app.register(mutationQueue)

@@ -110,6 +110,10 @@ export const internal = (): ApiError => new ApiError('INTERNAL', 'Internal error
 export const storageFull = (maxStorageMiB: number): ApiError => new ApiError('RESOURCE_EXHAUSTED',
   `The emulator's storage is full: it holds the ${maxStorageMiB} MiB --max-storage allows. Delete contacts, reset, or start the emulator with a larger --max-storage.`, { reason: 'quotaExceeded' })
 
+/** 429: snapshots together may hold what --max-storage allows. */
+export const snapshotsFull = (maxStorageMiB: number): ApiError => new ApiError('RESOURCE_EXHAUSTED',
+  `The snapshots would hold more than ${maxStorageMiB} MiB (--max-storage bounds them as it bounds the state): delete one (DELETE /_emulator/snapshots/NAME) first.`, { reason: 'quotaExceeded' })
+
 /**
  * Google's transcoding error for a value of the wrong type, with the `google.rpc.BadRequest`
  * detail it carries: `Invalid value at 'person.names[0].given_name' (TYPE_STRING), 123`.

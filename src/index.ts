@@ -15,7 +15,7 @@
  */
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
-import { ConfigError, loadConfig, type LogLevel } from './config.js'
+import { buildCommand, ConfigError, loadConfig, type LogLevel } from './config.js'
 import { formatTime } from './clock.js'
 import { FixtureError } from './fixtures/fixture.js'
 import type { JournalEntry, JournalError, JournalFilter } from './plugins/journal.js'
@@ -95,28 +95,21 @@ export interface Emulator {
   close: () => Promise<void>
 }
 
-const FLAGS: Record<string, string> = {
-  host: '--host',
-  port: '--port',
-  db: '--db',
-  strictAccounts: '--strict-accounts',
-  logLevel: '--log-level',
-  clock: '--clock',
-  seed: '--seed',
-  maxQueuedMutations: '--max-queued-mutations',
-  allowedHosts: '--allowed-hosts',
-  controlToken: '--control-token',
-  maxStorage: '--max-storage',
-  journalSize: '--journal-size'
-}
+/**
+ * The command line's flags by their camel-case names (`maxStorage` → `--max-storage`), read from
+ * the command itself: a setting a later change adds is an option here at once.
+ */
+const FLAGS: ReadonlyMap<string, string> = new Map(buildCommand('0').options
+  .filter(o => o.long !== undefined && o.long !== '--version' && o.long !== '--fixtures')
+  .map(o => [o.attributeName(), o.long!]))
 
 /** The options as command-line arguments, so that they are checked as the command line's are. */
 function toArgv (options: EmulatorOptions): string[] {
   const argv: string[] = []
   for (const [name, value] of Object.entries(options)) {
     if (value === undefined || name === 'fixtures') continue
-    const flag = FLAGS[name]
-    if (flag === undefined) throw new ConfigError(`invalid configuration: unknown option "${name}" (known: ${['fixtures', ...Object.keys(FLAGS)].join(', ')})`)
+    const flag = FLAGS.get(name)
+    if (flag === undefined) throw new ConfigError(`invalid configuration: unknown option "${name}" (known: ${['fixtures', ...FLAGS.keys()].join(', ')})`)
     const text = Array.isArray(value) ? value.join(',') : typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined
     if (text === undefined) throw new ConfigError(`invalid configuration: option "${name}" must be a ${name === 'allowedHosts' ? 'list of strings' : 'string, number or boolean'}`)
     argv.push(`${flag}=${text}`)

@@ -91,10 +91,17 @@ t.test('filters: account, method, status (HTTP or canonical), since; combined', 
   t.same((await journal(app, '?status=200&account=bob')).map(e => e.id), [2])
   t.same((await journal(app, '?since=2')).map(e => e.id), [3, 4])
   t.same((await journal(app, '?since=4')), [])
-  for (const bad of ['?since=x', '?status=abc', '?since=1&since=2', '?limit=3']) {
+  const refusals: Array<[string, string]> = [
+    ['?since=x', 'Invalid since "x": expected the id of a journal entry (a whole number).'],
+    ['?status=abc', 'Invalid status "abc": expected an HTTP status (404) or a canonical error status (NOT_FOUND).'],
+    ['?since=1&since=2', 'The filter "since" may be given once.'],
+    ['?limit=3', 'Invalid JSON payload received. Unknown name "limit": Cannot bind query parameter. Field \'limit\' could not be found in request message.']
+  ]
+  for (const [bad, message] of refusals) {
     const res = await app.inject({ url: `/_emulator/requests${bad}` })
     t.equal(res.statusCode, 400, bad)
     t.equal(body(res).error.status, 'INVALID_ARGUMENT')
+    t.equal(body(res).error.message, message)
   }
 })
 

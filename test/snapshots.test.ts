@@ -187,11 +187,24 @@ t.test('refusals: unknown snapshots, bad names and fields', async t => {
   t.equal(unknown.status, 404)
   t.same(unknown.body.error.message, 'Snapshot "nope" was not found.')
   t.equal((await control(app, 'DELETE', '/_emulator/snapshots/nope')).status, 404)
-  for (const payload of [{}, { name: '' }, { name: 'a b' }, { name: 'a:b' }, { name: 7 }, { name: 'x'.repeat(101) }, { name: 's', extra: 1 }]) {
+  const expected = (shown: string): string => `Invalid snapshot name ${shown}: expected 1 to 100 letters, digits, ".", "_" or "-", starting with a letter or digit.`
+  const refusals: Array<[unknown, string]> = [
+    [{}, expected('undefined')],
+    [{ name: '' }, expected('""')],
+    [{ name: 'a b' }, expected('"a b"')],
+    [{ name: 'a:b' }, expected('"a:b"')],
+    [{ name: 7 }, expected('7')],
+    [{ name: 'x'.repeat(101) }, expected(`"${'x'.repeat(101)}"`)],
+    [{ name: 's', extra: 1 }, 'Unknown snapshot field "extra": the body is {"name": "..."}.']
+  ]
+  for (const [payload, message] of refusals) {
     const res = await control(app, 'POST', '/_emulator/snapshots', payload)
     t.equal(res.status, 400, JSON.stringify(payload))
-    t.equal(res.body.error.status, 'INVALID_ARGUMENT')
+    t.same(res.body, { error: { code: 400, message, errors: [{ message, domain: 'global', reason: 'badRequest' }], status: 'INVALID_ARGUMENT' } })
   }
+  const badPath = await control(app, 'DELETE', '/_emulator/snapshots/.hidden')
+  t.equal(badPath.status, 400)
+  t.equal(badPath.body.error.message, 'Invalid snapshot name ".hidden" in the path: expected 1 to 100 letters, digits, ".", "_" or "-", starting with a letter or digit.')
   t.same((await control(app, 'GET', '/_emulator/snapshots')).body, { snapshots: [] }, 'nothing was saved')
   // The control plane's guard applies.
   t.equal((await app.inject({ method: 'POST', url: '/_emulator/snapshots', payload: 'name=s', headers: { 'content-type': 'text/plain' } })).statusCode, 403)
@@ -237,7 +250,8 @@ t.test('the snapshots may take as much as --max-storage: past it a save is a 429
   const full = await control(app, 'POST', '/_emulator/snapshots', { name: 'three' })
   t.equal(full.status, 429)
   t.equal(full.body.error.status, 'RESOURCE_EXHAUSTED')
-  t.match(full.body.error.message, /more than 16 MiB/)
+  t.equal(full.body.error.message, 'The snapshots would hold more than 16 MiB (--max-storage bounds them as it bounds the state): delete one (DELETE /_emulator/snapshots/NAME) first.')
+  t.equal(full.body.error.errors[0].reason, 'quotaExceeded', 'as the storage-full 429')
   t.same((await control(app, 'GET', '/_emulator/snapshots')).body.snapshots.map((s: any) => s.name), ['one', 'two'])
   // Deleting one makes room again.
   t.equal((await control(app, 'DELETE', '/_emulator/snapshots/one')).status, 200)
@@ -267,4 +281,32 @@ t.test('a large restore runs in slices: health answers throughout, and the state
   t.equal(await exported(app), before)
   const found = body(await app.inject({ url: '/v1/people:searchContacts?query=person11999&readMask=names', headers: bearer('many-token') }))
   t.equal(found.results.length, 1, 'search reads the index built again')
+})
+
+t.test('at most 100 snapshots; replacing one of them is still allowed', async t => {
+  const app = await build(t)
+  for (let i = 0; i < 100; i++) t.equal((await control(app, 'POST', '/_emulator/snapshots', { name: `s${i}` })).status, 200)
+  const refused = await control(app, 'POST', '/_emulator/snapshots', { name: 'one-more' })
+  t.equal(refused.status, 400)
+  t.same(refused.body.error, {
+    code: 400,
+    message: 'The emulator already holds 100 snapshots, the most it keeps: delete one (DELETE /_emulator/snapshots/NAME) first.',
+    errors: [{ message: 'The emulator already holds 100 snapshots, the most it keeps: delete one (DELETE /_emulator/snapshots/NAME) first.', domain: 'global', reason: 'failedPrecondition' }],
+    status: 'FAILED_PRECONDITION'
+  })
+  t.equal((await control(app, 'POST', '/_emulator/snapshots', { name: 's7' })).status, 200, 'a name that exists is replaced')
+  t.equal((await control(app, 'GET', '/_emulator/snapshots')).body.snapshots.length, 100)
+})
+
+t.test('a snapshot saved by another schema version is refused, and nothing changes', async t => {
+  const app = await seeded(t)
+  await control(app, 'POST', '/_emulator/snapshots', { name: 'old' })
+  const version = app.db.pragma('user_version', { simple: true }) as number
+  app.db.prepare('UPDATE snapshots.snapshot_index SET schema_version = ?').run(version - 1)
+  const before = await exported(app)
+  const refused = await control(app, 'POST', '/_emulator/snapshots/old:restore')
+  t.equal(refused.status, 400)
+  t.equal(refused.body.error.status, 'FAILED_PRECONDITION')
+  t.equal(refused.body.error.message, `Snapshot "old" was saved by an emulator whose database schema is version ${version - 1}; this one's is ${version}. Save it again.`)
+  t.equal(await exported(app), before)
 })

@@ -216,9 +216,6 @@ export function parseJournalFilter (query: Record<string, string | string[] | un
 async function journal (app: FastifyInstance): Promise<void> {
   const j = new Journal(app.config.journalSize)
   app.decorate('journal', j)
-  app.decorateRequest('bodyText', undefined)
-  app.decorateRequest('apiError', null)
-  app.decorateRequest('methodId', null)
   if (!j.enabled) return
   const clock = app.clock
   app.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown, done) => {
@@ -249,14 +246,6 @@ declare module 'fastify' {
     /** The request journal (see src/plugins/journal.ts). */
     journal: Journal
   }
-  interface FastifyRequest {
-    /** The body's text as it arrived (JSON bodies, while the journal is on). */
-    bodyText: string | undefined
-    /** The error the request was answered with, for the journal. */
-    apiError: ApiError | null
-    /** The discovery method id of the request's route (set by the wire plugin's hook); null for other paths. */
-    methodId: string | null
-  }
 }
 
-export default fp(journal, { name: 'journal', fastify: '5.x' })
+export default fp(journal, { name: 'journal', fastify: '5.x', dependencies: ['wire'] })

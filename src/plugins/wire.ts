@@ -77,6 +77,10 @@ async function wire (app: FastifyInstance): Promise<void> {
   app.decorateRequest('sys', null as unknown as SystemParams)
   app.decorateRequest('account', null)
   app.decorateRequest('api', null as unknown as Record<string, never>)
+  // What the request journal keeps of a request (src/plugins/journal.ts).
+  app.decorateRequest('bodyText', undefined)
+  app.decorateRequest('apiError', null)
+  app.decorateRequest('methodId', null)
 
   // Bodies: JSON only. An empty body is an empty message, as for Google. Prototype keys
   // are dropped, never applied.
@@ -158,6 +162,17 @@ async function wire (app: FastifyInstance): Promise<void> {
     request.apiError = err
     return reply.status(404).send(err.toBody((request.sys ?? DEFAULT_SYS).xgafv2))
   })
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The body's text as it arrived (JSON bodies). */
+    bodyText: string | undefined
+    /** The error the request was answered with. */
+    apiError: ApiError | null
+    /** The discovery method id of the request's route; null for other paths. */
+    methodId: string | null
+  }
 }
 
 export default fp(wire, { name: 'wire', fastify: '5.x' })
