@@ -16,6 +16,7 @@ import { runStepsAsync, runStepsInTransaction } from '../src/steps.js'
 import { fidelity } from '../src/fidelity/report.js'
 import { parseJournalFilter } from '../src/plugins/journal.js'
 import snapshotRoutes from './snapshots.js'
+import faultRoutes from './faults.js'
 import { baseUrl } from '../src/http.js'
 import { controlPlaneGuard, PHOTOS_ROUTE } from '../src/plugins/control-plane.js'
 
@@ -32,6 +33,9 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
   // Snapshots of the whole state: save, restore, list, delete (routes/snapshots.ts).
   await app.register(snapshotRoutes)
 
+  // Fault rules and quotas (routes/faults.ts).
+  await app.register(faultRoutes)
+
   app.get('/_emulator/fidelity', { config: { queryParams: [], compact: true } }, async () => fidelity(options.implemented))
 
   app.post('/_emulator/reset', { config: { queryParams: ['account'], compact: true } }, async (request) => {
@@ -40,6 +44,7 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
       await app.exclusive(async () => {
         await runStepsInTransaction(app.db, app.state.replaceSteps(app.startAccounts(), {}, app.startDomains()))
         app.renderings.clear()
+        app.quotas.clear()
         // A whole reset also brings a fixed clock and a seeded random stream back to the start,
         // so that the same test run twice gives byte-identical responses.
         app.rewind()
@@ -59,6 +64,7 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
       }
       await runStepsInTransaction(app.db, app.state.replaceSteps(start, { onlyAccount: account }))
       app.renderings.clear()
+      app.quotas.clear(account)
     })
     return {}
   })

@@ -14,6 +14,7 @@ import { loggerOptions } from './logger.js'
 import wire, { BODY_LIMIT, toApiError } from './plugins/wire.js'
 import cors, { addCorsHeaders } from './plugins/cors.js'
 import journal from './plugins/journal.js'
+import faults from './plugins/faults.js'
 import connections, { CHECK_INTERVAL_MS, type ConnectionLimits } from './plugins/connections.js'
 import { unavailable } from './errors.js'
 import storage from './plugins/storage.js'
@@ -180,6 +181,8 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
   })
 
   await app.register(wire)
+  // Before the journal: its onSend hook records the answer an `after` fault rule gives.
+  await app.register(faults)
   await app.register(journal)
   await app.register(storage, { db: full.db, startAccounts: start.accounts, startDomains: start.domains, tombstonesPerAccount: options.tombstonesPerAccount })
   await app.register(auth)

@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { LATEST_TIME, parseClockMode, parseTime } from './clock.js'
+import { DEFAULT_QUOTA_LIMITS, parseQuotaLimits, type QuotaLimits } from './quotas.js'
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = typeof LOG_LEVELS[number]
@@ -31,6 +32,10 @@ export interface Config {
   maxStorageMiB: number
   /** Requests the journal keeps (GET /_emulator/requests); 0 turns it off. */
   journalSize: number
+  /** Calls spend per-user quotas, and an exhausted one answers Google's 429 (src/quotas.ts). */
+  quotas: boolean
+  /** The quotas' limits (defaults chosen; --quota-limits sets others). */
+  quotaLimits: QuotaLimits
 }
 
 export const defaultConfig: Config = {
@@ -46,7 +51,9 @@ export const defaultConfig: Config = {
   allowedHosts: [],
   controlToken: undefined,
   maxStorageMiB: 256,
-  journalSize: 1000
+  journalSize: 1000,
+  quotas: false,
+  quotaLimits: DEFAULT_QUOTA_LIMITS
 }
 
 /** A configuration problem: one line naming the setting; the process exits with code 2. */
@@ -83,6 +90,19 @@ function parseStorage (value: string): number {
 function parseJournalSize (value: string): number {
   if (!/^\d{1,6}$/.test(value) || Number(value) > 100000) throw new InvalidArgumentError('expected a whole number from 0 (off) to 100000')
   return Number(value)
+}
+
+function parseOnOff (value: string): boolean {
+  const v = value.toLowerCase()
+  if (['on', 'true', '1', 'yes'].includes(v)) return true
+  if (['off', 'false', '0', 'no'].includes(v)) return false
+  throw new InvalidArgumentError('expected on or off')
+}
+
+function parseLimits (value: string): QuotaLimits {
+  const limits = parseQuotaLimits(value)
+  if (typeof limits === 'string') throw new InvalidArgumentError(limits)
+  return limits
 }
 
 function parseNonEmpty (value: string): string {
@@ -136,6 +156,10 @@ export function buildCommand (version: string): Command {
       .default(defaultConfig.maxStorageMiB).argParser(parseStorage))
     .addOption(new Option('--journal-size <n>', 'requests the journal keeps (GET /_emulator/requests); 0 turns it off').env('PEOPLE_EMULATOR_JOURNAL_SIZE')
       .default(defaultConfig.journalSize).argParser(parseJournalSize))
+    .addOption(new Option('--quotas <on|off>', 'calls spend per-user quotas as Google counts them; an exhausted one answers its 429').env('PEOPLE_EMULATOR_QUOTAS')
+      .default(defaultConfig.quotas, 'off').argParser(parseOnOff))
+    .addOption(new Option('--quota-limits <limits>', 'quota limits as name=n pairs, e.g. critical_write=60,daily_write=10000').env('PEOPLE_EMULATOR_QUOTA_LIMITS')
+      .default(defaultConfig.quotaLimits, Object.entries(DEFAULT_QUOTA_LIMITS).map(([k, v]) => `${k}=${v}`).join(',')).argParser(parseLimits))
     .exitOverride()
     .configureOutput({ writeErr: () => {} })
     .allowExcessArguments(false)
@@ -175,7 +199,9 @@ export function loadConfig (argv: readonly string[], env: NodeJS.ProcessEnv, ver
     allowedHosts: o.allowedHosts as string[],
     controlToken: o.controlToken as string | undefined,
     maxStorageMiB: o.maxStorage as number,
-    journalSize: o.journalSize as number
+    journalSize: o.journalSize as number,
+    quotas: o.quotas as boolean,
+    quotaLimits: o.quotaLimits as QuotaLimits
   }
 }
 

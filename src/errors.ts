@@ -6,7 +6,8 @@
 export type CanonicalCode =
   | 'INVALID_ARGUMENT' | 'FAILED_PRECONDITION' | 'OUT_OF_RANGE' | 'UNAUTHENTICATED'
   | 'PERMISSION_DENIED' | 'NOT_FOUND' | 'ALREADY_EXISTS' | 'ABORTED' | 'RESOURCE_EXHAUSTED'
-  | 'INTERNAL' | 'UNAVAILABLE' | 'UNIMPLEMENTED'
+  | 'INTERNAL' | 'UNAVAILABLE' | 'UNIMPLEMENTED' | 'CANCELLED' | 'UNKNOWN' | 'DEADLINE_EXCEEDED'
+  | 'DATA_LOSS'
 
 /** Canonical code → HTTP status, legacy `errors[0].reason` (BEHAVIOUR.md §2) and the gRPC code number. */
 const CODES: Readonly<Record<CanonicalCode, { http: number, reason: string, grpc: number }>> = {
@@ -21,8 +22,16 @@ const CODES: Readonly<Record<CanonicalCode, { http: number, reason: string, grpc
   RESOURCE_EXHAUSTED: { http: 429, reason: 'rateLimitExceeded', grpc: 8 },
   INTERNAL: { http: 500, reason: 'backendError', grpc: 13 },
   UNAVAILABLE: { http: 503, reason: 'backendError', grpc: 14 },
-  UNIMPLEMENTED: { http: 501, reason: 'notImplemented', grpc: 12 }
+  UNIMPLEMENTED: { http: 501, reason: 'notImplemented', grpc: 12 },
+  // Codes the emulator answers only when a fault rule asks for them (src/faults.ts).
+  CANCELLED: { http: 499, reason: 'cancelled', grpc: 1 },
+  UNKNOWN: { http: 500, reason: 'backendError', grpc: 2 },
+  DEADLINE_EXCEEDED: { http: 504, reason: 'deadlineExceeded', grpc: 4 },
+  DATA_LOSS: { http: 500, reason: 'backendError', grpc: 15 }
 }
+
+/** The canonical codes, for checking a name given by a user (a custom fault). */
+export const CANONICAL_CODES: readonly CanonicalCode[] = Object.keys(CODES) as CanonicalCode[]
 
 /** One entry of the legacy `errors` array. */
 export interface LegacyError {
@@ -45,6 +54,8 @@ export interface ApiErrorOptions {
   details?: ErrorDetail[]
   /** Overrides the HTTP status of the canonical code (413 for oversized bodies). */
   httpStatus?: number
+  /** false: the body has no legacy `errors` array (Google's daily-quota 429 has none). */
+  legacy?: boolean
 }
 
 export const ERROR_INFO = 'type.googleapis.com/google.rpc.ErrorInfo'
@@ -58,6 +69,7 @@ export class ApiError extends Error {
   readonly location: string | undefined
   readonly locationType: string | undefined
   readonly details: ErrorDetail[]
+  readonly legacy: boolean
 
   constructor (status: CanonicalCode, message: string, options: ApiErrorOptions = {}) {
     super(message)
@@ -69,6 +81,7 @@ export class ApiError extends Error {
     this.location = options.location
     this.locationType = options.locationType
     this.details = options.details ?? []
+    this.legacy = options.legacy ?? true
   }
 
   /** The error as a `google.rpc.Status` inside a batch response entry: `{code, message}`. */
@@ -82,7 +95,7 @@ export class ApiError extends Error {
    */
   toBody (xgafv2 = false): { error: Record<string, unknown> } {
     const error: Record<string, unknown> = { code: this.httpStatus, message: this.message }
-    if (!xgafv2) {
+    if (!xgafv2 && this.legacy) {
       const legacy: LegacyError = { message: this.legacyMessage, domain: 'global', reason: this.reason }
       if (this.location !== undefined) legacy.location = this.location
       if (this.locationType !== undefined) legacy.locationType = this.locationType

@@ -20,9 +20,28 @@ import { formatTime } from './clock.js'
 import { FixtureError } from './fixtures/fixture.js'
 import type { JournalEntry, JournalError, JournalFilter } from './plugins/journal.js'
 import type { SnapshotInfo } from '../db/snapshots.js'
+import type { CustomFaultError, FaultRule, NamedFaultError } from './faults.js'
+import type { QuotaName, QuotaState } from './quotas.js'
 
 export { ConfigError, FixtureError }
-export type { JournalEntry, JournalError, JournalFilter, SnapshotInfo, LogLevel }
+export type { JournalEntry, JournalError, JournalFilter, SnapshotInfo, LogLevel, FaultRule, NamedFaultError, CustomFaultError, QuotaName, QuotaState }
+
+/** A fault rule as `emulator.faults.add` takes it (README, "Faults and quotas"). */
+export interface FaultRuleInput {
+  /** A discovery method id, a prefix ending in `.*`, or `*`. */
+  method: string
+  account?: string
+  /** How many times it fires (default 1; 0: until removed). */
+  times?: number
+  /** Matching calls let through first (default 0). */
+  after?: number
+  /** The chance it fires on a matching call (default 1), drawn from the seeded random stream. */
+  probability?: number
+  /** `before` (default): nothing is applied; `after`: the call is applied, then the error answered. */
+  when?: 'before' | 'after'
+  error?: NamedFaultError | CustomFaultError
+  delayMs?: number
+}
 
 /** The settings of `startEmulator`: the command line's, camel-cased. */
 export interface EmulatorOptions {
@@ -52,6 +71,10 @@ export interface EmulatorOptions {
   maxStorage?: number
   /** Requests the journal keeps; 0 turns it off. Default 1000. */
   journalSize?: number
+  /** Calls spend per-user quotas as Google counts them (`on`), or not (`off`, the default). */
+  quotas?: 'on' | 'off' | boolean
+  /** Quota limits: `{ critical_write: 5 }` or `'critical_write=5'`; the others keep their defaults. */
+  quotaLimits?: string | Partial<Record<QuotaName, number>>
 }
 
 /** A control-plane call that the emulator refused: its HTTP status and Google-shaped error. */
@@ -91,6 +114,17 @@ export interface Emulator {
   restore: (name: string) => Promise<SnapshotInfo>
   snapshots: () => Promise<SnapshotInfo[]>
   deleteSnapshot: (name: string) => Promise<void>
+  /** Fault rules: production's failures on demand. */
+  readonly faults: {
+    /** Adds a rule; resolves to it with its id. */
+    add: (rule: FaultRuleInput) => Promise<FaultRule>
+    /** The rules with their hits. */
+    list: () => Promise<FaultRule[]>
+    remove: (id: string) => Promise<void>
+    clear: () => Promise<void>
+  }
+  /** What an account has spent of each quota, and what it has left (`--quotas on`). */
+  quotas: (account: string) => Promise<QuotaState[]>
   /** Stops listening (requests in flight are answered) and closes the database. */
   close: () => Promise<void>
 }
@@ -110,7 +144,11 @@ function toArgv (options: EmulatorOptions): string[] {
     if (value === undefined || name === 'fixtures') continue
     const flag = FLAGS.get(name)
     if (flag === undefined) throw new ConfigError(`invalid configuration: unknown option "${name}" (known: ${['fixtures', ...FLAGS.keys()].join(', ')})`)
-    const text = Array.isArray(value) ? value.join(',') : typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined
+    const text = Array.isArray(value)
+      ? value.join(',')
+      : name === 'quotaLimits' && typeof value === 'object' && value !== null
+        ? Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k}=${String(v)}`).join(',')
+        : typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined
     if (text === undefined) throw new ConfigError(`invalid configuration: option "${name}" must be a ${name === 'allowedHosts' ? 'list of strings' : 'string, number or boolean'}`)
     argv.push(`${flag}=${text}`)
   }
@@ -170,6 +208,13 @@ export async function startEmulator (options: EmulatorOptions = {}): Promise<Emu
     restore: async (name) => await call('POST', `/_emulator/snapshots/${encodeURIComponent(name)}:restore`),
     snapshots: async () => (await call<{ snapshots: SnapshotInfo[] }>('GET', '/_emulator/snapshots')).snapshots,
     deleteSnapshot: async (name) => { await call('DELETE', `/_emulator/snapshots/${encodeURIComponent(name)}`) },
+    faults: {
+      add: async (rule) => await call('POST', '/_emulator/faults', rule),
+      list: async () => (await call<{ faults: FaultRule[] }>('GET', '/_emulator/faults')).faults,
+      remove: async (id) => { await call('DELETE', `/_emulator/faults/${encodeURIComponent(id)}`) },
+      clear: async () => { await call('DELETE', '/_emulator/faults') }
+    },
+    quotas: async (account) => (await call<{ quotas: QuotaState[] }>('GET', `/_emulator/quotas?account=${encodeURIComponent(account)}`)).quotas,
     close: async () => {
       closed ??= app.close()
       await closed

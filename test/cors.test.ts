@@ -5,7 +5,7 @@
 import t from 'tap'
 import type { RouteHandlerMethod } from 'fastify'
 import type { InjectOptions } from 'light-my-request'
-import { writeQuotaExceeded } from '../src/plugins/mutation-queue.js'
+import { rateLimitExceeded } from '../src/quotas.js'
 import { bearer, body, build } from './helpers/app.js'
 
 const ORIGIN = 'https://app.example.com'
@@ -49,7 +49,7 @@ t.test('a preflight needs no credentials, runs nothing and creates no account', 
 t.test('every answer to a request with an Origin is readable cross-origin, errors included', async t => {
   const app = await build(t, { maxQueuedMutations: 1 }, {
     implementations: {
-      'people.people.batchCreateContacts': (async () => { throw writeQuotaExceeded() }) as RouteHandlerMethod,
+      'people.people.batchCreateContacts': (async () => { throw rateLimitExceeded('critical_write') }) as RouteHandlerMethod,
       'people.people.batchDeleteContacts': (async () => { throw new Error('boom') }) as RouteHandlerMethod
     }
   })

@@ -32,7 +32,7 @@ t.test('each API request is recorded with the documented fields, newest last; th
   t.same(entries.map(e => e.method), ['people.people.createContact', 'people.people.get', 'people.people.get'], 'the import and health are not recorded')
   t.same(entries.map(e => e.id), [1, 2, 3])
   const [create, get, notFound] = entries
-  t.same(Object.keys(create), ['id', 'time', 'account', 'method', 'httpMethod', 'path', 'query', 'status', 'error', 'durationMs', 'requestBody', 'responseBody'])
+  t.same(Object.keys(create), ['id', 'time', 'account', 'method', 'httpMethod', 'path', 'query', 'status', 'error', 'fault', 'durationMs', 'requestBody', 'responseBody'])
   t.match(create, { account: 'alice', httpMethod: 'POST', path: '/v1/people:createContact', query: { personFields: 'names' }, status: 200, error: null, requestBody: { names: [{ givenName: 'Ann' }] } })
   t.same(create.responseBody, body(created), 'the response body as sent')
   t.match(create.time, /^2026-01-01T00:00:00\.\d{6}Z$/, 'emulator-clock time')

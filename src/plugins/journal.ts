@@ -40,6 +40,8 @@ export interface JournalEntry {
   query: Record<string, string | string[]>
   status: number
   error: JournalError | null
+  /** The id of the fault rule that fired on the request (POST /_emulator/faults); null: none. */
+  fault: string | null
   durationMs: number
   /** The JSON body sent (a string when it is not JSON, or too long to keep whole); null: none. */
   requestBody: unknown
@@ -70,6 +72,7 @@ interface Recorded {
   query: unknown
   status: number
   error: ApiError | null
+  fault: string | null
   durationMs: number
   requestText: string | undefined
   responseText: string | undefined
@@ -185,6 +188,7 @@ export class Journal {
       query: queryOf(r.query),
       status: r.status,
       error: r.error === null ? null : errorOf(r.error),
+      fault: r.fault,
       durationMs: r.durationMs,
       requestBody: bodyValue(r.requestText),
       responseBody: bodyValue(r.responseText)
@@ -232,6 +236,7 @@ async function journal (app: FastifyInstance): Promise<void> {
         query: request.query,
         status: reply.statusCode,
         error: request.apiError,
+        fault: request.fault,
         durationMs: Math.round(reply.elapsedTime * 1000) / 1000,
         requestText: request.bodyText ?? textOf(request.body),
         responseText: textOf(payload)

@@ -9,28 +9,7 @@
  */
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import { ApiError, ERROR_INFO } from '../errors.js'
-
-/** The consumer named in quota errors (chosen: the emulator has no Cloud project). */
-export const EMULATOR_PROJECT_NUMBER = '000000000000'
-
-/** Google's per-user write-quota error (BEHAVIOUR.md §8). */
-export function writeQuotaExceeded (): ApiError {
-  const metric = 'Critical write requests (Contact and Profile Writes)'
-  return new ApiError('RESOURCE_EXHAUSTED', `Quota exceeded for quota metric '${metric}' and limit '${metric} per minute per user' of service 'people.googleapis.com' for consumer 'project_number:${EMULATOR_PROJECT_NUMBER}'.`, {
-    details: [{
-      '@type': ERROR_INFO,
-      reason: 'RATE_LIMIT_EXCEEDED',
-      domain: 'googleapis.com',
-      metadata: {
-        consumer: `projects/${EMULATOR_PROJECT_NUMBER}`,
-        quota_limit: 'CriticalWritesPerMinutePerProjectPerUser',
-        quota_metric: 'people.googleapis.com/critical_write_requests',
-        service: 'people.googleapis.com'
-      }
-    }]
-  })
-}
+import { rateLimitExceeded } from '../quotas.js'
 
 export class MutationQueue {
   private readonly accounts = new Map<string, { tail: Promise<unknown>, depth: number }>()
@@ -41,7 +20,7 @@ export class MutationQueue {
   /** Runs `task` after every mutation of `accountId` queued before it; 429 when the queue is full. */
   async run<T> (accountId: string, task: () => T | Promise<T>): Promise<T> {
     const entry = this.accounts.get(accountId)
-    if (entry && entry.depth >= this.maxDepth) throw writeQuotaExceeded()
+    if (entry && entry.depth >= this.maxDepth) throw rateLimitExceeded('critical_write')
     if (entry === undefined || entry.depth === 0) {
       // Nothing of the account's is queued or running: the task starts now. Only if it
       // awaits do later mutations need to wait behind it.

@@ -27,7 +27,7 @@ function contentTypeFor (sys: SystemParams): string {
  * The serializer of one reply: indentation (prettyPrint), JSONP (callback) and the partial
  * response (fields), which applies to successful bodies only — errors are never filtered.
  */
-function serializerFor (sys: SystemParams, reply: FastifyReply): (payload: unknown) => string {
+export function serializerFor (sys: SystemParams, reply: FastifyReply): (payload: unknown) => string {
   const indent = sys.pretty ? 2 : undefined
   const { callback, fields } = sys
   const select = fields === undefined ? (payload: unknown) => payload : (payload: unknown) => reply.statusCode < 300 ? applySelection(payload, fields) : payload
@@ -81,6 +81,8 @@ async function wire (app: FastifyInstance): Promise<void> {
   app.decorateRequest('bodyText', undefined)
   app.decorateRequest('apiError', null)
   app.decorateRequest('methodId', null)
+  // The fault rule that fired on the request (src/plugins/faults.ts).
+  app.decorateRequest('fault', null)
 
   // Bodies: JSON only. An empty body is an empty message, as for Google. Prototype keys
   // are dropped, never applied.
@@ -149,7 +151,8 @@ async function wire (app: FastifyInstance): Promise<void> {
     const apiError = (err as { code?: string }).code === 'SQLITE_FULL' && budget !== undefined && budget.usedBytes() >= budget.budgetBytes
       ? storageFull(request.server.config.maxStorageMiB)
       : toApiError(err)
-    if (apiError.httpStatus >= 500) request.log.error({ err }, apiError.httpStatus === 503 ? 'request failed: storage unavailable' : 'request failed')
+    // (An error a fault rule asked for is not the emulator's failure.)
+    if (apiError.httpStatus >= 500 && request.fault === null) request.log.error({ err }, apiError.httpStatus === 503 ? 'request failed: storage unavailable' : 'request failed')
     request.apiError = apiError
     const sys = request.sys ?? DEFAULT_SYS
     // Fastify drops the content type before calling an error handler; set it again.
@@ -172,6 +175,8 @@ declare module 'fastify' {
     apiError: ApiError | null
     /** The discovery method id of the request's route; null for other paths. */
     methodId: string | null
+    /** The id of the fault rule that fired on the request; null: none. */
+    fault: string | null
   }
 }
 

@@ -90,7 +90,7 @@ t.test('through HTTP: the 429 envelope of BEHAVIOUR.md §8, other accounts unaff
   await sleep(20)
   const refused = await send('a')
   t.equal(refused.statusCode, 429)
-  const message = "Quota exceeded for quota metric 'Critical write requests (Contact and Profile Writes)' and limit 'Critical write requests (Contact and Profile Writes) per minute per user' of service 'people.googleapis.com' for consumer 'project_number:000000000000'."
+  const message = "Quota exceeded for quota metric 'Critical write requests (Contact Creates and Updates)' and limit 'Critical write requests (Contact Creates and Updates) per minute per user' of service 'people.googleapis.com' for consumer 'project_number:000000000000'."
   t.same(body(refused), {
     error: {
       code: 429,
