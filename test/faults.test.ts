@@ -6,7 +6,7 @@
 import t, { type Test } from 'tap'
 import { auth, people } from '@googleapis/people'
 import type { FastifyInstance } from 'fastify'
-import { bearer, body, build } from './helpers/app.js'
+import { bearer, body, build, rateLimitBody } from './helpers/app.js'
 import { createContact, getPerson } from './helpers/people.js'
 import { createGroup, getGroup } from './helpers/groups.js'
 import { BAD_GATEWAY_PAGE } from '../src/faults.js'
@@ -32,21 +32,7 @@ const WRITE_QUOTA_MESSAGE = "Quota exceeded for quota metric 'Critical write req
 
 /** Google's per-minute quota 429 as the front end writes it, two-space indented (prettyPrint's default). */
 function rateLimitText (display: string, limit: string, metric: string): string {
-  const message = `Quota exceeded for quota metric '${display}' and limit '${display} per minute per user' of service 'people.googleapis.com' for consumer 'project_number:000000000000'.`
-  return JSON.stringify({
-    error: {
-      code: 429,
-      message,
-      errors: [{ message, domain: 'global', reason: 'rateLimitExceeded' }],
-      status: 'RESOURCE_EXHAUSTED',
-      details: [{
-        '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
-        reason: 'RATE_LIMIT_EXCEEDED',
-        domain: 'googleapis.com',
-        metadata: { quota_limit: limit, service: 'people.googleapis.com', quota_metric: metric, consumer: 'projects/000000000000' }
-      }]
-    }
-  }, null, 2)
+  return JSON.stringify(rateLimitBody(display, limit, metric), null, 2)
 }
 
 const DAILY_TEXT = JSON.stringify({ error: { code: 429, message: 'Resource has been exhausted (e.g. check quota).', status: 'RESOURCE_EXHAUSTED', details: [{ '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [{ subject: 'QUOTA_EXCEEDED', description: 'FBS quota limit exceeded' }] }] } }, null, 2)

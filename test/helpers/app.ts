@@ -41,6 +41,25 @@ export function credentialsMissingBody (rpc: string): unknown {
   }
 }
 
+/** Google's per-minute quota 429 (BEHAVIOUR.md §8), keys in the order the front end writes them. */
+export function rateLimitBody (display: string, limit: string, metric: string): unknown {
+  const message = `Quota exceeded for quota metric '${display}' and limit '${display} per minute per user' of service 'people.googleapis.com' for consumer 'project_number:000000000000'.`
+  return {
+    error: {
+      code: 429,
+      message,
+      errors: [{ message, domain: 'global', reason: 'rateLimitExceeded' }],
+      status: 'RESOURCE_EXHAUSTED',
+      details: [{
+        '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+        reason: 'RATE_LIMIT_EXCEEDED',
+        domain: 'googleapis.com',
+        metadata: { quota_limit: limit, service: 'people.googleapis.com', quota_metric: metric, consumer: 'projects/000000000000' }
+      }]
+    }
+  }
+}
+
 /**
  * A test message naming a string with every character outside printable ASCII escaped:
  * a raw line or paragraph separator (U+2028, U+2029) in a message breaks the TAP stream.
