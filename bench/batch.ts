@@ -29,7 +29,7 @@ function median (values: number[]): number {
 export async function measureBatch (url: string, { rounds = 7, perRound = 20, warmupSeconds = 4 } = {}): Promise<BatchFigures> {
   const client = new Client(url, { pipelining: 1 })
   const authorization = `Bearer ${TOKEN}`
-  const paths = Array.from({ length: CALLS }, (_, i) => `/v1/people/c${1000000 + i}?personFields=names,emailAddresses,phoneNumbers,metadata&prettyPrint=false`)
+  const paths = Array.from({ length: CALLS }, (_, i) => `/v1/people/c${1000000 + i}?personFields=names,emailAddresses,phoneNumbers,metadata`)
   const body = paths.map(path => `--${BOUNDARY}\r\nContent-Type: application/http\r\n\r\nGET ${path} HTTP/1.1\r\n\r\n`).join('') + `--${BOUNDARY}--\r\n`
   let failures = 0
 

@@ -91,8 +91,9 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
   // Reset comes back here: the clock and the random stream as they were after the fixtures.
   const startPoint = { clock: clock.snapshot(), random: random.snapshot?.() }
 
+  const log = options.logger === undefined ? loggerOptions(full.logLevel) : { logger: options.logger, stop: () => {} }
   const app = Fastify({
-    logger: options.logger ?? loggerOptions(full.logLevel),
+    logger: log.logger,
     bodyLimit: BODY_LIMIT,
     // One line per request, written by the onResponse hook below, instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
@@ -116,6 +117,11 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
       r.status(apiError.httpStatus).header('content-type', 'application/json; charset=UTF-8')
         .send(JSON.stringify(apiError.toBody(), null, 2))
     }
+  })
+  // Buffered log lines are written out when the emulator closes.
+  app.addHook('onClose', (_instance, done) => {
+    log.stop()
+    done()
   })
   app.decorate('config', full)
   app.decorate('clock', clock)

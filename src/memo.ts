@@ -1,7 +1,8 @@
 /**
- * Pure functions of a string, memoised for the request path: the same ids, resource names,
- * phone numbers and labels come back request after request, and working them out again
- * (BigInt conversions, a SHA-256, phone-number parsing) is measurable.
+ * Pure functions of a string, memoised for the request path: the same ids, resource names
+ * and labels come back request after request, and working them out again (BigInt
+ * conversions, a SHA-256) is measurable. (Phone numbers are not memoised here: their
+ * canonical forms are kept on the contact's own items, see src/people/computed.ts.)
  */
 
 /**

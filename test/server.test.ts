@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startProcess, startServer, stop } from './helpers/process.js'
+import { LOG_FLUSH_MS } from '../src/logger.js'
 
 const tempDir = (): string => mkdtempSync(join(tmpdir(), 'pae-proc-'))
 
@@ -123,6 +124,23 @@ t.test('at the default log level the start line is the first line printed, and F
   t.equal(lines[0], `people-api-emulator listening on ${server.url} (database :memory:)`)
   t.notMatch(server.stdout(), /Server listening at/)
   t.match(server.stdout(), /"msg":"request completed"/, 'request logs still come at info')
+})
+
+t.test('request lines are buffered: a quiet server still writes each within the flush interval; a busy one writes them in batches; a close writes out the rest', async t => {
+  const server = await startServer(['--log-level', 'info'])
+  // One request, then nothing: the line must come without more traffic pushing it out.
+  await fetch(server.url + '/_emulator/health')
+  const deadline = Date.now() + 20 * LOG_FLUSH_MS
+  while (!server.stdout().includes('"msg":"request completed"') && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 10))
+  t.match(server.stdout(), /"msg":"request completed"/, 'the line of a lone request is written while the server runs')
+  // Many requests, then a close right away: none of their lines is lost.
+  const count = 200
+  for (let i = 0; i < count; i++) await fetch(server.url + `/_emulator/health?n=${i}`)
+  t.equal(await stop(server), 0)
+  const urls = server.stdout().split('\n').filter(l => l.startsWith('{')).map(l => JSON.parse(l)).filter(l => l.msg === 'request completed').map(l => l.url)
+  t.equal(urls.length, count + 1, 'every request line is written by the time the process has exited')
+  t.equal(urls.at(-1), `/_emulator/health?n=${count - 1}`, 'the last one too')
+  t.ok(server.stdout().includes('"msg":"closing"'), 'and the closing line')
 })
 
 t.test('logs are JSON lines and never carry credentials', async t => {

@@ -74,20 +74,28 @@ function computeName (item: Item, out: Item, options: ComputeOptions): void {
   }
 }
 
-/**
- * The E.164 form of a phone number, or null when it does not parse as a valid number.
- * Memoised: parsing with full metadata costs tens of microseconds.
- */
-export const canonicalForm = memoised(50000, (value: string): string | null => {
+/** The E.164 form of a phone number, or null when it does not parse as a valid number (tens of microseconds). */
+export function canonicalForm (value: string): string | null {
   const parsed = phones().parsePhoneNumberFromString(value, DEFAULT_REGION)
   return parsed?.isValid() === true ? parsed.number : null
-})
+}
+
+/**
+ * The canonical form of each stored phone item, worked out on its first rendering. Kept on
+ * the item itself (by identity): an item belongs to one version of one contact of one
+ * account, so no account's numbers are kept where another's lookups could meet (or time)
+ * them, and a new version of a contact brings new items.
+ */
+const canonicalForms = new WeakMap<Item, string | null>()
 
 function computePhone (item: Item, out: Item): void {
-  if (typeof item.value === 'string') {
-    const form = canonicalForm(item.value)
-    if (form !== null) out.canonicalForm = form
+  if (typeof item.value !== 'string') return
+  let form = canonicalForms.get(item)
+  if (form === undefined) {
+    form = canonicalForm(item.value)
+    canonicalForms.set(item, form)
   }
+  if (form !== null) out.canonicalForm = form
 }
 
 function computeAddress (item: Item, out: Item, options: ComputeOptions): void {

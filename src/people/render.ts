@@ -103,10 +103,12 @@ export function renderPerson (contact: StoredContact, fields: ReadonlySet<string
   let person = cache.get(key)
   if (person === undefined) {
     person = render(contact, fields, ctx)
-    // The text is kept with the rendering: a compact response sends it as it is.
+    // The text is kept with the rendering: a compact response sends it as it is, and an
+    // indented one (Google's default) the indented text written on first use — counted
+    // here as about one and a half times the compact one.
     const text = JSON.stringify(person)
     shareJson(person, text)
-    cache.set(key, person, text.length)
+    cache.set(key, person, Math.ceil(text.length * 2.5))
   }
   return person
 }

@@ -9,7 +9,7 @@ import sjson from 'secure-json-parse'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ApiError, internal, invalidArgument, notFound, storageFull, unavailable } from '../errors.js'
 import { applySelection } from '../discovery/field-selector.js'
-import { compactJson } from '../json-text.js'
+import { compactJson, indentedJson } from '../json-text.js'
 import { parseMethodQuery, parseSystemParams, SYSTEM_PARAMETERS, unknownParameter, type SystemParams } from '../discovery/query.js'
 
 /** Largest request body accepted (chosen; documented in README and FIDELITY.md). */
@@ -31,7 +31,9 @@ export function serializerFor (sys: SystemParams, reply: FastifyReply): (payload
   const indent = sys.pretty ? 2 : undefined
   const { callback, fields } = sys
   const select = fields === undefined ? (payload: unknown) => payload : (payload: unknown) => reply.statusCode < 300 ? applySelection(payload, fields) : payload
-  const text = fields === undefined && indent === undefined ? compactJson : (payload: unknown) => JSON.stringify(select(payload), null, indent)
+  const text = fields !== undefined
+    ? (payload: unknown) => JSON.stringify(select(payload), null, indent)
+    : indent === undefined ? compactJson : indentedJson
   return callback === undefined
     ? text
     : (payload) => `// API callback\n${callback}(${text(payload)});`
