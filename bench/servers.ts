@@ -69,8 +69,14 @@ export async function start (args: string[], logFile?: string): Promise<Server> 
  * setting at its default (log level info, the request journal on), on any free port.
  */
 export function emulatorArgs (fixture: string): string[] {
-  return ['dist/server.mjs', '--port', '0', '--fixtures', fixture]
+  return [...PROFILE, 'dist/server.mjs', '--port', '0', '--fixtures', fixture]
 }
+
+/**
+ * BENCH_PROFILE=<dir>: every emulator the benchmark starts writes a V8 CPU profile there
+ * when it stops (`<dir>/CPU.….cpuprofile`; open it in Chrome's DevTools, Performance tab).
+ */
+const PROFILE = process.env.BENCH_PROFILE === undefined || process.env.BENCH_PROFILE === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
 
 /** A fresh file for a server's standard output. */
 export function logFile (name: string): string {
