@@ -351,10 +351,13 @@ async function main (): Promise<void> {
   const settingRows: Row[] = []
   if (selected('settings')) {
     for (const setting of settings) {
+      // Both fresh, with the same fixture: the emulator above holds what createContact made.
+      const dflt = await start(emulatorArgs(contactsFixture(1000, SLOTS)), logFile('default'))
       const other = await start([...emulatorArgs(contactsFixture(1000, SLOTS)), ...setting.flags], logFile('setting'))
-      const { a: dflt, b: changed, spread } = await sideBySide(s => runEmulator(update, emulator.url, s), s => runEmulator(update, other.url, s), failures, `updateContact, ${setting.says}`)
-      settingRows.push({ operation: `updateContact with ${setting.says}`, baseline: dflt, baselineLabel: 'default settings', emulator: changed, ratio: changed.reqs / dflt.reqs, of: 'default', spread })
+      const { a: atDefault, b: changed, spread } = await sideBySide(s => runEmulator(update, dflt.url, s), s => runEmulator(update, other.url, s), failures, `updateContact, ${setting.says}`)
+      settingRows.push({ operation: `updateContact with ${setting.says}`, baseline: atDefault, baselineLabel: 'default settings', emulator: changed, ratio: changed.reqs / atDefault.reqs, of: 'default', spread })
       await stop(other)
+      await stop(dflt)
     }
   }
 
