@@ -9,7 +9,7 @@
  * holds committed state: a rolled-back batch cannot leave its writes behind here.
  *
  * One cache per connection, shared by every store opened on it (the trigger callback is a
- * function of the connection).
+ * function of the connection), and within it one set of entries per account.
  */
 import type { Db } from './database.js'
 import type { StoredContact } from './state-store.js'
@@ -25,42 +25,66 @@ export interface CachedContact {
   size: number
 }
 
-/** Entries kept at most; the oldest goes first (a cache, not a copy of the database). */
+/** Entries kept at most per account; the account's oldest goes first (a cache, not a copy of the database). */
 export const CONTACT_CACHE_SIZE = 5000
-/** Stored JSON the entries may hold in all (a contact may be 128 KB). */
+/** Stored JSON one account's entries may hold in all (a contact may be 128 KB). */
 export const CONTACT_CACHE_BYTES = 32 * 1024 * 1024
 
+/** One account's entries, oldest first, and the stored JSON they hold. */
+interface AccountEntries { entries: Map<string, CachedContact>, bytes: number }
+
+/**
+ * Kept per account, each within its own bounds: what one account reads or writes never
+ * evicts another's entries, so no account can time another's activity through the cache.
+ * (In all it holds no more than the database: an account's entries are its contacts.)
+ */
 export class ContactCache {
-  private readonly entries = new Map<string, CachedContact>()
+  private readonly accounts = new Map<string, AccountEntries>()
+  private total = 0
   private bytes = 0
 
   constructor (private readonly db: Db) {}
 
   get (accountId: string, contactId: string): CachedContact | undefined {
-    return this.entries.get(accountId + '\u0000' + contactId)
+    return this.accounts.get(accountId)?.entries.get(contactId)
   }
 
   /** Remembers a contact read or written; ignored inside a transaction (it may roll back). */
   set (accountId: string, contactId: string, entry: CachedContact): void {
     if (this.db.inTransaction) return
-    const key = accountId + '\u0000' + contactId
-    const old = this.entries.get(key)
-    if (old !== undefined) this.bytes -= old.size
-    this.entries.set(key, entry)
+    let account = this.accounts.get(accountId)
+    if (account === undefined) {
+      account = { entries: new Map(), bytes: 0 }
+      this.accounts.set(accountId, account)
+    }
+    const old = account.entries.get(contactId)
+    if (old !== undefined) {
+      account.bytes -= old.size
+      this.bytes -= old.size
+      this.total--
+    }
+    account.entries.set(contactId, entry)
+    account.bytes += entry.size
     this.bytes += entry.size
-    while (this.entries.size > CONTACT_CACHE_SIZE || this.bytes > CONTACT_CACHE_BYTES) {
-      const [oldest, evicted] = this.entries.entries().next().value!
-      this.entries.delete(oldest)
+    this.total++
+    while (account.entries.size > CONTACT_CACHE_SIZE || account.bytes > CONTACT_CACHE_BYTES) {
+      const [oldest, evicted] = account.entries.entries().next().value!
+      account.entries.delete(oldest)
+      account.bytes -= evicted.size
       this.bytes -= evicted.size
+      this.total--
     }
   }
 
   forget (accountId: string, contactId: string): void {
-    const key = accountId + '\u0000' + contactId
-    const old = this.entries.get(key)
-    if (old === undefined) return
-    this.entries.delete(key)
+    const account = this.accounts.get(accountId)
+    const old = account?.entries.get(contactId)
+    if (account === undefined || old === undefined) return
+    account.entries.delete(contactId)
+    account.bytes -= old.size
     this.bytes -= old.size
+    this.total--
+    if (account.entries.size === 0) this.accounts.delete(accountId)
   }
 
   /** The stored JSON the entries hold in all. */
@@ -68,8 +92,19 @@ export class ContactCache {
     return this.bytes
   }
 
+  /** Entries in all. */
   get size (): number {
-    return this.entries.size
+    return this.total
+  }
+
+  /** One account's entries. */
+  sizeOf (accountId: string): number {
+    return this.accounts.get(accountId)?.entries.size ?? 0
+  }
+
+  /** One account's stored JSON. */
+  byteSizeOf (accountId: string): number {
+    return this.accounts.get(accountId)?.bytes ?? 0
   }
 }
 

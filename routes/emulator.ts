@@ -63,7 +63,7 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
         }
       }
       await runStepsInTransaction(app.db, app.state.replaceSteps(start, { onlyAccount: account }))
-      app.renderings.clear()
+      app.renderings.clearAccount(account)
       app.quotas.clear(account)
     })
     return {}

@@ -16,8 +16,9 @@ export interface RenderContext {
   /** Absolute base URL of the emulator, for photo URLs (`http://127.0.0.1:8090`). */
   baseUrl: string
   /**
-   * The renderings to reuse, and the account the contact belongs to (part of every key: two
-   * accounts may hold the same contact id with the same etag). Without them nothing is kept.
+   * The renderings to reuse, and the account the contact belongs to (the cache keeps each
+   * account's apart: two accounts may hold the same contact id with the same etag). Without
+   * them nothing is kept.
    */
   cache?: RenderCache
   accountId?: string
@@ -58,40 +59,67 @@ function maskKey (fields: ReadonlySet<string>): string {
 }
 
 /**
- * Rendered people of one emulator, by account, contact version (its source etag), photo, read
- * mask and base URL. A contact changes its etag on every change, so an entry is never stale;
- * the cache is bounded in entries and in the bytes of the renderings' JSON text (one contact
- * may be up to 128 KiB).
+ * Rendered people of one emulator, per account: within an account by contact version (its
+ * source etag), photo, read mask and base URL. A contact changes its etag on every change, so
+ * an entry is never stale. Each account's renderings are bounded on their own, in entries and
+ * in the bytes of their JSON text (one contact may be up to 128 KiB): one account's reads never
+ * evict another's, so no account can time another's activity through the cache.
  */
 export class RenderCache {
-  private readonly entries = new Map<string, { person: Record<string, unknown>, bytes: number }>()
-  private bytes = 0
+  private readonly accounts = new Map<string, { entries: Map<string, { person: Record<string, unknown>, bytes: number }>, bytes: number }>()
+  private total = 0
 
   constructor (readonly maxEntries = 2000, readonly maxBytes = 32 * 1024 * 1024) {}
 
-  get (key: string): Record<string, unknown> | undefined {
-    return this.entries.get(key)?.person
+  get (accountId: string, key: string): Record<string, unknown> | undefined {
+    return this.accounts.get(accountId)?.entries.get(key)?.person
   }
 
-  set (key: string, person: Record<string, unknown>, bytes: number): void {
+  set (accountId: string, key: string, person: Record<string, unknown>, bytes: number): void {
     if (bytes > this.maxBytes / 16) return
-    this.entries.set(key, { person, bytes })
-    this.bytes += bytes
-    for (const [oldest, entry] of this.entries) {
-      if (this.entries.size <= this.maxEntries && this.bytes <= this.maxBytes) break
-      this.entries.delete(oldest)
-      this.bytes -= entry.bytes
+    let account = this.accounts.get(accountId)
+    if (account === undefined) {
+      account = { entries: new Map(), bytes: 0 }
+      this.accounts.set(accountId, account)
+    }
+    const old = account.entries.get(key)
+    if (old !== undefined) {
+      account.bytes -= old.bytes
+      this.total--
+    }
+    account.entries.set(key, { person, bytes })
+    account.bytes += bytes
+    this.total++
+    for (const [oldest, entry] of account.entries) {
+      if (account.entries.size <= this.maxEntries && account.bytes <= this.maxBytes) break
+      account.entries.delete(oldest)
+      account.bytes -= entry.bytes
+      this.total--
     }
   }
 
   /** Forgets every rendering: an import or reset may bring back a contact version with other data. */
   clear (): void {
-    this.entries.clear()
-    this.bytes = 0
+    this.accounts.clear()
+    this.total = 0
   }
 
+  /** Forgets one account's renderings (a reset of that account). */
+  clearAccount (accountId: string): void {
+    const account = this.accounts.get(accountId)
+    if (account === undefined) return
+    this.total -= account.entries.size
+    this.accounts.delete(accountId)
+  }
+
+  /** Renderings in all. */
   get size (): number {
-    return this.entries.size
+    return this.total
+  }
+
+  /** One account's renderings. */
+  sizeOf (accountId: string): number {
+    return this.accounts.get(accountId)?.entries.size ?? 0
   }
 }
 
@@ -99,8 +127,8 @@ export class RenderCache {
 export function renderPerson (contact: StoredContact, fields: ReadonlySet<string>, ctx: RenderContext): Record<string, unknown> {
   const { cache, accountId } = ctx
   if (cache === undefined || accountId === undefined || ctx.forExport === true || ctx.written === true) return render(contact, fields, ctx)
-  const key = `${accountId}\u0000${contact.id}\u0000${contact.etag}\u0000${contact.photoId ?? ''}\u0000${maskKey(fields)}\u0000${ctx.baseUrl}`
-  let person = cache.get(key)
+  const key = `${contact.id}\u0000${contact.etag}\u0000${contact.photoId ?? ''}\u0000${maskKey(fields)}\u0000${ctx.baseUrl}`
+  let person = cache.get(accountId, key)
   if (person === undefined) {
     person = render(contact, fields, ctx)
     // The text is kept with the rendering: a compact response sends it as it is, and an
@@ -108,7 +136,7 @@ export function renderPerson (contact: StoredContact, fields: ReadonlySet<string
     // here as about one and a half times the compact one.
     const text = JSON.stringify(person)
     shareJson(person, text)
-    cache.set(key, person, Math.ceil(text.length * 2.5))
+    cache.set(accountId, key, person, Math.ceil(text.length * 2.5))
   }
   return person
 }
