@@ -13,6 +13,7 @@
  */
 import type { Db } from './database.js'
 import type { StoredContact } from './state-store.js'
+import { AccountLru } from './account-lru.js'
 
 export interface CachedContact {
   contact: StoredContact
@@ -30,81 +31,47 @@ export const CONTACT_CACHE_SIZE = 5000
 /** Stored JSON one account's entries may hold in all (a contact may be 128 KB). */
 export const CONTACT_CACHE_BYTES = 32 * 1024 * 1024
 
-/** One account's entries, oldest first, and the stored JSON they hold. */
-interface AccountEntries { entries: Map<string, CachedContact>, bytes: number }
-
 /**
- * Kept per account, each within its own bounds: what one account reads or writes never
- * evicts another's entries, so no account can time another's activity through the cache.
- * (In all it holds no more than the database: an account's entries are its contacts.)
+ * Kept per account (AccountLru), each within its own bounds: what one account reads or writes
+ * never evicts another's entries.
  */
 export class ContactCache {
-  private readonly accounts = new Map<string, AccountEntries>()
-  private total = 0
-  private bytes = 0
+  private readonly entries = new AccountLru<CachedContact>(CONTACT_CACHE_SIZE, CONTACT_CACHE_BYTES)
 
   constructor (private readonly db: Db) {}
 
   get (accountId: string, contactId: string): CachedContact | undefined {
-    return this.accounts.get(accountId)?.entries.get(contactId)
+    return this.entries.get(accountId, contactId)
   }
 
   /** Remembers a contact read or written; ignored inside a transaction (it may roll back). */
   set (accountId: string, contactId: string, entry: CachedContact): void {
     if (this.db.inTransaction) return
-    let account = this.accounts.get(accountId)
-    if (account === undefined) {
-      account = { entries: new Map(), bytes: 0 }
-      this.accounts.set(accountId, account)
-    }
-    const old = account.entries.get(contactId)
-    if (old !== undefined) {
-      account.bytes -= old.size
-      this.bytes -= old.size
-      this.total--
-    }
-    account.entries.set(contactId, entry)
-    account.bytes += entry.size
-    this.bytes += entry.size
-    this.total++
-    while (account.entries.size > CONTACT_CACHE_SIZE || account.bytes > CONTACT_CACHE_BYTES) {
-      const [oldest, evicted] = account.entries.entries().next().value!
-      account.entries.delete(oldest)
-      account.bytes -= evicted.size
-      this.bytes -= evicted.size
-      this.total--
-    }
+    this.entries.set(accountId, contactId, entry, entry.size)
   }
 
   forget (accountId: string, contactId: string): void {
-    const account = this.accounts.get(accountId)
-    const old = account?.entries.get(contactId)
-    if (account === undefined || old === undefined) return
-    account.entries.delete(contactId)
-    account.bytes -= old.size
-    this.bytes -= old.size
-    this.total--
-    if (account.entries.size === 0) this.accounts.delete(accountId)
+    this.entries.delete(accountId, contactId)
   }
 
   /** The stored JSON the entries hold in all. */
   get byteSize (): number {
-    return this.bytes
+    return this.entries.byteSize
   }
 
   /** Entries in all. */
   get size (): number {
-    return this.total
+    return this.entries.size
   }
 
   /** One account's entries. */
   sizeOf (accountId: string): number {
-    return this.accounts.get(accountId)?.entries.size ?? 0
+    return this.entries.sizeOf(accountId)
   }
 
   /** One account's stored JSON. */
   byteSizeOf (accountId: string): number {
-    return this.accounts.get(accountId)?.bytes ?? 0
+    return this.entries.byteSizeOf(accountId)
   }
 }
 

@@ -5,6 +5,7 @@
  * group ids; the default photo.
  */
 import type { StoredContact } from '../../db/state-store.js'
+import { AccountLru } from '../../db/account-lru.js'
 import { schemas } from '../generated/discovery.js'
 import { contactResourceName, groupResourceName } from '../ids.js'
 import { computeItem, type ComputeOptions } from './computed.js'
@@ -66,60 +67,39 @@ function maskKey (fields: ReadonlySet<string>): string {
  * evict another's, so no account can time another's activity through the cache.
  */
 export class RenderCache {
-  private readonly accounts = new Map<string, { entries: Map<string, { person: Record<string, unknown>, bytes: number }>, bytes: number }>()
-  private total = 0
+  private readonly entries: AccountLru<Record<string, unknown>>
 
-  constructor (readonly maxEntries = 2000, readonly maxBytes = 32 * 1024 * 1024) {}
+  constructor (readonly maxEntries = 2000, readonly maxBytes = 32 * 1024 * 1024) {
+    this.entries = new AccountLru(maxEntries, maxBytes)
+  }
 
   get (accountId: string, key: string): Record<string, unknown> | undefined {
-    return this.accounts.get(accountId)?.entries.get(key)?.person
+    return this.entries.get(accountId, key)
   }
 
   set (accountId: string, key: string, person: Record<string, unknown>, bytes: number): void {
     if (bytes > this.maxBytes / 16) return
-    let account = this.accounts.get(accountId)
-    if (account === undefined) {
-      account = { entries: new Map(), bytes: 0 }
-      this.accounts.set(accountId, account)
-    }
-    const old = account.entries.get(key)
-    if (old !== undefined) {
-      account.bytes -= old.bytes
-      this.total--
-    }
-    account.entries.set(key, { person, bytes })
-    account.bytes += bytes
-    this.total++
-    for (const [oldest, entry] of account.entries) {
-      if (account.entries.size <= this.maxEntries && account.bytes <= this.maxBytes) break
-      account.entries.delete(oldest)
-      account.bytes -= entry.bytes
-      this.total--
-    }
+    this.entries.set(accountId, key, person, bytes)
   }
 
   /** Forgets every rendering: an import or reset may bring back a contact version with other data. */
   clear (): void {
-    this.accounts.clear()
-    this.total = 0
+    this.entries.clear()
   }
 
   /** Forgets one account's renderings (a reset of that account). */
   clearAccount (accountId: string): void {
-    const account = this.accounts.get(accountId)
-    if (account === undefined) return
-    this.total -= account.entries.size
-    this.accounts.delete(accountId)
+    this.entries.clearAccount(accountId)
   }
 
   /** Renderings in all. */
   get size (): number {
-    return this.total
+    return this.entries.size
   }
 
   /** One account's renderings. */
   sizeOf (accountId: string): number {
-    return this.accounts.get(accountId)?.entries.size ?? 0
+    return this.entries.sizeOf(accountId)
   }
 }
 
