@@ -9,17 +9,24 @@ import { CONTACT_DATA_FIELDS } from './fields.js'
 
 /** Drops what proto3 JSON leaves out: null, '', false, 0, empty lists and empty objects. */
 export function prune (value: unknown): unknown {
+  // Loops instead of map/filter/entries: this runs on every item of every write and of every
+  // fixture contact (a 1,000-contact fixture at each start).
   if (Array.isArray(value)) {
-    const items = value.map(prune).filter(v => v !== undefined)
-    return items.length > 0 ? items : undefined
+    let items: unknown[] | undefined
+    for (let i = 0; i < value.length; i++) {
+      const p = prune(value[i])
+      if (p !== undefined) (items ??= []).push(p)
+    }
+    return items
   }
   if (typeof value === 'object' && value !== null) {
-    const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(value)) {
-      const p = prune(v)
-      if (p !== undefined) out[k] = p
+    let out: Record<string, unknown> | undefined
+    const record = value as Record<string, unknown>
+    for (const k of Object.keys(record)) {
+      const p = prune(record[k])
+      if (p !== undefined) (out ??= {})[k] = p
     }
-    return Object.keys(out).length > 0 ? out : undefined
+    return out
   }
   if (value === null || value === '' || value === false || value === 0) return undefined
   return value
@@ -28,20 +35,22 @@ export function prune (value: unknown): unknown {
 function strip (field: FieldDescriptor, value: unknown): unknown {
   if (field.type === 'array' && field.items && Array.isArray(value)) {
     const items = field.items
-    return value.map(v => strip(items, v))
+    const out = new Array<unknown>(value.length)
+    for (let i = 0; i < value.length; i++) out[i] = strip(items, value[i])
+    return out
   }
   if (field.ref && typeof value === 'object' && value !== null) return stripMessage(field.ref, value as Record<string, unknown>)
   return value
 }
 
 function stripMessage (schemaName: string, value: Record<string, unknown>): Record<string, unknown> {
-  const schema = schemas[schemaName]!
+  const properties = schemas[schemaName]!.properties
   const out: Record<string, unknown> = {}
-  for (const [key, v] of Object.entries(value)) {
-    const field = schema.properties[key]
+  for (const key of Object.keys(value)) {
+    const field = properties[key]
     // Per-item `metadata` (FieldMetadata) is the server's: primary flags and sources.
     if (!field || field.readOnly || (key === 'metadata' && field.ref === 'FieldMetadata')) continue
-    out[key] = strip(field, v)
+    out[key] = strip(field, value[key])
   }
   return out
 }
