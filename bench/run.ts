@@ -65,6 +65,13 @@ interface Slot { index: number, etag?: string }
 
 interface Request { method: string, path: string, body?: string, token?: string, headers?: Record<string, string> }
 
+/** A request's headers, a new object each time: its credential, its own headers, and the body's type. */
+function headersOf (r: Request): Record<string, string> {
+  const headers: Record<string, string> = { authorization: r.token === undefined ? AUTHORIZATION : `Bearer ${r.token}`, ...r.headers }
+  if (r.body !== undefined) headers['content-type'] = 'application/json'
+  return headers
+}
+
 /**
  * Runs one operation. Requests take a free slot (one resource each) and give it back with the
  * response, so no two requests in flight touch the same resource and each can carry the etag
@@ -86,9 +93,7 @@ async function load (seconds: number, url: string, request: (slot: Slot) => Requ
         ctx.slot = slot
         const r = request(slot)
         // Fresh header objects every time: autocannon writes content-length into the one it is given.
-        const headers: Record<string, string> = { authorization: r.token === undefined ? AUTHORIZATION : `Bearer ${r.token}`, ...r.headers }
-        if (r.body !== undefined) headers['content-type'] = 'application/json'
-        return { ...req, method: r.method, path: r.path, body: r.body, headers }
+        return { ...req, method: r.method, path: r.path, body: r.body, headers: headersOf(r) }
       },
       onResponse: (status: number, body: string, ctx: Record<string, any>) => {
         statuses[status] = (statuses[status] ?? 0) + 1
@@ -268,9 +273,7 @@ async function captureRoutes (url: string, ops: Operation[]): Promise<string[]> 
     await op.before?.(url)
     const slot: Slot = { index: 0, etag: op.etagOf === undefined ? undefined : (await currentEtags(url, op.etagOf))[0] }
     const r = op.request(slot)
-    const headers: Record<string, string> = { authorization: r.token === undefined ? AUTHORIZATION : `Bearer ${r.token}`, ...r.headers }
-    if (r.body !== undefined) headers['content-type'] = 'application/json'
-    const res = await fetch(url + r.path, { method: r.method, headers, body: r.body })
+    const res = await fetch(url + r.path, { method: r.method, headers: headersOf(r), body: r.body })
     const text = await res.text()
     if (res.status !== op.expect) throw new Error(`${op.label}: ${res.status} ${text.slice(0, 300)}`)
     const route: Record<string, unknown> = { method: r.method, path: `${basePath(op)}/:id`, kind: op.kind, status: res.status }

@@ -2,14 +2,13 @@
  * pino options: JSON lines (pretty when stdout is a terminal), credentials never logged —
  * the Authorization header is redacted and so are token query parameters.
  *
- * JSON lines are written asynchronously from a buffer (pino's SonicBoom destination with
- * `sync: false`): a line is written once 4 KB have gathered or 100 ms have passed, whichever
- * comes first, so a busy emulator makes one write for a few dozen request lines instead of
- * one each (under updateContact load that was about a tenth of the emulator's CPU). On a
- * normal exit, a signal, or an error the emulator survives, the buffer is written out first;
- * only a process killed outright (SIGKILL, out of memory, a crash of Node itself) loses what
- * was still in it — at most the last 100 ms of lines. A log that cannot be written (stdout
- * closed) is dropped: it never ends the emulator.
+ * JSON lines are written asynchronously (pino's SonicBoom destination with `sync: false`):
+ * while one write is under way the next lines gather, and go out together in the next one,
+ * so a busy emulator makes one write for many request lines and an idle one writes each line
+ * at once. On a normal exit, a signal, or an error the emulator survives, what has gathered
+ * is written out first; only a process killed outright (SIGKILL, out of memory, a crash of
+ * Node itself) loses it — the lines of the last write's duration, a few milliseconds. A log
+ * that cannot be written (stdout closed) is dropped: it never ends the emulator.
  *
  * Pretty output is formatted in-process by a pino-pretty stream, loaded only on a terminal:
  * no worker thread, and pino itself can be bundled (its transports are never started), which
@@ -24,33 +23,18 @@ export const REDACT_PATHS = ['req.headers.authorization', 'req.headers.cookie', 
 
 const PRETTY = { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' }
 
-/** Bytes of JSON lines gathered before a write (chosen). */
-export const LOG_BUFFER_BYTES = 4096
-/** The longest a line waits in the buffer (chosen). */
-export const LOG_FLUSH_MS = 100
-
-/** A buffered destination of JSON lines on stdout; `stop` writes out what is left and ends its timer. */
+/** An asynchronous destination of JSON lines on stdout; `stop` writes out what has gathered. */
 export function jsonLines (fd = 1): { stream: pino.DestinationStream, stop: () => void } {
-  const stream = pino.destination({ dest: fd, sync: false, minLength: LOG_BUFFER_BYTES })
+  const stream = pino.destination({ dest: fd, sync: false })
   // pino drops lines once stdout is a broken pipe; any other write error drops them too.
   stream.on('error', () => {})
-  const flush = (): void => {
-    try {
-      stream.flush()
-    } catch {
-      // Destroyed (closed): nothing more is written.
-    }
-  }
-  const timer = setInterval(flush, LOG_FLUSH_MS)
-  timer.unref()
   return {
     stream,
     stop: () => {
-      clearInterval(timer)
       try {
         stream.flushSync()
       } catch {
-        // Nothing buffered, or stdout is gone.
+        // Nothing gathered, or stdout is gone.
       }
     }
   }

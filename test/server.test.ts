@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startProcess, startServer, stop } from './helpers/process.js'
-import { LOG_FLUSH_MS } from '../src/logger.js'
 
 const tempDir = (): string => mkdtempSync(join(tmpdir(), 'pae-proc-'))
 
@@ -126,11 +125,11 @@ t.test('at the default log level the start line is the first line printed, and F
   t.match(server.stdout(), /"msg":"request completed"/, 'request logs still come at info')
 })
 
-t.test('request lines are buffered: a quiet server still writes each within the flush interval; a busy one writes them in batches; a close writes out the rest', async t => {
+t.test('request lines are written asynchronously: a quiet server writes each without waiting for more traffic; a close writes out what has gathered', async t => {
   const server = await startServer(['--log-level', 'info'])
   // One request, then nothing: the line must come without more traffic pushing it out.
   await fetch(server.url + '/_emulator/health')
-  const deadline = Date.now() + 20 * LOG_FLUSH_MS
+  const deadline = Date.now() + 2000
   while (!server.stdout().includes('"msg":"request completed"') && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 10))
   t.match(server.stdout(), /"msg":"request completed"/, 'the line of a lone request is written while the server runs')
   // Many requests, then a close right away: none of their lines is lost.
