@@ -206,11 +206,20 @@ export class ContactsStore {
    * batch runs outside any request: a failure (a full disk, a lock) is reported and retried
    * later, never thrown — nothing in the background may end the process.
    */
-  scheduleSearchIndex (): void {
-    if (this.flushTimer !== undefined) return
-    const delay = this.flushFailures === 0 ? 100 : Math.min(30000, 100 * 2 ** this.flushFailures)
+  scheduleSearchIndex (firstDelayMs = 100): void {
+    const delay = this.flushFailures === 0 ? firstDelayMs : Math.min(30000, 100 * 2 ** this.flushFailures)
+    const due = Date.now() + delay
+    if (this.flushTimer !== undefined) {
+      // A batch due later (the one after start) comes sooner for a write.
+      if (this.flushDue <= due) return
+      clearTimeout(this.flushTimer)
+    }
+    this.flushDue = due
     this.flushTimer = setTimeout(() => { this.backgroundIndex() }, delay).unref()
   }
+
+  /** When the scheduled batch runs (Date.now() time). */
+  private flushDue = 0
 
   private backgroundIndex (): void {
     this.flushTimer = undefined
@@ -221,7 +230,7 @@ export class ContactsStore {
       // waits (a large import is indexed without holding up requests for long).
       const more = this.indexSlice() === INDEX_SLICE
       this.flushFailures = 0
-      if (more) this.flushTimer = setTimeout(() => { this.backgroundIndex() }, 0).unref()
+      if (more) { this.flushDue = Date.now(); this.flushTimer = setTimeout(() => { this.backgroundIndex() }, 0).unref() }
     } catch (err) {
       this.flushFailures++
       this.onBackgroundError(err, Math.min(30000, 100 * 2 ** this.flushFailures))

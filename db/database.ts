@@ -77,13 +77,51 @@ function claim (db: Db, file: string): void {
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
 }
 
-export function openDatabase (file: string, migrations = loadMigrations()): OpenedDatabase {
-  const db = new Database(file, { timeout: 0 })
+/**
+ * The largest in-memory database SQLite's memdb VFS holds (SQLITE_MEMDB_DEFAULT_MAXSIZE, 1 GiB):
+ * a larger storage ceiling keeps the database on `:memory:`'s own pager (see openDatabase).
+ */
+export const MEMDB_MAX_BYTES = 1024 * 1024 * 1024
+
+/**
+ * Pages of an in-memory database kept in its page cache (4 KiB each): the pages a request
+ * touches, many times over. The rest are read from the database's own memory when needed.
+ */
+export const MEMORY_CACHE_PAGES = 500
+
+/**
+ * A new in-memory database. Not a plain `:memory:` database: there, every page lives in the
+ * page cache, and a transaction in which a B-tree rebalance swapped two page numbers (it
+ * parks one on the pending-byte page, number 262,145) ends by scanning the whole cache's
+ * hash table (SQLite's pcache1TruncateUnsafe) — a write cost time in proportion to the size
+ * of the database (an insert at 80,000 contacts took 2.5 × as long as at 10,000). Instead the
+ * database is an empty image opened on SQLite's memdb VFS (sqlite3_deserialize, what
+ * better-sqlite3 does with a Buffer): its bytes live in one growing buffer, and the page
+ * cache is an ordinary bounded one, so that scan covers MEMORY_CACHE_PAGES at most. Same
+ * SQL, same rollback journal (in memory); at most MEMDB_MAX_BYTES.
+ */
+function memoryDatabase (): Db {
+  // An image of no bytes is an empty database.
+  const db = new Database(Buffer.alloc(0))
+  db.pragma(`cache_size = ${MEMORY_CACHE_PAGES}`)
+  return db
+}
+
+export interface OpenOptions {
+  /**
+   * The most bytes the database may hold (its hard ceiling): past MEMDB_MAX_BYTES an
+   * in-memory database stays a plain `:memory:` one (slower writes, no 1 GiB cap).
+   */
+  maxBytes?: number
+}
+
+export function openDatabase (file: string, migrations = loadMigrations(), options: OpenOptions = {}): OpenedDatabase {
+  const inMemory = file === ':memory:'
+  const db = inMemory && (options.maxBytes ?? 0) <= MEMDB_MAX_BYTES ? memoryDatabase() : new Database(file, { timeout: 0 })
   try {
-    // In memory: SQLite's default 4 KiB pages. (1 KiB pages made an update's journal copies
-    // smaller, but every write that grows an in-memory database costs time in proportion
-    // to its page count: with 1 KiB pages, 3× slower inserts at 20,000 contacts.)
-    if (file !== ':memory:') claim(db, file)
+    // SQLite's default 4 KiB pages. (1 KiB pages made an update's journal copies smaller, but
+    // on a plain `:memory:` database, 3× slower inserts at 20,000 contacts: see memoryDatabase.)
+    if (!inMemory) claim(db, file)
     db.pragma('foreign_keys = ON')
     const current = db.pragma('user_version', { simple: true }) as number
     if (current > migrations.length) {

@@ -2,7 +2,7 @@ import t from 'tap'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { loadMigrations, openDatabase } from '../db/database.js'
+import { loadMigrations, MEMDB_MAX_BYTES, MEMORY_CACHE_PAGES, openDatabase } from '../db/database.js'
 import { StateStore } from '../db/state-store.js'
 import { ContactsStore } from '../db/contacts-store.js'
 import { Changes } from '../db/changes.js'
@@ -37,6 +37,35 @@ t.test('tables are STRICT and keyed by account', async t => {
   t.throws(() => db.prepare("INSERT INTO contacts (account_id, id, data, etag, update_time) VALUES ('nobody', '1', '{}', '#', 't')").run(), /FOREIGN KEY/)
   t.throws(() => db.prepare("INSERT INTO accounts (id, declared, created_time) VALUES ('a', 'yes', 't')").run(), /cannot store TEXT value in INTEGER column|CHECK/)
   db.close()
+})
+
+t.test('in memory: a database on the memdb VFS with a bounded page cache, larger than the cache, rolling back', async t => {
+  const { db } = openDatabase(':memory:', undefined, { maxBytes: 256 * 1024 * 1024 })
+  t.equal(db.memory, true)
+  t.equal(db.pragma('cache_size', { simple: true }), MEMORY_CACHE_PAGES, 'the page cache is bounded')
+  t.equal(db.pragma('journal_mode', { simple: true }), 'memory', 'a rollback journal in memory')
+  db.exec('CREATE TABLE big (id INTEGER PRIMARY KEY, v TEXT NOT NULL) STRICT; CREATE INDEX big_by_v ON big (v)')
+  const insert = db.prepare('INSERT INTO big (v) VALUES (?)')
+  // Random keys in an index: page splits that renumber pages, as contacts' indexes see.
+  db.transaction(() => { for (let i = 0; i < 20000; i++) insert.run(`${(i * 7919) % 20011}-${'x'.repeat(200)}`) })()
+  const pages = db.pragma('page_count', { simple: true }) as number
+  t.ok(pages > MEMORY_CACHE_PAGES * 2, `the database (${pages} pages) is larger than its cache`)
+  t.equal((db.prepare('SELECT count(*) AS n FROM big').get() as { n: number }).n, 20000, 'every row reads back')
+  t.equal((db.prepare('SELECT count(*) AS n FROM big INDEXED BY big_by_v WHERE v > ?').get('') as { n: number }).n, 20000, 'through the index too')
+  t.throws(() => db.transaction(() => { db.exec('DELETE FROM big'); throw new Error('abandoned') })())
+  t.equal((db.prepare('SELECT count(*) AS n FROM big').get() as { n: number }).n, 20000, 'a rolled-back transaction changes nothing')
+  db.close()
+})
+
+t.test('in memory with a storage ceiling above what memdb holds: a plain :memory: database', async t => {
+  const { db } = openDatabase(':memory:', undefined, { maxBytes: MEMDB_MAX_BYTES + 1 })
+  t.equal(db.memory, true)
+  t.not(db.pragma('cache_size', { simple: true }), MEMORY_CACHE_PAGES, "SQLite's own cache of every page")
+  db.close()
+  const app = await build(t, { maxStorageMiB: 900 })
+  t.not(app.db.pragma('cache_size', { simple: true }), MEMORY_CACHE_PAGES, '--max-storage 900 (a ceiling of 1,125 MiB)')
+  const small = await build(t)
+  t.equal(small.db.pragma('cache_size', { simple: true }), MEMORY_CACHE_PAGES, 'the default --max-storage 256')
 })
 
 t.test('a file database: WAL, synchronous=NORMAL, foreign keys', async t => {
