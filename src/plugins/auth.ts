@@ -133,4 +133,4 @@ declare module 'fastify' {
   }
 }
 
-export default fp(auth, { name: 'auth', fastify: '5.x', dependencies: ['storage'] })
+export default fp(auth, { name: 'auth', dependencies: ['storage'] })

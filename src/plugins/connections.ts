@@ -99,4 +99,4 @@ async function connections (app: FastifyInstance, options: ConnectionLimits): Pr
   })
 }
 
-export default fp(connections, { name: 'connections', fastify: '5.x' })
+export default fp(connections, { name: 'connections' })

@@ -68,4 +68,4 @@ async function cors (app: FastifyInstance): Promise<void> {
   })
 }
 
-export default fp(cors, { name: 'cors', fastify: '5.x' })
+export default fp(cors, { name: 'cors' })

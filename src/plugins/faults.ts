@@ -93,4 +93,4 @@ declare module 'fastify' {
   }
 }
 
-export default fp(faults, { name: 'faults', fastify: '5.x', dependencies: ['wire'] })
+export default fp(faults, { name: 'faults', dependencies: ['wire'] })

@@ -253,4 +253,4 @@ declare module 'fastify' {
   }
 }
 
-export default fp(journal, { name: 'journal', fastify: '5.x', dependencies: ['wire'] })
+export default fp(journal, { name: 'journal', dependencies: ['wire'] })

@@ -129,4 +129,4 @@ async function mutationQueue (app: FastifyInstance): Promise<void> {
   })
 }
 
-export default fp(mutationQueue, { name: 'mutation-queue', fastify: '5.x' })
+export default fp(mutationQueue, { name: 'mutation-queue' })

@@ -182,4 +182,4 @@ declare module 'fastify' {
   }
 }
 
-export default fp(wire, { name: 'wire', fastify: '5.x' })
+export default fp(wire, { name: 'wire' })
