@@ -241,3 +241,50 @@ t.test('an unknown path answers 404 whatever its body', async t => {
   const known = await app.inject({ method: 'POST', url: '/v1/people:createContact', headers: { ...bearer(), 'content-type': 'text/plain' }, payload: 'x' })
   t.equal(known.statusCode, 400)
 })
+
+/** Raw HTTP/1.1 exchanges on plain sockets: what arrives, byte for byte, per connection. */
+async function rawResponses (port: number, perSocket: string[][]): Promise<string[][]> {
+  const { connect } = await import('node:net')
+  return await Promise.all(perSocket.map(async requests => await new Promise<string[]>((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1')
+    let data = ''
+    const answers: string[] = []
+    socket.setEncoding('latin1')
+    socket.on('error', reject)
+    socket.on('data', chunk => {
+      data += chunk
+      for (;;) {
+        const head = data.indexOf('\r\n\r\n')
+        if (head < 0) return
+        const length = Number(/content-length: (\d+)/i.exec(data.slice(0, head))?.[1] ?? 0)
+        if (data.length < head + 4 + length) return
+        answers.push(data.slice(0, head + 4 + length))
+        data = data.slice(head + 4 + length)
+        if (answers.length === requests.length) { socket.end(); resolve(answers) }
+      }
+    })
+    // Every request of the socket in one write: pipelined.
+    socket.write(requests.join(''))
+  })))
+}
+
+t.test('responses ready in one turn leave together: every one arrives whole, in order on its connection', async t => {
+  const app = await build(t, {}, PROBE)
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const port = (app.server.address() as { port: number }).port
+  const get = (n: number): string => `GET /v1/people/c${n}?personFields=names HTTP/1.1\r\nhost: x\r\nauthorization: Bearer test-token\r\n\r\n`
+  // Ten connections whose requests are read in the same turn, and one with three pipelined.
+  const answers = await rawResponses(port, [...Array.from({ length: 10 }, (_, i) => [get(i)]), [get(1), get(2), get(3)]])
+  t.equal(answers.length, 11)
+  for (const list of answers) {
+    for (const answer of list) {
+      t.match(answer, /^HTTP\/1\.1 200 OK\r\n/)
+      const json = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))
+      t.equal(json.resourceName, 'people/c1', 'the whole body')
+    }
+  }
+  t.equal(answers[10]!.length, 3, 'each pipelined request has its answer')
+  // A lone request is answered (not held for company to share its turn).
+  const alone = await rawResponses(port, [[get(7)]])
+  t.match(alone[0]![0]!, /^HTTP\/1\.1 200 OK/)
+})
