@@ -4,7 +4,9 @@
  * by every response that sends it.
  */
 const texts = new WeakMap<object, string | null>()
-const indentedTexts = new WeakMap<object, string>()
+/** The UTF-8 bytes of shared values' texts, as responses send them. */
+const compactBytes = new WeakMap<object, Buffer>()
+const indentedBytes = new WeakMap<object, Buffer>()
 
 /** Declares `value` immutable from now on: its JSON text may be kept (and is, when given). */
 export function shareJson (value: object, text?: string): void {
@@ -22,13 +24,38 @@ export function compactJson (value: unknown): string {
   return text
 }
 
-/** `JSON.stringify(value, null, 2)`, kept for a shared value once written. */
+/** `JSON.stringify(value, null, 2)`. */
 export function indentedJson (value: unknown): string {
-  if (typeof value !== 'object' || value === null || !texts.has(value)) return JSON.stringify(value, null, 2)
-  let text = indentedTexts.get(value)
-  if (text === undefined) {
-    text = JSON.stringify(value, null, 2)
-    indentedTexts.set(value, text)
+  const kept = isShared(value) ? indentedBytes.get(value) : undefined
+  return kept === undefined ? JSON.stringify(value, null, 2) : kept.toString('utf8')
+}
+
+function isShared (value: unknown): value is object {
+  return typeof value === 'object' && value !== null && texts.has(value)
+}
+
+/**
+ * A response body for `value`, compact: for a shared value its UTF-8 bytes, encoded once and
+ * sent as they are by every response (no encoding and no length to measure per response);
+ * for anything else its text.
+ */
+export function compactBody (value: unknown): string | Buffer {
+  if (!isShared(value)) return JSON.stringify(value)
+  let bytes = compactBytes.get(value)
+  if (bytes === undefined) {
+    bytes = Buffer.from(compactJson(value), 'utf8')
+    compactBytes.set(value, bytes)
   }
-  return text
+  return bytes
+}
+
+/** A response body for `value`, indented (Google's default answer): as compactBody. */
+export function indentedBody (value: unknown): string | Buffer {
+  if (!isShared(value)) return JSON.stringify(value, null, 2)
+  let bytes = indentedBytes.get(value)
+  if (bytes === undefined) {
+    bytes = Buffer.from(JSON.stringify(value, null, 2), 'utf8')
+    indentedBytes.set(value, bytes)
+  }
+  return bytes
 }

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { compactJson, shareJson } from '../src/json-text.js'
+import { compactBody, compactJson, indentedBody, indentedJson, shareJson } from '../src/json-text.js'
 import { bearer, build } from './helpers/app.js'
 import { createContact } from './helpers/people.js'
 
@@ -15,6 +15,22 @@ t.test('a shared value is written once; anything else every time', async t => {
   t.equal(compactJson(plain), '{"a":1,"b":2}', 'an unshared value is written as it is now')
   t.equal(compactJson('x'), '"x"')
   t.equal(compactJson(null), 'null')
+})
+
+t.test('a shared value is sent as bytes encoded once; anything else as text', async t => {
+  const shared = { name: 'Zoë', n: [1] }
+  shareJson(shared)
+  const compact = compactBody(shared)
+  t.ok(Buffer.isBuffer(compact))
+  t.equal(compact.toString('utf8'), JSON.stringify(shared))
+  t.equal(compactBody(shared), compact, 'the same bytes every time')
+  const indented = indentedBody(shared)
+  t.ok(Buffer.isBuffer(indented))
+  t.equal(indented.toString('utf8'), JSON.stringify(shared, null, 2))
+  t.equal(indentedBody(shared), indented)
+  t.equal(indentedJson(shared), JSON.stringify(shared, null, 2), 'its text, from the bytes')
+  t.equal(compactBody({ a: 1 }), '{"a":1}')
+  t.equal(indentedBody({ a: 1 }), '{\n  "a": 1\n}')
 })
 
 t.test('a cached rendering is sent the same way compact, pretty, partial and as JSONP', async t => {

@@ -75,7 +75,8 @@ interface Recorded {
   fault: string | null
   durationMs: number
   requestText: string | undefined
-  responseText: string | undefined
+  /** Bytes (a cached rendering's, shared with every response that sends it) are decoded when shown. */
+  responseText: string | Uint8Array | undefined
 }
 
 /** How an account whose id is its token appears: never the token itself. */
@@ -83,7 +84,8 @@ export function tokenDigest (token: string): string {
   return 'token:' + createHash('sha256').update(token).digest('hex').slice(0, 12)
 }
 
-function keep (text: string | undefined): string | undefined {
+function keep (text: string | Uint8Array | undefined): string | Uint8Array | undefined {
+  if (text instanceof Uint8Array) return text.byteLength <= JOURNAL_BODY_LIMIT * 4 ? text : keep(textOf(text))
   if (text === undefined || text.length <= JOURNAL_BODY_LIMIT) return text
   return text.slice(0, JOURNAL_BODY_LIMIT) + `…[truncated: ${text.length} characters in all]`
 }
@@ -147,7 +149,7 @@ export class Journal {
     if (this.size === 0) return
     const recorded = entry as Recorded
     recorded.id = ++this.lastId
-    recorded.requestText = keep(recorded.requestText)
+    recorded.requestText = keep(recorded.requestText) as string | undefined
     recorded.responseText = keep(recorded.responseText)
     this.ring[this.next] = recorded
     this.next = (this.next + 1) % this.size
@@ -191,7 +193,7 @@ export class Journal {
       fault: r.fault,
       durationMs: r.durationMs,
       requestBody: bodyValue(r.requestText),
-      responseBody: bodyValue(r.responseText)
+      responseBody: bodyValue(typeof r.responseText === 'object' ? textOf(r.responseText) : r.responseText)
     }
   }
 }
@@ -239,7 +241,7 @@ async function journal (app: FastifyInstance): Promise<void> {
         fault: request.fault,
         durationMs: Math.round(reply.elapsedTime * 1000) / 1000,
         requestText: request.bodyText ?? textOf(request.body),
-        responseText: textOf(payload)
+        responseText: typeof payload === 'string' || payload instanceof Uint8Array ? payload : undefined
       })
     }
     done(null, payload)

@@ -9,7 +9,7 @@ import sjson from 'secure-json-parse'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ApiError, internal, invalidArgument, notFound, storageFull, unavailable } from '../errors.js'
 import { applySelection } from '../discovery/field-selector.js'
-import { compactJson, indentedJson } from '../json-text.js'
+import { compactBody, compactJson, indentedBody, indentedJson } from '../json-text.js'
 import { parseMethodQuery, parseSystemParams, SYSTEM_PARAMETERS, unknownParameter, type SystemParams } from '../discovery/query.js'
 
 /** Largest request body accepted (chosen; documented in README and FIDELITY.md). */
@@ -27,9 +27,10 @@ function contentTypeFor (sys: SystemParams): string {
  * The serializer of one reply: indentation (prettyPrint), JSONP (callback) and the partial
  * response (fields), which applies to successful bodies only — errors are never filtered.
  */
-export function serializerFor (sys: SystemParams, reply: FastifyReply): (payload: unknown) => string {
+export function serializerFor (sys: SystemParams, reply: FastifyReply): (payload: unknown) => string | Buffer {
   const indent = sys.pretty ? 2 : undefined
   const { callback, fields } = sys
+  if (callback === undefined && fields === undefined) return indent === undefined ? compactBody : indentedBody
   const select = fields === undefined ? (payload: unknown) => payload : (payload: unknown) => reply.statusCode < 300 ? applySelection(payload, fields) : payload
   const text = fields !== undefined
     ? (payload: unknown) => JSON.stringify(select(payload), null, indent)
@@ -116,7 +117,8 @@ async function wire (app: FastifyInstance): Promise<void> {
     request.methodId = method?.id ?? null
     const sys = parseSystemParams(request.query as Record<string, string | string[]>, method?.response, config.compact !== true)
     request.sys = sys
-    reply.serializer(serializerFor(sys, reply))
+    // (Fastify's types want a string; a Buffer goes through as well: onSend hooks and the write take either.)
+    reply.serializer(serializerFor(sys, reply) as (payload: unknown) => string)
     reply.header('content-type', contentTypeFor(sys))
     try {
       if (method) request.server.authenticate(request, method)
