@@ -5,7 +5,7 @@
  * the median time of one set of 100 calls.
  */
 import { Client } from 'undici'
-import { TOKEN } from './servers.js'
+import { median, TOKEN } from './servers.js'
 
 const CALLS = 100
 const BOUNDARY = 'bench_batch_boundary'
@@ -18,11 +18,6 @@ export interface BatchFigures {
   /** Lowest and highest ratio of single rounds. */
   spread: [number, number]
   failures: number
-}
-
-function median (values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]!
 }
 
 /** `rounds` rounds, each timing `perRound` sets of 100 calls sent each way. */

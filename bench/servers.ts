@@ -106,3 +106,9 @@ export function contactsFixture (count: number, groups = 0): string {
   writeFileSync(file, JSON.stringify({ accounts: [{ id: 'bench', tokens: [{ token: TOKEN }], contactGroups, people }] }))
   return file
 }
+
+/** The middle value (the upper middle of an even count). */
+export function median (values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]!
+}

@@ -4,7 +4,7 @@
  * several starts each. Run with `npm run bench` (after `npm ci`, which builds).
  */
 import { fileURLToPath } from 'node:url'
-import { contactsFixture, emulatorArgs, start, stop } from './servers.js'
+import { contactsFixture, emulatorArgs, median, start, stop } from './servers.js'
 
 const RUNS = 7
 
@@ -20,11 +20,6 @@ async function timeToFirstResponse (args: string[]): Promise<number> {
   } finally {
     await stop(server)
   }
-}
-
-function median (values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]!
 }
 
 /** Median start-up of each, and the lowest and highest ratio of single starts (emulator against the baseline start after it). */
