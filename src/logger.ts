@@ -74,14 +74,22 @@ export function jsonLines (fd = 1): { stream: pino.DestinationStream, stop: () =
       timer ??= setTimeout(writeOut, LINES_WAIT_MS).unref()
     }
   }
-  process.on('exit', writeOut)
+  atExit.add(writeOut)
+  if (atExit.size === 1) process.on('exit', writeAllOut)
   return {
     stream,
     stop: () => {
       writeOut()
-      process.off('exit', writeOut)
+      atExit.delete(writeOut)
+      if (atExit.size === 0) process.off('exit', writeAllOut)
     }
   }
+}
+
+/** What each open destination has gathered is written out at process exit: one listener for all. */
+const atExit = new Set<() => void>()
+function writeAllOut (): void {
+  for (const writeOut of atExit) writeOut()
 }
 
 /** The logger's options, and what to do when the emulator closes (write out buffered lines). */

@@ -47,3 +47,11 @@ t.test('a destination that cannot be written drops lines and never throws', asyn
   await sleep(LINES_WAIT_MS * 20)
   t.doesNotThrow(() => { lines.stop() })
 })
+
+t.test('many destinations share one exit listener, gone when the last stops', async t => {
+  const before = process.listenerCount('exit')
+  const all = Array.from({ length: 20 }, () => jsonLines(destination().fd))
+  t.equal(process.listenerCount('exit'), before + 1)
+  for (const lines of all) lines.stop()
+  t.equal(process.listenerCount('exit'), before)
+})
