@@ -128,9 +128,13 @@ export class GroupsStore {
       if (!current) return undefined
       const next = change(current)
       if (this.nameTakenBy(accountId, next.name, groupId) !== undefined) onDuplicate()
-      this.s.update.run(next.name, next.clientData === null ? null : JSON.stringify(next.clientData), next.etag, next.updateTime, accountId, groupId)
+      const clientData = next.clientData === null ? null : JSON.stringify(next.clientData)
+      const written = this.s.update.run(next.name, clientData, next.etag, next.updateTime, accountId, groupId).changes === 1
       this.changes.log(accountId, 'contactGroup', groupId, false, stamp)
-      return this.get(accountId, groupId)
+      // The row as written, as a read would give it back (members are not changed here).
+      return written
+        ? toGroup({ id: current.id, group_type: current.groupType, name: next.name, client_data: clientData, etag: next.etag, update_time: next.updateTime, member_count: current.memberCount })
+        : this.get(accountId, groupId)
     })
   }
 

@@ -156,3 +156,19 @@ t.test('concurrent renames carrying one etag: exactly one wins', async t => {
   t.equal(results.filter(r => r.statusCode === 200).length, 1)
   for (const r of results.filter(r => r.statusCode !== 200)) t.same(body(r), apiError(400, 'FAILED_PRECONDITION', 'failedPrecondition', STALE))
 })
+
+t.test('the answer of an update is what a read of the group gives right after, every field and the member count', async t => {
+  const app = await build(t)
+  const club = await createGroup(t, app, 'Book club', 'test-token', { clientData: [{ key: 'k', value: 'v' }] })
+  // Two members, so that the count the answer carries is not just a default.
+  for (const givenName of ['Ada', 'Grace']) {
+    const person = body(await app.inject({ method: 'POST', url: '/v1/people:createContact', headers: { authorization: 'Bearer test-token' }, payload: { names: [{ givenName }], memberships: [{ contactGroupMembership: { contactGroupResourceName: club.resourceName } }] } }))
+    t.ok(person.resourceName)
+  }
+  const fresh = await getGroup(t, app, club.resourceName, '?groupFields=clientData,groupType,memberCount,metadata,name')
+  const res = await updateGroup(app, club.resourceName, { contactGroup: { etag: fresh.etag, name: '  Reading circle ', clientData: [{ key: 'a', value: '1' }, { key: 'b' }] }, updateGroupFields: 'name,clientData', readGroupFields: 'clientData,groupType,memberCount,metadata,name' })
+  t.equal(res.statusCode, 200)
+  const read = await getGroup(t, app, club.resourceName, '?groupFields=clientData,groupType,memberCount,metadata,name')
+  t.same(body(res), read)
+  t.equal(read.memberCount, 2)
+})
