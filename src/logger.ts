@@ -9,6 +9,7 @@
  * spares the emulator ~20 ms of module loading at every start.
  */
 import { writeSync } from 'node:fs'
+import { hostname } from 'node:os'
 import { createRequire } from 'node:module'
 import type { FastifyServerOptions } from 'fastify'
 import pino from 'pino'
@@ -20,28 +21,30 @@ const PRETTY = { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' }
 
 /** How long a log line may wait for others to go out with it. */
 export const LINES_WAIT_MS = 1
-/** How long a batch may wait, in all, for a full non-blocking stdout to take it before it is dropped. */
-const FULL_WAIT_MS = 1000
+/** How long a full pipe (EAGAIN) is left before the next try. */
+const FULL_RETRY_MS = 10
+/** Bytes kept for a pipe that does not take them; lines beyond are dropped (and counted). */
+export const MAX_WAITING_BYTES = 16 * 1024 * 1024
+/** How long, in all, a close waits for a full pipe to take what is left. */
+const CLOSE_WAIT_MS = 1000
 
 const pause = new Int32Array(new SharedArrayBuffer(4))
 
 /**
- * Writes all of `bytes` to `fd`; false when it cannot be written (stdout closed, a broken
- * pipe, or a non-blocking pipe that stayed full for FULL_WAIT_MS).
+ * Writes what `fd` takes of `bytes` now: the rest (a full non-blocking pipe), or null when
+ * all was written, or false when it cannot be written (stdout closed, a broken pipe).
  */
-function writeAll (fd: number, bytes: Buffer): boolean {
+function writeSome (fd: number, bytes: Buffer): Buffer | null | false {
   let offset = 0
-  let waited = 0
   while (offset < bytes.length) {
     try {
       offset += writeSync(fd, bytes, offset)
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || waited >= FULL_WAIT_MS) return false
-      Atomics.wait(pause, 0, 0, 10)
-      waited += 10
+      if ((err as NodeJS.ErrnoException).code === 'EAGAIN') return bytes.subarray(offset)
+      return false
     }
   }
-  return true
+  return null
 }
 
 /**
@@ -50,37 +53,66 @@ function writeAll (fd: number, bytes: Buffer): boolean {
  * by the main thread: under load one write per millisecond for many request lines, and no
  * hop to a thread of libuv's pool and back (whose wake-ups took CPU from the requests: with a
  * write per few lines, a third of a people.get's kernel time). A lone line goes out a
- * millisecond after it was logged. On close (`stop`) and at process exit what has gathered
- * is written out first; a process killed outright (SIGKILL, out of memory, a crash of Node
- * itself) loses the last millisecond's lines. A stdout that cannot be written (closed, a
- * broken pipe) drops the lines from then on: it never ends, or holds up, the emulator. (Like
- * console.log, a blocking pipe read slowly makes the write wait for its reader.)
+ * millisecond after it was logged. A pipe that is full (its reader is slow) is never waited
+ * for while the emulator serves: what it did not take is tried again 10 ms later, lines
+ * gather meanwhile, and past MAX_WAITING_BYTES new lines are dropped (a line says how many
+ * once the pipe takes lines again). On close (`stop`) and at process exit what is left is
+ * written out (a full pipe is waited for up to a second then); a process killed outright
+ * (SIGKILL, out of memory, a crash of Node itself) loses the last millisecond's lines. A
+ * stdout that cannot be written (closed, a broken pipe) drops the lines from then on: it
+ * never ends the emulator. (A pipe in blocking mode, which never answers EAGAIN, makes a write
+ * wait for its reader, as console.log's does.)
  */
 export function jsonLines (fd = 1): { stream: pino.DestinationStream, stop: () => void } {
   let gathered = ''
+  /** Bytes a full pipe has not taken yet: they go before anything gathered since. */
+  let waiting: Buffer | null = null
+  let dropped = 0
   let timer: NodeJS.Timeout | undefined
   let broken = false
+  const schedule = (ms: number): void => { timer ??= setTimeout(writeOut, ms).unref() }
+  /** One attempt: what is waiting, then what has gathered. True when nothing is left. */
+  const attempt = (): boolean => {
+    if (broken) { waiting = null; gathered = ''; return true }
+    if (gathered !== '') {
+      if (dropped > 0 && waiting === null) {
+        gathered = JSON.stringify({ level: 40, time: Date.now(), pid: process.pid, hostname: hostname(), msg: `${dropped} log lines were dropped: stdout did not take them` }) + '\n' + gathered
+        dropped = 0
+      }
+      const bytes = Buffer.from(gathered)
+      gathered = ''
+      waiting = waiting === null ? bytes : Buffer.concat([waiting, bytes])
+    }
+    if (waiting === null) return true
+    const rest = writeSome(fd, waiting)
+    if (rest === false) { broken = true; waiting = null; return true }
+    waiting = rest
+    return rest === null
+  }
   const writeOut = (): void => {
-    if (timer !== undefined) { clearTimeout(timer); timer = undefined }
-    if (gathered === '') return
-    const text = gathered
-    gathered = ''
-    if (!broken) broken = !writeAll(fd, Buffer.from(text))
+    timer = undefined
+    if (!attempt()) schedule(FULL_RETRY_MS)
   }
   const stream: pino.DestinationStream = {
     write (line: string): void {
       if (broken) return
+      if ((waiting?.length ?? 0) + gathered.length > MAX_WAITING_BYTES) { dropped++; return }
       gathered += line
-      timer ??= setTimeout(writeOut, LINES_WAIT_MS).unref()
+      schedule(LINES_WAIT_MS)
     }
   }
-  atExit.add(writeOut)
+  /** Everything left, now: a full pipe is waited for up to CLOSE_WAIT_MS. */
+  const finish = (): void => {
+    if (timer !== undefined) { clearTimeout(timer); timer = undefined }
+    for (let waited = 0; !attempt() && waited < CLOSE_WAIT_MS; waited += FULL_RETRY_MS) Atomics.wait(pause, 0, 0, FULL_RETRY_MS)
+  }
+  atExit.add(finish)
   if (atExit.size === 1) process.on('exit', writeAllOut)
   return {
     stream,
     stop: () => {
-      writeOut()
-      atExit.delete(writeOut)
+      finish()
+      atExit.delete(finish)
       if (atExit.size === 0) process.off('exit', writeAllOut)
     }
   }

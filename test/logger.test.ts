@@ -1,8 +1,8 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { jsonLines, LINES_WAIT_MS } from '../src/logger.js'
+import { jsonLines, LINES_WAIT_MS, MAX_WAITING_BYTES } from '../src/logger.js'
 
 const sleep = async (ms: number): Promise<void> => await new Promise(resolve => setTimeout(resolve, ms))
 
@@ -54,4 +54,57 @@ t.test('many destinations share one exit listener, gone when the last stops', as
   t.equal(process.listenerCount('exit'), before + 1)
   for (const lines of all) lines.stop()
   t.equal(process.listenerCount('exit'), before)
+})
+
+/** A pipe to a process that starts reading (into a file) only when told to (a line on fd 3). */
+interface SlowReader { fd: number, read: () => void, end: () => void, done: Promise<string> }
+
+async function slowReader (t: Test): Promise<SlowReader> {
+  const { spawn } = await import('node:child_process')
+  const out = join(mkdtempSync(join(tmpdir(), 'pae-log-')), 'read.log')
+  const child = spawn(process.execPath, ['-e', `
+    const fs = require('fs'); const out = fs.createWriteStream(${JSON.stringify(out)});
+    process.stdin.pause();
+    require('net').Socket({ fd: 3 }).on('data', () => { process.stdin.pipe(out); process.stdin.resume() });
+    process.stdin.on('end', () => out.end(() => process.exit(0)))
+  `], { stdio: ['pipe', 'inherit', 'inherit', 'pipe'] })
+  t.teardown(() => { child.kill() })
+  const fd = (child.stdin as unknown as { _handle: { fd: number } })._handle.fd
+  const done = new Promise<string>(resolve => child.once('exit', () => { resolve(readFileSync(out, 'utf8')) }))
+  return { fd, read: () => { (child.stdio[3] as NodeJS.WritableStream).write('go\n') }, end: () => { child.stdin?.end() }, done }
+}
+
+t.test('a pipe that is not read is not waited for: lines wait, in order, and go once it reads', async t => {
+  const reader = await slowReader(t)
+  const lines = jsonLines(reader.fd)
+  const line = (i: number): string => JSON.stringify({ i, pad: 'x'.repeat(1000) }) + '\n'
+  // Far more than a pipe holds (64 KiB): written while nobody reads, the writes must not block.
+  for (let i = 0; i < 1000; i++) lines.stream.write(line(i))
+  await sleep(50)
+  for (let i = 1000; i < 1100; i++) lines.stream.write(line(i))
+  reader.read()
+  lines.stop()
+  reader.end()
+  const got = (await reader.done).split('\n').filter(Boolean).map(l => (JSON.parse(l) as { i: number }).i)
+  t.equal(got.length, 1100, 'every line')
+  t.same(got, Array.from({ length: 1100 }, (_, i) => i), 'in order')
+})
+
+t.test('past MAX_WAITING_BYTES waiting for a pipe, lines are dropped and counted', async t => {
+  const reader = await slowReader(t)
+  const lines = jsonLines(reader.fd)
+  const line = JSON.stringify({ pad: 'y'.repeat(4000) }) + '\n'
+  const count = Math.ceil(MAX_WAITING_BYTES / line.length) + 500
+  for (let i = 0; i < count; i++) lines.stream.write(line)
+  await sleep(30)
+  reader.read()
+  await sleep(30)
+  lines.stream.write('{"after":true}\n')
+  lines.stop()
+  reader.end()
+  const text = await reader.done
+  const notes = text.split('\n').filter(l => l.includes('log lines were dropped'))
+  t.equal(notes.length, 1, 'one line says how many were dropped')
+  t.match(notes[0]!, /"level":40/)
+  t.ok(text.endsWith('{"after":true}\n'), 'lines go on after')
 })
