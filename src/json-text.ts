@@ -19,6 +19,8 @@ export function compactJson (value: unknown): string {
   const kept = texts.get(value)
   if (kept === undefined) return JSON.stringify(value)
   if (kept !== null) return kept
+  const bytes = compactBytes.get(value)
+  if (bytes !== undefined) return bytes.toString('utf8')
   const text = JSON.stringify(value)
   texts.set(value, text)
   return text
@@ -45,6 +47,8 @@ export function compactBody (value: unknown): string | Buffer {
   if (bytes === undefined) {
     bytes = Buffer.from(compactJson(value), 'utf8')
     compactBytes.set(value, bytes)
+    // The bytes stand in for the text from now on (compactJson decodes them): one copy, not two.
+    texts.set(value, null)
   }
   return bytes
 }

@@ -55,8 +55,8 @@ function writeSome (fd: number, bytes: Buffer): Buffer | null | false {
  * write per few lines, a third of a people.get's kernel time). A lone line goes out a
  * millisecond after it was logged. A pipe that is full (its reader is slow) is never waited
  * for while the emulator serves: what it did not take is tried again 10 ms later, lines
- * gather meanwhile, and past MAX_WAITING_BYTES new lines are dropped (a line says how many
- * once the pipe takes lines again). On close (`stop`) and at process exit what is left is
+ * gather meanwhile, and past MAX_WAITING_BYTES new lines are dropped (a line in their place
+ * says how many). On close (`stop`) and at process exit what is left is
  * written out (a full pipe is waited for up to a second then); a process killed outright
  * (SIGKILL, out of memory, a crash of Node itself) loses the last millisecond's lines. A
  * stdout that cannot be written (closed, a broken pipe) drops the lines from then on: it
@@ -65,29 +65,38 @@ function writeSome (fd: number, bytes: Buffer): Buffer | null | false {
  */
 export function jsonLines (fd = 1): { stream: pino.DestinationStream, stop: () => void } {
   let gathered = ''
-  /** Bytes a full pipe has not taken yet: they go before anything gathered since. */
-  let waiting: Buffer | null = null
+  /** Batches a full pipe has not taken yet, oldest first: they go before anything gathered since. */
+  const waiting: Buffer[] = []
+  let waitingBytes = 0
   let dropped = 0
   let timer: NodeJS.Timeout | undefined
   let broken = false
   const schedule = (ms: number): void => { timer ??= setTimeout(writeOut, ms).unref() }
+  /** A line counting the lines dropped since the last one kept, in their place in the order. */
+  const countDropped = (): void => {
+    if (dropped === 0) return
+    gathered += JSON.stringify({ level: 40, time: Date.now(), pid: process.pid, hostname: hostname(), msg: `${dropped} log lines were dropped: stdout did not take them` }) + '\n'
+    dropped = 0
+  }
   /** One attempt: what is waiting, then what has gathered. True when nothing is left. */
   const attempt = (): boolean => {
-    if (broken) { waiting = null; gathered = ''; return true }
+    if (broken) { waiting.length = 0; waitingBytes = 0; gathered = ''; return true }
+    countDropped()
     if (gathered !== '') {
-      if (dropped > 0 && waiting === null) {
-        gathered = JSON.stringify({ level: 40, time: Date.now(), pid: process.pid, hostname: hostname(), msg: `${dropped} log lines were dropped: stdout did not take them` }) + '\n' + gathered
-        dropped = 0
-      }
       const bytes = Buffer.from(gathered)
       gathered = ''
-      waiting = waiting === null ? bytes : Buffer.concat([waiting, bytes])
+      waiting.push(bytes)
+      waitingBytes += bytes.length
     }
-    if (waiting === null) return true
-    const rest = writeSome(fd, waiting)
-    if (rest === false) { broken = true; waiting = null; return true }
-    waiting = rest
-    return rest === null
+    while (waiting.length > 0) {
+      const first = waiting[0]!
+      const rest = writeSome(fd, first)
+      if (rest === false) { broken = true; waiting.length = 0; waitingBytes = 0; return true }
+      waitingBytes -= first.length - (rest?.length ?? 0)
+      if (rest !== null) { waiting[0] = rest; return false }
+      waiting.shift()
+    }
+    return true
   }
   const writeOut = (): void => {
     timer = undefined
@@ -96,7 +105,8 @@ export function jsonLines (fd = 1): { stream: pino.DestinationStream, stop: () =
   const stream: pino.DestinationStream = {
     write (line: string): void {
       if (broken) return
-      if ((waiting?.length ?? 0) + gathered.length > MAX_WAITING_BYTES) { dropped++; return }
+      if (waitingBytes + gathered.length > MAX_WAITING_BYTES) { dropped++; return }
+      countDropped()
       gathered += line
       schedule(LINES_WAIT_MS)
     }

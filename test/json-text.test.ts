@@ -29,6 +29,7 @@ t.test('a shared value is sent as bytes encoded once; anything else as text', as
   t.equal(indented.toString('utf8'), JSON.stringify(shared, null, 2))
   t.equal(indentedBody(shared), indented)
   t.equal(indentedJson(shared), JSON.stringify(shared, null, 2), 'its text, from the bytes')
+  t.equal(compactJson(shared), JSON.stringify(shared), 'the compact text, from the bytes that replaced it')
   t.equal(compactBody({ a: 1 }), '{"a":1}')
   t.equal(indentedBody({ a: 1 }), '{\n  "a": 1\n}')
 })

@@ -108,3 +108,21 @@ t.test('past MAX_WAITING_BYTES waiting for a pipe, lines are dropped and counted
   t.match(notes[0]!, /"level":40/)
   t.ok(text.endsWith('{"after":true}\n'), 'lines go on after')
 })
+
+t.test('lines dropped for a full pipe are counted at close, even with no line after them', async t => {
+  const reader = await slowReader(t)
+  const lines = jsonLines(reader.fd)
+  const line = JSON.stringify({ pad: 'z'.repeat(4000) }) + '\n'
+  const count = Math.ceil(MAX_WAITING_BYTES / line.length) + 100
+  for (let i = 0; i < count; i++) lines.stream.write(line)
+  await sleep(30)
+  reader.read()
+  lines.stop()
+  reader.end()
+  const text = await reader.done
+  const notes = text.split('\n').filter(l => l.includes('log lines were dropped'))
+  t.equal(notes.length, 1)
+  const kept = text.split('\n').filter(l => l.includes('"pad"')).length
+  t.equal(kept + Number(/"msg":"(\d+) log lines were dropped/.exec(notes[0]!)![1]), count, 'every line either written or counted')
+  t.ok(text.endsWith(notes[0]! + '\n'), 'the count comes after the lines written')
+})

@@ -111,9 +111,9 @@ export function renderPerson (contact: StoredContact, fields: ReadonlySet<string
   let person = cache.get(accountId, key)
   if (person === undefined) {
     person = render(contact, fields, ctx)
-    // The text is kept with the rendering: a compact response sends it as it is, and an
-    // indented one (Google's default) the indented text written on first use — counted
-    // here as about one and a half times the compact one.
+    // The text is kept with the rendering (src/json-text.ts): the compact text, or once a
+    // compact answer was sent its UTF-8 bytes instead, and the indented answer's bytes written
+    // on first use (about one and a half times the compact text) — two and a half in all.
     const text = JSON.stringify(person)
     shareJson(person, text)
     cache.set(accountId, key, person, Math.ceil(text.length * 2.5))

@@ -44,6 +44,11 @@ export interface StorageBudget {
   full: () => boolean
 }
 
+/** The hard ceiling of the database: a quarter above the budget (see storageBudget). */
+function storageCeilingBytes (maxStorageMiB: number): number {
+  return maxStorageMiB * 1024 * 1024 * 1.25
+}
+
 /**
  * The budget, and a hard ceiling a quarter above it that SQLite itself enforces (max_page_count:
  * a write past it fails with SQLITE_FULL and changes nothing). Writes that add data are refused
@@ -53,7 +58,7 @@ export interface StorageBudget {
 function storageBudget (db: Db, maxStorageMiB: number): StorageBudget {
   const budgetBytes = maxStorageMiB * 1024 * 1024
   const pageSize = db.pragma('page_size', { simple: true }) as number
-  db.pragma(`max_page_count = ${Math.ceil(budgetBytes * 1.25 / pageSize)}`)
+  db.pragma(`max_page_count = ${Math.ceil(storageCeilingBytes(maxStorageMiB) / pageSize)}`)
   const pages = db.prepare<[], number>('SELECT (SELECT page_count FROM pragma_page_count()) - (SELECT freelist_count FROM pragma_freelist_count())').pluck()
   const usedBytes = (): number => pages.get()! * pageSize
   let skip = 0
@@ -75,7 +80,7 @@ const STARTUP_INDEX_DELAY_MS = 1000
 async function storage (app: FastifyInstance, options: StorageOptions): Promise<void> {
   let opened
   try {
-    opened = openDatabase(options.db, undefined, { maxBytes: app.config.maxStorageMiB * 1024 * 1024 * 1.25 })
+    opened = openDatabase(options.db, undefined, { maxBytes: storageCeilingBytes(app.config.maxStorageMiB) })
   } catch (err) {
     throw new ConfigError(`invalid configuration: cannot open database ${options.db}: ${(err as Error).message} (flag --db or env PEOPLE_EMULATOR_DB)`)
   }
