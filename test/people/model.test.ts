@@ -4,7 +4,9 @@ import { build } from '../helpers/app.js'
 import { createContact, update } from '../helpers/people.js'
 import { personEtag, sourceEtagOf } from '../../src/people/etag.js'
 import { contactIdFromResourceName, contactResourceName } from '../../src/ids.js'
-import { label } from '../../src/people/computed.js'
+import { canonicalForm, label } from '../../src/people/computed.js'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 import { Changes } from '../../db/changes.js'
 
 t.test('people/c<decimal> and the hex CONTACT source id are one value', async t => {
@@ -72,6 +74,28 @@ t.test('phoneNumbers: canonicalForm is E.164 when the number parses (default reg
   })
   t.same(p.phoneNumbers.map((n: any) => n.canonicalForm), ['+442079460958', '+16502530000', undefined, undefined, '+33142685300'])
   t.same(p.phoneNumbers.map((n: any) => n.value), ['+44 20 7946 0958', '(650) 253-0000', '555-1234', 'not a number', '+33 1 42 68 53 00'], 'the value is kept as given')
+})
+
+t.test('phone patterns compiled once: the same canonical forms as libphonenumber-js as shipped', async t => {
+  t.equal(canonicalForm('+1 650 253 0000'), '+16502530000')
+  // The library's CommonJS helper now keeps each metadata pattern compiled …
+  const require = createRequire(import.meta.url)
+  const helper = require(join(dirname(require.resolve('libphonenumber-js/max')), '..', 'build', 'helpers', 'matchesEntirely.js')) as { compiledPatterns?: Map<string, RegExp> }
+  t.ok(helper.compiledPatterns !== undefined && helper.compiledPatterns.size > 0, 'the helper is replaced and has compiled patterns')
+  // … and answers as the library's ES module build (its own helper, untouched) does.
+  const shipped = await import('libphonenumber-js/max')
+  const numbers = [
+    '+44 20 7946 0958', '(650) 253-0000', '555-1234', 'not a number', '+33 1 42 68 53 00', '+1 212 234 5678',
+    '+1 800 555 0199', '+1 268 464 1234', '+1 876 927 1234', '+49 30 901820', '+49 1512 3456789', '+81 3-1234-5678',
+    '+61 2 9876 5432', '+91 98765 43210', '+86 10 1234 5678', '+7 495 123-45-67', '+55 11 91234-5678',
+    '+353 1 234 5678', '+972 3-123-4567', '+1 999 999 9999', '+44 7700 900123', '+0 123', '', '+', '12345678901234567890',
+    '1-800-FLOWERS', '+1 (415) 555-2671 ext. 99', '+39 06 6982 1234', '+34 912 34 56 78', '+27 21 123 4567'
+  ]
+  for (let i = 0; i < 40; i++) numbers.push(`+1 ${[212, 415, 617, 312][i % 4]} ${200 + i * 17} ${String(1000 + i * 211).slice(-4)}`)
+  for (const value of numbers) {
+    const parsed = shipped.parsePhoneNumberFromString(value, 'US')
+    t.equal(canonicalForm(value), parsed?.isValid() === true ? parsed.number : null, value)
+  }
 })
 
 t.test('addresses: formattedValue is built from the parts unless the client set it', async t => {
