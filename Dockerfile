@@ -17,6 +17,7 @@ COPY scripts ./scripts
 COPY src ./src
 COPY routes ./routes
 COPY db ./db
+COPY ui ./ui
 # tsc, then one bundled file (dist/server.mjs) that starts fast; native packages stay in node_modules.
 RUN npm run build && npm prune --omit=dev
 

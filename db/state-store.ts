@@ -267,6 +267,22 @@ export class StateStore {
     }
   }
 
+  /** Every account (id, domain, creation time, tokens), without what it holds; by id. */
+  listAccounts (): Array<Pick<StoredAccount, 'id' | 'declared' | 'createdTime' | 'domain' | 'tokens'>> {
+    return this.db.transaction(() => this.s.accounts.all().map(row => ({
+      id: row.id,
+      declared: row.declared === 1,
+      createdTime: row.created_time,
+      domain: row.domain,
+      tokens: this.s.accountTokens.all(row.id).map(t => ({ token: t.token, scopes: t.scopes === null ? null : JSON.parse(t.scopes) as string[] }))
+    })))()
+  }
+
+  /** Every domain with its creation time; by name. */
+  listDomains (): Array<{ domain: string, createdTime: string }> {
+    return this.s.domains.all().map(d => ({ domain: d.domain, createdTime: d.created_time }))
+  }
+
   /** Every account with everything it holds, in a consistent snapshot. */
   exportAll (): StoredAccount[] {
     return this.exportState().accounts

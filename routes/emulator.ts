@@ -17,6 +17,7 @@ import { fidelity } from '../src/fidelity/report.js'
 import { parseJournalFilter } from '../src/plugins/journal.js'
 import snapshotRoutes from './snapshots.js'
 import faultRoutes from './faults.js'
+import uiRoutes from './ui.js'
 import { baseUrl } from '../src/http.js'
 import { controlPlaneGuard, PHOTOS_ROUTE } from '../src/plugins/control-plane.js'
 
@@ -35,6 +36,9 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
 
   // Fault rules and quotas (routes/faults.ts).
   await app.register(faultRoutes)
+
+  // The web UI and the reads it shows (routes/ui.ts).
+  await app.register(uiRoutes)
 
   app.get('/_emulator/fidelity', { config: { queryParams: [], compact: true } }, async () => fidelity(options.implemented))
 

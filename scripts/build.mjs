@@ -1,12 +1,14 @@
-// The build after `tsc`: copies the SQL migrations beside the compiled code, and bundles the
-// server into one file (dist/server.mjs). One file instead of some hundred modules is what
+// The build after `tsc`: copies the SQL migrations beside the compiled code, bundles the web UI
+// (scripts/build-ui.mjs, dist/ui), and bundles the server into one file (dist/server.mjs). One file instead of some hundred modules is what
 // makes the emulator start fast: it starts in every CI job that uses it. Native and lazily
 // loaded packages stay outside the bundle and load from node_modules.
 import { build } from 'esbuild'
 import { cpSync } from 'node:fs'
+import { buildUi } from './build-ui.mjs'
 
 cpSync('db/migrations', 'dist/db/migrations', { recursive: true })
 cpSync('db/migrations', 'dist/migrations', { recursive: true })
+await buildUi()
 
 const common = {
   bundle: true,

@@ -46,6 +46,8 @@ export interface RouteSettings {
   compact?: boolean
   /** Answers even while exclusive work (an import) holds the database: it does not use it. */
   ungated?: boolean
+  /** A page or asset of the web UI (routes/ui.ts): no data, so no control token needed. */
+  page?: boolean
 }
 
 declare module 'fastify' {

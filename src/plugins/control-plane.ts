@@ -9,7 +9,9 @@
  *    `--allowed-hosts`. A DNS-rebinding attacker's name always has a dot: refused.
  * 2. No other origin: a request a browser sent from another page (its `Origin` names another
  *    host, or is `null`) is refused, preflights included, and no answer carries CORS headers.
- * 3. With `--control-token`, every request but health carries `Authorization: Bearer <token>`.
+ * 3. With `--control-token`, every request but health and the web UI's pages and assets (which
+ *    hold no data: the page asks for the token once and sends it with each read) carries
+ *    `Authorization: Bearer <token>`.
  * 4. A request that changes something carries `Content-Type: application/json` (a JSON body, or
  *    none), or an `Authorization` or `X-Requested-With` header: none of these can be sent to
  *    another origin without a preflight, so no simple cross-site request (a form, a no-cors
@@ -90,7 +92,7 @@ export function controlPlaneGuard (app: FastifyInstance): onRequestHookHandler {
     if (request.routeOptions.url === PHOTOS_ROUTE) { done(); return }
     if (!isAllowedHost(request.headers.host, allowed)) { done(hostRefused(request)); return }
     if (isCrossOrigin(request)) { done(crossOriginRefused()); return }
-    if (token !== undefined && request.routeOptions.url !== '/_emulator/health') {
+    if (token !== undefined && request.routeOptions.url !== '/_emulator/health' && request.routeOptions.config.page !== true) {
       const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(request.headers.authorization ?? '')
       if (m === null || !sameToken(m[1]!, token)) { done(tokenMissing()); return }
     }
