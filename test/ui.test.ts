@@ -8,11 +8,12 @@
  * With UI_SCREENSHOTS=<dir>, each page's screenshot is written there (README's are made so:
  * `UI_SCREENSHOTS=docs/ui npx tap test/ui.test.ts`).
  */
-import t from 'tap'
-import { mkdirSync } from 'node:fs'
+import t, { type Test } from 'tap'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { auth, people } from '@googleapis/people'
+import axe from 'axe-core'
 import { chromium, type Page } from 'playwright-core'
 import { buildUi } from '../scripts/build-ui.mjs'
 import { startServer, stop } from './helpers/process.js'
@@ -25,6 +26,16 @@ async function screenshot (page: Page, name: string): Promise<void> {
   if (shots === undefined || shots === '') return
   mkdirSync(shots, { recursive: true })
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true })
+}
+
+/**
+ * axe-core's WCAG 2.1 A and AA rules (labels, names, contrast, ARIA, landmarks) on the page as it
+ * is: no violation. (Evaluated through the DevTools protocol, which the page's CSP does not cover.)
+ */
+async function accessible (t: Test, page: Page): Promise<void> {
+  if (await page.evaluate(() => (globalThis as any).axe === undefined)) await page.evaluate(axe.source)
+  const result = await page.evaluate(async () => await (globalThis as any).axe.run((globalThis as any).document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })) as axe.AxeResults
+  t.same(result.violations.map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join('; ')})`), [], `axe: no WCAG 2.1 AA violation on ${new URL(page.url()).pathname}`)
 }
 
 /** Waits until `check` holds (polled every 50 ms, up to 10 s). */
@@ -101,6 +112,7 @@ t.test('the web UI in headless Chromium', async t => {
     t.match(await row.innerText(), /alice\s+example\.com\s+2\s+9\s+2\s+alice-token, alice-ro/)
     t.match(await page.getByRole('row', { name: /bob/ }).innerText(), /bob\s+—\s+0\s+8\s+0/)
     t.match(await page.getByRole('table').nth(1).innerText(), /example\.com\s+3/, 'the domain and its directory')
+    await accessible(t, page)
     await screenshot(page, 'accounts')
     await page.getByRole('link', { name: 'alice' }).click()
     await page.getByRole('heading', { name: 'Account alice' }).waitFor()
@@ -125,7 +137,15 @@ t.test('the web UI in headless Chromium', async t => {
     const json = JSON.parse(await page.getByLabel('JSON of Ada Lovelace (people/c1234567890)').innerText())
     const api = await alice.people.get({ resourceName: 'people/c1234567890', personFields: 'addresses,ageRanges,biographies,birthdays,calendarUrls,clientData,coverPhotos,emailAddresses,events,externalIds,genders,imClients,interests,locales,locations,memberships,metadata,miscKeywords,names,nicknames,occupations,organizations,phoneNumbers,photos,relations,sipAddresses,skills,urls,userDefined' })
     t.same(json, api.data, 'the JSON shown is the API\'s rendering with every field')
+    await accessible(t, page)
     await screenshot(page, 'account')
+
+    // The keyboard alone: a row's JSON opens and closes with Enter.
+    await page.getByRole('button', { name: /^JSON of Charles Babbage/ }).focus()
+    await page.keyboard.press('Enter')
+    t.match(await page.getByLabel(/^JSON of Charles Babbage/).innerText(), /"canonicalForm": "\+442079460958"/, 'Enter opens it')
+    await page.keyboard.press('Enter')
+    t.equal(await page.getByLabel(/^JSON of Charles Babbage/).count(), 0, 'and closes it')
 
     await page.getByLabel('Filter contacts').fill('7946')
     await page.waitForURL(/filter=7946/)
@@ -137,6 +157,8 @@ t.test('the web UI in headless Chromium', async t => {
     await linked.getByRole('button', { name: /JSON of Charles Babbage/ }).waitFor()
     t.notMatch(await linked.locator('table.contacts tbody').innerText(), /Ada Lovelace/, 'the filtered deep link shows the same')
     t.equal(await linked.getByLabel('Filter contacts').inputValue(), '7946')
+    await linked.keyboard.press('Tab')
+    t.equal(await linked.evaluate(() => (globalThis as any).document.activeElement?.textContent), 'Skip to content', 'Tab reaches the skip link first')
     await linked.close()
     await page.close()
   })
@@ -167,6 +189,7 @@ t.test('the web UI in headless Chromium', async t => {
     const response = JSON.parse(await page.getByLabel('response body').innerText())
     t.equal(response.connections.length, 2, 'the response body on click')
     await page.getByLabel('Method').selectOption('')
+    await accessible(t, page)
     await screenshot(page, 'journal')
     await page.close()
   })
@@ -188,6 +211,7 @@ t.test('the web UI in headless Chromium', async t => {
     await until(async () => /UNAVAILABLE\s+0\s+1\s+1/.test(await rule.innerText()))
     t.match(await rule.innerText(), /UNAVAILABLE\s+0\s+1\s+1/, 'one hit')
     t.match(await page.locator('section', { has: page.getByRole('heading', { name: 'Quotas' }) }).innerText(), /Quotas are off/)
+    await accessible(t, page)
     await screenshot(page, 'faults')
     await page.getByRole('button', { name: /Remove rule/ }).click()
     await page.getByText('No fault rules.').waitFor()
@@ -217,9 +241,49 @@ t.test('the web UI in headless Chromium', async t => {
     await page.getByRole('button', { name: 'Restore before-rename' }).click()
     await page.getByText('Restored snapshot "before-rename".').waitFor()
     t.equal((await read()).names[0].displayName, 'Ada Lovelace', 'the API answers the snapshot\'s contact')
+    await accessible(t, page)
     await screenshot(page, 'state')
     await page.getByRole('button', { name: 'Delete before-rename' }).click()
     await page.getByText('No snapshots.').waitFor()
+    await page.close()
+  })
+
+  await t.test('export downloads the state, import adds an account, reset goes back to the fixture', async t => {
+    const page = watch(await context.newPage())
+    await page.goto(`${ui}/state`)
+    await page.locator('#clock-now').waitFor()
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export (download JSON)' }).click()])
+    t.equal(download.suggestedFilename(), 'people-emulator-export.json')
+    const exported = JSON.parse(readFileSync(await download.path(), 'utf8'))
+    t.same(exported.accounts.map((a: any) => a.id), ['alice', 'bob'], 'the export document')
+    const accounts = async (): Promise<string[]> => (await (await fetch(`${server.url}/_emulator/accounts`, { headers: { authorization: `Bearer ${CONTROL_TOKEN}` } })).json() as any).accounts.map((a: any) => a.id)
+
+    await page.getByLabel('Fixture document to import').setInputFiles({ name: 'carol.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ accounts: [{ id: 'carol', tokens: [{ token: 'carol-token' }], people: [{ names: [{ givenName: 'Carol' }] }] }] })) })
+    await page.getByRole('button', { name: 'Import', exact: true }).click()
+    await page.getByText('Imported the document.').waitFor()
+    t.same(await accounts(), ['alice', 'bob', 'carol'], 'imported')
+    await page.getByLabel('Fixture document to import').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"accounts": [{"tokens": 1}]}') })
+    await page.getByRole('button', { name: 'Import', exact: true }).click()
+    t.match(await page.getByRole('alert').innerText(), /400 INVALID_ARGUMENT: Invalid fixture document/, 'a refused document says why')
+
+    page.once('dialog', dialog => { dialog.accept().catch(() => {}) })
+    await page.getByRole('button', { name: 'Reset everything' }).click()
+    await page.getByText('Reset to the start-up fixtures.').waitFor()
+    t.same(await accounts(), ['alice', 'bob'], 'reset')
+    await page.close()
+  })
+
+  await t.test('with quotas on, the faults page shows what an account has spent', async t => {
+    const quoted = await startServer(['--fixtures', fixture, '--quotas', 'on'])
+    t.teardown(async () => { await stop(quoted) })
+    const bob = client(`${quoted.url}/`, 'bob-token')
+    await bob.people.connections.list({ resourceName: 'people/me', personFields: 'names' })
+    const page = watch(await context.newPage())
+    await page.goto(`${quoted.url}/_emulator/ui/faults`)
+    await page.getByLabel('Account', { exact: true }).selectOption('bob')
+    const row = page.getByRole('row', { name: /Critical read requests/ })
+    await row.waitFor()
+    t.match(await row.innerText(), /minute\s+90\s+1\s+89/, 'one critical read spent of 90 a minute')
     await page.close()
   })
 
