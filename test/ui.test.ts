@@ -274,7 +274,8 @@ t.test('the web UI in headless Chromium', async t => {
   })
 
   await t.test('with quotas on, the faults page shows what an account has spent', async t => {
-    const quoted = await startServer(['--fixtures', fixture, '--quotas', 'on'])
+    // A fixed clock: no minute's window ends between the call and the page.
+    const quoted = await startServer(['--fixtures', fixture, '--quotas', 'on', '--clock', 'fixed:2026-01-01T00:00:30Z'])
     t.teardown(async () => { await stop(quoted) })
     const bob = client(`${quoted.url}/`, 'bob-token')
     await bob.people.connections.list({ resourceName: 'people/me', personFields: 'names' })
@@ -284,6 +285,9 @@ t.test('the web UI in headless Chromium', async t => {
     const row = page.getByRole('row', { name: /Critical read requests/ })
     await row.waitFor()
     t.match(await row.innerText(), /minute\s+90\s+1\s+89/, 'one critical read spent of 90 a minute')
+    await page.getByLabel('Account', { exact: true }).selectOption('alice')
+    await until(async () => /minute\s+90\s+0\s+90/.test(await row.innerText()))
+    t.pass('another account\'s quotas: nothing spent')
     await page.close()
   })
 

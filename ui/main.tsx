@@ -56,16 +56,19 @@ interface Loaded<T> { data: T | undefined, error: ControlError | Error | undefin
 
 /** Loads `path` (again when it or `key` changes, or on reload()). */
 function useLoad<T> (path: string | null, key: unknown = null): Loaded<T> {
-  const [state, setState] = useState<{ data: T | undefined, error: Error | undefined, loading: boolean }>({ data: undefined, error: undefined, loading: path !== null })
+  const [state, setState] = useState<{ path: string | null, data: T | undefined, error: Error | undefined, loading: boolean }>({ path, data: undefined, error: undefined, loading: path !== null })
   const [tick, setTick] = useState(0)
   useEffect(() => {
     if (path === null) return
     let live = true
     setState(s => ({ ...s, loading: true }))
-    call<T>('GET', path).then(data => { if (live) setState({ data, error: undefined, loading: false }) }, (error: Error) => { if (live) setState({ data: undefined, error, loading: false }) })
+    call<T>('GET', path).then(data => { if (live) setState({ path, data, error: undefined, loading: false }) }, (error: Error) => { if (live) setState({ path, data: undefined, error, loading: false }) })
     return () => { live = false }
   }, [path, key, tick])
-  return { ...state, reload: useCallback(() => setTick(t => t + 1), []) }
+  const reload = useCallback(() => setTick(t => t + 1), [])
+  // What another address answered is never shown as this one's (a reload keeps it meanwhile).
+  if (state.path !== path) return { data: undefined, error: undefined, loading: true, reload }
+  return { data: state.data, error: state.error, loading: state.loading, reload }
 }
 
 function Problem ({ error }: { error: Error | undefined }): preact.JSX.Element | null {
