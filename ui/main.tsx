@@ -6,6 +6,7 @@
 import { render, type ComponentChildren } from 'preact'
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { call, ControlError, onTokenNeeded, storedToken, storeToken } from './api.js'
+import type { JournalEntry } from '../src/journal-entry.js'
 import './app.css'
 
 const BASE = '/_emulator/ui'
@@ -282,22 +283,6 @@ function People ({ title, id, people, total }: { title: string, id: string, peop
           )}
     </section>
   )
-}
-
-interface JournalEntry {
-  id: number
-  time: string
-  account: string | null
-  method: string | null
-  httpMethod: string
-  path: string
-  query: Record<string, string | string[]>
-  status: number
-  error: { status: string, reason: string, message: string } | null
-  fault: string | null
-  durationMs: number
-  requestBody: unknown
-  responseBody: unknown
 }
 
 /** The most journal entries the page keeps. */

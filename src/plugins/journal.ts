@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { formatTime } from '../clock.js'
 import { ERROR_INFO, type ApiError } from '../errors.js'
+import type { JournalEntry, JournalError, JournalFilter } from '../journal-entry.js'
 
 /** The most of a body kept, in characters (chosen): beyond, the start and a note of the length. */
 export const JOURNAL_BODY_LIMIT = 64 * 1024
@@ -22,44 +23,8 @@ export const JOURNAL_BODY_LIMIT = 64 * 1024
 /** Query parameters whose values never appear: credentials. */
 const CREDENTIALS = new Set(['access_token', 'oauth_token', 'key'])
 
-/** What a journal entry says about an error answer: its canonical status, reason and message. */
-export interface JournalError { status: string, reason: string, message: string }
-
-/** One request as `GET /_emulator/requests` shows it. */
-export interface JournalEntry {
-  /** Increasing from 1 in the order requests were answered; never reused (a clear does not reset it). */
-  id: number
-  /** When it was answered, in emulator-clock time. */
-  time: string
-  /** The account the request's token named; null when it named none (no or a bad token). */
-  account: string | null
-  /** The discovery method id (`people.people.updateContact`); null for other paths. */
-  method: string | null
-  httpMethod: string
-  path: string
-  query: Record<string, string | string[]>
-  status: number
-  error: JournalError | null
-  /** The id of the fault rule that fired on the request (POST /_emulator/faults); null: none. */
-  fault: string | null
-  durationMs: number
-  /** The JSON body sent (a string when it is not JSON, or too long to keep whole); null: none. */
-  requestBody: unknown
-  responseBody: unknown
-}
-
-/** What `requests()` and `GET /_emulator/requests` may filter on. */
-export interface JournalFilter {
-  /** An account id (an undeclared account by its token, or by the digest the journal shows). */
-  account?: string
-  /** A discovery method id. */
-  method?: string
-  /** An HTTP status (404), or a canonical error status (NOT_FOUND). */
-  status?: number | string
-  /** Only entries after this id. */
-  since?: number
-}
-
+// The entry's shape is its own module: the web UI (ui/) reads it too, without the server's types.
+export type { JournalEntry, JournalError, JournalFilter } from '../journal-entry.js'
 interface Recorded {
   id: number
   micros: bigint
