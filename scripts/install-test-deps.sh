@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The Debian packages the client and browser tests need (test/clients.test.ts): Google's Python
 # client (loaded by /usr/bin/python3), Google's Go client and the Go toolchain (built offline in
-# GOPATH mode), and Chromium (driven headless by playwright-core; no browser download).
+# GOPATH mode), Chromium (driven headless by playwright-core; no browser download) and Firefox ESR
+# (the web UI's second engine, driven over WebDriver BiDi by puppeteer-core: test/ui-firefox.test.ts).
 # Run as root, or with sudo, on Debian 12 (bookworm) or later.
 set -euo pipefail
 packages=(
-  chromium
+  chromium firefox-esr
   python3-googleapi python3-google-auth python3-google-auth-httplib2
   golang-go golang-google-api-dev golang-golang-x-oauth2-dev
 )
