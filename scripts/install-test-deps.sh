@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The Debian packages the client and browser tests need (test/clients.test.ts): Google's Python
 # client (loaded by /usr/bin/python3), Google's Go client and the Go toolchain (built offline in
-# GOPATH mode), Chromium (driven headless by playwright-core; no browser download) and Firefox ESR
-# (the web UI's second engine, driven over WebDriver BiDi by puppeteer-core: test/ui-firefox.test.ts).
+# GOPATH mode), Chromium (driven headless by playwright-core; no browser download), and the web
+# UI's other engines: Firefox ESR (driven over WebDriver BiDi by puppeteer-core) and WebKitGTK,
+# Safari's engine (its WebDriver, on a virtual display: xvfb-run).
 # Run as root, or with sudo, on Debian 12 (bookworm) or later.
 set -euo pipefail
 packages=(
-  chromium firefox-esr
+  chromium firefox-esr webkit2gtk-driver xvfb xauth
   python3-googleapi python3-google-auth python3-google-auth-httplib2
   golang-go golang-google-api-dev golang-golang-x-oauth2-dev
 )
