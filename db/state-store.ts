@@ -70,6 +70,9 @@ export function packContact (contact: StoredContact): string {
 }
 
 /** What a token names: its account, scopes, and the account's creation and domain. */
+/** An account without what it holds (GET /_emulator/accounts). */
+export type AccountSummary = Pick<StoredAccount, 'id' | 'declared' | 'createdTime' | 'domain' | 'tokens'>
+
 export interface FoundToken { accountId: string, scopes: string[] | null, createdTime: string, domain: string | null }
 
 function otherPerson (row: OtherRow): StoredOtherPerson {
@@ -268,14 +271,24 @@ export class StateStore {
   }
 
   /** Every account (id, domain, creation time, tokens), without what it holds; by id. */
-  listAccounts (): Array<Pick<StoredAccount, 'id' | 'declared' | 'createdTime' | 'domain' | 'tokens'>> {
-    return this.db.transaction(() => this.s.accounts.all().map(row => ({
+  listAccounts (): AccountSummary[] {
+    return this.db.transaction(() => this.s.accounts.all().map(row => this.summary(row)))()
+  }
+
+  /** One account (id, domain, creation time, tokens); undefined when there is none. */
+  accountSummary (id: string): AccountSummary | undefined {
+    const row = this.s.account.get(id)
+    return row === undefined ? undefined : this.summary(row)
+  }
+
+  private summary (row: AccountRow): AccountSummary {
+    return {
       id: row.id,
       declared: row.declared === 1,
       createdTime: row.created_time,
       domain: row.domain,
       tokens: this.s.accountTokens.all(row.id).map(t => ({ token: t.token, scopes: t.scopes === null ? null : JSON.parse(t.scopes) as string[] }))
-    })))()
+    }
   }
 
   /** Every domain with its creation time; by name. */

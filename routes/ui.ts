@@ -99,7 +99,9 @@ export default async function uiRoutes (app: FastifyInstance): Promise<void> {
     }
     return bytes
   }
-  const page = { config: { queryParams: ['filter'], compact: true, ungated: true, page: true } }
+  // The pages' own parameters (read by the page's script): an account's contact filter, the
+  // journal's filters.
+  const page = { config: { queryParams: ['filter', 'account', 'method', 'status'], compact: true, ungated: true, page: true } }
   const sendPage = (reply: FastifyReply, type: string, bytes: Buffer): FastifyReply => reply.headers(PAGE_HEADERS).header('content-type', type).send(bytes)
 
   for (const url of UI_PAGES) {
@@ -139,7 +141,7 @@ export default async function uiRoutes (app: FastifyInstance): Promise<void> {
   // directory, rendered with every field as the API renders them.
   app.get('/_emulator/accounts/:account', { config: { queryParams: [], compact: true } }, async (request) => {
     const { account } = request.params as { account: string }
-    const found = app.state.listAccounts().find(a => a.id === account)
+    const found = app.state.accountSummary(account)
     if (found === undefined) throw notFound(`Account "${account}" was not found.`)
     const ctx = { baseUrl: baseUrl(request) }
     const people = (store: typeof app.otherContacts, owner: string, types: OtherSourceType[]): { people: Array<Record<string, unknown>>, total: number } => ({

@@ -317,6 +317,16 @@ function JournalPage ({ query }: { query: URLSearchParams }): preact.JSX.Element
     return () => clearInterval(timer)
   }, [live, poll])
 
+  // The filters are part of the address: a test report can link to them.
+  useEffect(() => {
+    const url = new URL(location.href)
+    for (const [name, value] of [['account', account], ['method', method], ['status', status]] as const) {
+      if (value === '') url.searchParams.delete(name)
+      else url.searchParams.set(name, value)
+    }
+    history.replaceState(null, '', url)
+  }, [account, method, status])
+
   const accounts = useMemo(() => [...new Set(entries.map(e => e.account).filter((a): a is string => a !== null))].sort(), [entries])
   const methods = useMemo(() => [...new Set(entries.map(e => e.method).filter((m): m is string => m !== null))].sort(), [entries])
   const shown = entries.filter(e =>
@@ -343,7 +353,7 @@ function JournalPage ({ query }: { query: URLSearchParams }): preact.JSX.Element
         <select id='j-status' value={status} onChange={e => setStatus((e.target as HTMLSelectElement).value)}>
           <option value=''>any</option>
           <option value='errors'>errors (4xx, 5xx)</option>
-          {[...new Set(entries.map(e => String(e.status)))].sort().map(s => <option key={s} value={s}>{s}</option>)}
+          {[...new Set([...(status === '' || status === 'errors' ? [] : [status]), ...entries.map(e => String(e.status))])].sort().map(s => <option key={s} value={s}>{s}</option>)}
         </select>
         <button type='button' aria-pressed={live} onClick={() => setLive(!live)}>{live ? 'Pause' : 'Resume'} live updates</button>
         <button type='button' onClick={() => { fire(call('DELETE', '/_emulator/requests').then(() => { setEntries([]); setSelected(undefined) }, setError)) }}>Clear journal</button>
