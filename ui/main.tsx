@@ -197,21 +197,25 @@ function Contacts ({ id, query, groupNames }: { id: string, query: URLSearchPara
   const [error, setError] = useState<Error | undefined>(undefined)
   const [loading, setLoading] = useState(false)
 
+  // Only the latest request's answer is shown (a slow answer for an older filter is dropped).
+  const latest = useRef(0)
   const load = useCallback(async (pageToken: string | undefined, replace: boolean) => {
+    const mine = ++latest.current
     setLoading(true)
     const params = new URLSearchParams({ pageSize: '100' })
     if (applied !== '') params.set('filter', applied)
     if (pageToken !== undefined) params.set('pageToken', pageToken)
     try {
       const r = await call<{ contacts: Person[], total: number, nextPageToken?: string }>('GET', `/_emulator/accounts/${encodeURIComponent(id)}/contacts?${params.toString()}`)
+      if (mine !== latest.current) return
       setPages(p => replace ? [r.contacts] : [...p, r.contacts])
       setToken(r.nextPageToken)
       setTotal(r.total)
       setError(undefined)
     } catch (e) {
-      setError(e as Error)
+      if (mine === latest.current) setError(e as Error)
     } finally {
-      setLoading(false)
+      if (mine === latest.current) setLoading(false)
     }
   }, [id, applied])
 
@@ -298,7 +302,11 @@ function JournalPage ({ query }: { query: URLSearchParams }): preact.JSX.Element
   const last = useRef(0)
   const [selected, setSelected] = useState<number | undefined>(undefined)
 
+  // One poll at a time: two asking from the same entry would list it twice.
+  const polling = useRef(false)
   const poll = useCallback(async () => {
+    if (polling.current) return
+    polling.current = true
     try {
       const r = await call<{ requests: JournalEntry[] }>('GET', `/_emulator/requests?since=${last.current}`)
       if (r.requests.length > 0) {
@@ -308,6 +316,8 @@ function JournalPage ({ query }: { query: URLSearchParams }): preact.JSX.Element
       setError(undefined)
     } catch (e) {
       setError(e as Error)
+    } finally {
+      polling.current = false
     }
   }, [])
   useEffect(() => {
