@@ -187,7 +187,7 @@ export default async function uiRoutes (app: FastifyInstance): Promise<void> {
     const ctx = { baseUrl: baseUrl(request) }
     const shown: Array<Record<string, unknown>> = []
     let next: Cursor | undefined
-    // Pages of the store until the page is full (one more tells whether another follows).
+    // Slices of the store until the page is full (one more match tells whether another page follows).
     for (;;) {
       const rows = app.contacts.page(account, 'FIRST_NAME_ASCENDING', cursor, 500)
       for (const row of rows) {
@@ -198,6 +198,9 @@ export default async function uiRoutes (app: FastifyInstance): Promise<void> {
       }
       if (next !== undefined || rows.length < 500) break
       cursor = rows[rows.length - 1]!.cursor
+      // A filter that matches few contacts reads the whole account (~150 ms at 20,000): other
+      // requests are served between slices of 500.
+      await new Promise(resolve => setImmediate(resolve))
     }
     const out: Record<string, unknown> = { contacts: shown, total: app.contacts.count(account) }
     if (next !== undefined) out.nextPageToken = Buffer.from(JSON.stringify(next)).toString('base64url')

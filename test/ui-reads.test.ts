@@ -122,3 +122,18 @@ t.test('the UI\'s pages: no control token needed, the control plane\'s host and 
   t.equal((await app.inject({ url: '/_emulator/accounts', headers: { authorization: 'Bearer secret' } })).statusCode, 200)
   t.equal((await app.inject({ url: '/_emulator/accounts/alice/contacts', headers: { authorization: 'Bearer secret' } })).statusCode, 404)
 })
+
+t.test('a filter that reads a large account lets other requests through between slices', async t => {
+  const app = await build(t)
+  const people = Array.from({ length: 3000 }, (_, i) => ({ names: [{ givenName: `Given${i}` }] }))
+  t.equal((await app.inject({ method: 'POST', url: '/_emulator/import', payload: { accounts: [{ id: 'big', tokens: [{ token: 'big-token' }], people }] } })).statusCode, 200)
+  const order: string[] = []
+  const scan = app.inject({ url: '/_emulator/accounts/big/contacts?filter=nobody' }).then(res => { order.push('scan'); return res })
+  // Sent once the scan has begun: answered before it ends.
+  await new Promise(resolve => setImmediate(resolve))
+  const health = app.inject({ url: '/_emulator/health' }).then(res => { order.push('health'); return res })
+  const [scanned] = await Promise.all([scan, health])
+  t.same(body(scanned).contacts, [])
+  t.equal(body(scanned).total, 3000)
+  t.same(order, ['health', 'scan'])
+})
