@@ -26,10 +26,10 @@ import { contactResourceName } from '../src/ids.js'
 /** The UI's pages: one HTML shell, each path a deep link the page's script shows. */
 export const UI_PAGES = ['/_emulator/ui', '/_emulator/ui/', '/_emulator/ui/journal', '/_emulator/ui/faults', '/_emulator/ui/state', '/_emulator/ui/accounts/:account']
 
-const ASSETS: Record<string, string> = {
-  'app.js': 'text/javascript; charset=utf-8',
-  'app.css': 'text/css; charset=utf-8'
-}
+const ASSETS = new Map([
+  ['app.js', 'text/javascript; charset=utf-8'],
+  ['app.css', 'text/css; charset=utf-8']
+])
 
 /**
  * What a browser may do with the UI's pages: its own scripts, styles and requests only, never
@@ -112,7 +112,7 @@ export default async function uiRoutes (app: FastifyInstance): Promise<void> {
   }
   app.get('/_emulator/ui/assets/:file', { config: { queryParams: [], compact: true, ungated: true, page: true } }, async (request, reply) => {
     const { file } = request.params as { file: string }
-    const type = ASSETS[file]
+    const type = ASSETS.get(file)
     if (type === undefined) throw notFound(`The web UI has no asset "${file}".`)
     const bytes = asset(file)
     if (bytes === undefined) throw notBuilt()

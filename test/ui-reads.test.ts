@@ -113,6 +113,9 @@ t.test('the UI\'s pages: no control token needed, the control plane\'s host and 
   t.equal(css.headers['content-type'], 'text/css; charset=utf-8')
   t.equal(css.headers['x-content-type-options'], 'nosniff')
   t.equal((await app.inject({ url: '/_emulator/ui/assets/app.js?x=1' })).statusCode, 400, 'no unknown parameters')
+  for (const name of ['constructor', '__proto__', 'toString', '..%2Fpackage.json', 'app.js.map']) {
+    t.equal((await app.inject({ url: `/_emulator/ui/assets/${name}` })).statusCode, 404, `no asset "${name}"`)
+  }
   t.equal((await app.inject({ url: '/_emulator/ui/journal?account=alice&method=people.people.get&status=404' })).statusCode, 200, 'the journal\'s filters in its address')
   t.equal((await app.inject({ url: '/_emulator/ui/accounts/alice?filter=ada' })).statusCode, 200, 'a contact filter in the address')
   t.equal((await app.inject({ url: '/_emulator/ui?page=2' })).statusCode, 400, 'an unknown parameter')
