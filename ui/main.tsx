@@ -412,7 +412,7 @@ function FaultsPage (): preact.JSX.Element {
   const [form, setForm] = useState({ method: 'people.people.updateContact', account: '', error: 'RATE_LIMIT_EXCEEDED', times: '1', after: '0', probability: '1', when: 'before', delayMs: '0' })
   const [problem, setProblem] = useState<Error | undefined>(undefined)
   const [added, setAdded] = useState<string | undefined>(undefined)
-  const field = (name: keyof typeof form) => ({ id: `f-${name}`, name, value: form[name], onInput: (e: Event) => setForm({ ...form, [name]: (e.target as HTMLInputElement).value }) })
+  const field = (name: keyof typeof form) => ({ id: `f-${name}`, name, value: form[name], onInput: (e: Event) => { const value = (e.target as HTMLInputElement).value; setForm(f => ({ ...f, [name]: value })) } })
 
   const submit = async (e: Event): Promise<void> => {
     e.preventDefault()
@@ -465,12 +465,12 @@ function FaultsPage (): preact.JSX.Element {
           <input {...field('account')} list='account-ids' />
           <datalist id='account-ids'>{(accounts.data?.accounts ?? []).map(a => <option key={a.id} value={a.id} />)}</datalist>
           <label for='f-error'>Error</label>
-          <select {...field('error')} onChange={e => setForm({ ...form, error: (e.target as HTMLSelectElement).value })}>
+          <select {...field('error')} onChange={e => { const value = (e.target as HTMLSelectElement).value; setForm(f => ({ ...f, error: value })) }}>
             {FAULT_ERRORS.map(x => <option key={x} value={x}>{x}</option>)}
             <option value=''>none (a delay alone)</option>
           </select>
           <label for='f-when'>When</label>
-          <select {...field('when')} onChange={e => setForm({ ...form, when: (e.target as HTMLSelectElement).value })}>
+          <select {...field('when')} onChange={e => { const value = (e.target as HTMLSelectElement).value; setForm(f => ({ ...f, when: value })) }}>
             <option value='before'>before: refused, nothing applied</option>
             <option value='after'>after: applied, then the error answered</option>
           </select>

@@ -46,8 +46,12 @@ try {
 
   await page.goto(`${url}/_emulator/ui/faults`)
   await page.waitForSelector('#f-method')
-  await page.$eval('#f-method', el => { el.value = '' })
-  await page.type('#f-method', 'people.people.connections.list')
+  // Replaced by keyboard (select all, type): input events, as a user's.
+  await page.focus('#f-method')
+  await page.keyboard.down('Control')
+  await page.keyboard.press('KeyA')
+  await page.keyboard.up('Control')
+  await page.keyboard.type('people.people.connections.list')
   await page.select('#f-error', 'INTERNAL')
   await page.click('form.grid button[type=submit]')
   report.added = (await textOnce(page, 'main', /Added rule f\d+/)).match(/Added rule f\d+/)[0]
