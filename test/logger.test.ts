@@ -90,37 +90,38 @@ t.test('a pipe that is not read is not waited for: lines wait, in order, and go 
   t.same(got, Array.from({ length: 1100 }, (_, i) => i), 'in order')
 })
 
-t.test('past MAX_WAITING_BYTES waiting for a pipe, lines are dropped and counted', async t => {
+/**
+ * More than MAX_WAITING_BYTES of lines written to a pipe nobody reads, then the pipe read; `then`
+ * runs before the close. Returns what the reader got, the lines counting the dropped ones, and
+ * how many lines were written.
+ */
+async function overflow (t: Test, extra: number, then: (lines: ReturnType<typeof jsonLines>) => Promise<void> = async () => {}): Promise<{ text: string, notes: string[], count: number }> {
   const reader = await slowReader(t)
   const lines = jsonLines(reader.fd)
   const line = JSON.stringify({ pad: 'y'.repeat(4000) }) + '\n'
-  const count = Math.ceil(MAX_WAITING_BYTES / line.length) + 500
+  const count = Math.ceil(MAX_WAITING_BYTES / line.length) + extra
   for (let i = 0; i < count; i++) lines.stream.write(line)
   await sleep(30)
   reader.read()
-  await sleep(30)
-  lines.stream.write('{"after":true}\n')
+  await then(lines)
   lines.stop()
   reader.end()
   const text = await reader.done
-  const notes = text.split('\n').filter(l => l.includes('log lines were dropped'))
+  return { text, notes: text.split('\n').filter(l => l.includes('log lines were dropped')), count }
+}
+
+t.test('past MAX_WAITING_BYTES waiting for a pipe, lines are dropped and counted', async t => {
+  const { text, notes } = await overflow(t, 500, async lines => {
+    await sleep(30)
+    lines.stream.write('{"after":true}\n')
+  })
   t.equal(notes.length, 1, 'one line says how many were dropped')
   t.match(notes[0]!, /"level":40/)
   t.ok(text.endsWith('{"after":true}\n'), 'lines go on after')
 })
 
 t.test('lines dropped for a full pipe are counted at close, even with no line after them', async t => {
-  const reader = await slowReader(t)
-  const lines = jsonLines(reader.fd)
-  const line = JSON.stringify({ pad: 'z'.repeat(4000) }) + '\n'
-  const count = Math.ceil(MAX_WAITING_BYTES / line.length) + 100
-  for (let i = 0; i < count; i++) lines.stream.write(line)
-  await sleep(30)
-  reader.read()
-  lines.stop()
-  reader.end()
-  const text = await reader.done
-  const notes = text.split('\n').filter(l => l.includes('log lines were dropped'))
+  const { text, notes, count } = await overflow(t, 100)
   t.equal(notes.length, 1)
   const kept = text.split('\n').filter(l => l.includes('"pad"')).length
   t.equal(kept + Number(/"msg":"(\d+) log lines were dropped/.exec(notes[0]!)![1]), count, 'every line either written or counted')
