@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Cursor } from '../db/contacts-store.js'
 import type { OtherSourceType } from '../db/other-people-store.js'
-import { invalidArgument, notFound, ApiError } from '../src/errors.js'
+import { invalidArgument, notFound, unavailable } from '../src/errors.js'
 import { baseUrl } from '../src/http.js'
 import { packageRoot } from '../src/package-info.js'
 import { PERSON_FIELDS } from '../src/people/fields.js'
@@ -22,6 +22,7 @@ import { renderOtherPerson } from '../src/people/other-people.js'
 import { renderPerson } from '../src/people/render.js'
 import { renderGroup } from '../src/groups/render.js'
 import { contactResourceName } from '../src/ids.js'
+import { pageToken, paramsHash, readPageToken } from '../src/tokens.js'
 
 /** The UI's pages: one HTML shell, each path a deep link the page's script shows. */
 export const UI_PAGES = ['/_emulator/ui', '/_emulator/ui/', '/_emulator/ui/journal', '/_emulator/ui/faults', '/_emulator/ui/state', '/_emulator/ui/accounts/:account']
@@ -68,21 +69,15 @@ const MAX_PEOPLE_SHOWN = 1000
 const DEFAULT_CONTACTS_PAGE = 100
 const MAX_CONTACTS_PAGE = 1000
 
-/** Every string in a stored value, lower-cased and joined: what a filter looks in. */
-function searchableText (value: unknown, out: string[] = []): string[] {
-  if (typeof value === 'string') out.push(value.toLowerCase())
-  else if (Array.isArray(value)) for (const v of value) searchableText(v, out)
-  else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) searchableText(v, out)
-  return out
+/** Whether a string of a stored value (at any depth) contains `filter` (lower case), case-insensitively. */
+function containsText (value: unknown, filter: string): boolean {
+  if (typeof value === 'string') return value.toLowerCase().includes(filter)
+  if (value === null || typeof value !== 'object') return false
+  for (const v of Array.isArray(value) ? value : Object.values(value)) if (containsText(v, filter)) return true
+  return false
 }
 
-function readCursor (token: string): Cursor {
-  try {
-    const cursor = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown
-    if (Array.isArray(cursor) && cursor.length === 2 && typeof cursor[0] === 'string' && typeof cursor[1] === 'string') return [cursor[0], cursor[1]]
-  } catch {}
-  throw invalidArgument(`Invalid pageToken ${JSON.stringify(token)}: use the nextPageToken of the previous page.`)
-}
+const isCursor = (c: unknown): c is Cursor => Array.isArray(c) && c.length === 2 && typeof c[0] === 'string' && typeof c[1] === 'string'
 
 export default async function uiRoutes (app: FastifyInstance): Promise<void> {
   const assets = new Map<string, Buffer>()
@@ -183,7 +178,9 @@ export default async function uiRoutes (app: FastifyInstance): Promise<void> {
     if (sizeText !== undefined && !/^\d{1,4}$/.test(sizeText)) throw invalidArgument(`Invalid pageSize ${JSON.stringify(sizeText)}: expected a number from 1 to ${MAX_CONTACTS_PAGE}.`)
     const size = sizeText === undefined ? DEFAULT_CONTACTS_PAGE : Number(sizeText)
     if (size < 1 || size > MAX_CONTACTS_PAGE) throw invalidArgument(`Invalid pageSize ${size}: expected a number from 1 to ${MAX_CONTACTS_PAGE}.`)
-    let cursor = query.pageToken === undefined || query.pageToken === '' ? undefined : readCursor(query.pageToken as string)
+    // A page token is bound to the filter and page size it was issued for (src/tokens.ts).
+    const params = paramsHash({ filter, size })
+    let cursor = query.pageToken === undefined || query.pageToken === '' ? undefined : readPageToken(query.pageToken as string, params, isCursor).cursor
     const ctx = { baseUrl: baseUrl(request) }
     const shown: Array<Record<string, unknown>> = []
     let next: Cursor | undefined
@@ -191,7 +188,7 @@ export default async function uiRoutes (app: FastifyInstance): Promise<void> {
     for (;;) {
       const rows = app.contacts.page(account, 'FIRST_NAME_ASCENDING', cursor, 500)
       for (const row of rows) {
-        if (filter !== '' && !contactResourceName(row.contact.id).includes(filter) && !searchableText(row.contact.data).some(text => text.includes(filter))) continue
+        if (filter !== '' && !contactResourceName(row.contact.id).includes(filter) && !containsText(row.contact.data, filter)) continue
         if (shown.length === size) { next = cursor; break }
         shown.push(renderPerson(row.contact, ALL_PERSON_FIELDS, ctx))
         cursor = row.cursor
@@ -203,11 +200,9 @@ export default async function uiRoutes (app: FastifyInstance): Promise<void> {
       await new Promise(resolve => setImmediate(resolve))
     }
     const out: Record<string, unknown> = { contacts: shown, total: app.contacts.count(account) }
-    if (next !== undefined) out.nextPageToken = Buffer.from(JSON.stringify(next)).toString('base64url')
+    if (next !== undefined) out.nextPageToken = pageToken(next, params)
     return out
   })
 }
 
-function notBuilt (): ApiError {
-  return new ApiError('UNAVAILABLE', 'The web UI is not built: run `npm run build` (it writes dist/ui).')
-}
+const notBuilt = (): Error => unavailable('The web UI is not built: run `npm run build` (it writes dist/ui).')

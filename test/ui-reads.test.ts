@@ -89,7 +89,8 @@ t.test('GET /_emulator/accounts/ID/contacts: pages by first name, every field, a
     ['pageSize=0', 'Invalid pageSize 0: expected a number from 1 to 1000.'],
     ['pageSize=1001', 'Invalid pageSize 1001: expected a number from 1 to 1000.'],
     ['pageSize=ten', 'Invalid pageSize "ten": expected a number from 1 to 1000.'],
-    ['pageToken=bm90IGEgY3Vyc29y', 'Invalid pageToken "bm90IGEgY3Vyc29y": use the nextPageToken of the previous page.'],
+    ['pageToken=bm90IGEgY3Vyc29y', 'Page token is invalid or was issued for a request with different parameters.'],
+    [`filter=other&pageSize=4&pageToken=${filtered.nextPageToken as string}`, 'Page token is invalid or was issued for a request with different parameters.'],
     ['filter=a&filter=b', 'The parameter "filter" may be given once.']
   ]
   for (const [query, message] of refused) {
