@@ -156,6 +156,24 @@ t.test('bodies are kept up to a bound each', async t => {
   t.match(document.responseBody, new RegExp(`…\\[truncated: ${discovery.body.length} characters in all\\]$`))
 })
 
+t.test('a long answer sent from a kept rendering is bounded as any other', async t => {
+  const app = await seeded(t)
+  const created = await app.inject({ method: 'POST', url: '/v1/people:createContact', headers: { ...bearer('alice-secret-token'), ...JSON_TYPE }, payload: { urls: Array.from({ length: 80 }, (_, i) => ({ value: `https://example.com/${i}/${'u'.repeat(900)}` })) } })
+  t.equal(created.statusCode, 200, 'a contact whose answer is longer than the bound')
+  const name = JSON.parse(created.body).resourceName as string
+  // The second get sends the first one's kept rendering (its bytes).
+  const first = await app.inject({ url: `/v1/${name}?personFields=urls`, headers: bearer('alice-secret-token') })
+  const second = await app.inject({ url: `/v1/${name}?personFields=urls`, headers: bearer('alice-secret-token') })
+  t.equal(second.body, first.body)
+  t.ok(first.body.length > JOURNAL_BODY_LIMIT)
+  const gets = (await journal(app)).filter((e: any) => e.method === 'people.people.get')
+  t.equal(gets.length, 2)
+  for (const entry of gets) {
+    t.type(entry.responseBody, 'string', 'too long to keep whole: the start, as text')
+    t.equal(entry.responseBody, first.body.slice(0, JOURNAL_BODY_LIMIT) + `…[truncated: ${first.body.length} characters in all]`)
+  }
+})
+
 t.test('CORS preflights of the API are recorded as what they are', async t => {
   const app = await seeded(t)
   await app.inject({ method: 'OPTIONS', url: '/v1/contactGroups', headers: { origin: 'http://app.test', 'access-control-request-method': 'GET' } })

@@ -25,6 +25,7 @@ const CREDENTIALS = new Set(['access_token', 'oauth_token', 'key'])
 
 // The entry's shape is its own module: the web UI (ui/) reads it too, without the server's types.
 export type { JournalEntry, JournalError, JournalFilter } from '../journal-entry.js'
+
 interface Recorded {
   id: number
   micros: bigint
@@ -158,7 +159,9 @@ export class Journal {
       fault: r.fault,
       durationMs: r.durationMs,
       requestBody: bodyValue(r.requestText),
-      responseBody: bodyValue(typeof r.responseText === 'object' ? textOf(r.responseText) : r.responseText)
+      // Bytes (at most 4 × the bound: see keep) are bounded once decoded, as a text is when
+      // recorded: the same body shows the same.
+      responseBody: bodyValue(typeof r.responseText === 'object' ? keep(Buffer.from(r.responseText.buffer, r.responseText.byteOffset, r.responseText.byteLength).toString('utf8')) as string : r.responseText)
     }
   }
 }
