@@ -22,7 +22,7 @@ const PRETTY = { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' }
 /** How long a log line may wait for others to go out with it. */
 export const LINES_WAIT_MS = 1
 /** How long a full pipe (EAGAIN) is left before the next try. */
-const FULL_RETRY_MS = 10
+export const FULL_RETRY_MS = 10
 /** Bytes kept for a pipe that does not take them; lines beyond are dropped (and counted). */
 export const MAX_WAITING_BYTES = 16 * 1024 * 1024
 /** How long, in all, a close waits for a full pipe to take what is left. */
@@ -32,9 +32,12 @@ const pause = new Int32Array(new SharedArrayBuffer(4))
 
 /**
  * Writes what `fd` takes of `bytes` now: the rest (a full non-blocking pipe), or null when
- * all was written, or false when it cannot be written (stdout closed, a broken pipe).
+ * all was written, or false when it cannot be written (stdout closed, a broken pipe). Tests
+ * give jsonLines one of their own: a pipe's capacity is the kernel's, not the test's.
  */
-function writeSome (fd: number, bytes: Buffer): Buffer | null | false {
+export type WriteSome = (fd: number, bytes: Buffer) => Buffer | null | false
+
+const writeSome: WriteSome = (fd, bytes) => {
   let offset = 0
   while (offset < bytes.length) {
     try {
@@ -63,7 +66,7 @@ function writeSome (fd: number, bytes: Buffer): Buffer | null | false {
  * never ends the emulator. (A pipe in blocking mode, which never answers EAGAIN, makes a write
  * wait for its reader, as console.log's does.)
  */
-export function jsonLines (fd = 1): { stream: pino.DestinationStream, stop: () => void } {
+export function jsonLines (fd = 1, write: WriteSome = writeSome): { stream: pino.DestinationStream, stop: () => void, pending: () => number } {
   let gathered = ''
   /** Batches a full pipe has not taken yet, oldest first: they go before anything gathered since. */
   const waiting: Buffer[] = []
@@ -90,7 +93,7 @@ export function jsonLines (fd = 1): { stream: pino.DestinationStream, stop: () =
     }
     while (waiting.length > 0) {
       const first = waiting[0]!
-      const rest = writeSome(fd, first)
+      const rest = write(fd, first)
       if (rest === false) { broken = true; waiting.length = 0; waitingBytes = 0; return true }
       waitingBytes -= first.length - (rest?.length ?? 0)
       if (rest !== null) { waiting[0] = rest; return false }
@@ -120,6 +123,8 @@ export function jsonLines (fd = 1): { stream: pino.DestinationStream, stop: () =
   if (atExit.size === 1) process.on('exit', writeAllOut)
   return {
     stream,
+    /** Bytes not written yet: gathered, or waiting for a full pipe. */
+    pending: () => waitingBytes + Buffer.byteLength(gathered),
     stop: () => {
       finish()
       atExit.delete(finish)

@@ -2,7 +2,7 @@ import t, { type Test } from 'tap'
 import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { jsonLines, LINES_WAIT_MS, MAX_WAITING_BYTES } from '../src/logger.js'
+import { FULL_RETRY_MS, jsonLines, LINES_WAIT_MS, MAX_WAITING_BYTES, type WriteSome } from '../src/logger.js'
 
 const sleep = async (ms: number): Promise<void> => await new Promise(resolve => setTimeout(resolve, ms))
 
@@ -78,11 +78,15 @@ t.test('a pipe that is not read is not waited for: lines wait, in order, and go 
   const reader = await slowReader(t)
   const lines = jsonLines(reader.fd)
   const line = (i: number): string => JSON.stringify({ i, pad: 'x'.repeat(1000) }) + '\n'
-  // Far more than a pipe holds (64 KiB): written while nobody reads, the writes must not block.
+  // Far more than a pipe holds by default (64 KiB): written while nobody reads, the writes
+  // must not block (this test would hang if they did).
   for (let i = 0; i < 1000; i++) lines.stream.write(line(i))
-  await sleep(50)
+  await sleep(LINES_WAIT_MS * 5)
   for (let i = 1000; i < 1100; i++) lines.stream.write(line(i))
   reader.read()
+  // However fast the reader is (a loaded machine, a larger pipe), the lines go out on their
+  // own, a pipeful at a time: waited for here by what is left, not by a clock.
+  while (lines.pending() > 0) await sleep(FULL_RETRY_MS)
   lines.stop()
   reader.end()
   const got = (await reader.done).split('\n').filter(Boolean).map(l => (JSON.parse(l) as { i: number }).i)
@@ -91,37 +95,64 @@ t.test('a pipe that is not read is not waited for: lines wait, in order, and go 
 })
 
 /**
- * More than MAX_WAITING_BYTES of lines written to a pipe nobody reads, then the pipe read; `then`
- * runs before the close. Returns what the reader got, the lines counting the dropped ones, and
- * how many lines were written.
+ * A stdout that takes nothing until it is opened (what a full pipe answers: EAGAIN), then
+ * `perCall` bytes a write at most: the tests of what waits and what is dropped depend neither on
+ * the kernel's pipe sizes nor on how fast a reader runs.
  */
-async function overflow (t: Test, extra: number, then: (lines: ReturnType<typeof jsonLines>) => Promise<void> = async () => {}): Promise<{ text: string, notes: string[], count: number }> {
-  const reader = await slowReader(t)
-  const lines = jsonLines(reader.fd)
+function gate (perCall = Infinity): { write: WriteSome, open: () => void, text: () => string, writes: () => number } {
+  let isOpen = false
+  let writes = 0
+  const got: Buffer[] = []
+  const write: WriteSome = (_fd, bytes) => {
+    writes++
+    if (!isOpen) return bytes
+    const taken = bytes.subarray(0, Math.min(bytes.length, perCall))
+    got.push(Buffer.from(taken))
+    return taken.length === bytes.length ? null : bytes.subarray(taken.length)
+  }
+  return { write, open: () => { isOpen = true }, text: () => Buffer.concat(got).toString('utf8'), writes: () => writes }
+}
+
+t.test('a stdout that takes part of each write gets every line, in order', async t => {
+  const out = gate(777)
+  const lines = jsonLines(-1, out.write)
+  out.open()
+  for (let i = 0; i < 300; i++) lines.stream.write(JSON.stringify({ i }) + '\n')
+  lines.stop()
+  t.same(out.text().split('\n').filter(Boolean).map(l => (JSON.parse(l) as { i: number }).i), Array.from({ length: 300 }, (_, i) => i))
+})
+
+/**
+ * More than MAX_WAITING_BYTES of lines written to a stdout that takes nothing, which then
+ * opens; `then` runs once what waited has gone out, and the close follows. Returns what it got, the lines counting the dropped
+ * ones, and how many lines were written.
+ */
+async function overflow (extra: number, then: (lines: ReturnType<typeof jsonLines>) => void = () => {}): Promise<{ text: string, notes: string[], count: number }> {
+  const out = gate()
+  const lines = jsonLines(-1, out.write)
   const line = JSON.stringify({ pad: 'y'.repeat(4000) }) + '\n'
   const count = Math.ceil(MAX_WAITING_BYTES / line.length) + extra
   for (let i = 0; i < count; i++) lines.stream.write(line)
-  await sleep(30)
-  reader.read()
-  await then(lines)
+  // The gathered lines have tried to go out (and been refused) at least once; then the reader
+  // reads, and what waited goes out by itself (the retries), waited for by what is left.
+  while (out.writes() === 0) await sleep(LINES_WAIT_MS)
+  out.open()
+  while (lines.pending() > 0) await sleep(FULL_RETRY_MS)
+  then(lines)
   lines.stop()
-  reader.end()
-  const text = await reader.done
+  const text = out.text()
   return { text, notes: text.split('\n').filter(l => l.includes('log lines were dropped')), count }
 }
 
 t.test('past MAX_WAITING_BYTES waiting for a pipe, lines are dropped and counted', async t => {
-  const { text, notes } = await overflow(t, 500, async lines => {
-    await sleep(30)
-    lines.stream.write('{"after":true}\n')
-  })
+  const { text, notes } = await overflow(500, lines => { lines.stream.write('{"after":true}\n') })
   t.equal(notes.length, 1, 'one line says how many were dropped')
   t.match(notes[0]!, /"level":40/)
   t.ok(text.endsWith('{"after":true}\n'), 'lines go on after')
 })
 
 t.test('lines dropped for a full pipe are counted at close, even with no line after them', async t => {
-  const { text, notes, count } = await overflow(t, 100)
+  const { text, notes, count } = await overflow(100)
   t.equal(notes.length, 1)
   const kept = text.split('\n').filter(l => l.includes('"pad"')).length
   t.equal(kept + Number(/"msg":"(\d+) log lines were dropped/.exec(notes[0]!)![1]), count, 'every line either written or counted')
