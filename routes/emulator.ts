@@ -14,7 +14,8 @@ import { PERSON_FIELDS } from '../src/people/fields.js'
 import { MAX_CONTACTS_IN_EMULATOR, maxOtherPeople } from '../src/limits.js'
 import { runStepsAsync, runStepsInTransaction } from '../src/steps.js'
 import { fidelity } from '../src/fidelity/report.js'
-import { parseJournalFilter } from '../src/plugins/journal.js'
+import { parseJournalFilter, parseJournalPage, type JournalEntry } from '../src/plugins/journal.js'
+import { pageToken } from '../src/tokens.js'
 import snapshotRoutes from './snapshots.js'
 import faultRoutes from './faults.js'
 import uiRoutes from './ui.js'
@@ -25,6 +26,8 @@ import { controlPlaneGuard, PHOTOS_ROUTE } from '../src/plugins/control-plane.js
 const DEFAULT_PHOTO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGO4DwABAQEAWEoVRgAAAABJRU5ErkJggg==', 'base64')
 
 export default async function emulatorRoutes (app: FastifyInstance, options: { implemented: ReadonlySet<string> }): Promise<void> {
+  // Every route of the control plane says so: the wire plugin answers it no JSONP.
+  app.addHook('onRoute', route => { route.config = { ...route.config, controlPlane: true } })
   // Host, origin, control token, and no simple cross-site request (src/plugins/control-plane.ts).
   app.addHook('onRequest', controlPlaneGuard(app))
 
@@ -74,10 +77,17 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
   })
 
   // The request journal (src/plugins/journal.ts): what the API was asked, newest last.
-  app.get('/_emulator/requests', { config: { queryParams: ['account', 'method', 'status', 'since'], compact: true, ungated: true } }, async (request) => {
-    const filter = parseJournalFilter(request.query as Record<string, string | string[]>)
+  // A page at a time (pageSize, pageToken), each bounded in entries and in characters.
+  app.get('/_emulator/requests', { config: { queryParams: ['account', 'method', 'status', 'since', 'pageSize', 'pageToken'], compact: true, ungated: true } }, async (request) => {
+    const query = request.query as Record<string, string | string[]>
+    const filter = parseJournalFilter(query)
     if (typeof filter === 'string') throw invalidArgument(filter)
-    return { requests: app.journal.entries(filter) }
+    const page = parseJournalPage(query, filter)
+    if (typeof page === 'string') throw invalidArgument(page)
+    const found = app.journal.page(filter, page.size, page.after)
+    const out: { requests: JournalEntry[], nextPageToken?: string } = { requests: found.entries }
+    if (found.after !== undefined) out.nextPageToken = pageToken(found.after, page.params)
+    return out
   })
   app.delete('/_emulator/requests', { config: { queryParams: [], compact: true, ungated: true } }, async () => {
     app.journal.clear()

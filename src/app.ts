@@ -25,6 +25,7 @@ import emulatorRoutes from '../routes/emulator.js'
 import discoveryRoutes from '../routes/discovery.js'
 import batchRoutes from '../routes/batch.js'
 import { isBatchPart } from './batch/dispatch.js'
+import { isControlPlanePath } from './http.js'
 import './types.js'
 
 export interface BuildOptions {
@@ -113,7 +114,7 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
       const r = reply as unknown as FastifyReply
       // No hook runs for these: CORS headers as the cors plugin would set them (a malformed
       // URL under /_emulator is still not answered cross-origin).
-      if (!request.url.startsWith('/_emulator')) addCorsHeaders(request, r)
+      if (!isControlPlanePath(request.url)) addCorsHeaders(request, r)
       r.status(apiError.httpStatus).header('content-type', 'application/json; charset=UTF-8')
         .send(JSON.stringify(apiError.toBody(), null, 2))
     }

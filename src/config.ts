@@ -32,6 +32,8 @@ export interface Config {
   maxStorageMiB: number
   /** Requests the journal keeps (GET /_emulator/requests); 0 turns it off. */
   journalSize: number
+  /** The most memory the journal's entries take together, in MiB: past it, the oldest go. */
+  journalMemoryMiB: number
   /** Calls spend per-user quotas, and an exhausted one answers Google's 429 (src/quotas.ts). */
   quotas: boolean
   /** The quotas' limits (defaults chosen; --quota-limits sets others). */
@@ -52,6 +54,7 @@ export const defaultConfig: Config = {
   controlToken: undefined,
   maxStorageMiB: 256,
   journalSize: 1000,
+  journalMemoryMiB: 16,
   quotas: false,
   quotaLimits: DEFAULT_QUOTA_LIMITS
 }
@@ -89,6 +92,11 @@ function parseStorage (value: string): number {
 
 function parseJournalSize (value: string): number {
   if (!/^\d{1,6}$/.test(value) || Number(value) > 100000) throw new InvalidArgumentError('expected a whole number from 0 (off) to 100000')
+  return Number(value)
+}
+
+function parseJournalMemory (value: string): number {
+  if (!/^\d{1,4}$/.test(value) || Number(value) < 1 || Number(value) > 1024) throw new InvalidArgumentError('expected a whole number of MiB from 1 to 1024')
   return Number(value)
 }
 
@@ -156,6 +164,8 @@ export function buildCommand (version: string): Command {
       .default(defaultConfig.maxStorageMiB).argParser(parseStorage))
     .addOption(new Option('--journal-size <n>', 'requests the journal keeps (GET /_emulator/requests); 0 turns it off').env('PEOPLE_EMULATOR_JOURNAL_SIZE')
       .default(defaultConfig.journalSize).argParser(parseJournalSize))
+    .addOption(new Option('--journal-memory <MiB>', 'the most memory the journal\'s entries take together; past it, the oldest go').env('PEOPLE_EMULATOR_JOURNAL_MEMORY')
+      .default(defaultConfig.journalMemoryMiB).argParser(parseJournalMemory))
     .addOption(new Option('--quotas <on|off>', 'calls spend per-user quotas as Google counts them; an exhausted one answers its 429').env('PEOPLE_EMULATOR_QUOTAS')
       .default(defaultConfig.quotas, 'off').argParser(parseOnOff))
     .addOption(new Option('--quota-limits <limits>', 'quota limits as name=n pairs, e.g. critical_write=60,daily_write=10000').env('PEOPLE_EMULATOR_QUOTA_LIMITS')
@@ -200,6 +210,7 @@ export function loadConfig (argv: readonly string[], env: NodeJS.ProcessEnv, ver
     controlToken: o.controlToken as string | undefined,
     maxStorageMiB: o.maxStorage as number,
     journalSize: o.journalSize as number,
+    journalMemoryMiB: o.journalMemory as number,
     quotas: o.quotas as boolean,
     quotaLimits: o.quotaLimits as QuotaLimits
   }

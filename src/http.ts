@@ -5,3 +5,20 @@ import type { FastifyRequest } from 'fastify'
 export function baseUrl (request: FastifyRequest): string {
   return `${request.protocol}://${request.host}`
 }
+
+/**
+ * Whether a URL is the control plane's (`/_emulator`, `/_emulator/…`), read as the router reads
+ * it: percent-decoded (`/%5Femulator/export` is routed to `/_emulator/export`). CORS, the
+ * journal and the handling of JSONP decide on this, never on the raw URL. A path that does not
+ * decode is read as it is (the router refuses it).
+ */
+export function isControlPlanePath (url: string): boolean {
+  const q = url.indexOf('?')
+  let path = q === -1 ? url : url.slice(0, q)
+  if (path.includes('%')) {
+    try {
+      path = decodeURIComponent(path)
+    } catch { /* not decodable: as it is */ }
+  }
+  return path === '/_emulator' || path.startsWith('/_emulator/')
+}

@@ -71,6 +71,8 @@ export interface EmulatorOptions {
   maxStorage?: number
   /** Requests the journal keeps; 0 turns it off. Default 1000. */
   journalSize?: number
+  /** The most memory the journal's entries take together, in MiB (the oldest go first). Default 16. */
+  journalMemory?: number
   /** Calls spend per-user quotas as Google counts them (`on`), or not (`off`, the default). */
   quotas?: 'on' | 'off' | boolean
   /** Quota limits: `{ critical_write: 5 }` or `'critical_write=5'`; the others keep their defaults. */

@@ -48,6 +48,8 @@ export interface RouteSettings {
   ungated?: boolean
   /** A page or asset of the web UI (routes/ui.ts): no data, so no control token needed. */
   page?: boolean
+  /** A route of the control plane (set on every route routes/emulator.ts registers): it never answers JSONP. */
+  controlPlane?: boolean
 }
 
 declare module 'fastify' {

@@ -86,3 +86,74 @@ t.test('--control-token: every control-plane request but health needs it', async
   t.equal(photo.headers['content-type'], 'image/png')
   t.equal((await app.inject({ url: '/v1/contactGroups', headers: bearer('api-token') })).statusCode, 200, 'the API is not affected')
 })
+
+/** The control plane's reads a page could try to load as a script. */
+const READS = ['/_emulator/export', '/_emulator/requests', '/_emulator/accounts', '/_emulator/accounts/alice', '/_emulator/accounts/alice/contacts',
+  '/_emulator/fidelity', '/_emulator/clock', '/_emulator/faults', '/_emulator/snapshots', '/_emulator/quotas?account=alice', '/_emulator/health', '/_emulator/ui']
+
+t.test('no answer is JSONP: `callback` is refused on every route, however the path is spelt', async t => {
+  const app = await build(t)
+  await app.inject({ method: 'POST', url: '/_emulator/import', headers: JSON_TYPE, payload: { accounts: [{ id: 'alice', tokens: [{ token: 'alice-secret' }] }] } })
+  const spellings = [...READS, '/%5Femulator/export', '/%5femulator/requests', '/_emulator/nowhere']
+  for (const url of spellings) {
+    const res = await app.inject({ url: url + (url.includes('?') ? '&' : '?') + 'callback=steal' })
+    t.equal(res.statusCode, 400, url)
+    t.equal(res.headers['content-type'], 'application/json; charset=UTF-8', 'JSON, not JavaScript')
+    t.notOk(res.body.includes('steal('), 'no callback is called')
+    t.notOk(res.body.includes('alice-secret'))
+    t.equal(body(res).error.message, 'The emulator\'s control plane (/_emulator/*) does not answer JSONP: leave out "callback" (a page of another origin could read the answer).')
+  }
+  // The API answers JSONP as Google's does (its token protects it), and so does the discovery document.
+  const api = await app.inject({ url: '/v1/contactGroups?callback=cb', headers: bearer('alice-secret') })
+  t.equal(api.statusCode, 200)
+  t.match(api.body, /^\/\/ API callback\ncb\(/)
+  t.match((await app.inject({ url: '/$discovery/rest?version=v1&callback=cb' })).body, /^\/\/ API callback\ncb\(/)
+})
+
+t.test('what a browser loads without an Origin is refused by its Sec-Fetch headers; every answer is nosniff and same-origin', async t => {
+  const app = await build(t)
+  await app.inject({ method: 'POST', url: '/_emulator/import', headers: JSON_TYPE, payload: { accounts: [{ id: 'alice', tokens: [{ token: 'alice-secret' }] }] } })
+  const load = async (url: string, headers: Record<string, string>): Promise<number> => (await app.inject({ url, headers })).statusCode
+  for (const url of READS.filter(u => u !== '/_emulator/ui')) {
+    // <script src>, <link rel=stylesheet>, <img>, <iframe> of another site's page.
+    t.equal(await load(url, { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'no-cors', 'sec-fetch-dest': 'script' }), 403, `${url} as another site's script`)
+    t.equal(await load(url, { 'sec-fetch-site': 'same-site', 'sec-fetch-mode': 'no-cors', 'sec-fetch-dest': 'script' }), 403, `${url} as a script of the same site (another port)`)
+    t.equal(await load(url, { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'no-cors', 'sec-fetch-dest': 'style' }), 403)
+    t.equal(await load(url, { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'no-cors', 'sec-fetch-dest': 'image' }), 403)
+    t.equal(await load(url, { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'iframe' }), 403)
+    t.equal(await load(url, { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'no-cors', 'sec-fetch-dest': 'empty' }), 403, 'a no-cors fetch')
+    // Even from the emulator's own origin, its data is not a script.
+    t.equal(await load(url, { 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'no-cors', 'sec-fetch-dest': 'script' }), 403)
+    // A fetch of its own pages, what the user typed, a link followed: answered.
+    t.equal(await load(url, { 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'cors', 'sec-fetch-dest': 'empty' }), 200, `${url} fetched by the emulator's page`)
+    t.equal(await load(url, { 'sec-fetch-site': 'none', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document' }), 200)
+    t.equal(await load(url, { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document' }), 200, 'a top-level navigation: the other page cannot read it')
+  }
+  // A web UI page opened from a test report's link; its assets loaded by the page itself.
+  t.equal(await load('/_emulator/ui/journal', { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document' }), 200)
+  t.equal(await load('/_emulator/ui/assets/app.js', { 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'cors', 'sec-fetch-dest': 'script' }), 200)
+  t.equal(await load('/_emulator/ui/assets/app.css', { 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'no-cors', 'sec-fetch-dest': 'style' }), 200)
+  t.equal(await load('/_emulator/ui/journal', { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'iframe' }), 403)
+  // A change from another site, even as a navigation (a form), is refused.
+  t.equal((await app.inject({ method: 'POST', url: '/_emulator/reset', headers: { ...JSON_TYPE, 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document' } })).statusCode, 403)
+  const refused = await app.inject({ url: '/_emulator/export', headers: { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'no-cors', 'sec-fetch-dest': 'script' } })
+  t.equal(body(refused).error.message, 'The emulator\'s control plane (/_emulator/*) answers a browser\'s fetch from its own pages and a navigation, not a script, style, image or frame load, nor a request from another site.')
+  for (const res of [refused, await app.inject({ url: '/_emulator/export' }), await app.inject({ url: '/_emulator/export', headers: { host: 'evil.example.com' } })]) {
+    t.equal(res.headers['x-content-type-options'], 'nosniff')
+    t.equal(res.headers['cross-origin-resource-policy'], 'same-origin')
+    t.equal(res.headers['cache-control'], 'no-store')
+  }
+})
+
+t.test('a percent-encoded control-plane path is the control plane: no CORS answer, no preflight', async t => {
+  const app = await build(t)
+  for (const url of ['/%5Femulator/export', '/%5femulator/requests', '/_emulator%2Fexport', '/%5F%65mulator/accounts']) {
+    const preflight = await app.inject({ method: 'OPTIONS', url, headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' } })
+    t.equal(preflight.statusCode, 404, `preflight of ${url}`)
+    t.equal(preflight.headers['access-control-allow-origin'], undefined)
+    t.equal(preflight.headers['access-control-allow-credentials'], undefined)
+    const read = await app.inject({ url, headers: { origin: 'https://evil.example' } })
+    t.not(read.statusCode, 200, url)
+    t.equal(read.headers['access-control-allow-origin'], undefined)
+  }
+})

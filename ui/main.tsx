@@ -308,10 +308,18 @@ function JournalPage ({ query }: { query: URLSearchParams }): preact.JSX.Element
     if (polling.current) return
     polling.current = true
     try {
-      const r = await call<{ requests: JournalEntry[] }>('GET', `/_emulator/requests?since=${last.current}`)
-      if (r.requests.length > 0) {
-        last.current = r.requests[r.requests.length - 1]!.id
-        setEntries(old => [...r.requests.reverse(), ...old].slice(0, JOURNAL_KEPT))
+      // The journal answers a page at a time: pages are read up to the last one (a first visit
+      // to a long journal reads them all and keeps the newest JOURNAL_KEPT; the bound on `read`
+      // only guards against a journal that never ends).
+      let read = 0
+      for (;;) {
+        const r = await call<{ requests: JournalEntry[], nextPageToken?: string }>('GET', `/_emulator/requests?since=${last.current}&pageSize=1000`)
+        if (r.requests.length > 0) {
+          last.current = r.requests[r.requests.length - 1]!.id
+          read += r.requests.length
+          setEntries(old => [...r.requests.reverse(), ...old].slice(0, JOURNAL_KEPT))
+        }
+        if (r.nextPageToken === undefined || read >= 100 * JOURNAL_KEPT) break
       }
       setError(undefined)
     } catch (e) {

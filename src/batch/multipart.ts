@@ -230,22 +230,25 @@ function headerName (name: string): string {
 }
 
 /**
- * The multipart/mixed answer of a batch: one part per call, in order. The boundary is derived
- * from the content (so that a deterministic emulator answers byte-identical batches) and is
- * checked to occur in none of the parts.
+ * The boundary of a batch's answer, derived from the batch's own body, so that a deterministic
+ * emulator answers the same batch with the same bytes. It is chosen before any call has run,
+ * since the answer is sent part by part as the calls are made (routes/batch.ts). No part can
+ * hold it as a delimiter: a delimiter counts only at the start of a line (RFC 2046 §5.1.1, and
+ * so Python's and Go's readers), and no line of a part starts with "--" — its MIME and HTTP
+ * header lines start with a header name, and its body is JSON (whose lines start with
+ * indentation, a bracket or nothing: a line break inside a string is escaped), a JSONP call
+ * (`// API callback`, then a validated name) or the fixed HTML page of a 502.
  */
-export function formatBatch (answers: readonly BatchAnswer[]): { boundary: string, body: Buffer } {
-  const parts = answers.map(answerPart)
-  const hash = createHash('sha256')
-  for (const part of parts) hash.update(part)
-  const digest = hash.digest('base64url')
-  for (let n = 0; ; n++) {
-    const boundary = 'batch_' + (n === 0 ? digest.slice(0, 24) : createHash('sha256').update(digest + n).digest('base64url').slice(0, 24))
-    const delimiter = Buffer.from('--' + boundary)
-    if (parts.some(part => part.includes(delimiter))) continue
-    const chunks: Buffer[] = []
-    for (const part of parts) chunks.push(delimiter, CRLF, part)
-    chunks.push(delimiter, Buffer.from('--\r\n'))
-    return { boundary, body: Buffer.concat(chunks) }
-  }
+export function answerBoundary (requestBody: Buffer): string {
+  return 'batch_' + createHash('sha256').update(requestBody).digest('base64url').slice(0, 24)
+}
+
+/** The bytes of one call's answer in a batch's answer: its delimiter line, then its part. */
+export function answerChunk (answer: BatchAnswer, boundary: string): Buffer {
+  return Buffer.concat([Buffer.from(`--${boundary}\r\n`), answerPart(answer)])
+}
+
+/** The end of a batch's answer: the closing delimiter. */
+export function answerEnd (boundary: string): Buffer {
+  return Buffer.from(`--${boundary}--\r\n`)
 }

@@ -16,6 +16,11 @@
  *    none), or an `Authorization` or `X-Requested-With` header: none of these can be sent to
  *    another origin without a preflight, so no simple cross-site request (a form, a no-cors
  *    fetch) reaches it even from a browser that sends no Origin.
+ * 5. What a browser loads without an Origin — a `<script>`, an `<img>`, a frame — is refused
+ *    by what its `Sec-Fetch-*` headers say (fetchedAsItMayBe), and every answer carries
+ *    `X-Content-Type-Options: nosniff` and `Cross-Origin-Resource-Policy: same-origin`, so that
+ *    a browser without those headers does not hand it to another page either; and no answer is
+ *    JSONP (src/plugins/wire.ts refuses `callback` here).
  *
  * The discovery document applies the Host check too: its rootUrl is built from the Host.
  */
@@ -26,6 +31,10 @@ import { ApiError } from '../errors.js'
 
 export function crossOriginRefused (): ApiError {
   return new ApiError('PERMISSION_DENIED', 'The emulator\'s control plane (/_emulator/*) does not accept cross-origin requests.')
+}
+
+function loadRefused (): ApiError {
+  return new ApiError('PERMISSION_DENIED', 'The emulator\'s control plane (/_emulator/*) answers a browser\'s fetch from its own pages and a navigation, not a script, style, image or frame load, nor a request from another site.')
 }
 
 /** Whether a browser sent the request from a page of another origin than the emulator's own. */
@@ -86,12 +95,16 @@ function sameToken (given: string, expected: string): boolean {
 export function controlPlaneGuard (app: FastifyInstance): onRequestHookHandler {
   const allowed = new Set(app.config.allowedHosts)
   const token = app.config.controlToken
-  return (request, _reply, done) => {
+  return (request, reply, done) => {
     // Photos are the API's (the URLs in contacts' `photos`, loaded by <img> tags in any page,
     // as Google's photo URLs are): knowing the URL is enough, as for Google's.
     if (request.routeOptions.url === PHOTOS_ROUTE) { done(); return }
+    // Whatever is answered: never read as a script or a style, never by another origin's
+    // no-cors load (a <script>, an <img>), never kept in a cache.
+    reply.header('x-content-type-options', 'nosniff').header('cross-origin-resource-policy', 'same-origin').header('cache-control', 'no-store')
     if (!isAllowedHost(request.headers.host, allowed)) { done(hostRefused(request)); return }
     if (isCrossOrigin(request)) { done(crossOriginRefused()); return }
+    if (!fetchedAsItMayBe(request)) { done(loadRefused()); return }
     if (token !== undefined && request.routeOptions.url !== '/_emulator/health' && request.routeOptions.config.page !== true) {
       const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(request.headers.authorization ?? '')
       if (m === null || !sameToken(m[1]!, token)) { done(tokenMissing()); return }
@@ -105,6 +118,29 @@ export function controlPlaneGuard (app: FastifyInstance): onRequestHookHandler {
     }
     done()
   }
+}
+
+/**
+ * What a browser says of a request in its `Sec-Fetch-*` headers (every current browser sends
+ * them; other clients send none, and are not asked). A browser sends no `Origin` with a
+ * `<script>`, `<img>` or `<link>` load, nor with a top-level navigation: these say what the
+ * Origin check cannot see.
+ *
+ * - From another site or origin (`Sec-Fetch-Site` other than `same-origin`, or `none` for what
+ *   the user typed or bookmarked): only a top-level navigation (`Sec-Fetch-Mode: navigate`,
+ *   `Sec-Fetch-Dest: document`) of a GET, whose answer that other page cannot read — a test
+ *   report's link to a web UI page, say. A script, a style, an image, a frame: refused.
+ * - A destination other than a fetch (`empty`) or a document: only the web UI's own assets,
+ *   loaded by its pages.
+ */
+export function fetchedAsItMayBe (request: FastifyRequest): boolean {
+  const site = request.headers['sec-fetch-site']
+  const dest = request.headers['sec-fetch-dest']
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+    if (request.method !== 'GET' || request.headers['sec-fetch-mode'] !== 'navigate' || dest !== 'document') return false
+  }
+  if (dest !== undefined && dest !== 'empty' && dest !== 'document' && request.routeOptions.config.page !== true) return false
+  return true
 }
 
 /** The Host check alone, for the discovery document (whose rootUrl follows the Host). */

@@ -13,6 +13,7 @@
  */
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { isControlPlanePath } from '../http.js'
 
 /** What Google's preflight answer allows (observed). */
 export const ALLOW_METHODS = 'DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT'
@@ -25,12 +26,13 @@ export const VARY = 'Origin, X-Origin, Referer'
 
 /**
  * Whether a request is for the control plane, by its route (a percent-encoded path is routed
- * decoded) or, for an unknown path, its URL. Only asked of requests with an `Origin`:
+ * decoded) or, for an unknown path (a preflight has no route), its URL read decoded as the
+ * router reads it: `/%5Femulator/…` is the control plane too. Only asked of requests with an `Origin`:
  * `routeOptions` builds an object on every read.
  */
 export function isControlPlane (request: FastifyRequest): boolean {
   const route = request.routeOptions.url
-  return (route !== undefined && route.startsWith('/_emulator')) || request.url.startsWith('/_emulator')
+  return (route !== undefined && route.startsWith('/_emulator')) || isControlPlanePath(request.url)
 }
 
 /**

@@ -1,24 +1,49 @@
 /**
  * The request journal: every request to the API — each call of an HTTP batch too, and the
- * batch itself — recorded, newest last, in a ring of `--journal-size` entries (0: off), so that
- * a test can assert on the calls its code made (`GET /_emulator/requests`, `emulator.requests()`).
- * The control plane's own requests are not recorded.
+ * batch itself — recorded, newest last, in a ring of at most `--journal-size` entries (0: off)
+ * that together take at most `--journal-memory` MiB (the oldest go first), so that a test can
+ * assert on the calls its code made (`GET /_emulator/requests`, `emulator.requests()`). The
+ * control plane's own requests are not recorded.
  *
  * On the request path an entry is a handful of references (the body text already read, the
  * payload already serialised, the query already parsed): parsing, redaction and formatting
- * happen when the journal is read. Credentials never appear: no header is kept, the
- * credential parameters of the query are redacted, and an account whose id is its token (every
- * undeclared account) is shown by a digest of it.
+ * happen when the journal is read. What a request can make large is bounded and copied when it
+ * is recorded — a body past JOURNAL_BODY_LIMIT characters, a long URL, error message or
+ * account id — so that an entry never holds on to the rest of what it was cut from (a slice
+ * of a V8 string keeps its whole parent alive). Credentials never appear: no header is kept,
+ * the credential parameters of the query are redacted (and the credential headers and
+ * parameters inside a batch's body), and an account whose id is its token (every undeclared
+ * account) is shown by a digest of it.
  */
 import fp from 'fastify-plugin'
 import { createHash } from 'node:crypto'
+import { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { formatTime } from '../clock.js'
 import { ERROR_INFO, type ApiError } from '../errors.js'
+import { isControlPlanePath } from '../http.js'
+import { isOffset, paramsHash, readPageToken } from '../tokens.js'
 import type { JournalEntry, JournalError, JournalFilter } from '../journal-entry.js'
 
 /** The most of a body kept, in characters (chosen): beyond, the start and a note of the length. */
 export const JOURNAL_BODY_LIMIT = 64 * 1024
+/** The most of a URL, an error message or an account id kept, in characters (chosen). */
+export const JOURNAL_TEXT_LIMIT = 8 * 1024
+/** What an entry takes besides its texts (its object, numbers and references), counted against --journal-memory. */
+const ENTRY_OVERHEAD = 512
+/**
+ * The most one page of `GET /_emulator/requests` holds, in characters of JSON (chosen): a page
+ * ends before the entry that would pass it (it always holds one).
+ */
+export const JOURNAL_PAGE_CHARS = 4 * 1024 * 1024
+/** Entries a page of `GET /_emulator/requests` holds by default, and at most. */
+export const DEFAULT_JOURNAL_PAGE = 100
+export const MAX_JOURNAL_PAGE = 1000
+/**
+ * Nesting a kept body may have to be shown as JSON (chosen): a deeper one is shown as its text
+ * (JSON.stringify and the readers of the answer recurse).
+ */
+export const MAX_SHOWN_DEPTH = 100
 
 /** Query parameters whose values never appear: credentials. */
 const CREDENTIALS = new Set(['access_token', 'oauth_token', 'key'])
@@ -29,8 +54,31 @@ export type { JournalEntry, JournalError, JournalFilter } from '../journal-entry
 interface Recorded {
   id: number
   micros: bigint
+  /** The account's id; for an id longer than JOURNAL_TEXT_LIMIT (a token), its digest. */
   accountId: string | null
   /** The account's id is its token: shown as a digest. */
+  idIsToken: boolean
+  /** accountId is already the digest (the token was too long to keep). */
+  digested: boolean
+  method: string | null
+  httpMethod: string
+  url: string
+  query: unknown
+  status: number
+  error: JournalError | null
+  fault: string | null
+  durationMs: number
+  requestText: string | undefined
+  /** Bytes (a cached rendering's, shared with every response that sends it) are decoded when shown. */
+  responseText: string | Uint8Array | undefined
+  /** What the entry counts against the journal's memory. */
+  bytes: number
+}
+
+/** What the request path hands the journal; bounded and copied by Journal.record. */
+export interface JournalRecord {
+  micros: bigint
+  accountId: string | null
   idIsToken: boolean
   method: string | null
   httpMethod: string
@@ -41,8 +89,9 @@ interface Recorded {
   fault: string | null
   durationMs: number
   requestText: string | undefined
-  /** Bytes (a cached rendering's, shared with every response that sends it) are decoded when shown. */
   responseText: string | Uint8Array | undefined
+  /** The body is an HTTP batch's (multipart/mixed): its credential headers and parameters are redacted. */
+  batch?: boolean
 }
 
 /** How an account whose id is its token appears: never the token itself. */
@@ -50,10 +99,25 @@ export function tokenDigest (token: string): string {
   return 'token:' + createHash('sha256').update(token).digest('hex').slice(0, 12)
 }
 
+/**
+ * A copy of a string that shares no memory with it: a slice of a long string keeps its whole
+ * parent alive in V8 (and a flattened cons string its parts), so what the journal keeps of a
+ * long text is copied. UTF-16 code units go through as they are (lone surrogates included).
+ */
+export function detached (text: string): string {
+  return Buffer.from(text, 'utf16le').toString('utf16le')
+}
+
+/** At most `limit` characters of `text`, then a note of its length: copied when cut. */
+function cut (text: string, limit: number): string {
+  if (text.length <= limit) return text
+  return detached(text.slice(0, limit)) + `…[truncated: ${text.length} characters in all]`
+}
+
 function keep (text: string | Uint8Array | undefined): string | Uint8Array | undefined {
   if (text instanceof Uint8Array) return text.byteLength <= JOURNAL_BODY_LIMIT * 4 ? text : keep(textOf(text))
-  if (text === undefined || text.length <= JOURNAL_BODY_LIMIT) return text
-  return text.slice(0, JOURNAL_BODY_LIMIT) + `…[truncated: ${text.length} characters in all]`
+  if (text === undefined) return text
+  return cut(text, JOURNAL_BODY_LIMIT)
 }
 
 function textOf (value: unknown): string | undefined {
@@ -66,9 +130,88 @@ function textOf (value: unknown): string | undefined {
   return undefined
 }
 
+/** What a kept text counts against the journal's memory: two bytes a character at most, as V8 stores them. */
+function sizeOf (text: string | Uint8Array | undefined): number {
+  if (text === undefined) return 0
+  return typeof text === 'string' ? text.length * 2 : text.byteLength
+}
+
+/** Header names inside a batch whose values are credentials. */
+const CREDENTIAL_HEADER = /^([!#$%&'*+.^\w`|~-]*(?:authorization|cookie|api-?key|token|secret|password|credential)[!#$%&'*+.^\w`|~-]*)[ \t]*:/i
+/** A request line inside a batch part. */
+const REQUEST_LINE = /^([A-Za-z]+[ \t]+)(\S+)(.*)$/
+
+/** A query parameter's name as the query parser reads it (percent and `+` decoded); undefined when it does not decode. */
+function parameterName (raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' '))
+  } catch {
+    return undefined
+  }
+}
+
+/** The request target with the values of its credential parameters replaced by [Redacted]. */
+function redactTarget (target: string): string {
+  const q = target.indexOf('?')
+  if (q === -1) return target
+  return target.slice(0, q + 1) + target.slice(q + 1).split('&').map(part => {
+    const eq = part.indexOf('=')
+    const name = parameterName(eq === -1 ? part : part.slice(0, eq))
+    return name === undefined || CREDENTIALS.has(name) ? `${eq === -1 ? part : part.slice(0, eq)}=[Redacted]` : part
+  }).join('&')
+}
+
+/**
+ * A batch's body as the journal keeps it: every header line whose name says it holds a
+ * credential (Authorization, Proxy-Authorization, Cookie, X-Goog-Api-Key, …), with its folded
+ * continuation lines, and the credential parameters of every request line read `[Redacted]`.
+ * Line by line, so that a part cut short by JOURNAL_BODY_LIMIT is redacted as well.
+ */
+export function redactBatchText (text: string): string {
+  const lines = text.split('\n')
+  let folding = false
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!
+    if (folding && /^[ \t]/.test(line)) { lines[i] = ' [Redacted]'; continue }
+    folding = false
+    const header = CREDENTIAL_HEADER.exec(line)
+    if (header !== null) {
+      lines[i] = `${header[1]!}: [Redacted]${line.endsWith('\r') ? '\r' : ''}`
+      folding = true
+      continue
+    }
+    const request = REQUEST_LINE.exec(line.endsWith('\r') ? line.slice(0, -1) : line)
+    if (request !== null && request[2]!.includes('?')) lines[i] = request[1]! + redactTarget(request[2]!) + request[3]! + (line.endsWith('\r') ? '\r' : '')
+  }
+  return lines.join('\n')
+}
+
+/** The deepest nesting of arrays and objects in a JSON text, counted up to `max` + 1 (strings skipped). */
+export function jsonDepth (text: string, max: number): number {
+  let depth = 0
+  let deepest = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 0x5c) i++
+      else if (c === 0x22) inString = false
+    } else if (c === 0x22) {
+      inString = true
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > deepest && (deepest = depth) > max) return deepest
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--
+    }
+  }
+  return deepest
+}
+
 function bodyValue (text: string | undefined): unknown {
   if (text === undefined || text === '') return null
   if (text.length > JOURNAL_BODY_LIMIT) return text
+  // Nested deeper than an answer should carry: shown as the text it is.
+  if (jsonDepth(text, MAX_SHOWN_DEPTH) > MAX_SHOWN_DEPTH) return text
   try {
     return JSON.parse(text)
   } catch {
@@ -77,8 +220,9 @@ function bodyValue (text: string | undefined): unknown {
 }
 
 function errorOf (err: ApiError): JournalError {
-  const info = err.details.find(d => (d as { '@type'?: string })['@type'] === ERROR_INFO) as { reason?: string } | undefined
-  return { status: err.status, reason: info?.reason ?? err.reason, message: err.message }
+  const info = err.details.find(d => (d as { '@type'?: string })['@type'] === ERROR_INFO) as { reason?: unknown } | undefined
+  const reason = typeof info?.reason === 'string' ? info.reason : err.reason
+  return { status: err.status, reason: cut(reason, JOURNAL_TEXT_LIMIT), message: cut(err.message, JOURNAL_TEXT_LIMIT) }
 }
 
 function queryOf (query: unknown): Record<string, string | string[]> {
@@ -90,20 +234,56 @@ function queryOf (query: unknown): Record<string, string | string[]> {
   return out
 }
 
+/**
+ * The query of a URL too long to keep whole (a call of a batch may carry megabytes): at most
+ * 100 parameters, each name and value cut and copied, credentials redacted at once.
+ */
+function boundedQuery (query: unknown): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {}
+  if (typeof query !== 'object' || query === null) return out
+  let n = 0
+  for (const [name, value] of Object.entries(query as Record<string, string | string[]>)) {
+    if (n++ === 100) break
+    const key = cut(name, 256)
+    out[key] = CREDENTIALS.has(name) ? '[Redacted]' : Array.isArray(value) ? value.slice(0, 10).map(v => cut(String(v), 1024)) : cut(String(value), 1024)
+  }
+  return out
+}
+
 /** Whether an entry is of the account: by its id, or (an id that is a token) by the digest shown. */
 function matchesAccount (r: Recorded, account: string): boolean {
   if (r.accountId === null) return false
+  if (r.digested) return r.accountId === account || tokenDigest(account) === r.accountId
   return r.accountId === account || (r.idIsToken && tokenDigest(r.accountId) === account)
 }
+
+function matches (r: Recorded, filter: JournalFilter): boolean {
+  if (filter.since !== undefined && r.id <= filter.since) return false
+  if (filter.method !== undefined && r.method !== filter.method) return false
+  if (filter.account !== undefined && !matchesAccount(r, filter.account)) return false
+  const status = filter.status
+  if (status !== undefined && (typeof status === 'number' ? r.status !== status : r.error?.status !== status)) return false
+  return true
+}
+
+/** One page of the journal: its entries, and the id the next page starts after (none: the last page). */
+export interface JournalPage { entries: JournalEntry[], after: number | undefined }
 
 /** The bounded ring of recorded requests. */
 export class Journal {
   private readonly ring: Array<Recorded | undefined>
+  /** Where the next entry goes, and how many entries are kept (the oldest at next - count). */
   private next = 0
   private count = 0
   private lastId = 0
+  /** What the kept entries count against maxBytes. */
+  private used = 0
 
-  constructor (readonly size: number) {
+  /**
+   * @param size the most entries kept (--journal-size)
+   * @param maxBytes the most memory they take together (--journal-memory): the oldest go first
+   */
+  constructor (readonly size: number, readonly maxBytes = 16 * 1024 * 1024) {
     this.ring = new Array<Recorded | undefined>(size)
   }
 
@@ -111,37 +291,102 @@ export class Journal {
     return this.size > 0
   }
 
-  record (entry: Omit<Recorded, 'id'>): void {
+  /** What the kept entries take, as counted against maxBytes. */
+  get bytes (): number {
+    return this.used
+  }
+
+  /** Entries kept now. */
+  get length (): number {
+    return this.count
+  }
+
+  record (entry: JournalRecord): void {
     if (this.size === 0) return
-    const recorded = entry as Recorded
-    recorded.id = ++this.lastId
-    recorded.requestText = keep(recorded.requestText) as string | undefined
-    recorded.responseText = keep(recorded.responseText)
+    let accountId = entry.accountId
+    let digested = false
+    if (accountId !== null && accountId.length > JOURNAL_TEXT_LIMIT) {
+      // A token too long to keep is kept as the digest it is shown as.
+      accountId = entry.idIsToken ? tokenDigest(accountId) : cut(accountId, JOURNAL_TEXT_LIMIT)
+      digested = entry.idIsToken
+    }
+    const long = entry.url.length > JOURNAL_TEXT_LIMIT
+    let requestText = keep(entry.requestText) as string | undefined
+    if (entry.batch === true && requestText !== undefined) requestText = redactBatchText(requestText)
+    const recorded: Recorded = {
+      id: ++this.lastId,
+      micros: entry.micros,
+      accountId,
+      idIsToken: entry.idIsToken,
+      digested,
+      method: entry.method,
+      httpMethod: entry.httpMethod,
+      url: long ? cut(entry.url, JOURNAL_TEXT_LIMIT) : entry.url,
+      query: long ? boundedQuery(entry.query) : entry.query,
+      status: entry.status,
+      error: entry.error === null ? null : errorOf(entry.error),
+      fault: entry.fault,
+      durationMs: entry.durationMs,
+      requestText,
+      responseText: keep(entry.responseText),
+      bytes: 0
+    }
+    recorded.bytes = ENTRY_OVERHEAD + sizeOf(recorded.url) * (long ? 2 : 3) + sizeOf(accountId ?? undefined) + sizeOf(recorded.requestText) + sizeOf(recorded.responseText) +
+      (recorded.error === null ? 0 : sizeOf(recorded.error.message) + sizeOf(recorded.error.reason))
+    // The oldest go: to make room for one more entry, or for its bytes.
+    while (this.count > 0 && (this.count === this.size || this.used + recorded.bytes > this.maxBytes)) this.dropOldest()
     this.ring[this.next] = recorded
     this.next = (this.next + 1) % this.size
-    if (this.count < this.size) this.count++
+    this.count++
+    this.used += recorded.bytes
+  }
+
+  private dropOldest (): void {
+    const at = (this.next - this.count + this.size) % this.size
+    this.used -= this.ring[at]!.bytes
+    this.ring[at] = undefined
+    this.count--
   }
 
   clear (): void {
     this.ring.fill(undefined)
     this.next = 0
     this.count = 0
+    this.used = 0
   }
 
-  /** The entries that match, oldest first. */
+  private at (i: number): Recorded {
+    return this.ring[(this.next - this.count + i + this.size) % this.size]!
+  }
+
+  /** The entries that match, oldest first: all of them (library mode). */
   entries (filter: JournalFilter = {}): JournalEntry[] {
     const out: JournalEntry[] = []
-    const account = filter.account
-    const status = filter.status
     for (let i = 0; i < this.count; i++) {
-      const r = this.ring[(this.next - this.count + i + this.size) % this.size]!
-      if (filter.since !== undefined && r.id <= filter.since) continue
-      if (filter.method !== undefined && r.method !== filter.method) continue
-      if (account !== undefined && !matchesAccount(r, account)) continue
-      if (status !== undefined && (typeof status === 'number' ? r.status !== status : r.error?.status !== status)) continue
-      out.push(this.show(r))
+      const r = this.at(i)
+      if (matches(r, filter)) out.push(this.show(r))
     }
     return out
+  }
+
+  /**
+   * A page of the entries that match, oldest first: at most `pageSize` entries after the id
+   * `after`, and at most JOURNAL_PAGE_CHARS characters of their JSON (always one entry).
+   */
+  page (filter: JournalFilter, pageSize: number, after = 0): JournalPage {
+    const entries: JournalEntry[] = []
+    let chars = 0
+    for (let i = 0; i < this.count; i++) {
+      const r = this.at(i)
+      if (r.id <= after || !matches(r, filter)) continue
+      if (entries.length === pageSize) return { entries, after: entries[entries.length - 1]!.id }
+      const shown = this.show(r)
+      const length = JSON.stringify(shown).length
+      if (entries.length > 0 && chars + length > JOURNAL_PAGE_CHARS) return { entries, after: entries[entries.length - 1]!.id }
+      entries.push(shown)
+      chars += length
+    }
+    return { entries, after: undefined }
   }
 
   private show (r: Recorded): JournalEntry {
@@ -149,13 +394,13 @@ export class Journal {
     return {
       id: r.id,
       time: formatTime(r.micros),
-      account: r.accountId === null ? null : r.idIsToken ? tokenDigest(r.accountId) : r.accountId,
+      account: r.accountId === null ? null : r.digested ? r.accountId : r.idIsToken ? tokenDigest(r.accountId) : r.accountId,
       method: r.method,
       httpMethod: r.httpMethod,
       path: q === -1 ? r.url : r.url.slice(0, q),
       query: queryOf(r.query),
       status: r.status,
-      error: r.error === null ? null : errorOf(r.error),
+      error: r.error,
       fault: r.fault,
       durationMs: r.durationMs,
       requestBody: bodyValue(r.requestText),
@@ -187,16 +432,38 @@ export function parseJournalFilter (query: Record<string, string | string[] | un
   return filter
 }
 
+/**
+ * The page `GET /_emulator/requests` asks for: `pageSize` (1 to MAX_JOURNAL_PAGE) and
+ * `pageToken` (the last page's nextPageToken, bound to the filter and page size it was issued
+ * for, as the API's page tokens are); a bad value is a message, or the API's page-token error.
+ */
+export function parseJournalPage (query: Record<string, string | string[] | undefined>, filter: JournalFilter): { size: number, after: number, params: string } | string {
+  for (const name of ['pageSize', 'pageToken'] as const) {
+    if (Array.isArray(query[name])) return `The parameter "${name}" may be given once.`
+  }
+  const sizeText = query.pageSize as string | undefined
+  if (sizeText !== undefined && (!/^\d{1,4}$/.test(sizeText) || Number(sizeText) < 1 || Number(sizeText) > MAX_JOURNAL_PAGE)) {
+    return `Invalid pageSize ${JSON.stringify(sizeText)}: expected a number from 1 to ${MAX_JOURNAL_PAGE}.`
+  }
+  const size = sizeText === undefined ? DEFAULT_JOURNAL_PAGE : Number(sizeText)
+  const params = paramsHash({ ...filter, size })
+  const token = query.pageToken as string | undefined
+  const after = token === undefined || token === '' ? 0 : readPageToken(token, params, isOffset).cursor
+  return { size, after: Math.max(after, filter.since ?? 0), params }
+}
+
 async function journal (app: FastifyInstance): Promise<void> {
-  const j = new Journal(app.config.journalSize)
+  const j = new Journal(app.config.journalSize, app.config.journalMemoryMiB * 1024 * 1024)
   app.decorate('journal', j)
   if (!j.enabled) return
   const clock = app.clock
   app.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown, done) => {
     const url = request.url
-    if (!url.startsWith('/_emulator')) {
+    // The control plane is not recorded, however its path is spelt (`/%5Femulator/…`).
+    const second = url.charCodeAt(1)
+    if (!((second === 0x5f || second === 0x25) && isControlPlanePath(url))) {
       const account = request.account
-      j.record({
+      const entry: JournalRecord = {
         micros: clock.peek(),
         accountId: account === null ? null : account.id,
         idIsToken: account !== null && account.id === account.token,
@@ -207,10 +474,23 @@ async function journal (app: FastifyInstance): Promise<void> {
         status: reply.statusCode,
         error: request.apiError,
         fault: request.fault,
-        durationMs: Math.round(reply.elapsedTime * 1000) / 1000,
+        durationMs: 0,
         requestText: request.bodyText ?? textOf(request.body),
-        responseText: typeof payload === 'string' || payload instanceof Uint8Array ? payload : undefined
-      })
+        responseText: typeof payload === 'string' || payload instanceof Uint8Array ? payload : undefined,
+        batch: request.methodId === null && (url === '/batch' || url.startsWith('/batch?'))
+      }
+      if (payload instanceof Readable) {
+        // An answer sent as it is made (an HTTP batch's): recorded once it has all gone, after
+        // the calls it made, as an answer made whole would be.
+        reply.raw.once('close', () => {
+          entry.micros = clock.peek()
+          entry.durationMs = Math.round(reply.elapsedTime * 1000) / 1000
+          j.record(entry)
+        })
+      } else {
+        entry.durationMs = Math.round(reply.elapsedTime * 1000) / 1000
+        j.record(entry)
+      }
     }
     done(null, payload)
   })

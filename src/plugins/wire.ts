@@ -11,6 +11,7 @@ import { ApiError, internal, invalidArgument, notFound, storageFull, unavailable
 import { applySelection } from '../discovery/field-selector.js'
 import { compactBody, compactJson, indentedBody, indentedJson } from '../json-text.js'
 import { parseMethodQuery, parseSystemParams, SYSTEM_PARAMETERS, unknownParameter, type SystemParams } from '../discovery/query.js'
+import { isControlPlanePath } from '../http.js'
 
 /** Largest request body accepted (chosen; documented in README and FIDELITY.md). */
 export const BODY_LIMIT = 10 * 1024 * 1024
@@ -76,6 +77,11 @@ export function storageUnavailable (): ApiError {
   return unavailable('The service is currently unavailable.')
 }
 
+/** What a control-plane request with `callback=` gets. */
+function jsonpRefused (): ApiError {
+  return invalidArgument('The emulator\'s control plane (/_emulator/*) does not answer JSONP: leave out "callback" (a page of another origin could read the answer).', { location: 'callback', locationType: 'parameter', reason: 'invalidParameter' })
+}
+
 async function wire (app: FastifyInstance): Promise<void> {
   app.decorateRequest('sys', null as unknown as SystemParams)
   app.decorateRequest('account', null)
@@ -116,6 +122,14 @@ async function wire (app: FastifyInstance): Promise<void> {
     const method = config.apiMethod
     request.methodId = method?.id ?? null
     const sys = parseSystemParams(request.query as Record<string, string | string[]>, method?.response, config.compact !== true)
+    // The control plane never answers JSONP: a <script> of any page could load it (a browser
+    // sends no Origin for it), and read the state, every token included, through the callback.
+    if (sys.callback !== undefined || (request.query as Record<string, unknown>).callback !== undefined) {
+      if (config.controlPlane === true || (method === undefined && isControlPlanePath(request.url))) {
+        sys.callback = undefined
+        sys.error ??= jsonpRefused()
+      }
+    }
     request.sys = sys
     // (Fastify's types want a string; a Buffer goes through as well: onSend hooks and the write take either.)
     reply.serializer(serializerFor(sys, reply) as (payload: unknown) => string)

@@ -1,0 +1,70 @@
+/**
+ * An HTTP batch's answer is sent as it is made: a batch of large pages holds one page in
+ * memory at a time, not the whole answer (which here is about a hundred megabytes).
+ */
+import t from 'tap'
+import { request } from 'node:http'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
+import { build, bearer } from './helpers/app.js'
+
+const MiB = 1024 * 1024
+setFlagsFromString('--expose-gc')
+const gc = runInNewContext('gc') as () => void
+/** The memory in use (the heap and buffers outside it) once everything unreachable is gone. */
+function liveMemory (): number {
+  gc()
+  gc()
+  const m = process.memoryUsage()
+  return m.heapUsed + m.external
+}
+
+t.test('a batch of 40 pages of 1,000 contacts (about 100 MB of answer) holds about one page at a time', async t => {
+  const bio = 'b'.repeat(1000)
+  const people = Array.from({ length: 1000 }, (_, i) => ({
+    names: [{ givenName: `Person${i}`, familyName: 'Large' }],
+    biographies: [{ value: bio }],
+    urls: Array.from({ length: 5 }, (_, j) => ({ value: `https://example.com/${i}/${j}/${'u'.repeat(80)}` }))
+  }))
+  const app = await build(t)
+  const imported = await app.inject({ method: 'POST', url: '/_emulator/import', headers: { 'content-type': 'application/json' }, payload: { accounts: [{ id: 'alice', tokens: [{ token: 'alice-token' }], people }] } })
+  t.equal(imported.statusCode, 200)
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const port = (app.server.address() as { port: number }).port
+
+  const calls = 40
+  const part = '--b\r\nContent-Type: application/http\r\n\r\nGET /v1/people/me/connections?personFields=names,biographies,urls&pageSize=1000 HTTP/1.1\r\n\r\n'
+  const payload = part.repeat(calls) + '--b--\r\n'
+  // The contacts' renderings are cached by a first read, as any read would.
+  t.equal((await app.inject({ url: '/v1/people/me/connections?personFields=names,biographies,urls&pageSize=1000', headers: bearer('alice-token') })).statusCode, 200)
+  const before = liveMemory()
+  let most = 0
+  let received = 0
+  let nextSample = 0
+  let answered = 0
+  let carry = ''
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/batch', headers: { ...bearer('alice-token'), 'content-type': 'multipart/mixed; boundary=b' } }, res => {
+      res.on('data', (chunk: Buffer) => {
+        received += chunk.length
+        // Parts answered so far (a status line may straddle two chunks).
+        const text = carry + chunk.toString('latin1')
+        answered += text.split('HTTP/1.1 200 OK').length - 1
+        carry = text.slice(-20)
+        if (carry.includes('HTTP/1.1 200 OK')) carry = carry.slice(carry.lastIndexOf('HTTP/1.1 200 OK') + 1)
+        if (received >= nextSample) {
+          most = Math.max(most, liveMemory() - before)
+          nextSample = received + 4 * MiB
+        }
+      })
+      res.on('end', () => { resolve(res.statusCode ?? 0) })
+      res.on('error', reject)
+    })
+    req.on('error', reject)
+    req.end(payload)
+  })
+  t.equal(status, 200)
+  t.equal(answered, calls, 'every call answered')
+  t.ok(received > 80 * MiB, `an answer of ${(received / MiB).toFixed(0)} MiB`)
+  t.ok(most < 64 * MiB, `at most ${(most / MiB).toFixed(1)} MiB more in memory while it was sent`)
+})
