@@ -79,6 +79,30 @@ export const BAD_GATEWAY_PAGE = `<!DOCTYPE html>
   <p>The server encountered a temporary error and could not complete your request.<p>Please try again in 30 seconds.  <ins>That’s all we know.</ins>
 `
 
+/** How deep a custom error's details may nest, and how long their JSON may be (chosen: Google's details are a few levels and a few hundred characters). */
+export const MAX_DETAILS_DEPTH = 32
+export const MAX_DETAILS_CHARS = 64 * 1024
+
+/**
+ * Whether arrays and objects in `value` nest deeper than `max`, walked without recursion. A
+ * value of more than MAX_DETAILS_CHARS / 2 parts (each at least a character and a comma of
+ * JSON) is too long anyway: the walk stops there and says so.
+ */
+function deeperThan (value: unknown, max: number): boolean | 'long' {
+  const stack: Array<[unknown, number]> = [[value, 1]]
+  let parts = 0
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!
+    if (typeof v !== 'object' || v === null) continue
+    if (depth > max) return true
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (++parts > MAX_DETAILS_CHARS / 2) return 'long'
+      stack.push([child, depth + 1])
+    }
+  }
+  return false
+}
+
 function wholeNumber (value: unknown, name: string, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
     throw invalidArgument(`Invalid fault ${name} ${JSON.stringify(value)}: expected a whole number from 0 to ${max}.`)
@@ -114,6 +138,11 @@ function readCustomError (value: Record<string, unknown>): CustomFaultError {
     if (!Array.isArray(details) || details.length > 20 || !details.every(d => typeof d === 'object' && d !== null && !Array.isArray(d) && typeof (d as Record<string, unknown>)['@type'] === 'string')) {
       throw invalidArgument('Invalid custom fault error details: expected up to 20 objects, each with an "@type".')
     }
+    // Answered with every matching call and listed by GET /_emulator/faults: bounded, so that
+    // they can always be written (JSON.stringify recurses) and stay small.
+    const deep = deeperThan(details, MAX_DETAILS_DEPTH)
+    if (deep === true) throw invalidArgument(`Invalid custom fault error details: nested more than ${MAX_DETAILS_DEPTH} deep.`)
+    if (deep === 'long' || JSON.stringify(details).length > MAX_DETAILS_CHARS) throw invalidArgument(`Invalid custom fault error details: longer than ${MAX_DETAILS_CHARS} characters of JSON.`)
     out.details = details as ErrorDetail[]
   }
   return out

@@ -22,8 +22,10 @@ async function addFault (app: FastifyInstance, rule: unknown): Promise<any> {
 }
 
 async function faultRefused (t: Test, app: FastifyInstance, rule: unknown, message: string): Promise<void> {
-  const res = await app.inject({ method: 'POST', url: '/_emulator/faults', headers: JSON_HEADERS, payload: JSON.stringify(rule) })
-  t.equal(res.statusCode, 400, JSON.stringify(rule))
+  // A rule given as text is sent as it is (JSON.stringify cannot write one nested thousands deep).
+  const text = typeof rule === 'string' ? rule : JSON.stringify(rule)
+  const res = await app.inject({ method: 'POST', url: '/_emulator/faults', headers: JSON_HEADERS, payload: text })
+  t.equal(res.statusCode, 400, text.slice(0, 200))
   t.equal(body(res).error.status, 'INVALID_ARGUMENT')
   t.equal(body(res).error.message, message)
 }
@@ -277,7 +279,20 @@ t.test('a rule is checked: each field, unknown fields, and the bound on rules', 
   await faultRefused(t, app, { method: '*', error: { code: 500, status: 'INTERNAL', message: 'x', extra: 1 } }, 'Unknown field "extra" in a custom fault error: it is {"code", "status", "message"} with an optional "reason" and "details".')
   await faultRefused(t, app, { method: '*', error: { code: 500, status: 'INTERNAL', message: 'x', details: [{ reason: 'no type' }] } }, 'Invalid custom fault error details: expected up to 20 objects, each with an "@type".')
   await faultRefused(t, app, ['*'], 'A fault rule is a JSON object: {"method", "error" and/or "delayMs", …}.')
+  // Details every matching call is answered with, and GET /_emulator/faults lists: bounded.
+  const nested = (depth: number): unknown => { let v: unknown = 1; for (let i = 0; i < depth; i++) v = { v }; return v }
+  const custom = (details: unknown): unknown => ({ method: '*', error: { code: 409, status: 'ABORTED', message: 'x', details } })
+  const deep = '{"method":"*","error":{"code":409,"status":"ABORTED","message":"x","details":[{"@type":"t","v":' + '{"v":'.repeat(5000) + '1' + '}'.repeat(5000) + '}]}}'
+  await faultRefused(t, app, deep, 'Invalid custom fault error details: nested more than 32 deep.')
+  await faultRefused(t, app, custom([{ '@type': 't', v: nested(31) }]), 'Invalid custom fault error details: nested more than 32 deep.')
+  await faultRefused(t, app, custom([{ '@type': 't', v: 'x'.repeat(70_000) }]), 'Invalid custom fault error details: longer than 65536 characters of JSON.')
+  await faultRefused(t, app, custom([{ '@type': 't', v: Array.from({ length: 200_000 }, () => 0) }]), 'Invalid custom fault error details: longer than 65536 characters of JSON.')
   t.same(body(await app.inject({ url: '/_emulator/faults' })), { faults: [] }, 'nothing was added')
+  const deepest = await app.inject({ method: 'POST', url: '/_emulator/faults', headers: JSON_HEADERS, payload: JSON.stringify(custom([{ '@type': 't', v: nested(30) }])) })
+  t.equal(deepest.statusCode, 201, 'details 32 deep are kept')
+  t.equal((await app.inject({ url: '/_emulator/faults' })).statusCode, 200)
+  t.equal((await app.inject({ url: '/v1/contactGroups', headers: bearer() })).statusCode, 409, 'and answered')
+  await app.inject({ method: 'DELETE', url: '/_emulator/faults', headers: JSON_HEADERS })
   for (let i = 0; i < 1000; i++) app.faults.add({ method: 'people.people.get', error: 'INTERNAL', account: `a${i}` })
   const full = await app.inject({ method: 'POST', url: '/_emulator/faults', headers: JSON_HEADERS, payload: JSON.stringify({ method: '*', error: 'INTERNAL' }) })
   t.equal(full.statusCode, 400)
