@@ -177,24 +177,44 @@ export interface QuotaState {
   resetTime: string
 }
 
-/** Accounts kept before those whose windows have passed are forgotten. */
-const PRUNE_AT = 10_000
+/**
+ * Accounts whose spending the ledger keeps at most (chosen): past it, the account that called
+ * least recently is forgotten (it starts again from nothing), so that a stream of new tokens
+ * cannot grow the ledger without bound.
+ */
+export const MAX_QUOTA_ACCOUNTS = 10_000
+/** Entries whose windows have passed that one new account's first call forgets, at most. */
+const STALE_PER_CALL = 2
 
-/** What each account has spent in the current minute and day; one per emulator. */
+/**
+ * What each account has spent in the current minute and day; one per emulator. Each call costs
+ * the same whatever the number of accounts: the map is kept in the order of the accounts'
+ * latest calls, so those whose windows have passed, and the one to forget when it is full, are
+ * at its front.
+ */
 export class QuotaLedger {
   private readonly accounts = new Map<string, Spending>()
 
   constructor (readonly enabled: boolean, readonly limits: QuotaLimits) {}
 
+  /** Accounts whose spending is kept. */
+  get size (): number {
+    return this.accounts.size
+  }
+
   private current (accountId: string, now: bigint): Spending {
     const minute = now / MINUTE
     let s = this.accounts.get(accountId)
     if (s === undefined) {
-      if (this.accounts.size >= PRUNE_AT) this.prune(minute, dayOf(now))
-      s = { minute, day: dayOf(now), spent: { critical_read: 0, critical_write: 0, daily_write: 0, read: 0, write: 0, photo_write: 0 } }
+      const day = dayOf(now)
+      this.makeRoom(minute, day)
+      s = { minute, day, spent: { critical_read: 0, critical_write: 0, daily_write: 0, read: 0, write: 0, photo_write: 0 } }
       this.accounts.set(accountId, s)
       return s
     }
+    // The latest call's account goes to the back.
+    this.accounts.delete(accountId)
+    this.accounts.set(accountId, s)
     if (s.minute !== minute) {
       s.minute = minute
       for (const name of QUOTA_NAMES) if (QUOTAS[name].window === 'minute') s.spent[name] = 0
@@ -207,10 +227,18 @@ export class QuotaLedger {
     return s
   }
 
-  private prune (minute: bigint, day: string): void {
+  /**
+   * Before a new account's first call: a few of the least recent accounts whose windows have
+   * all passed are forgotten (nothing is lost), and when the ledger is full, the least recent.
+   */
+  private makeRoom (minute: bigint, day: string): void {
+    let stale = 0
     for (const [id, s] of this.accounts) {
-      if (s.minute !== minute && (s.day !== day || s.spent.daily_write === 0)) this.accounts.delete(id)
+      if (stale === STALE_PER_CALL || s.minute === minute || (s.day === day && s.spent.daily_write > 0)) break
+      this.accounts.delete(id)
+      stale++
     }
+    if (this.accounts.size >= MAX_QUOTA_ACCOUNTS) this.accounts.delete(this.accounts.keys().next().value!)
   }
 
   /**

@@ -8,6 +8,7 @@ import { auth, people } from '@googleapis/people'
 import type { FastifyInstance } from 'fastify'
 import { bearer, body, build, rateLimitBody } from './helpers/app.js'
 import { createContact, getPerson } from './helpers/people.js'
+import { DEFAULT_QUOTA_LIMITS, MAX_QUOTA_ACCOUNTS, QuotaLedger } from '../src/quotas.js'
 import { createGroup, getGroup } from './helpers/groups.js'
 import { BAD_GATEWAY_PAGE } from '../src/faults.js'
 import { startEmulator } from '../src/index.js'
@@ -406,4 +407,29 @@ t.test('library mode: emulator.faults and emulator.quotas', async t => {
   const refused = await failure(api.people.get({ resourceName: 'people/me', personFields: 'names' }, { retry: false }))
   t.equal(refused.status, 429)
   t.match((await emulator.quotas('test-token')).find(q => q.name === 'critical_read'), { limit: 1, spent: 1, remaining: 0 })
+})
+
+t.test('the quota ledger is bounded, and a new account costs the same however many it holds (fixed clock)', async t => {
+  const ledger = new QuotaLedger(true, DEFAULT_QUOTA_LIMITS)
+  const now = 1_800_000_000_000_000n
+  let refused = 0
+  for (let i = 0; i < 3 * MAX_QUOTA_ACCOUNTS; i++) if (ledger.spend(`account-${i}`, 'people.people.get', now) !== undefined) refused++
+  t.equal(refused, 0, 'every new account is served')
+  t.equal(ledger.size, MAX_QUOTA_ACCOUNTS, 'no more accounts than the bound')
+  const spent = (id: string): number => ledger.state(id, now).find(q => q.name === 'critical_read')!.spent
+  // The newest accounts' spending is kept; the least recent were forgotten.
+  t.equal(spent(`account-${3 * MAX_QUOTA_ACCOUNTS - 1}`), 1)
+  t.equal(spent('account-0'), 0)
+  // An account that keeps calling stays: each call makes it the most recent.
+  const busy = new QuotaLedger(true, { ...DEFAULT_QUOTA_LIMITS, critical_read: 1_000_000 })
+  for (let i = 0; i < 2 * MAX_QUOTA_ACCOUNTS; i++) {
+    busy.spend(`new-${i}`, 'people.people.get', now)
+    busy.spend('busy', 'people.people.get', now)
+  }
+  t.equal(busy.state('busy', now).find(q => q.name === 'critical_read')!.spent, 2 * MAX_QUOTA_ACCOUNTS)
+  // With time moving, accounts whose windows have passed are forgotten as new ones come.
+  const moving = new QuotaLedger(true, DEFAULT_QUOTA_LIMITS)
+  for (let i = 0; i < 1000; i++) moving.spend(`old-${i}`, 'people.people.get', now)
+  for (let i = 0; i < 600; i++) moving.spend(`later-${i}`, 'people.people.get', now + 120_000_000n)
+  t.equal(moving.size, 600, 'two passed accounts forgotten with each new one: the thousand old ones are gone after 500 new')
 })
