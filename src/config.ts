@@ -118,6 +118,16 @@ function parseNonEmpty (value: string): string {
   return value
 }
 
+/**
+ * The control token is sent as `Authorization: Bearer <token>`: a header carries visible ASCII
+ * (Node reads other bytes as latin1) and the guard reads one word, so a token with a space or
+ * another character could never match — refused at start rather than locking the control plane.
+ */
+function parseControlToken (value: string): string {
+  if (!/^[\x21-\x7e]{1,4096}$/.test(value)) throw new InvalidArgumentError('expected 1 to 4096 visible ASCII characters without spaces (it is sent as "Authorization: Bearer <token>"), e.g. the output of openssl rand -hex 16')
+  return value
+}
+
 function parseClock (value: string): string {
   if (parseClockMode(value) !== undefined) return value
   const time = /^fixed:(.+)$/.exec(value)?.[1]
@@ -159,7 +169,7 @@ export function buildCommand (version: string): Command {
     .addOption(new Option('--allowed-hosts <names>', 'host names the control plane answers to, besides loopback names, IP addresses and single-label names').env('PEOPLE_EMULATOR_ALLOWED_HOSTS')
       .default(defaultConfig.allowedHosts, 'none').argParser(parseHosts))
     .addOption(new Option('--control-token <token>', 'require "Authorization: Bearer <token>" on every control-plane request but health').env('PEOPLE_EMULATOR_CONTROL_TOKEN')
-      .argParser(parseNonEmpty))
+      .argParser(parseControlToken))
     .addOption(new Option('--max-storage <MiB>', 'the most the database may hold; writes past it get a 429').env('PEOPLE_EMULATOR_MAX_STORAGE')
       .default(defaultConfig.maxStorageMiB).argParser(parseStorage))
     .addOption(new Option('--journal-size <n>', 'requests the journal keeps (GET /_emulator/requests); 0 turns it off').env('PEOPLE_EMULATOR_JOURNAL_SIZE')

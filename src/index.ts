@@ -17,6 +17,7 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
 import { buildCommand, ConfigError, loadConfig, type LogLevel } from './config.js'
 import { formatTime } from './clock.js'
+import { cannotListen } from './listen.js'
 import { FixtureError } from './fixtures/fixture.js'
 import type { JournalEntry, JournalError, JournalFilter } from './plugins/journal.js'
 import type { SnapshotInfo } from '../db/snapshots.js'
@@ -173,16 +174,30 @@ export async function startEmulator (options: EmulatorOptions = {}): Promise<Emu
     await app.listen({ host: config.host, port: config.port })
   } catch (err) {
     await app.close()
-    throw err
+    // The same one line the command prints: a ConfigError, as for any other bad setting.
+    const why = cannotListen(err as NodeJS.ErrnoException, config.host, config.port)
+    throw why === undefined ? err : new ConfigError(why)
   }
   const address = app.server.address() as { address: string, family: string, port: number }
   const url = `http://${urlHost(address)}:${address.port}`
   const headers: Record<string, string> = { host: `${urlHost(address)}:${address.port}`, 'content-type': 'application/json' }
   if (config.controlToken !== undefined) headers.authorization = `Bearer ${config.controlToken}`
 
+  /** Calls in progress: a close waits for them (an import or a restore holds the database open across turns). */
+  const inProgress = new Set<Promise<unknown>>()
+  let closed: Promise<void> | undefined
+
   /** One control-plane call, in process; a refusal rejects with EmulatorError. */
   const call = async <T>(method: 'GET' | 'POST' | 'DELETE', path: string, payload?: unknown): Promise<T> => {
-    const response = await app.inject({ method, url: path, headers, payload: payload === undefined ? undefined : JSON.stringify(payload) })
+    if (closed !== undefined) throw new EmulatorError(503, 'UNAVAILABLE', 'The emulator is closed: close() was called.')
+    const injected = app.inject({ method, url: path, headers, payload: payload === undefined ? undefined : JSON.stringify(payload) })
+    inProgress.add(injected)
+    let response
+    try {
+      response = await injected
+    } finally {
+      inProgress.delete(injected)
+    }
     const body = JSON.parse(response.body) as Record<string, unknown>
     if (response.statusCode >= 400) {
       const error = body.error as { status?: string, message?: string } | undefined
@@ -190,7 +205,6 @@ export async function startEmulator (options: EmulatorOptions = {}): Promise<Emu
     }
     return body as T
   }
-  let closed: Promise<void> | undefined
 
   return {
     url,
@@ -218,7 +232,9 @@ export async function startEmulator (options: EmulatorOptions = {}): Promise<Emu
     },
     quotas: async (account) => (await call<{ quotas: QuotaState[] }>('GET', `/_emulator/quotas?account=${encodeURIComponent(account)}`)).quotas,
     close: async () => {
-      closed ??= app.close()
+      // Calls already made finish first (a restore or an import is never cut short); calls
+      // made from now on are refused.
+      closed ??= Promise.allSettled([...inProgress]).then(async () => { await app.close() })
       await closed
     }
   }

@@ -10,6 +10,7 @@ import { buildApp } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
 import { FixtureError } from './fixtures/fixture.js'
 import { packageVersion } from './package-info.js'
+import { cannotListen } from './listen.js'
 import { collectStartupGarbage, growYoungGenerationWhenBusy, holdYoungGeneration, limitHeapGrowth } from './memory.js'
 
 async function main (): Promise<void> {
@@ -50,19 +51,6 @@ async function main (): Promise<void> {
   }
   process.stdout.write(`people-api-emulator listening on ${address.replace('0.0.0.0', '127.0.0.1')} (database ${config.db})\n`)
   growYoungGenerationWhenBusy()
-}
-
-/** One line saying why the emulator cannot listen where it was told to, or undefined for another error. */
-function cannotListen (err: NodeJS.ErrnoException, host: string, port: number): string | undefined {
-  const where = `${host}:${port}`
-  const settings = '(flags --host/--port or env PEOPLE_EMULATOR_HOST/PEOPLE_EMULATOR_PORT)'
-  switch (err.code) {
-    case 'EADDRINUSE': return `cannot listen on ${where}: port ${port} is already in use (another emulator or server?); choose another port ${settings}, or 0 for any free one`
-    case 'EACCES': return `cannot listen on ${where}: permission denied (ports below 1024 need privileges) ${settings}`
-    case 'EADDRNOTAVAIL': return `cannot listen on ${where}: ${host} is not an address of this machine ${settings}`
-    case 'ENOTFOUND': case 'EAI_AGAIN': return `cannot listen on ${where}: the host ${host} cannot be resolved ${settings}`
-  }
-  return undefined
 }
 
 main().catch((err: unknown) => {

@@ -2,13 +2,13 @@ import t from 'tap'
 import { ConfigError, defaultConfig, loadConfig } from '../src/config.js'
 
 t.test('defaults', async t => {
-  t.same(loadConfig([], {}), { host: '127.0.0.1', port: 8090, db: ':memory:', fixtures: undefined, strictAccounts: false, logLevel: 'info', clock: 'system', seed: undefined, maxQueuedMutations: 1000, allowedHosts: [], controlToken: undefined, maxStorageMiB: 256, journalSize: 1000, quotas: false, quotaLimits: { critical_read: 90, critical_write: 60, daily_write: 10000, read: 180, write: 60, photo_write: 60 } })
+  t.same(loadConfig([], {}), { host: '127.0.0.1', port: 8090, db: ':memory:', fixtures: undefined, strictAccounts: false, logLevel: 'info', clock: 'system', seed: undefined, maxQueuedMutations: 1000, allowedHosts: [], controlToken: undefined, maxStorageMiB: 256, journalSize: 1000, journalMemoryMiB: 16, quotas: false, quotaLimits: { critical_read: 90, critical_write: 60, daily_write: 10000, read: 180, write: 60, photo_write: 60 } })
   t.same(loadConfig([], {}), defaultConfig)
 })
 
 t.test('every setting as a flag', async t => {
-  t.same(loadConfig(['--host', '0.0.0.0', '--port', '0', '--db', '/tmp/x.db', '--fixtures', 'f.json', '--strict-accounts', '--log-level', 'debug', '--clock', 'fixed:2026-01-01T00:00:00Z', '--seed', 'abc', '--max-queued-mutations', '5', '--allowed-hosts', 'QA.example.com, people.test', '--control-token', 'ctl', '--max-storage', '64', '--quotas', 'on', '--quota-limits', 'critical_write=5'], {}), {
-    host: '0.0.0.0', port: 0, db: '/tmp/x.db', fixtures: 'f.json', strictAccounts: true, logLevel: 'debug', clock: 'fixed:2026-01-01T00:00:00Z', seed: 'abc', maxQueuedMutations: 5, allowedHosts: ['qa.example.com', 'people.test'], controlToken: 'ctl', maxStorageMiB: 64, journalSize: 1000, quotas: true, quotaLimits: { critical_read: 90, critical_write: 5, daily_write: 10000, read: 180, write: 60, photo_write: 60 }
+  t.same(loadConfig(['--host', '0.0.0.0', '--port', '0', '--db', '/tmp/x.db', '--fixtures', 'f.json', '--strict-accounts', '--log-level', 'debug', '--clock', 'fixed:2026-01-01T00:00:00Z', '--seed', 'abc', '--max-queued-mutations', '5', '--allowed-hosts', 'QA.example.com, people.test', '--control-token', 'ctl', '--max-storage', '64', '--journal-size', '50', '--journal-memory', '2', '--quotas', 'on', '--quota-limits', 'critical_write=5'], {}), {
+    host: '0.0.0.0', port: 0, db: '/tmp/x.db', fixtures: 'f.json', strictAccounts: true, logLevel: 'debug', clock: 'fixed:2026-01-01T00:00:00Z', seed: 'abc', maxQueuedMutations: 5, allowedHosts: ['qa.example.com', 'people.test'], controlToken: 'ctl', maxStorageMiB: 64, journalSize: 50, journalMemoryMiB: 2, quotas: true, quotaLimits: { critical_read: 90, critical_write: 5, daily_write: 10000, read: 180, write: 60, photo_write: 60 }
   })
   t.equal(loadConfig(['--port=1234'], {}).port, 1234)
   t.equal(loadConfig(['--strict-accounts', 'false'], {}).strictAccounts, false)
@@ -28,9 +28,11 @@ t.test('every setting as a PEOPLE_EMULATOR_* variable', async t => {
     PEOPLE_EMULATOR_ALLOWED_HOSTS: 'people.qa.example.com',
     PEOPLE_EMULATOR_CONTROL_TOKEN: 'secret',
     PEOPLE_EMULATOR_MAX_STORAGE: '512',
+    PEOPLE_EMULATOR_JOURNAL_SIZE: '7',
+    PEOPLE_EMULATOR_JOURNAL_MEMORY: '64',
     PEOPLE_EMULATOR_QUOTAS: 'on',
     PEOPLE_EMULATOR_QUOTA_LIMITS: 'daily_write=7'
-  }), { host: '0.0.0.0', port: 9000, db: '/data/people.db', fixtures: '/fixtures.json', strictAccounts: true, logLevel: 'warn', clock: 'fixed:2030-05-01T12:00:00.5Z', seed: 'seed', maxQueuedMutations: 50, allowedHosts: ['people.qa.example.com'], controlToken: 'secret', maxStorageMiB: 512, journalSize: 1000, quotas: true, quotaLimits: { critical_read: 90, critical_write: 60, daily_write: 7, read: 180, write: 60, photo_write: 60 } })
+  }), { host: '0.0.0.0', port: 9000, db: '/data/people.db', fixtures: '/fixtures.json', strictAccounts: true, logLevel: 'warn', clock: 'fixed:2030-05-01T12:00:00.5Z', seed: 'seed', maxQueuedMutations: 50, allowedHosts: ['people.qa.example.com'], controlToken: 'secret', maxStorageMiB: 512, journalSize: 7, journalMemoryMiB: 64, quotas: true, quotaLimits: { critical_read: 90, critical_write: 60, daily_write: 7, read: 180, write: 60, photo_write: 60 } })
   t.equal(loadConfig([], { PEOPLE_EMULATOR_STRICT_ACCOUNTS: '0' }).strictAccounts, false)
 })
 
@@ -68,7 +70,15 @@ t.test('an invalid setting is one line naming it', async t => {
     [[], { PEOPLE_EMULATOR_CLOCK: 'fixed:' }, /PEOPLE_EMULATOR_CLOCK/],
     [['--seed', ''], {}, /--seed.*must not be empty/],
     [['--max-queued-mutations', '0'], {}, /--max-queued-mutations.*expected a whole number/],
-    [[], { PEOPLE_EMULATOR_MAX_QUEUED_MUTATIONS: 'lots' }, /PEOPLE_EMULATOR_MAX_QUEUED_MUTATIONS/]
+    [[], { PEOPLE_EMULATOR_MAX_QUEUED_MUTATIONS: 'lots' }, /PEOPLE_EMULATOR_MAX_QUEUED_MUTATIONS/],
+    [['--journal-memory', '0'], {}, /--journal-memory.*expected a whole number of MiB from 1 to 1024/],
+    [[], { PEOPLE_EMULATOR_JOURNAL_MEMORY: '2048' }, /PEOPLE_EMULATOR_JOURNAL_MEMORY/],
+    // A control token that the guard could never match (it reads one word of visible ASCII).
+    [['--control-token', 'a b'], {}, /--control-token.*expected 1 to 4096 visible ASCII characters without spaces.*PEOPLE_EMULATOR_CONTROL_TOKEN/],
+    [['--control-token', 'café'], {}, /--control-token.*visible ASCII/],
+    [['--control-token', 'tab\there'], {}, /--control-token/],
+    [[], { PEOPLE_EMULATOR_CONTROL_TOKEN: ' token' }, /PEOPLE_EMULATOR_CONTROL_TOKEN/],
+    [['--control-token', 'x'.repeat(4097)], {}, /--control-token/]
   ]
   for (const [argv, env, pattern] of cases) {
     try {

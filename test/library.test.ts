@@ -116,6 +116,14 @@ t.test('options: the command line\'s checks, camel-cased; refusals reject with t
   await t.rejects(startEmulator({ colour: 'blue' } as never), /unknown option "colour"/)
   await t.rejects(startEmulator({ fixtures: { accounts: [{ id: 7 }] } }), FixtureError)
   await t.rejects(startEmulator({ fixtures: '/nonexistent/fixtures.json' }), /cannot read fixtures file/)
+  await t.rejects(startEmulator({ controlToken: 'a b' }), ConfigError, 'a control token that could never match')
+  await t.rejects(startEmulator({ controlToken: 'jeton-sécret' }), /--control-token.*visible ASCII/)
+  // An address it cannot listen on: the command's one line, as a ConfigError.
+  await t.rejects(startEmulator({ host: 'example.invalid' }), ConfigError)
+  await t.rejects(startEmulator({ host: 'example.invalid' }), { message: 'cannot listen on example.invalid:0: the host example.invalid cannot be resolved (flags --host/--port or env PEOPLE_EMULATOR_HOST/PEOPLE_EMULATOR_PORT)' })
+  const taken = await startEmulator({})
+  await t.rejects(startEmulator({ port: taken.port }), new RegExp(`^cannot listen on 127\\.0\\.0\\.1:${taken.port}: port ${taken.port} is already in use`))
+  await taken.close()
   const dir = mkdtempSync(join(tmpdir(), 'pae-lib-'))
   const file = join(dir, 'f.json')
   writeFileSync(file, JSON.stringify({ accounts: [{ id: 'alice', tokens: [{ token: 'alice-token' }] }] }))
@@ -144,4 +152,22 @@ t.test('the library answers what the HTTP control plane answers', async t => {
   await t.rejects(e.reset({ account: 'bob' }), /Account "bob" was not found/)
   await e.reset()
   t.same(((await e.export()) as { accounts: Array<{ id: string }> }).accounts.map(a => a.id), ['alice'])
+})
+
+t.test('close() while a restore, an import or an export runs waits for it; calls after it are refused', async t => {
+  const { startEmulator, EmulatorError } = await import('../src/index.js')
+  const people = Array.from({ length: 6000 }, (_, i) => ({ names: [{ givenName: `P${i}` }] }))
+  const e = await startEmulator({ fixtures: { accounts: [{ id: 'alice', tokens: [{ token: 'alice-token' }], people }] } })
+  await e.snapshot('seeded')
+  // Each runs in slices across turns of the event loop, with the database held open.
+  const restored = e.restore('seeded')
+  const imported = e.import({ accounts: [{ id: 'bob', people }] })
+  const exported = e.export()
+  const closing = e.close()
+  t.match(await restored, { name: 'seeded', contacts: 6000 })
+  t.same(await imported, { accounts: ['bob'] })
+  t.ok(Array.isArray(((await exported) as { accounts: unknown[] }).accounts), 'the export answered whole')
+  await closing
+  await t.rejects(e.export(), new EmulatorError(503, 'UNAVAILABLE', 'The emulator is closed: close() was called.'))
+  await t.rejects(e.restore('seeded'), EmulatorError)
 })
