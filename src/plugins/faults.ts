@@ -23,9 +23,12 @@ async function faults (app: FastifyInstance): Promise<void> {
   app.decorate('faults', rules)
   app.decorate('quotas', quotas)
 
-  // Delays in progress: a close does not wait them out.
+  // Delays in progress: a close does not wait them out, and once it has begun no delay starts
+  // (the calls of a batch held by a rule would otherwise each wait in turn).
   const waking = new Set<() => void>()
+  let closing = false
   const later = (ms: number, then: () => void): void => {
+    if (closing) { then(); return }
     const wake = (): void => {
       clearTimeout(timer)
       waking.delete(wake)
@@ -34,7 +37,10 @@ async function faults (app: FastifyInstance): Promise<void> {
     const timer = setTimeout(wake, ms)
     waking.add(wake)
   }
-  app.addHook('preClose', async () => { for (const wake of [...waking]) wake() })
+  app.addHook('preClose', async () => {
+    closing = true
+    for (const wake of [...waking]) wake()
+  })
 
   const clock = app.clock
   const html = (reply: FastifyReply, page: string): void => {
