@@ -30,13 +30,13 @@ export interface ChangeRow { resource_id: string, seq: number, deleted: number }
  */
 const lastPositions = new WeakMap<Db, Positions>()
 
-/** The last position handed out, and the current line of history (migration 016); undefined: read again. */
-interface Positions { last: number | undefined, lineage: number | undefined }
+/** The last position handed out, the current line of history (migration 016) and epoch (017); undefined: read again. */
+interface Positions { last: number | undefined, lineage: number | undefined, epoch: number | undefined }
 
 function positionsOf (db: Db): Positions {
   let p = lastPositions.get(db)
   if (p === undefined) {
-    p = { last: undefined, lineage: undefined }
+    p = { last: undefined, lineage: undefined, epoch: undefined }
     lastPositions.set(db, p)
   }
   return p
@@ -47,6 +47,7 @@ export function forgetPositions (db: Db): void {
   const p = positionsOf(db)
   p.last = undefined
   p.lineage = undefined
+  p.epoch = undefined
 }
 
 export class Changes {
@@ -98,14 +99,21 @@ export class Changes {
   }
 
   /** Statements of the lines of history (migration 016), prepared on first use. */
-  private history?: { current: Statement<[], number>, branch: Statement<[number], { parent: number, parent_seq: number }> }
+  private history?: { current: Statement<[], number>, epoch: Statement<[], number>, branch: Statement<[number], { parent: number, parent_seq: number }> }
 
   private historyStatements (): NonNullable<Changes['history']> {
     this.history ??= {
       current: this.db.prepare<[], number>('SELECT lineage FROM history WHERE id = 1').pluck(),
+      epoch: this.db.prepare<[], number>('SELECT epoch FROM history WHERE id = 1').pluck(),
       branch: this.db.prepare<[number], { parent: number, parent_seq: number }>('SELECT parent, parent_seq FROM lineages WHERE id = ?')
     }
     return this.history
+  }
+
+  /** Whole resets so far (migration 017): which history a sync token handed out belongs to, with its line. */
+  epoch (): number {
+    this.positions.epoch ??= this.historyStatements().epoch.get() ?? 0
+    return this.positions.epoch
   }
 
   /** The current line of history: 0 until a snapshot is restored (see migration 016). */

@@ -15,6 +15,7 @@
  * the highest ever handed out, so that no position is handed out twice in one line of history.
  */
 import type { Db } from './database.js'
+import { keepTokensPutAside, putAsideTokens } from './sync-tokens.js'
 
 export interface SnapshotInfo {
   name: string
@@ -172,10 +173,14 @@ export class Snapshots {
    * inside one transaction held open across turns of the event loop (src/steps.ts), while
    * nothing else uses the connection, so that a large state is restored without holding up
    * health checks. `highest` is the last change position handed out so far: the next one
-   * follows it (and the snapshot's), in a new line of history.
+   * follows it (and the snapshot's), in a new line of history. `epoch` is the one the snapshot
+   * was saved in (Changes.epoch).
    */
-  * restoreSteps (snapshot: RestorableSnapshot, highest: number): Generator<void, void> {
+  * restoreSteps (snapshot: RestorableSnapshot, highest: number, epoch: number): Generator<void, void> {
     const db = this.db
+    // The sync tokens that stay good (db/sync-tokens.ts): issued in the snapshot's own history
+    // after it was saved, by an account or a domain that had not changed since.
+    putAsideTokens(db, { epoch, lineage: snapshot.point.lineage, seq: snapshot.point.lastSeq })
     // Rows go in table by table; the references between them are checked at commit.
     db.pragma('defer_foreign_keys = ON')
     // Referencing tables first, a slice at a time: the cascades of a parent's delete would be one statement.
@@ -203,6 +208,7 @@ export class Snapshots {
         yield
       }
     }
+    keepTokensPutAside(db)
     db.prepare('UPDATE main.totals SET last_seq = max(last_seq, ?, ?)').run(highest, snapshot.point.lastSeq)
     const line = db.prepare<[], number>('SELECT coalesce(max(id), 0) + 1 FROM main.lineages').pluck().get()!
     db.prepare('INSERT INTO main.lineages (id, parent, parent_seq) VALUES (?, ?, ?)').run(line, snapshot.point.lineage, snapshot.point.lastSeq)

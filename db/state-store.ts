@@ -109,7 +109,8 @@ export class StateStore {
       forgetLastPosition: db.prepare('UPDATE totals SET last_seq = 0'),
       // The lines of history of restored snapshots (migration 016) start again too.
       forgetLineages: db.prepare('DELETE FROM lineages'),
-      firstLineage: db.prepare('UPDATE history SET lineage = 0'),
+      // … in a new epoch: the sync tokens handed out from now on are told from those before (migration 017).
+      firstLineage: db.prepare('UPDATE history SET lineage = 0, epoch = epoch + 1'),
       accountTokens: db.prepare<[string], TokenRow>('SELECT token, account_id, scopes FROM tokens WHERE account_id = ? ORDER BY rowid'),
       accountGroups: db.prepare<[string], GroupRow>('SELECT id, group_type, name, client_data, etag, update_time FROM contact_groups WHERE account_id = ? ORDER BY rowid'),
       accountContacts: db.prepare<[string], ContactRow>('SELECT id, data, etag, update_time FROM contacts WHERE account_id = ? ORDER BY rowid'),

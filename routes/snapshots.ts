@@ -13,7 +13,8 @@ import { formatTime } from '../src/clock.js'
 import { MAX_SNAPSHOTS, SNAPSHOT_NAME, type SnapshotInfo } from '../db/snapshots.js'
 import { runStepsInTransaction } from '../src/steps.js'
 
-interface SavedExtra { clock: { fixedNow: string, last: string, offset: string }, random?: number }
+/** What a snapshot keeps besides the tables: the clock, the random stream, and the epoch of history it was saved in (db/sync-tokens.ts). */
+interface SavedExtra { clock: { kind?: 'system' | 'fixed', fixedNow: string, last: string, offset: string }, random?: number, epoch?: number }
 
 function readName (value: unknown, where: string): string {
   if (typeof value !== 'string' || !SNAPSHOT_NAME.test(value)) {
@@ -31,7 +32,7 @@ export default async function snapshotRoutes (app: FastifyInstance): Promise<voi
       throw failedPrecondition(`The emulator already holds ${MAX_SNAPSHOTS} snapshots, the most it keeps: delete one (DELETE /_emulator/snapshots/NAME) first.`)
     }
     const clock = app.clock.snapshot()
-    const extra: SavedExtra = { clock: { fixedNow: clock.fixedNow.toString(), last: clock.last.toString(), offset: clock.offset.toString() }, random: app.random.snapshot?.() }
+    const extra: SavedExtra = { clock: { kind: clock.kind, fixedNow: clock.fixedNow.toString(), last: clock.last.toString(), offset: clock.offset.toString() }, random: app.random.snapshot?.(), epoch: app.changes.epoch() }
     try {
       return app.snapshots.save(name, formatTime(app.clock.peek()), { extra: JSON.stringify(extra), lastSeq: app.changes.lastPosition(), lineage: app.changes.lineage() })
     } catch (err) {
@@ -44,14 +45,14 @@ export default async function snapshotRoutes (app: FastifyInstance): Promise<voi
     const snapshot = app.snapshots.restorable(name)
     if (snapshot === undefined) throw notFound(`Snapshot "${name}" was not found.`)
     if (typeof snapshot === 'string') throw failedPrecondition(snapshot)
+    const extra = JSON.parse(snapshot.point.extra) as SavedExtra
     // A slice at a time, in one transaction: health answers throughout a large restore.
-    await runStepsInTransaction(app.db, app.snapshots.restoreSteps(snapshot, app.changes.lastPosition()))
+    await runStepsInTransaction(app.db, app.snapshots.restoreSteps(snapshot, app.changes.lastPosition(), extra.epoch ?? 0))
     // What was read from the replaced state is read again.
     app.state.replaced()
     app.renderings.clear()
     app.contacts.scheduleSearchIndex()
-    const extra = JSON.parse(snapshot.point.extra) as SavedExtra
-    app.clock.restore({ fixedNow: BigInt(extra.clock.fixedNow), last: BigInt(extra.clock.last), offset: BigInt(extra.clock.offset) })
+    app.clock.restore({ kind: extra.clock.kind, fixedNow: BigInt(extra.clock.fixedNow), last: BigInt(extra.clock.last), offset: BigInt(extra.clock.offset) })
     if (extra.random !== undefined) app.random.restore?.(extra.random)
     return snapshot.info
   })

@@ -14,6 +14,9 @@ export interface Clock {
 
 export type ClockMode = { kind: 'system' } | { kind: 'fixed', start: bigint }
 
+/** What a reset or a snapshot keeps of the clock (kind: absent in snapshots saved before it was kept, all of a fixed clock). */
+export interface ClockState { kind?: ClockMode['kind'], fixedNow: bigint, last: bigint, offset: bigint }
+
 /**
  * The range the emulator clock may be set or advanced within (chosen): from the Unix epoch to
  * 9999-01-01T00:00:00Z. RFC 3339 (and Google's times) end at 9999-12-31T23:59:59.999999Z; the
@@ -73,13 +76,23 @@ export class EmulatorClock implements Clock {
     this.advance(micros - current)
   }
 
-  /** The state to come back to on reset (fixed mode: the same instant; system: nothing). */
-  snapshot (): { fixedNow: bigint, last: bigint, offset: bigint } {
-    return { fixedNow: this.fixedNow, last: this.last, offset: this.offset }
+  /**
+   * The state to come back to on a reset or a snapshot's restore: a fixed clock's instant; a
+   * system clock's offset from the machine's time (what advance and set added).
+   */
+  snapshot (): ClockState {
+    return { kind: this.mode.kind, fixedNow: this.fixedNow, last: this.last, offset: this.offset }
   }
 
-  restore (snapshot: { fixedNow: bigint, last: bigint, offset: bigint }): void {
-    if (this.mode.kind !== 'fixed') return
+  /**
+   * Back to a state `snapshot` gave: a fixed clock to its instant; a system clock to its offset
+   * (a reset: the machine's time again; a restore: as far ahead as when the snapshot was saved),
+   * the machine's time having gone on meanwhile. The one time the clock goes back: the state it
+   * stamped since goes back with it. A state of the other mode (a snapshot saved by an emulator
+   * started with another --clock) leaves the clock as it is.
+   */
+  restore (snapshot: ClockState): void {
+    if ((snapshot.kind ?? 'fixed') !== this.mode.kind) return
     this.fixedNow = snapshot.fixedNow
     this.last = snapshot.last
     this.offset = snapshot.offset

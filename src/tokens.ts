@@ -71,6 +71,11 @@ export interface SyncScope {
   paramNames?: string
   /** The lines of history restores made (db/changes.ts): a token from a part of history a restore undid is expired. */
   history?: { lineage: () => number, validToken: (lineage: number, seq: number) => boolean }
+  /**
+   * The tokens handed out in this history (db/sync-tokens.ts): one it did not issue — from before
+   * a reset or an import of its account, from a history a restore left — is expired.
+   */
+  issued?: { has: (token: string) => boolean, add: (token: string, seq: number) => void }
 }
 
 export function syncToken (seq: number, issuedMicros: bigint, scope: SyncScope): string {
@@ -78,7 +83,9 @@ export function syncToken (seq: number, issuedMicros: bigint, scope: SyncScope):
   if (scope.params !== undefined) record.p = scope.params
   const lineage = scope.history?.lineage() ?? 0
   if (lineage !== 0) record.h = lineage
-  return encode(record)
+  const token = encode(record)
+  scope.issued?.add(token, seq)
+  return token
 }
 
 export function expiredSyncToken (): ApiError {
@@ -109,5 +116,8 @@ export function readSyncToken (token: string, nowMicros: bigint, scope: SyncScop
   const lineage = r.h === undefined ? 0 : r.h
   if (!Number.isSafeInteger(lineage)) throw invalidArgument('Sync token is invalid.')
   if (scope.history !== undefined && !scope.history.validToken(lineage as number, r.s as number)) throw expiredSyncToken()
+  // Not handed out in this history: its bytes may be those of a token of the new one (a
+  // deterministic run after a reset), its history is not.
+  if (!beforeStored && scope.issued !== undefined && !scope.issued.has(token)) throw expiredSyncToken()
   return r.s as number
 }

@@ -6,6 +6,7 @@ import type { OtherPeopleStore } from '../db/other-people-store.js'
 import type { GroupsStore } from '../db/groups-store.js'
 import type { Changes } from '../db/changes.js'
 import type { Snapshots } from '../db/snapshots.js'
+import type { SyncTokens } from '../db/sync-tokens.js'
 import type { StorageBudget } from './plugins/storage.js'
 import type { EmulatorClock } from './clock.js'
 import type { Config } from './config.js'
@@ -69,6 +70,8 @@ declare module 'fastify' {
     storage: StorageBudget
     /** Change positions and tombstones, shared by the stores. */
     changes: Changes
+    /** The sync tokens handed out in this history (db/sync-tokens.ts). */
+    syncTokens: SyncTokens
     /** Named snapshots of the whole state (db/snapshots.ts). */
     snapshots: Snapshots
     /** Prunes tombstones now (it also runs every 10 s): older than 7 days, or beyond an account's bound. */

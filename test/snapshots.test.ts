@@ -310,3 +310,71 @@ t.test('a snapshot saved by another schema version is refused, and nothing chang
   t.equal(refused.body.error.message, `Snapshot "old" was saved by an emulator whose database schema is version ${version - 1}; this one's is ${version}. Save it again.`)
   t.equal(await exported(app), before)
 })
+
+t.test('sync tokens across a whole reset: none from before it, nor one from after it once a snapshot from before is restored', async t => {
+  // (b) A token from before a whole reset, presented after it: expired (the positions started again).
+  const app = await seeded(t)
+  for (let i = 0; i < 5; i++) await create(app, `Before reset ${i}`)
+  const before = (await sync(app)).body.nextSyncToken
+  t.equal((await control(app, 'POST', '/_emulator/reset')).status, 200)
+  t.equal((await app.inject({ method: 'POST', url: '/_emulator/import', payload: EXAMPLE })).statusCode, 200)
+  await create(app, 'After reset')
+  const stale = await sync(app, before)
+  t.equal(stale.status, 400, 'a token from before the reset')
+  t.equal(stale.body.error.details[0].reason, 'EXPIRED_SYNC_TOKEN')
+
+  // (a) Snapshot S, whole reset, a write, token TB, restore S: TB is expired.
+  const other = await seeded(t)
+  await create(other, 'In the snapshot')
+  t.equal((await control(other, 'POST', '/_emulator/snapshots', { name: 's' })).status, 200)
+  t.equal((await control(other, 'POST', '/_emulator/reset')).status, 200)
+  t.equal((await other.inject({ method: 'POST', url: '/_emulator/import', payload: EXAMPLE })).statusCode, 200)
+  await create(other, 'After the reset')
+  const tb = (await sync(other)).body.nextSyncToken
+  t.equal((await control(other, 'POST', '/_emulator/snapshots/s:restore')).status, 200)
+  const fromTb = await sync(other, tb)
+  t.equal(fromTb.status, 400, 'a token from the history the restore left')
+  t.equal(fromTb.body.error.details[0].reason, 'EXPIRED_SYNC_TOKEN')
+})
+
+t.test('sync tokens across a reset of one account or an import of it, with a fixed clock: expired', async t => {
+  const app = await seeded(t)
+  const fromFixture = await build(t, { clock: 'fixed:2026-01-01T00:00:00Z', seed: 'snapshots' }, { fixturesDocument: EXAMPLE })
+  for (const [emulator, what] of [[fromFixture, 'reset'], [app, 'import']] as const) {
+    const gone = await create(emulator, 'Gone after the reset')
+    const token = (await sync(emulator)).body.nextSyncToken
+    if (what === 'reset') t.equal((await control(emulator, 'POST', '/_emulator/reset?account=alice')).status, 200)
+    else t.equal((await emulator.inject({ method: 'POST', url: '/_emulator/import', payload: EXAMPLE })).statusCode, 200)
+    t.equal((await emulator.inject({ url: `/v1/${gone.resourceName as string}?personFields=names`, headers: bearer('alice-token') })).statusCode, 404)
+    const after = await sync(emulator, token)
+    t.equal(after.status, 400, `a token from before the ${what} would miss the deletion`)
+    t.equal(after.body.error.details[0].reason, 'EXPIRED_SYNC_TOKEN')
+  }
+  // The directory: a domain imported again.
+  const directory = async (token?: string): Promise<{ status: number, body: any }> => {
+    const res = await app.inject({ url: `/v1/people:listDirectoryPeople?readMask=names&sources=DIRECTORY_SOURCE_TYPE_DOMAIN_PROFILE&requestSyncToken=true${token === undefined ? '' : `&syncToken=${token}`}`, headers: bearer('alice-token') })
+    return { status: res.statusCode, body: body(res) }
+  }
+  const first = await directory()
+  t.equal(first.status, 200)
+  t.equal((await app.inject({ method: 'POST', url: '/_emulator/import', payload: EXAMPLE })).statusCode, 200)
+  t.equal((await directory(first.body.nextSyncToken)).status, 400, 'a directory token from before its domain was imported again')
+})
+
+t.test('a run that resets between its steps gives the same bytes every time (fixed clock, seed)', async t => {
+  const run = async (): Promise<string[]> => {
+    const app = await seeded(t)
+    const out: string[] = []
+    for (let round = 0; round < 2; round++) {
+      await create(app, 'Ada')
+      const s = await sync(app)
+      out.push(JSON.stringify(s.body), JSON.stringify((await sync(app, s.body.nextSyncToken)).body))
+      await control(app, 'POST', '/_emulator/reset')
+      await app.inject({ method: 'POST', url: '/_emulator/import', payload: EXAMPLE })
+    }
+    return out
+  }
+  const [a, b] = [await run(), await run()]
+  t.same(a, b)
+  t.equal(a[0], a[2], 'and each round after a reset answers as the first did')
+})

@@ -3,6 +3,9 @@ import type { FastifyRequest } from 'fastify'
 import { ApiError, invalidArgument, storageFull } from '../../src/errors.js'
 import { baseUrl } from '../../src/http.js'
 import type { RenderContext } from '../../src/people/render.js'
+import { formatTime } from '../../src/clock.js'
+import type { SyncScope } from '../../src/tokens.js'
+import type { TokenOwner } from '../../db/sync-tokens.js'
 
 /** A string parameter, or undefined when it is absent or not a string. */
 export function str (value: unknown): string | undefined {
@@ -13,6 +16,19 @@ export function str (value: unknown): string | undefined {
 export function given (value: unknown): string | undefined {
   const text = str(value)
   return text === '' ? undefined : text
+}
+
+/**
+ * The sync tokens handed out to an account (or a domain's directory), for a listing's SyncScope;
+ * undefined for an account not stored yet: its tokens are at position 0, good in any history.
+ */
+export function issuedTokens (request: FastifyRequest, kind: TokenOwner, owner: string): SyncScope['issued'] {
+  if (kind === 'account' && request.account?.stored !== true) return undefined
+  const { syncTokens, changes, clock } = request.server
+  return {
+    has: token => syncTokens.issued(kind, owner, token),
+    add: (token, seq) => { syncTokens.issue(kind, owner, token, { seq, lineage: changes.lineage(), epoch: changes.epoch(), time: formatTime(clock.peek()) }) }
+  }
 }
 
 /**

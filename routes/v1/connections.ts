@@ -6,7 +6,7 @@
  */
 import type { FastifyRequest } from 'fastify'
 import type { Implementations } from './index.js'
-import { given, pageSize, renderContext } from './common.js'
+import { given, issuedTokens, pageSize, renderContext } from './common.js'
 import type { Cursor, SortOrder } from '../../db/contacts-store.js'
 import { invalidArgument } from '../../src/errors.js'
 import { parseReadMask } from '../../src/people/masks.js'
@@ -38,7 +38,7 @@ export const connectionImplementations: Implementations = {
 
     const { contacts } = request.server
     const accountId = request.account!.id
-    const scope = { resource: 'connections', account: request.account!.createdTime, params: syncParams, paramNames: 'personFields, sortOrder and sources', history: request.server.changes }
+    const scope = { resource: 'connections', account: request.account!.createdTime, params: syncParams, paramNames: 'personFields, sortOrder and sources', history: request.server.changes, issued: issuedTokens(request, 'account', accountId) }
     const ctx = renderContext(request)
     const token = given(api.pageToken)
     const out: Record<string, unknown> = {}

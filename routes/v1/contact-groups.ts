@@ -6,7 +6,7 @@
 import type { FastifyRequest } from 'fastify'
 import type { Implementations } from './index.js'
 import { invalidArgument } from '../../src/errors.js'
-import { answerWith, batchEntries, given, mutation, mutationSync, pageSize, str } from './common.js'
+import { answerWith, batchEntries, given, issuedTokens, mutation, mutationSync, pageSize, str } from './common.js'
 import {
   createGroup, deleteGroup, getGroup, MAX_BATCH_GET, modifyMembers, parseGroupReadMask, parseUpdateGroupMask,
   updateGroup, type GroupsContext
@@ -72,7 +72,7 @@ export const contactGroupImplementations: Implementations = {
     const params = paramsHash({ groupFields, pageSize: size, syncToken: sync ?? '' })
     const { store, clock } = context(request)
     const id = accountId(request)
-    const scope = { resource: 'contactGroups', account: request.account!.createdTime, history: request.server.changes }
+    const scope = { resource: 'contactGroups', account: request.account!.createdTime, history: request.server.changes, issued: issuedTokens(request, 'account', request.account!.id) }
     // The first page fixes the change-log position the whole listing (and its sync token) stands on.
     const page = request.api.pageToken ? readPageToken(request.api.pageToken as string, params, isOffset) : undefined
     const upTo = page?.syncSeq ?? store.lastSeq(id)

@@ -6,7 +6,7 @@
  */
 import type { FastifyRequest } from 'fastify'
 import type { Implementations } from './index.js'
-import { given, pageSize, renderContext, str } from './common.js'
+import { given, issuedTokens, pageSize, renderContext, str } from './common.js'
 import { listOtherPeople } from './other-listing.js'
 import type { OtherSourceType, StoredOtherPerson } from '../../db/other-people-store.js'
 import { failedPrecondition, invalidArgument } from '../../src/errors.js'
@@ -98,7 +98,8 @@ export const directoryImplementations: Implementations = {
         account: `${domain}@${request.server.state.domainCreatedTime(domain) ?? ''}`,
         params: paramsHash({ readMask: r.readMask, sources: r.key }),
         paramNames: 'readMask, sources and mergeSources',
-        history: request.server.changes
+        history: request.server.changes,
+        issued: issuedTokens(request, 'domain', domain)
       },
       key: 'people',
       render: renderer(request, r.fields, r.merge),

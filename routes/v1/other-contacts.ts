@@ -4,7 +4,7 @@
  * and copied into My Contacts as a new contact (the other contact stays).
  */
 import type { Implementations } from './index.js'
-import { given, mutation, pageSize, renderContext, str } from './common.js'
+import { given, issuedTokens, mutation, pageSize, renderContext, str } from './common.js'
 import { listOtherPeople } from './other-listing.js'
 import { SEARCH_DEFAULT_PAGE_SIZE, SEARCH_MAX_PAGE_SIZE } from './people.js'
 import { invalidArgument, notFound } from '../../src/errors.js'
@@ -60,7 +60,7 @@ export const otherContactImplementations: Implementations = {
       types: OTHER,
       size,
       pageParams: paramsHash({ readMask, sources: sourcesKey, pageSize: size, requestSyncToken: api.requestSyncToken === true, syncToken: sync ?? '' }),
-      scope: { resource: 'otherContacts', account: request.account!.createdTime, params: syncParams, paramNames: 'readMask and sources', history: request.server.changes },
+      scope: { resource: 'otherContacts', account: request.account!.createdTime, params: syncParams, paramNames: 'readMask and sources', history: request.server.changes, issued: issuedTokens(request, 'account', request.account!.id) },
       key: 'otherContacts',
       totalKey: 'totalSize',
       render: p => renderOtherPerson(p, fields, ctx),

@@ -11,6 +11,7 @@ import { ContactsStore } from '../../db/contacts-store.js'
 import { GroupsStore } from '../../db/groups-store.js'
 import { Changes } from '../../db/changes.js'
 import { Snapshots } from '../../db/snapshots.js'
+import { SyncTokens } from '../../db/sync-tokens.js'
 import { ConfigError } from '../config.js'
 import { contactKeys } from '../people/keys.js'
 import { systemGroups } from '../accounts.js'
@@ -109,6 +110,8 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
   app.decorate('otherContacts', new OtherPeopleStore(db, 'other_contacts', changes, contactKeys))
   app.decorate('directory', new OtherPeopleStore(db, 'directory_people', changes, contactKeys))
   app.decorate('changes', changes)
+  const syncTokens = new SyncTokens(db)
+  app.decorate('syncTokens', syncTokens)
   // Beside a file database its snapshots persist (`<db>.snapshots`); in memory, with the emulator.
   try {
     app.decorate('snapshots', new Snapshots(db, options.db === ':memory:' ? ':memory:' : `${options.db}.snapshots`, app.config.maxStorageMiB * 1024 * 1024))
@@ -123,7 +126,9 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
     // Not inside work that holds a transaction open across turns (an import): next time.
     if (db.inTransaction) return
     try {
-      changes.pruneTombstones(formatTime(app.clock.peek() - SYNC_TOKEN_LIFETIME_MICROS), cap)
+      const before = formatTime(app.clock.peek() - SYNC_TOKEN_LIFETIME_MICROS)
+      changes.pruneTombstones(before, cap)
+      syncTokens.prune(before)
     } catch (err) {
       app.log.error({ err }, 'pruning tombstones failed; retried at the next interval')
     }
