@@ -59,6 +59,41 @@ t.test('the system clock can be advanced too', async t => {
   t.ok(Date.parse(after.now) - before >= 2 * 86400000)
 })
 
+t.test('a system clock moved ahead comes back: a reset to the machine\'s time, a restore to the offset it was saved with', async t => {
+  const app = await build(t)
+  const DAY = 86_400_000
+  const MINUTE = 60_000
+  // How far the emulator clock is ahead of the machine's (days apart: the margin is a minute).
+  const ahead = async (): Promise<number> => Date.parse(body(await app.inject({ url: '/_emulator/clock' })).now) - Date.now()
+  const post = async (url: string, payload?: unknown): Promise<number> => (await app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json' }, payload: payload === undefined ? undefined : JSON.stringify(payload) })).statusCode
+  t.equal(await post('/_emulator/clock', { advance: '8d' }), 200)
+  t.ok(Math.abs(await ahead() - 8 * DAY) < MINUTE, 'eight days ahead')
+  t.equal(await post('/_emulator/reset'), 200)
+  t.ok(Math.abs(await ahead()) < MINUTE, 'a reset: the machine\'s time again')
+  const created = await app.inject({ method: 'POST', url: '/v1/people:createContact?personFields=metadata', headers: { authorization: 'Bearer t', 'content-type': 'application/json' }, payload: '{}' })
+  t.ok(Math.abs(Date.parse(body(created).metadata.sources[0].updateTime) - Date.now()) < MINUTE, 'and what is written after it is stamped with it')
+
+  t.equal(await post('/_emulator/clock', { advance: '1d' }), 200)
+  t.equal(await post('/_emulator/snapshots', { name: 'a-day-ahead' }), 200)
+  t.equal(await post('/_emulator/clock', { advance: '8d' }), 200)
+  t.ok(Math.abs(await ahead() - 9 * DAY) < MINUTE)
+  t.equal(await post('/_emulator/snapshots/a-day-ahead:restore'), 200)
+  t.ok(Math.abs(await ahead() - DAY) < MINUTE, 'a restore: the day ahead the snapshot was saved with')
+  t.equal(await post('/_emulator/reset'), 200)
+  t.ok(Math.abs(await ahead()) < MINUTE)
+})
+
+t.test('a snapshot saved with another clock mode leaves the clock as it is', async t => {
+  const clock = new EmulatorClock({ kind: 'fixed', start: 1_000_000n })
+  clock.restore({ kind: 'system', fixedNow: 0n, last: 5n, offset: 0n })
+  t.equal(clock.peek(), 1_000_000n, 'not sent back to 1970')
+  const system = new EmulatorClock({ kind: 'system' })
+  const before = system.peek()
+  system.restore({ kind: 'fixed', fixedNow: 7n, last: 7n, offset: 0n })
+  system.restore({ fixedNow: 7n, last: 7n, offset: 0n })
+  t.ok(system.peek() >= before, 'nor a system clock by a fixed one\'s state, or a snapshot saved before the mode was kept')
+})
+
 /** One scripted session: what a test suite would do. */
 async function session (app: any): Promise<string[]> {
   const out: string[] = []

@@ -30,8 +30,9 @@ t.test('tables are STRICT and keyed by account', async t => {
   const tables = db.prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'contact_search%' ORDER BY name").all() as Array<{ name: string, strict: number }>
   // (totals holds one number for the whole emulator: no account's data; nor do history and
   // lineages, the lines of history of restored snapshots. domains and directory_people are
-  // keyed by domain: a Workspace domain's directory is its accounts'.)
-  t.same(tables.map(r => r.name), ['accounts', 'changes', 'contact_groups', 'contacts', 'directory_people', 'domains', 'history', 'lineages', 'memberships', 'other_contacts', 'tokens', 'totals'])
+  // keyed by domain: a Workspace domain's directory is its accounts'; so is domain_sync_tokens,
+  // the directory's sync tokens handed out.)
+  t.same(tables.map(r => r.name), ['account_sync_tokens', 'accounts', 'changes', 'contact_groups', 'contacts', 'directory_people', 'domain_sync_tokens', 'domains', 'history', 'lineages', 'memberships', 'other_contacts', 'tokens', 'totals'])
   for (const r of tables) t.equal(r.strict, 1, `${r.name} is STRICT`)
   t.equal(db.pragma('foreign_keys', { simple: true }), 1)
   t.throws(() => db.prepare("INSERT INTO contacts (account_id, id, data, etag, update_time) VALUES ('nobody', '1', '{}', '#', 't')").run(), /FOREIGN KEY/)

@@ -79,14 +79,17 @@ t.test('key, quotaUser, uploadType and upload_protocol are accepted everywhere',
   t.equal((await app.inject({ url: '/_emulator/health?key=k&quotaUser=u' })).statusCode, 200)
 })
 
-t.test('callback wraps the response as JSONP', async t => {
+t.test('callback wraps the response as JSONP (the API\'s; never the control plane\'s)', async t => {
   const app = await build(t)
-  const res = await app.inject({ url: '/_emulator/health?callback=handle.it&prettyPrint=false' })
+  const res = await app.inject({ url: '/v1/contactGroups/myContacts?groupFields=name&callback=handle.it&prettyPrint=false', headers: { authorization: 'Bearer t' } })
   t.equal(res.headers['content-type'], 'text/javascript; charset=UTF-8')
-  t.equal(res.body, '// API callback\nhandle.it({"status":"ok"});')
-  const bad = await app.inject({ url: '/_emulator/health?callback=alert(1)' })
+  t.equal(res.body, '// API callback\nhandle.it({"resourceName":"contactGroups/myContacts","name":"myContacts","formattedName":"My Contacts"});')
+  const bad = await app.inject({ url: '/v1/contactGroups?callback=alert(1)', headers: { authorization: 'Bearer t' } })
   t.equal(bad.statusCode, 400)
   t.equal(body(bad).error.message, 'Invalid JSONP callback name: "alert(1)".')
+  const control = await app.inject({ url: '/_emulator/health?callback=handle.it&prettyPrint=false' })
+  t.equal(control.statusCode, 400)
+  t.equal(control.headers['content-type'], 'application/json; charset=UTF-8')
 })
 
 t.test('fields selects parts of a successful response', async t => {
