@@ -4,6 +4,8 @@
  */
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
+import { statfsSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { openDatabase, type Db } from '../../db/database.js'
 import { StateStore, type PackedAccount, type StoredDomain } from '../../db/state-store.js'
 import { OtherPeopleStore } from '../../db/other-people-store.js'
@@ -43,6 +45,13 @@ export interface StorageBudget {
   usedBytes: () => number
   /** Whether a write that adds data should be refused (429): checked before such writes. */
   full: () => boolean
+  /**
+   * Whether SQLite's "database or disk is full" (SQLITE_FULL) came from the budget's ceiling —
+   * a write that would have taken the database past it (429) — rather than from a full disk
+   * (503). In memory nothing else can fill. A file: the disk had room for what the ceiling
+   * still allows, and the ceiling is the budget's own.
+   */
+  ceilingReached: () => boolean
 }
 
 /** The hard ceiling of the database: a quarter above the budget (see storageBudget). */
@@ -56,10 +65,11 @@ function storageCeilingBytes (maxStorageMiB: number): number {
  * once the budget is used (checked every write when near it, every 64th otherwise); deletes and
  * resets have the quarter to work in.
  */
-function storageBudget (db: Db, maxStorageMiB: number): StorageBudget {
+function storageBudget (db: Db, maxStorageMiB: number, file: string): StorageBudget {
   const budgetBytes = maxStorageMiB * 1024 * 1024
   const pageSize = db.pragma('page_size', { simple: true }) as number
-  db.pragma(`max_page_count = ${Math.ceil(storageCeilingBytes(maxStorageMiB) / pageSize)}`)
+  const ceilingPages = Math.ceil(storageCeilingBytes(maxStorageMiB) / pageSize)
+  db.pragma(`max_page_count = ${ceilingPages}`)
   const pages = db.prepare<[], number>('SELECT (SELECT page_count FROM pragma_page_count()) - (SELECT freelist_count FROM pragma_freelist_count())').pluck()
   const usedBytes = (): number => pages.get()! * pageSize
   let skip = 0
@@ -71,6 +81,16 @@ function storageBudget (db: Db, maxStorageMiB: number): StorageBudget {
       const used = usedBytes()
       skip = used < budgetBytes * 0.9 ? 63 : 0
       return used >= budgetBytes
+    },
+    ceilingReached: () => {
+      if (file === ':memory:') return true
+      if ((db.pragma('max_page_count', { simple: true }) as number) !== ceilingPages) return false
+      try {
+        const disk = statfsSync(dirname(file))
+        return disk.bavail * disk.bsize >= ceilingPages * pageSize - usedBytes()
+      } catch {
+        return false
+      }
     }
   }
 }
@@ -94,7 +114,7 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
   const startDomains = options.startDomains ?? []
   if (created && (options.startAccounts.length > 0 || startDomains.length > 0)) state.replaceAccounts(options.startAccounts, startDomains)
   app.decorate('db', db)
-  app.decorate('storage', storageBudget(db, app.config.maxStorageMiB))
+  app.decorate('storage', storageBudget(db, app.config.maxStorageMiB, options.db))
   app.decorate('state', state)
   const changes = new Changes(db)
   const contacts = new ContactsStore(db, contactKeys, indexedText, changes, checkContactSize)
