@@ -95,33 +95,35 @@ t.test('past --max-storage, writes that add data are 429 and change nothing; del
   t.equal((await app.inject({ method: 'POST', url: '/_emulator/reset', headers: JSON_TYPE })).statusCode, 200, 'reset works when full')
 })
 
-for (const db of [':memory:', 'a file']) t.test(`one write that would take the database past its ceiling in one step is a 429 too, and changes nothing (${db})`, async t => {
-  const app = await build(t, { maxStorageMiB: 16, db: db === ':memory:' ? db : join(mkdtempSync(join(tmpdir(), 'pae-capacity-')), 'people.db') })
-  const bio = 'y'.repeat(1000)
-  const contact = { biographies: [{ value: bio }], urls: Array.from({ length: 40 }, (_, i) => ({ value: `https://example.com/${i}/${bio}` })) }
-  // About 12 of the 16 MiB: under the budget, so that the check before each write lets the next one through.
-  let refused = 0
-  while (app.storage.usedBytes() < 12 * 1024 * 1024 && refused === 0) {
-    if ((await app.inject({ method: 'POST', url: '/v1/people:createContact', headers: bearer(), payload: contact })).statusCode !== 200) refused++
-  }
-  t.equal(refused, 0, 'filled to 12 MiB')
-  const count = async (): Promise<number> => body(await app.inject({ url: '/v1/people/me/connections?personFields=names', headers: bearer() })).totalItems
-  const before = await count()
-  const usedBefore = app.storage.usedBytes()
-  // 200 contacts of ~41 KB: about 8 MiB in one transaction, past the 20 MiB ceiling.
-  const batch = await app.inject({ method: 'POST', url: '/v1/people:batchCreateContacts', headers: bearer(), payload: { contacts: Array.from({ length: 200 }, () => ({ contactPerson: contact })), readMask: 'names' } })
-  t.equal(batch.statusCode, 429, 'the budget\'s 429, not a 503')
-  t.equal(body(batch).error.status, 'RESOURCE_EXHAUSTED')
-  t.match(body(batch).error.message, /^The emulator's storage is full: it holds the 16 MiB --max-storage allows\./)
-  t.equal(await count(), before, 'nothing was stored')
-  // An import that crosses it in one step, likewise.
-  const imported = await app.inject({ method: 'POST', url: '/_emulator/import', headers: JSON_TYPE, payload: { accounts: [{ id: 'big', people: Array.from({ length: 220 }, () => contact) }] } })
-  t.equal(imported.statusCode, 429)
-  t.equal((await app.inject({ url: '/_emulator/accounts/big' })).statusCode, 404, 'nothing imported')
-  t.ok(app.storage.usedBytes() <= usedBefore + 64 * 1024)
-  // A small write still fits.
-  t.equal((await app.inject({ method: 'POST', url: '/v1/people:createContact', headers: bearer(), payload: {} })).statusCode, 200)
-})
+for (const db of [':memory:', 'a file']) {
+  t.test(`one write that would take the database past its ceiling in one step is a 429 too, and changes nothing (${db})`, async t => {
+    const app = await build(t, { maxStorageMiB: 16, db: db === ':memory:' ? db : join(mkdtempSync(join(tmpdir(), 'pae-capacity-')), 'people.db') })
+    const bio = 'y'.repeat(1000)
+    const contact = { biographies: [{ value: bio }], urls: Array.from({ length: 40 }, (_, i) => ({ value: `https://example.com/${i}/${bio}` })) }
+    // About 12 of the 16 MiB: under the budget, so that the check before each write lets the next one through.
+    let refused = 0
+    while (app.storage.usedBytes() < 12 * 1024 * 1024 && refused === 0) {
+      if ((await app.inject({ method: 'POST', url: '/v1/people:createContact', headers: bearer(), payload: contact })).statusCode !== 200) refused++
+    }
+    t.equal(refused, 0, 'filled to 12 MiB')
+    const count = async (): Promise<number> => body(await app.inject({ url: '/v1/people/me/connections?personFields=names', headers: bearer() })).totalItems
+    const before = await count()
+    const usedBefore = app.storage.usedBytes()
+    // 200 contacts of ~41 KB: about 8 MiB in one transaction, past the 20 MiB ceiling.
+    const batch = await app.inject({ method: 'POST', url: '/v1/people:batchCreateContacts', headers: bearer(), payload: { contacts: Array.from({ length: 200 }, () => ({ contactPerson: contact })), readMask: 'names' } })
+    t.equal(batch.statusCode, 429, 'the budget\'s 429, not a 503')
+    t.equal(body(batch).error.status, 'RESOURCE_EXHAUSTED')
+    t.match(body(batch).error.message, /^The emulator's storage is full: it holds the 16 MiB --max-storage allows\./)
+    t.equal(await count(), before, 'nothing was stored')
+    // An import that crosses it in one step, likewise.
+    const imported = await app.inject({ method: 'POST', url: '/_emulator/import', headers: JSON_TYPE, payload: { accounts: [{ id: 'big', people: Array.from({ length: 220 }, () => contact) }] } })
+    t.equal(imported.statusCode, 429)
+    t.equal((await app.inject({ url: '/_emulator/accounts/big' })).statusCode, 404, 'nothing imported')
+    t.ok(app.storage.usedBytes() <= usedBefore + 64 * 1024)
+    // A small write still fits.
+    t.equal((await app.inject({ method: 'POST', url: '/v1/people:createContact', headers: bearer(), payload: {} })).statusCode, 200)
+  })
+}
 
 t.test('the largest state the emulator accepts comes back through export and import, and health answers throughout', async t => {
   const app = await build(t)
