@@ -1,6 +1,7 @@
 /**
  * pino options: JSON lines (pretty when stdout is a terminal), credentials never logged —
- * the Authorization header is redacted and so are token query parameters.
+ * the Authorization, Proxy-Authorization, Cookie and X-Goog-Api-Key headers are redacted and
+ * so are token query parameters.
  *
  * JSON lines gather for a millisecond and go out in one write (jsonLines).
  *
@@ -15,7 +16,9 @@ import type { FastifyServerOptions } from 'fastify'
 import pino from 'pino'
 import type { LogLevel } from './config.js'
 
-export const REDACT_PATHS = ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization']
+/** Headers that carry credentials, in every logged object that holds headers. */
+const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'x-goog-api-key']
+export const REDACT_PATHS = ['req.headers', 'headers'].flatMap(at => CREDENTIAL_HEADERS.map(name => `${at}["${name}"]`))
 
 const PRETTY = { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' }
 

@@ -180,6 +180,12 @@ t.test('no token reaches a log line at any level, however its parameter is spell
   await fetch(server.url + '/v1/people:createContact', { method: 'POST', headers: { authorization: `Bearer ${secrets[5]!}`, 'content-type': 'application/json' }, body: '{}' })
   await fetch(server.url + `/_emulator/reset?account=${secrets[5]!}`, { method: 'POST', headers: { 'content-type': 'application/json' } })
   await fetch(server.url + '/v1/contactGroups', { headers: { authorization: `Bearer ${secrets[7]!}` } })
+  // Other credential headers, on a lone request and on the calls of a batch.
+  const more = ['tok-api-key-9', 'tok-proxy-10', 'tok-part-bearer-11', 'tok-part-key-12', 'tok-cookie-13']
+  secrets.push(...more)
+  await fetch(server.url + '/v1/contactGroups', { headers: { authorization: 'Bearer t', 'x-goog-api-key': more[0]!, 'proxy-authorization': `Basic ${more[1]!}`, cookie: `SID=${more[4]!}` } })
+  const part = `--b\r\nContent-Type: application/http\r\n\r\nGET /v1/contactGroups HTTP/1.1\r\nAuthorization: Bearer ${more[2]!}\r\nX-Goog-Api-Key: ${more[3]!}\r\n\r\n`
+  t.equal((await fetch(server.url + '/batch', { method: 'POST', headers: { 'content-type': 'multipart/mixed; boundary=b' }, body: part + '--b--\r\n' })).status, 200)
   await stop(server)
   const out = server.stdout() + server.stderr()
   for (const secret of secrets) t.notOk(out.includes(secret), `${secret} is not logged`)
