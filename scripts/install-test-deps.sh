@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Debian packages the client and browser tests need (test/clients.test.ts): Google's Python
-# client (loaded by /usr/bin/python3), Google's Go client and the Go toolchain (built offline in
+# client (loaded by /usr/bin/python3; with requests and pytest, for README's pytest example), Google's Go client and the Go toolchain (built offline in
 # GOPATH mode), Chromium (driven headless by playwright-core; no browser download), and the web
 # UI's other engines: Firefox ESR (driven over WebDriver BiDi by puppeteer-core) and WebKitGTK,
 # Safari's engine (its WebDriver, on a virtual display: xvfb-run).
@@ -8,7 +8,7 @@
 set -euo pipefail
 packages=(
   chromium firefox-esr webkit2gtk-driver xvfb xauth
-  python3-googleapi python3-google-auth python3-google-auth-httplib2
+  python3-googleapi python3-google-auth python3-google-auth-httplib2 python3-requests python3-pytest
   golang-go golang-google-api-dev golang-golang-x-oauth2-dev
 )
 apt-get update
