@@ -51,7 +51,11 @@ const CREDENTIALS = new Set(['access_token', 'oauth_token', 'key'])
 // The entry's shape is its own module: the web UI (ui/) reads it too, without the server's types.
 export type { JournalEntry, JournalError, JournalFilter } from '../journal-entry.js'
 
-interface Recorded {
+/**
+ * One entry as the journal keeps it. The request path makes it whole (its shape never changes
+ * after), and Journal.record bounds and copies what it must, in place.
+ */
+export interface Recorded {
   id: number
   micros: bigint
   /** The account's id; for an id longer than JOURNAL_TEXT_LIMIT (a token), its digest. */
@@ -73,25 +77,6 @@ interface Recorded {
   responseText: string | Uint8Array | undefined
   /** What the entry counts against the journal's memory. */
   bytes: number
-}
-
-/** What the request path hands the journal; bounded and copied by Journal.record. */
-export interface JournalRecord {
-  micros: bigint
-  accountId: string | null
-  idIsToken: boolean
-  method: string | null
-  httpMethod: string
-  url: string
-  query: unknown
-  status: number
-  error: ApiError | null
-  fault: string | null
-  durationMs: number
-  requestText: string | undefined
-  responseText: string | Uint8Array | undefined
-  /** The body is an HTTP batch's (multipart/mixed): its credential headers and parameters are redacted. */
-  batch?: boolean
 }
 
 /** How an account whose id is its token appears: never the token itself. */
@@ -138,6 +123,8 @@ function sizeOf (text: string | Uint8Array | undefined): number {
 
 /** Header names inside a batch whose values are credentials. */
 const CREDENTIAL_HEADER = /^([!#$%&'*+.^\w`|~-]*(?:authorization|cookie|api-?key|token|secret|password|credential)[!#$%&'*+.^\w`|~-]*)[ \t]*:/i
+/** What a text holding a credential header or parameter contains, whatever its case or encoding ("%" may hide a name). */
+const MAY_HOLD_CREDENTIALS = /authoriz|cookie|key|token|secret|password|credential|%/i
 /** A request line inside a batch part. */
 const REQUEST_LINE = /^([A-Za-z]+[ \t]+)(\S+)(.*)$/
 
@@ -168,6 +155,8 @@ function redactTarget (target: string): string {
  * Line by line, so that a part cut short by JOURNAL_BODY_LIMIT is redacted as well.
  */
 export function redactBatchText (text: string): string {
+  // The common batch names none of these (nor encodes a name): nothing to look for, line by line.
+  if (!MAY_HOLD_CREDENTIALS.test(text)) return text
   const lines = text.split('\n')
   let folding = false
   for (let i = 0; i < lines.length; i++) {
@@ -219,7 +208,7 @@ function bodyValue (text: string | undefined): unknown {
   }
 }
 
-function errorOf (err: ApiError): JournalError {
+export function errorOf (err: ApiError): JournalError {
   const info = err.details.find(d => (d as { '@type'?: string })['@type'] === ERROR_INFO) as { reason?: unknown } | undefined
   const reason = typeof info?.reason === 'string' ? info.reason : err.reason
   return { status: err.status, reason: cut(reason, JOURNAL_TEXT_LIMIT), message: cut(err.message, JOURNAL_TEXT_LIMIT) }
@@ -301,44 +290,34 @@ export class Journal {
     return this.count
   }
 
-  record (entry: JournalRecord): void {
+  /** Keeps an entry (its id given here); `batch`: its body is an HTTP batch's, whose credentials are redacted. */
+  record (entry: Recorded, batch = false): void {
     if (this.size === 0) return
-    let accountId = entry.accountId
-    let digested = false
+    entry.id = ++this.lastId
+    const accountId = entry.accountId
     if (accountId !== null && accountId.length > JOURNAL_TEXT_LIMIT) {
       // A token too long to keep is kept as the digest it is shown as.
-      accountId = entry.idIsToken ? tokenDigest(accountId) : cut(accountId, JOURNAL_TEXT_LIMIT)
-      digested = entry.idIsToken
+      entry.digested = entry.idIsToken
+      entry.accountId = entry.idIsToken ? tokenDigest(accountId) : cut(accountId, JOURNAL_TEXT_LIMIT)
     }
     const long = entry.url.length > JOURNAL_TEXT_LIMIT
-    let requestText = keep(entry.requestText) as string | undefined
-    if (entry.batch === true && requestText !== undefined) requestText = redactBatchText(requestText)
-    const recorded: Recorded = {
-      id: ++this.lastId,
-      micros: entry.micros,
-      accountId,
-      idIsToken: entry.idIsToken,
-      digested,
-      method: entry.method,
-      httpMethod: entry.httpMethod,
-      url: long ? cut(entry.url, JOURNAL_TEXT_LIMIT) : entry.url,
-      query: long ? boundedQuery(entry.query) : entry.query,
-      status: entry.status,
-      error: entry.error === null ? null : errorOf(entry.error),
-      fault: entry.fault,
-      durationMs: entry.durationMs,
-      requestText,
-      responseText: keep(entry.responseText),
-      bytes: 0
+    if (long) {
+      entry.url = cut(entry.url, JOURNAL_TEXT_LIMIT)
+      entry.query = boundedQuery(entry.query)
     }
-    recorded.bytes = ENTRY_OVERHEAD + sizeOf(recorded.url) * (long ? 2 : 3) + sizeOf(accountId ?? undefined) + sizeOf(recorded.requestText) + sizeOf(recorded.responseText) +
-      (recorded.error === null ? 0 : sizeOf(recorded.error.message) + sizeOf(recorded.error.reason))
+    let requestText = keep(entry.requestText) as string | undefined
+    if (batch && requestText !== undefined) requestText = redactBatchText(requestText)
+    entry.requestText = requestText
+    entry.responseText = keep(entry.responseText)
+    const error = entry.error
+    entry.bytes = ENTRY_OVERHEAD + sizeOf(entry.url) * (long ? 2 : 3) + sizeOf(entry.accountId ?? undefined) + sizeOf(requestText) + sizeOf(entry.responseText) +
+      (error === null ? 0 : sizeOf(error.message) + sizeOf(error.reason))
     // The oldest go: to make room for one more entry, or for its bytes.
-    while (this.count > 0 && (this.count === this.size || this.used + recorded.bytes > this.maxBytes)) this.dropOldest()
-    this.ring[this.next] = recorded
+    while (this.count > 0 && (this.count === this.size || this.used + entry.bytes > this.maxBytes)) this.dropOldest()
+    this.ring[this.next] = entry
     this.next = (this.next + 1) % this.size
     this.count++
-    this.used += recorded.bytes
+    this.used += entry.bytes
   }
 
   private dropOldest (): void {
@@ -463,33 +442,37 @@ async function journal (app: FastifyInstance): Promise<void> {
     const second = url.charCodeAt(1)
     if (!((second === 0x5f || second === 0x25) && isControlPlanePath(url))) {
       const account = request.account
-      const entry: JournalRecord = {
+      const apiError = request.apiError
+      const entry: Recorded = {
+        id: 0,
         micros: clock.peek(),
         accountId: account === null ? null : account.id,
         idIsToken: account !== null && account.id === account.token,
+        digested: false,
         method: request.methodId,
         httpMethod: request.method,
         url,
         query: request.query,
         status: reply.statusCode,
-        error: request.apiError,
+        error: apiError === null ? null : errorOf(apiError),
         fault: request.fault,
         durationMs: 0,
         requestText: request.bodyText ?? textOf(request.body),
         responseText: typeof payload === 'string' || payload instanceof Uint8Array ? payload : undefined,
-        batch: request.methodId === null && (url === '/batch' || url.startsWith('/batch?'))
+        bytes: 0
       }
+      const batch = request.methodId === null && (url === '/batch' || url.startsWith('/batch?'))
       if (payload instanceof Readable) {
         // An answer sent as it is made (an HTTP batch's): recorded once it has all gone, after
         // the calls it made, as an answer made whole would be.
         reply.raw.once('close', () => {
           entry.micros = clock.peek()
           entry.durationMs = Math.round(reply.elapsedTime * 1000) / 1000
-          j.record(entry)
+          j.record(entry, batch)
         })
       } else {
         entry.durationMs = Math.round(reply.elapsedTime * 1000) / 1000
-        j.record(entry)
+        j.record(entry, batch)
       }
     }
     done(null, payload)
