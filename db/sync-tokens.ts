@@ -6,8 +6,10 @@
  * its bytes, which a deterministic run gives again after a reset.
  *
  * Rows go when their token could no longer be used anyway (older than a sync token's
- * lifetime), and an owner keeps its newest MAX_SYNC_TOKENS_PER_OWNER: an older token of a client
- * that synced that many times since is expired (it syncs in full, as after 7 days).
+ * lifetime: by the index on `issued`), and an owner keeps its newest MAX_SYNC_TOKENS_PER_OWNER
+ * (checked every prune, for the owners issued tokens since the last): an older token of a
+ * client that synced that many times since is expired (it syncs in full, as after 7 days).
+ * Page tokens of listings that end with a sync token are kept here too (src/tokens.ts).
  */
 import { createHash } from 'node:crypto'
 import type { Statement } from 'better-sqlite3'
@@ -69,7 +71,14 @@ export class SyncTokens {
 
   /** Records a token handed out: its position, the line of history and the epoch it belongs to, when. */
   issue (kind: TokenOwner, owner: string, token: string, at: { seq: number, lineage: number, epoch: number, time: string }): void {
-    this.s(kind).issue.run(owner, digestOf(token), at.seq, at.lineage, at.epoch, at.time, owner)
+    try {
+      this.s(kind).issue.run(owner, digestOf(token), at.seq, at.lineage, at.epoch, at.time, owner)
+    } catch (err) {
+      // A read is never refused for this (a full database, a failing disk): the token is not
+      // kept, and when it comes back it is expired — its client syncs in full.
+      if (((err as { code?: unknown }).code as string | undefined)?.startsWith('SQLITE_') === true) return
+      throw err
+    }
     this.touched[kind].add(owner)
   }
 

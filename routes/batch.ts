@@ -46,23 +46,42 @@ async function answerOf (app: FastifyInstance, request: FastifyRequest, call: Ba
   }
 }
 
-/** The rest of a streamed answer: what was made already, then the remaining calls' parts, gathered up to ANSWER_CHUNK a write. */
-async function * answerRest (app: FastifyInstance, request: FastifyRequest, made: Buffer[], calls: readonly BatchCall[], boundary: string): AsyncGenerator<Buffer> {
-  yield Buffer.concat(made)
-  let gathered: Buffer[] = []
-  let size = 0
-  for (const call of calls) {
-    const chunk = await answerOf(app, request, call, boundary)
-    gathered.push(chunk)
-    size += chunk.length
-    if (size >= ANSWER_CHUNK) {
-      yield Buffer.concat(gathered, size)
-      gathered = []
-      size = 0
-    }
+/**
+ * Parts gathered into writes of about ANSWER_CHUNK: small ones go out together; one as large
+ * or larger goes out alone, as it is (no copy).
+ */
+class Gathered {
+  private parts: Buffer[] = []
+  private size = 0
+
+  /** Adds a part; returns what is ready to go out (nothing while under ANSWER_CHUNK). */
+  add (part: Buffer): Buffer[] {
+    if (part.length >= ANSWER_CHUNK) return [...this.take(), part]
+    this.parts.push(part)
+    this.size += part.length
+    return this.size >= ANSWER_CHUNK ? this.take() : []
   }
-  gathered.push(answerEnd(boundary))
-  yield Buffer.concat(gathered)
+
+  /** What is gathered, as one write (none when nothing is). */
+  take (): Buffer[] {
+    if (this.parts.length === 0) return []
+    const out = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.size)
+    this.parts = []
+    this.size = 0
+    return [out]
+  }
+}
+
+/** The rest of a streamed answer: the parts made already, then the remaining calls' parts, gathered into writes of about ANSWER_CHUNK. */
+async function * answerRest (app: FastifyInstance, request: FastifyRequest, made: Buffer[], calls: readonly BatchCall[], boundary: string): AsyncGenerator<Buffer> {
+  const gathered = new Gathered()
+  for (const part of made) yield * gathered.add(part)
+  // What was made goes out before the next call runs.
+  made.length = 0
+  yield * gathered.take()
+  for (const call of calls) yield * gathered.add(await answerOf(app, request, call, boundary))
+  yield * gathered.add(answerEnd(boundary))
+  yield * gathered.take()
 }
 
 export default async function batchRoutes (app: FastifyInstance): Promise<void> {
@@ -85,7 +104,7 @@ export default async function batchRoutes (app: FastifyInstance): Promise<void> 
       made.push(part)
       size += part.length
     }
-    if (next === calls.length) {
+    if (next === calls.length && size <= WHOLE_ANSWER) {
       made.push(answerEnd(answer))
       return reply.send(Buffer.concat(made))
     }

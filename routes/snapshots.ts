@@ -14,7 +14,7 @@ import { MAX_SNAPSHOTS, SNAPSHOT_NAME, type SnapshotInfo } from '../db/snapshots
 import { runStepsInTransaction } from '../src/steps.js'
 
 /** What a snapshot keeps besides the tables: the clock, the random stream, and the epoch of history it was saved in (db/sync-tokens.ts). */
-interface SavedExtra { clock: { kind?: 'system' | 'fixed', fixedNow: string, last: string, offset: string }, random?: number, epoch?: number }
+interface SavedExtra { clock: { kind: 'system' | 'fixed', fixedNow: string, last: string, offset: string }, random?: number, epoch: number }
 
 function readName (value: unknown, where: string): string {
   if (typeof value !== 'string' || !SNAPSHOT_NAME.test(value)) {
@@ -47,7 +47,7 @@ export default async function snapshotRoutes (app: FastifyInstance): Promise<voi
     if (typeof snapshot === 'string') throw failedPrecondition(snapshot)
     const extra = JSON.parse(snapshot.point.extra) as SavedExtra
     // A slice at a time, in one transaction: health answers throughout a large restore.
-    await runStepsInTransaction(app.db, app.snapshots.restoreSteps(snapshot, app.changes.lastPosition(), extra.epoch ?? 0))
+    await runStepsInTransaction(app.db, app.snapshots.restoreSteps(snapshot, app.changes.lastPosition(), extra.epoch))
     // What was read from the replaced state is read again.
     app.state.replaced()
     app.renderings.clear()

@@ -14,8 +14,8 @@ export interface Clock {
 
 export type ClockMode = { kind: 'system' } | { kind: 'fixed', start: bigint }
 
-/** What a reset or a snapshot keeps of the clock (kind: absent in snapshots saved before it was kept, all of a fixed clock). */
-export interface ClockState { kind?: ClockMode['kind'], fixedNow: bigint, last: bigint, offset: bigint }
+/** What a reset or a snapshot keeps of the clock. */
+export interface ClockState { kind: ClockMode['kind'], fixedNow: bigint, last: bigint, offset: bigint }
 
 /**
  * The range the emulator clock may be set or advanced within (chosen): from the Unix epoch to
@@ -92,7 +92,7 @@ export class EmulatorClock implements Clock {
    * started with another --clock) leaves the clock as it is.
    */
   restore (snapshot: ClockState): void {
-    if ((snapshot.kind ?? 'fixed') !== this.mode.kind) return
+    if (snapshot.kind !== this.mode.kind) return
     this.fixedNow = snapshot.fixedNow
     this.last = snapshot.last
     this.offset = snapshot.offset

@@ -22,3 +22,14 @@ export function isControlPlanePath (url: string): boolean {
   }
   return path === '/_emulator' || path.startsWith('/_emulator/')
 }
+
+/**
+ * Whether a header carries a credential, by its name: Authorization, Proxy-Authorization,
+ * Cookie, X-Goog-Api-Key, and any name that says token, secret, password, credential or key
+ * (X-Goog-IAM-Authorization-Token, X-Api-Key…). The logs and the journal (a batch's parts)
+ * redact the same headers.
+ */
+export function isCredentialHeader (name: string): boolean {
+  return CREDENTIAL_NAME.test(name)
+}
+const CREDENTIAL_NAME = /authoriz|cookie|api-?key|token|secret|passw|credential/i

@@ -1,7 +1,7 @@
 /**
  * pino options: JSON lines (pretty when stdout is a terminal), credentials never logged —
- * the Authorization, Proxy-Authorization, Cookie and X-Goog-Api-Key headers are redacted and
- * so are token query parameters.
+ * every header that carries one (Authorization, Proxy-Authorization, Cookie, X-Goog-Api-Key…:
+ * src/http.ts, isCredentialHeader) is redacted, and so are token query parameters.
  *
  * JSON lines gather for a millisecond and go out in one write (jsonLines).
  *
@@ -15,10 +15,11 @@ import { createRequire } from 'node:module'
 import type { FastifyServerOptions } from 'fastify'
 import pino from 'pino'
 import type { LogLevel } from './config.js'
+import { isCredentialHeader } from './http.js'
 
-/** Headers that carry credentials, in every logged object that holds headers. */
-const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'x-goog-api-key']
-export const REDACT_PATHS = ['req.headers', 'headers'].flatMap(at => CREDENTIAL_HEADERS.map(name => `${at}["${name}"]`))
+/** Every header of every logged object that holds headers: those that carry credentials (isCredentialHeader) are redacted. */
+export const REDACT_PATHS = ['req.headers.*', 'headers.*']
+const censor = (value: unknown, path: string[]): unknown => isCredentialHeader(path[path.length - 1] ?? '') ? '[Redacted]' : value
 
 const PRETTY = { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' }
 
@@ -144,7 +145,7 @@ function writeAllOut (): void {
 
 /** The logger's options, and what to do when the emulator closes (write out buffered lines). */
 export function loggerOptions (level: LogLevel, pretty = process.stdout.isTTY === true): { logger: FastifyServerOptions['logger'], stop: () => void } {
-  const options = { level, redact: { paths: REDACT_PATHS, censor: '[Redacted]' } }
+  const options = { level, redact: { paths: REDACT_PATHS, censor } }
   if (level === 'silent') return { logger: options, stop: () => {} }
   if (!pretty) {
     const lines = jsonLines()

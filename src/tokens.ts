@@ -58,6 +58,24 @@ export function readPageToken<C> (token: string, params: string, isCursor: (c: u
 
 export const isOffset = (c: unknown): c is number => Number.isSafeInteger(c) && (c as number) >= 0
 
+/**
+ * A page token of a listing that ends with a sync token: it carries the position that token
+ * will stand on, so it is handed out as sync tokens are (SyncScope.issued) — a page token from
+ * another history (before a whole reset, say, with the same bytes) is refused, not continued.
+ */
+export function issuedPageToken (cursor: unknown, params: string, syncSeq: number, scope: SyncScope): string {
+  const token = pageToken(cursor, params, syncSeq)
+  scope.issued?.add(token, syncSeq)
+  return token
+}
+
+/** readPageToken, for a page token issuedPageToken handed out: one this history did not is a 400. */
+export function readIssuedPageToken<C> (token: string, params: string, isCursor: (c: unknown) => c is C, scope: SyncScope): { cursor: C, syncSeq: number | undefined } {
+  const page = readPageToken(token, params, isCursor)
+  if (scope.issued !== undefined && !scope.issued.has(token)) throw invalidPageToken()
+  return page
+}
+
 export interface SyncScope {
   /** The listing: `connections` or `contactGroups`. */
   resource: string

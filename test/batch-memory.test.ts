@@ -67,4 +67,14 @@ t.test('a batch of 40 pages of 1,000 contacts (about 100 MB of answer) holds abo
   t.equal(answered, calls, 'every call answered')
   t.ok(received > 80 * MiB, `an answer of ${(received / MiB).toFixed(0)} MiB`)
   t.ok(most < 64 * MiB, `at most ${(most / MiB).toFixed(1)} MiB more in memory while it was sent`)
+
+  // A small answer is sent whole, with its length; one past a megabyte is streamed, even when
+  // one call makes it so.
+  const small = await fetch(`http://127.0.0.1:${port}/batch`, { method: 'POST', headers: { ...bearer('alice-token'), 'content-type': 'multipart/mixed; boundary=b' }, body: '--b\r\nContent-Type: application/http\r\n\r\nGET /v1/contactGroups HTTP/1.1\r\n\r\n--b--\r\n' })
+  t.ok(Number(small.headers.get('content-length')) > 0, 'a small answer has its length')
+  await small.arrayBuffer()
+  const one = await fetch(`http://127.0.0.1:${port}/batch`, { method: 'POST', headers: { ...bearer('alice-token'), 'content-type': 'multipart/mixed; boundary=b' }, body: part + '--b--\r\n' })
+  t.equal(one.headers.get('content-length'), null, 'a large one is streamed')
+  t.equal(one.headers.get('transfer-encoding'), 'chunked')
+  t.ok((await one.arrayBuffer()).byteLength > MiB)
 })

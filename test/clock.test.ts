@@ -90,8 +90,7 @@ t.test('a snapshot saved with another clock mode leaves the clock as it is', asy
   const system = new EmulatorClock({ kind: 'system' })
   const before = system.peek()
   system.restore({ kind: 'fixed', fixedNow: 7n, last: 7n, offset: 0n })
-  system.restore({ fixedNow: 7n, last: 7n, offset: 0n })
-  t.ok(system.peek() >= before, 'nor a system clock by a fixed one\'s state, or a snapshot saved before the mode was kept')
+  t.ok(system.peek() >= before, 'nor a system clock by a fixed one\'s state')
 })
 
 /** One scripted session: what a test suite would do. */

@@ -181,9 +181,9 @@ t.test('no token reaches a log line at any level, however its parameter is spell
   await fetch(server.url + `/_emulator/reset?account=${secrets[5]!}`, { method: 'POST', headers: { 'content-type': 'application/json' } })
   await fetch(server.url + '/v1/contactGroups', { headers: { authorization: `Bearer ${secrets[7]!}` } })
   // Other credential headers, on a lone request and on the calls of a batch.
-  const more = ['tok-api-key-9', 'tok-proxy-10', 'tok-part-bearer-11', 'tok-part-key-12', 'tok-cookie-13']
+  const more = ['tok-api-key-9', 'tok-proxy-10', 'tok-part-bearer-11', 'tok-part-key-12', 'tok-cookie-13', 'tok-iam-14', 'tok-x-api-key-15']
   secrets.push(...more)
-  await fetch(server.url + '/v1/contactGroups', { headers: { authorization: 'Bearer t', 'x-goog-api-key': more[0]!, 'proxy-authorization': `Basic ${more[1]!}`, cookie: `SID=${more[4]!}` } })
+  await fetch(server.url + '/v1/contactGroups', { headers: { authorization: 'Bearer t', 'x-goog-api-key': more[0]!, 'proxy-authorization': `Basic ${more[1]!}`, cookie: `SID=${more[4]!}`, 'x-goog-iam-authorization-token': more[5]!, 'x-api-key': more[6]! } })
   const part = `--b\r\nContent-Type: application/http\r\n\r\nGET /v1/contactGroups HTTP/1.1\r\nAuthorization: Bearer ${more[2]!}\r\nX-Goog-Api-Key: ${more[3]!}\r\n\r\n`
   t.equal((await fetch(server.url + '/batch', { method: 'POST', headers: { 'content-type': 'multipart/mixed; boundary=b' }, body: part + '--b--\r\n' })).status, 200)
   await stop(server)

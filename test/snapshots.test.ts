@@ -378,3 +378,29 @@ t.test('a run that resets between its steps gives the same bytes every time (fix
   t.same(a, b)
   t.equal(a[0], a[2], 'and each round after a reset answers as the first did')
 })
+
+t.test('a page token of a listing that ends with a sync token is refused in another history (a whole reset between its pages)', async t => {
+  const app = await seeded(t)
+  for (let i = 0; i < 3; i++) await create(app, `Page ${i}`)
+  const first = body(await app.inject({ url: '/v1/people/me/connections?personFields=names&pageSize=1&requestSyncToken=true', headers: bearer('alice-token') }))
+  t.type(first.nextPageToken, 'string')
+  const groups = body(await app.inject({ url: '/v1/contactGroups?pageSize=1', headers: bearer('alice-token') }))
+  t.type(groups.nextPageToken, 'string')
+  t.equal((await control(app, 'POST', '/_emulator/reset')).status, 200)
+  t.equal((await app.inject({ method: 'POST', url: '/_emulator/import', payload: EXAMPLE })).statusCode, 200)
+  for (let i = 0; i < 3; i++) await create(app, `Page ${i}`)
+  for (const url of [`/v1/people/me/connections?personFields=names&pageSize=1&requestSyncToken=true&pageToken=${first.nextPageToken as string}`, `/v1/contactGroups?pageSize=1&pageToken=${groups.nextPageToken as string}`]) {
+    const res = await app.inject({ url, headers: bearer('alice-token') })
+    t.equal(res.statusCode, 400, url)
+    t.equal(body(res).error.message, 'Page token is invalid or was issued for a request with different parameters.')
+  }
+  // In its own history the listing goes on, page after page, to a sync token.
+  let page = body(await app.inject({ url: '/v1/people/me/connections?personFields=names&pageSize=1&requestSyncToken=true', headers: bearer('alice-token') }))
+  const names: string[] = page.connections.map((p: any) => p.resourceName)
+  while (page.nextPageToken !== undefined) {
+    page = body(await app.inject({ url: `/v1/people/me/connections?personFields=names&pageSize=1&requestSyncToken=true&pageToken=${page.nextPageToken as string}`, headers: bearer('alice-token') }))
+    names.push(...page.connections.map((p: any) => p.resourceName))
+  }
+  t.ok(names.length >= 3)
+  t.equal((await sync(app, page.nextSyncToken)).status, 200)
+})

@@ -1,4 +1,5 @@
--- The sync tokens handed out, so that a token is accepted only by the history that issued it.
+-- The sync tokens handed out (and the page tokens of listings that end with one), so that a
+-- token is accepted only by the history that issued it.
 -- A token names a change position; after a whole reset positions start again from 1 (so that
 -- a run that resets answers with the same bytes every time), and an account reset or imported
 -- again starts a new history at the same positions: a token from before would list the wrong
@@ -16,7 +17,7 @@ CREATE TABLE account_sync_tokens (
   issued     TEXT NOT NULL,
   UNIQUE (account_id, digest)
 ) STRICT;
-CREATE INDEX account_sync_tokens_by_age ON account_sync_tokens (account_id);
+CREATE INDEX account_sync_tokens_by_age ON account_sync_tokens (issued);
 CREATE TABLE domain_sync_tokens (
   domain     TEXT NOT NULL REFERENCES domains (domain) ON DELETE CASCADE,
   digest     BLOB NOT NULL,
@@ -26,5 +27,5 @@ CREATE TABLE domain_sync_tokens (
   issued     TEXT NOT NULL,
   UNIQUE (domain, digest)
 ) STRICT;
-CREATE INDEX domain_sync_tokens_by_age ON domain_sync_tokens (domain);
+CREATE INDEX domain_sync_tokens_by_age ON domain_sync_tokens (issued);
 ALTER TABLE history ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0;

@@ -11,7 +11,7 @@ import type { Cursor, SortOrder } from '../../db/contacts-store.js'
 import { invalidArgument } from '../../src/errors.js'
 import { parseReadMask } from '../../src/people/masks.js'
 import { renderDeletedPerson, renderPerson } from '../../src/people/render.js'
-import { isOffset, pageToken, paramsHash, readPageToken, readSyncToken, syncToken } from '../../src/tokens.js'
+import { isOffset, issuedPageToken, pageToken, paramsHash, readIssuedPageToken, readPageToken, readSyncToken, syncToken } from '../../src/tokens.js'
 
 const DEFAULT_PAGE_SIZE = 100
 const MAX_PAGE_SIZE = 1000
@@ -47,7 +47,7 @@ export const connectionImplementations: Implementations = {
 
     if (sync !== undefined) {
       const since = readSyncToken(sync, request.server.clock.nowMicros(), { ...scope, prunedSeq: request.server.changes.prunedSeq(accountId) })
-      const page = token === undefined ? undefined : readPageToken(token, pageParams, isOffset)
+      const page = token === undefined ? undefined : readIssuedPageToken(token, pageParams, isOffset, scope)
       upTo = page?.syncSeq ?? contacts.lastSeq(accountId)
       const offset = page?.cursor ?? 0
       const changes = contacts.changedSince(accountId, since, upTo)
@@ -57,17 +57,17 @@ export const connectionImplementations: Implementations = {
       })
       if (people.length > 0) out.connections = people
       last = offset + size >= changes.length
-      if (!last) out.nextPageToken = pageToken(offset + size, pageParams, upTo)
+      if (!last) out.nextPageToken = issuedPageToken(offset + size, pageParams, upTo, scope)
       if (changes.length > 0) { out.totalPeople = changes.length; out.totalItems = changes.length }
     } else {
-      const page = token === undefined ? undefined : readPageToken(token, pageParams, isCursor)
+      const page = token === undefined ? undefined : wantsSyncToken ? readIssuedPageToken(token, pageParams, isCursor, scope) : readPageToken(token, pageParams, isCursor)
       upTo = page?.syncSeq ?? contacts.lastSeq(accountId)
       // One more than a page tells whether another page follows.
       const rows = contacts.page(accountId, sortOrder, page?.cursor, size + 1)
       const shown = rows.slice(0, size)
       if (shown.length > 0) out.connections = shown.map(r => renderPerson(r.contact, fields, ctx))
       last = rows.length <= size
-      if (!last) out.nextPageToken = pageToken(shown[shown.length - 1]!.cursor, pageParams, upTo)
+      if (!last) out.nextPageToken = wantsSyncToken ? issuedPageToken(shown[shown.length - 1]!.cursor, pageParams, upTo, scope) : pageToken(shown[shown.length - 1]!.cursor, pageParams, upTo)
       const total = contacts.count(accountId)
       if (total > 0) { out.totalPeople = total; out.totalItems = total }
     }

@@ -14,7 +14,7 @@ import {
 import { readRequest } from '../../src/discovery/transcode.js'
 import { checkCount } from '../../src/limits.js'
 import { renderDeletedGroup, renderGroup } from '../../src/groups/render.js'
-import { isOffset, pageToken, paramsHash, readPageToken, readSyncToken, syncToken } from '../../src/tokens.js'
+import { isOffset, issuedPageToken, paramsHash, readIssuedPageToken, readSyncToken, syncToken } from '../../src/tokens.js'
 
 const DEFAULT_PAGE_SIZE = 30
 const MAX_PAGE_SIZE = 1000
@@ -74,7 +74,7 @@ export const contactGroupImplementations: Implementations = {
     const id = accountId(request)
     const scope = { resource: 'contactGroups', account: request.account!.createdTime, history: request.server.changes, issued: issuedTokens(request, 'account', request.account!.id) }
     // The first page fixes the change-log position the whole listing (and its sync token) stands on.
-    const page = request.api.pageToken ? readPageToken(request.api.pageToken as string, params, isOffset) : undefined
+    const page = request.api.pageToken ? readIssuedPageToken(request.api.pageToken as string, params, isOffset, scope) : undefined
     const upTo = page?.syncSeq ?? store.lastSeq(id)
     const offset = page?.cursor ?? 0
     let items: Array<Record<string, unknown>>
@@ -91,7 +91,7 @@ export const contactGroupImplementations: Implementations = {
     const slice = items.slice(offset, offset + size)
     if (slice.length > 0) out.contactGroups = slice
     if (items.length > 0) out.totalItems = items.length
-    if (offset + size < items.length) out.nextPageToken = pageToken(offset + size, params, upTo)
+    if (offset + size < items.length) out.nextPageToken = issuedPageToken(offset + size, params, upTo, scope)
     else out.nextSyncToken = syncToken(upTo, clock.nowMicros(), scope)
     return out
   },

@@ -7,7 +7,7 @@
  */
 import type { FastifyRequest } from 'fastify'
 import type { OtherPeopleStore, OtherSourceType, StoredOtherPerson } from '../../db/other-people-store.js'
-import { isOffset, pageToken, readPageToken, readSyncToken, syncToken, type SyncScope } from '../../src/tokens.js'
+import { isOffset, issuedPageToken, pageToken, readIssuedPageToken, readPageToken, readSyncToken, syncToken, type SyncScope } from '../../src/tokens.js'
 import { given } from './common.js'
 
 export interface OtherListing {
@@ -39,24 +39,24 @@ export function listOtherPeople (request: FastifyRequest, l: OtherListing): Reco
   let last: boolean
   if (sync !== undefined) {
     const since = readSyncToken(sync, now, l.scope)
-    const page = token === undefined ? undefined : readPageToken(token, l.pageParams, isOffset)
+    const page = token === undefined ? undefined : readIssuedPageToken(token, l.pageParams, isOffset, l.scope)
     upTo = page?.syncSeq ?? l.store.lastSeq(l.owner)
     const offset = page?.cursor ?? 0
     const changes = l.store.changedSince(l.owner, l.types, since, upTo)
     const shown = changes.slice(offset, offset + l.size).map(c => c.person ? l.render(c.person) : l.renderDeleted(c))
     if (shown.length > 0) out[l.key] = shown
     last = offset + l.size >= changes.length
-    if (!last) out.nextPageToken = pageToken(offset + l.size, l.pageParams, upTo)
+    if (!last) out.nextPageToken = issuedPageToken(offset + l.size, l.pageParams, upTo, l.scope)
     if (l.totalKey !== undefined && changes.length > 0) out[l.totalKey] = changes.length
   } else {
-    const page = token === undefined ? undefined : readPageToken(token, l.pageParams, isOffset)
+    const page = token === undefined ? undefined : wantsSyncToken ? readIssuedPageToken(token, l.pageParams, isOffset, l.scope) : readPageToken(token, l.pageParams, isOffset)
     upTo = page?.syncSeq ?? l.store.lastSeq(l.owner)
     // One more than a page tells whether another page follows.
     const rows = l.store.page(l.owner, l.types, page?.cursor ?? 0, l.size + 1)
     const shown = rows.slice(0, l.size)
     if (shown.length > 0) out[l.key] = shown.map(r => l.render(r.person))
     last = rows.length <= l.size
-    if (!last) out.nextPageToken = pageToken(shown[shown.length - 1]!.rowid, l.pageParams, upTo)
+    if (!last) out.nextPageToken = wantsSyncToken ? issuedPageToken(shown[shown.length - 1]!.rowid, l.pageParams, upTo, l.scope) : pageToken(shown[shown.length - 1]!.rowid, l.pageParams, upTo)
     if (l.totalKey !== undefined) {
       const total = l.store.count(l.owner, l.types)
       if (total > 0) out[l.totalKey] = total

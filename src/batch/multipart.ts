@@ -211,8 +211,9 @@ function relativeTarget (target: string, what: string): string {
 /** Headers of an answer that describe the connection or the transfer, not the response. */
 const NOT_COPIED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'date'])
 
-function answerPart (answer: BatchAnswer): Buffer {
-  let head = 'Content-Type: application/http\r\n'
+/** One call's part of the answer, after its delimiter line: its bytes copied once. */
+function answerPart (answer: BatchAnswer, delimiter: string): Buffer {
+  let head = delimiter + 'Content-Type: application/http\r\n'
   if (answer.contentId !== undefined) head += `Content-ID: <response-${answer.contentId}>\r\n`
   head += `\r\nHTTP/1.1 ${answer.statusCode} ${STATUS_CODES[answer.statusCode] ?? 'Unknown'}\r\n`
   for (const [name, value] of Object.entries(answer.headers)) {
@@ -245,7 +246,7 @@ export function answerBoundary (requestBody: Buffer): string {
 
 /** The bytes of one call's answer in a batch's answer: its delimiter line, then its part. */
 export function answerChunk (answer: BatchAnswer, boundary: string): Buffer {
-  return Buffer.concat([Buffer.from(`--${boundary}\r\n`), answerPart(answer)])
+  return answerPart(answer, `--${boundary}\r\n`)
 }
 
 /** The end of a batch's answer: the closing delimiter. */

@@ -32,7 +32,7 @@ export const VARY = 'Origin, X-Origin, Referer'
  */
 export function isControlPlane (request: FastifyRequest): boolean {
   const route = request.routeOptions.url
-  return (route !== undefined && route.startsWith('/_emulator')) || isControlPlanePath(request.url)
+  return route !== undefined ? route.startsWith('/_emulator') : isControlPlanePath(request.url)
 }
 
 /**

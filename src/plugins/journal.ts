@@ -6,14 +6,14 @@
  * control plane's own requests are not recorded.
  *
  * On the request path an entry is a handful of references (the body text already read, the
- * payload already serialised, the query already parsed): parsing, redaction and formatting
- * happen when the journal is read. What a request can make large is bounded and copied when it
- * is recorded — a body past JOURNAL_BODY_LIMIT characters, a long URL, error message or
- * account id — so that an entry never holds on to the rest of what it was cut from (a slice
- * of a V8 string keeps its whole parent alive). Credentials never appear: no header is kept,
- * the credential parameters of the query are redacted (and the credential headers and
- * parameters inside a batch's body), and an account whose id is its token (every undeclared
- * account) is shown by a digest of it.
+ * payload already serialised, the query already parsed): parsing and formatting happen when
+ * the journal is read. What a request can make large is bounded and copied when it is
+ * recorded — a body past JOURNAL_BODY_LIMIT characters, a long URL, error message or account
+ * id — so that an entry never holds on to the rest of what it was cut from (a slice of a V8
+ * string keeps its whole parent alive). Credentials never appear: no header is kept, the
+ * credential parameters of the query are redacted when shown, the credential headers and
+ * parameters inside a batch's body when it is recorded, and an account whose id is its token
+ * (every undeclared account) is shown by a digest of it.
  */
 import fp from 'fastify-plugin'
 import { createHash } from 'node:crypto'
@@ -21,7 +21,7 @@ import { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { formatTime } from '../clock.js'
 import { ERROR_INFO, type ApiError } from '../errors.js'
-import { isControlPlanePath } from '../http.js'
+import { isControlPlanePath, isCredentialHeader } from '../http.js'
 import { isOffset, paramsHash, readPageToken } from '../tokens.js'
 import type { JournalEntry, JournalError, JournalFilter } from '../journal-entry.js'
 
@@ -121,10 +121,10 @@ function sizeOf (text: string | Uint8Array | undefined): number {
   return typeof text === 'string' ? text.length * 2 : text.byteLength
 }
 
-/** Header names inside a batch whose values are credentials. */
-const CREDENTIAL_HEADER = /^([!#$%&'*+.^\w`|~-]*(?:authorization|cookie|api-?key|token|secret|password|credential)[!#$%&'*+.^\w`|~-]*)[ \t]*:/i
+/** A header line inside a batch part: its name (checked by isCredentialHeader). Linear: no backtracking. */
+const HEADER_LINE = /^([!#$%&'*+.^\w`|~-]+)[ \t]*:/
 /** What a text holding a credential header or parameter contains, whatever its case or encoding ("%" may hide a name). */
-const MAY_HOLD_CREDENTIALS = /authoriz|cookie|key|token|secret|password|credential|%/i
+const MAY_HOLD_CREDENTIALS = /authoriz|cookie|key|token|secret|passw|credential|%/i
 /** A request line inside a batch part. */
 const REQUEST_LINE = /^([A-Za-z]+[ \t]+)(\S+)(.*)$/
 
@@ -163,8 +163,8 @@ export function redactBatchText (text: string): string {
     const line = lines[i]!
     if (folding && /^[ \t]/.test(line)) { lines[i] = ' [Redacted]'; continue }
     folding = false
-    const header = CREDENTIAL_HEADER.exec(line)
-    if (header !== null) {
+    const header = HEADER_LINE.exec(line)
+    if (header !== null && isCredentialHeader(header[1]!)) {
       lines[i] = `${header[1]!}: [Redacted]${line.endsWith('\r') ? '\r' : ''}`
       folding = true
       continue
@@ -224,32 +224,47 @@ function queryOf (query: unknown): Record<string, string | string[]> {
 }
 
 /**
- * The query of a URL too long to keep whole (a call of a batch may carry megabytes): at most
- * 100 parameters, each name and value cut and copied, credentials redacted at once.
+ * The query of a URL too long to keep whole (a call of a batch may carry megabytes): its
+ * parameters in order while they fit in JOURNAL_TEXT_LIMIT characters in all, each name and
+ * value copied, credentials redacted at once. Returns it and the characters it holds.
  */
-function boundedQuery (query: unknown): Record<string, string | string[]> {
+function boundedQuery (query: unknown): { query: Record<string, string | string[]>, chars: number } {
   const out: Record<string, string | string[]> = {}
-  if (typeof query !== 'object' || query === null) return out
-  let n = 0
-  for (const [name, value] of Object.entries(query as Record<string, string | string[]>)) {
-    if (n++ === 100) break
-    const key = cut(name, 256)
-    out[key] = CREDENTIALS.has(name) ? '[Redacted]' : Array.isArray(value) ? value.slice(0, 10).map(v => cut(String(v), 1024)) : cut(String(value), 1024)
+  let chars = 0
+  if (typeof query !== 'object' || query === null) return { query: out, chars }
+  const room = (): number => JOURNAL_TEXT_LIMIT - chars
+  const take = (text: string): string => {
+    const kept = cut(text, Math.max(0, Math.min(1024, room())))
+    chars += kept.length
+    return kept
   }
-  return out
+  for (const [name, value] of Object.entries(query as Record<string, string | string[]>)) {
+    if (room() <= 0) break
+    const key = take(name)
+    if (CREDENTIALS.has(name)) { out[key] = '[Redacted]'; continue }
+    out[key] = Array.isArray(value) ? value.slice(0, 10).map(v => take(String(v))) : take(String(value))
+  }
+  return { query: out, chars }
+}
+
+/** A filter made ready for a read: the digest of its account worked out once. */
+interface Matcher { filter: JournalFilter, accountDigest: string | undefined }
+
+function matcher (filter: JournalFilter): Matcher {
+  return { filter, accountDigest: filter.account === undefined ? undefined : tokenDigest(filter.account) }
 }
 
 /** Whether an entry is of the account: by its id, or (an id that is a token) by the digest shown. */
-function matchesAccount (r: Recorded, account: string): boolean {
+function matchesAccount (r: Recorded, account: string, accountDigest: string): boolean {
   if (r.accountId === null) return false
-  if (r.digested) return r.accountId === account || tokenDigest(account) === r.accountId
+  if (r.digested) return r.accountId === account || r.accountId === accountDigest
   return r.accountId === account || (r.idIsToken && tokenDigest(r.accountId) === account)
 }
 
-function matches (r: Recorded, filter: JournalFilter): boolean {
+function matches (r: Recorded, { filter, accountDigest }: Matcher): boolean {
   if (filter.since !== undefined && r.id <= filter.since) return false
   if (filter.method !== undefined && r.method !== filter.method) return false
-  if (filter.account !== undefined && !matchesAccount(r, filter.account)) return false
+  if (filter.account !== undefined && !matchesAccount(r, filter.account, accountDigest!)) return false
   const status = filter.status
   if (status !== undefined && (typeof status === 'number' ? r.status !== status : r.error?.status !== status)) return false
   return true
@@ -285,11 +300,6 @@ export class Journal {
     return this.used
   }
 
-  /** Entries kept now. */
-  get length (): number {
-    return this.count
-  }
-
   /** Keeps an entry (its id given here); `batch`: its body is an HTTP batch's, whose credentials are redacted. */
   record (entry: Recorded, batch = false): void {
     if (this.size === 0) return
@@ -301,16 +311,21 @@ export class Journal {
       entry.accountId = entry.idIsToken ? tokenDigest(accountId) : cut(accountId, JOURNAL_TEXT_LIMIT)
     }
     const long = entry.url.length > JOURNAL_TEXT_LIMIT
+    let queryChars = 0
     if (long) {
       entry.url = cut(entry.url, JOURNAL_TEXT_LIMIT)
-      entry.query = boundedQuery(entry.query)
+      const bounded = boundedQuery(entry.query)
+      entry.query = bounded.query
+      queryChars = bounded.chars
     }
     let requestText = keep(entry.requestText) as string | undefined
     if (batch && requestText !== undefined) requestText = redactBatchText(requestText)
     entry.requestText = requestText
     entry.responseText = keep(entry.responseText)
     const error = entry.error
-    entry.bytes = ENTRY_OVERHEAD + sizeOf(entry.url) * (long ? 2 : 3) + sizeOf(entry.accountId ?? undefined) + sizeOf(requestText) + sizeOf(entry.responseText) +
+    // The URL's characters count twice (its query is parsed from it), three times for a long
+    // one's (its query is a bounded copy, counted as it is).
+    entry.bytes = ENTRY_OVERHEAD + sizeOf(entry.url) * (long ? 1 : 2) + queryChars * 4 + sizeOf(entry.accountId ?? undefined) + sizeOf(requestText) + sizeOf(entry.responseText) +
       (error === null ? 0 : sizeOf(error.message) + sizeOf(error.reason))
     // The oldest go: to make room for one more entry, or for its bytes.
     while (this.count > 0 && (this.count === this.size || this.used + entry.bytes > this.maxBytes)) this.dropOldest()
@@ -341,9 +356,10 @@ export class Journal {
   /** The entries that match, oldest first: all of them (library mode). */
   entries (filter: JournalFilter = {}): JournalEntry[] {
     const out: JournalEntry[] = []
+    const m = matcher(filter)
     for (let i = 0; i < this.count; i++) {
       const r = this.at(i)
-      if (matches(r, filter)) out.push(this.show(r))
+      if (matches(r, m)) out.push(this.show(r))
     }
     return out
   }
@@ -355,9 +371,10 @@ export class Journal {
   page (filter: JournalFilter, pageSize: number, after = 0): JournalPage {
     const entries: JournalEntry[] = []
     let chars = 0
+    const m = matcher(filter)
     for (let i = 0; i < this.count; i++) {
       const r = this.at(i)
-      if (r.id <= after || !matches(r, filter)) continue
+      if (r.id <= after || !matches(r, m)) continue
       if (entries.length === pageSize) return { entries, after: entries[entries.length - 1]!.id }
       const shown = this.show(r)
       const length = JSON.stringify(shown).length
@@ -461,7 +478,8 @@ async function journal (app: FastifyInstance): Promise<void> {
         responseText: typeof payload === 'string' || payload instanceof Uint8Array ? payload : undefined,
         bytes: 0
       }
-      const batch = request.methodId === null && (url === '/batch' || url.startsWith('/batch?'))
+      // The batch route's, however its path is spelt (`/%62atch`): decided by the route.
+      const batch = request.methodId === null && request.routeOptions.url === '/batch'
       if (payload instanceof Readable) {
         // An answer sent as it is made (an HTTP batch's): recorded once it has all gone, after
         // the calls it made, as an answer made whole would be.

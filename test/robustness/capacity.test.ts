@@ -7,7 +7,7 @@
 import t from 'tap'
 import type { AddressInfo } from 'node:net'
 import { request } from 'undici'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { bearer, body, build } from '../helpers/app.js'
@@ -97,7 +97,9 @@ t.test('past --max-storage, writes that add data are 429 and change nothing; del
 
 for (const db of [':memory:', 'a file']) {
   t.test(`one write that would take the database past its ceiling in one step is a 429 too, and changes nothing (${db})`, async t => {
-    const app = await build(t, { maxStorageMiB: 16, db: db === ':memory:' ? db : join(mkdtempSync(join(tmpdir(), 'pae-capacity-')), 'people.db') })
+    const dir = mkdtempSync(join(tmpdir(), 'pae-capacity-'))
+    t.teardown(() => { rmSync(dir, { recursive: true, force: true }) })
+    const app = await build(t, { maxStorageMiB: 16, db: db === ':memory:' ? db : join(dir, 'people.db') })
     const bio = 'y'.repeat(1000)
     const contact = { biographies: [{ value: bio }], urls: Array.from({ length: 40 }, (_, i) => ({ value: `https://example.com/${i}/${bio}` })) }
     // About 12 of the 16 MiB: under the budget, so that the check before each write lets the next one through.
