@@ -15,11 +15,8 @@ export function baseUrl (request: FastifyRequest): string {
 export function isControlPlanePath (url: string): boolean {
   const q = url.indexOf('?')
   let path = q === -1 ? url : url.slice(0, q)
-  if (path.includes('%')) {
-    try {
-      path = decodeURIComponent(path)
-    } catch { /* not decodable: as it is */ }
-  }
+  // Each escape on its own: a path with a broken one elsewhere (`/%5Femulator/x%`) is read too.
+  if (path.includes('%')) path = path.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
   return path === '/_emulator' || path.startsWith('/_emulator/')
 }
 

@@ -14,11 +14,11 @@ t.test('the Host header: loopback names, IP literals and single-label names, or 
     t.equal((await app.inject({ url: '/_emulator/export', headers: { host } })).statusCode, 200, host)
     t.equal((await app.inject({ url: '/$discovery/rest?version=v1', headers: { host } })).statusCode, 200, `discovery on ${host}`)
   }
-  for (const host of ['evil.example.com', 'evil.example.com:8090', 'localhost.evil.com', '127.0.0.1.nip.io']) {
+  for (const host of ['evil.example.com', 'evil.example.com:8090', 'localhost.evil.com', '127.0.0.1.nip.io', '127.0.0.1:8090.evil.com']) {
     for (const url of ['/_emulator/export', '/_emulator/health', '/$discovery/rest?version=v1', '/discovery/v1/apis/people/v1/rest']) {
       const res = await app.inject({ url, headers: { host } })
       t.equal(res.statusCode, 403, `${url} on ${host}`)
-      const name = host.split(':')[0]!
+      const name = host.replace(/:\d+$/, '')
       t.equal(body(res).error.message, `Host "${name}" is not one the emulator answers to for its control plane and discovery document: start the emulator with --allowed-hosts ${name} (or PEOPLE_EMULATOR_ALLOWED_HOSTS) to allow it.`)
     }
     const reset = await app.inject({ method: 'POST', url: '/_emulator/reset', headers: { host, ...JSON_TYPE } })
@@ -147,13 +147,18 @@ t.test('what a browser loads without an Origin is refused by its Sec-Fetch heade
 
 t.test('a percent-encoded control-plane path is the control plane: no CORS answer, no preflight', async t => {
   const app = await build(t)
-  for (const url of ['/%5Femulator/export', '/%5femulator/requests', '/_emulator%2Fexport', '/%5F%65mulator/accounts']) {
+  for (const url of ['/%5Femulator/export', '/%5femulator/requests', '/_emulator%2Fexport', '/%5F%65mulator/accounts', '/%5Femulator/clock%']) {
     const preflight = await app.inject({ method: 'OPTIONS', url, headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' } })
-    t.equal(preflight.statusCode, 404, `preflight of ${url}`)
+    t.equal(preflight.statusCode, url.endsWith('%') ? 400 : 404, `preflight of ${url} (a malformed URL is a 400)`)
     t.equal(preflight.headers['access-control-allow-origin'], undefined)
     t.equal(preflight.headers['access-control-allow-credentials'], undefined)
     const read = await app.inject({ url, headers: { origin: 'https://evil.example' } })
     t.not(read.statusCode, 200, url)
     t.equal(read.headers['access-control-allow-origin'], undefined)
   }
+  // An origin of another scheme than a page's is another origin, whatever its host.
+  for (const origin of ['foo://localhost:80', 'ws://localhost', 'file://localhost']) {
+    t.equal((await app.inject({ url: '/_emulator/export', headers: { host: 'localhost', origin } })).statusCode, 403, origin)
+  }
+  t.equal((await app.inject({ url: '/_emulator/export', headers: { host: 'localhost', origin: 'http://localhost' } })).statusCode, 200)
 })

@@ -15,7 +15,8 @@
  * 4. A request that changes something carries `Content-Type: application/json` (a JSON body, or
  *    none), or an `Authorization` or `X-Requested-With` header: none of these can be sent to
  *    another origin without a preflight, so no simple cross-site request (a form, a no-cors
- *    fetch) reaches it even from a browser that sends no Origin.
+ *    fetch) reaches it even from a browser that sends no Origin. (WebKit lets a no-cors fetch
+ *    carry a JSON Blob's type; it sends the Origin and Sec-Fetch-Site that 2 and 5 refuse.)
  * 5. What a browser loads without an Origin — a `<script>`, an `<img>`, a frame — is refused
  *    by what its `Sec-Fetch-*` headers say (fetchedAsItMayBe), and every answer carries
  *    `X-Content-Type-Options: nosniff` and `Cross-Origin-Resource-Policy: same-origin`, so that
@@ -43,6 +44,8 @@ export function isCrossOrigin (request: FastifyRequest): boolean {
   if (origin === undefined) return false
   try {
     const from = new URL(origin)
+    // A page is served over http or https; any other scheme is another origin.
+    if (from.protocol !== 'http:' && from.protocol !== 'https:') return true
     // The Host header read as a URL of the origin's scheme, so that default ports compare equal.
     return from.host !== new URL(`${from.protocol}//${request.headers.host ?? ''}`).host
   } catch {
@@ -55,8 +58,9 @@ export function isCrossOrigin (request: FastifyRequest): boolean {
 export function hostName (host: string | undefined): string | undefined {
   if (host === undefined || host === '') return undefined
   if (host.startsWith('[')) return host.slice(1, host.indexOf(']') === -1 ? undefined : host.indexOf(']')).toLowerCase()
+  // A port is digits: `127.0.0.1:8090.evil.com` is a name (with a dot), not an IP address and a port.
   const colon = host.lastIndexOf(':')
-  return (colon === -1 ? host : host.slice(0, colon)).toLowerCase()
+  return (colon === -1 || !/^\d*$/.test(host.slice(colon + 1)) ? host : host.slice(0, colon)).toLowerCase()
 }
 
 /** Whether the control plane answers to a Host: loopback names, IP literals, single-label names, or listed ones. */
