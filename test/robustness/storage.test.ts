@@ -7,7 +7,7 @@
 import t from 'tap'
 import Database from 'better-sqlite3'
 import { spawn } from 'node:child_process'
-import { chmodSync, closeSync, mkdtempSync, openSync, statSync, writeSync } from 'node:fs'
+import { chmodSync, closeSync, cpSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -105,6 +105,21 @@ t.test('a damaged database file is refused at start', async t => {
   t.match(p.stderr(), new RegExp(`^people-api-emulator: invalid configuration: cannot open database ${db}: it is damaged[^\n]+ \\(flag --db or env PEOPLE_EMULATOR_DB\\)\n$`), 'one line')
 })
 
+/**
+ * The built server and what it loads at start (its package.json, migrations, better-sqlite3)
+ * copied to a folder every user may read; removed when the test ends.
+ */
+function readableServer (t: { teardown: (fn: () => void) => void }): string {
+  const root = fileURLToPath(new URL('../../', import.meta.url))
+  const copy = mkdtempSync(join(tmpdir(), 'pae-server-'))
+  chmodSync(copy, 0o755)
+  t.teardown(() => { rmSync(copy, { recursive: true, force: true }) })
+  const files = ['package.json', 'dist/server.mjs', 'dist/migrations', 'node_modules/bindings', 'node_modules/file-uri-to-path',
+    'node_modules/better-sqlite3/package.json', 'node_modules/better-sqlite3/lib', 'node_modules/better-sqlite3/build/Release/better_sqlite3.node']
+  for (const file of files) cpSync(join(root, file), join(copy, file), { recursive: true })
+  return join(copy, 'dist', 'server.mjs')
+}
+
 t.test('a read-only database file is refused at start', async t => {
   const dir = mkdtempSync(join(tmpdir(), 'pae-readonly-'))
   const db = join(dir, 'people.db')
@@ -112,10 +127,13 @@ t.test('a read-only database file is refused at start', async t => {
   t.equal(await stop(server), 0)
   chmodSync(db, 0o444)
   chmodSync(dir, 0o755)
-  // Root may write any file: the check runs as an unprivileged user when the tests run as root.
-  const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {}
-  const entry = fileURLToPath(new URL('../../src/server.ts', import.meta.url))
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, '--db', db, '--port', '0'], { ...asUser, env: { ...process.env, NODE_OPTIONS: '', HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] })
+  // Root may write any file: the check runs as an unprivileged user when the tests run as root,
+  // from a copy of the built server that user can read (the checkout may lie in a folder only
+  // its owner reads).
+  const asRoot = process.getuid?.() === 0
+  const asUser = asRoot ? { uid: 65534, gid: 65534 } : {}
+  const entry = asRoot ? readableServer(t) : fileURLToPath(new URL('../../dist/server.mjs', import.meta.url))
+  const child = spawn(process.execPath, [entry, '--db', db, '--port', '0'], { ...asUser, cwd: dir, env: { PATH: process.env.PATH, HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] })
   let stderr = ''
   child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
   const code = await new Promise(resolve => child.on('exit', resolve))
