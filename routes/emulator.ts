@@ -5,8 +5,8 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { StoredAccount, StoredDomain } from '../db/state-store.js'
-import { alreadyExists, failedPrecondition, invalidArgument, notFound, storageFull } from '../src/errors.js'
-import { formatTime, inClockRange, LATEST_TIME, parseDuration, parseTime } from '../src/clock.js'
+import { alreadyExists, failedPrecondition, invalidArgument, notFound, storageFull, type ApiError } from '../src/errors.js'
+import { ClockRangeError, formatTime, inClockRange, LATEST_TIME, parseDuration, parseTime } from '../src/clock.js'
 import { checkAccountDomain, documentSize, FixtureError, fixtureDocumentSteps, parseFixtureDocumentAsync, readOtherPerson } from '../src/fixtures/fixture.js'
 import type { OtherPeopleStore, OtherSourceType } from '../db/other-people-store.js'
 import { otherIdFromResourceName, otherResourceName, renderOtherPerson } from '../src/people/other-people.js'
@@ -21,6 +21,7 @@ import faultRoutes from './faults.js'
 import uiRoutes from './ui.js'
 import { baseUrl } from '../src/http.js'
 import { controlPlaneGuard, PHOTOS_ROUTE } from '../src/plugins/control-plane.js'
+import { renderValue } from '../src/discovery/transcode.js'
 
 /** A 1×1 grey PNG: what every contact's default photo shows. */
 const DEFAULT_PHOTO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGO4DwABAQEAWEoVRgAAAABJRU5ErkJggg==', 'base64')
@@ -114,14 +115,21 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
     if (body.advance !== undefined && body.set !== undefined) throw invalidArgument('Give "advance" or "set", not both.')
     if (body.advance !== undefined) {
       const micros = typeof body.advance === 'string' ? parseDuration(body.advance) : undefined
-      if (micros === undefined) throw invalidArgument(`Invalid clock advance ${JSON.stringify(body.advance)}: expected a duration such as "500ms", "90s", "30m", "2h" or "7d".`)
-      if (!inClockRange(app.clock.peek() + micros)) throw invalidArgument(`Invalid clock advance ${JSON.stringify(body.advance)}: the emulator clock cannot go past ${LATEST_TIME}.`)
-      app.clock.advance(micros)
+      if (micros === undefined) throw invalidArgument(`Invalid clock advance ${renderValue(body.advance)}: expected a duration such as "500ms", "90s", "30m", "2h" or "7d".`)
+      const pastTheEnd = (): ApiError => invalidArgument(`Invalid clock advance ${renderValue(body.advance)}: the emulator clock cannot go past ${LATEST_TIME}.`)
+      if (!inClockRange(app.clock.peek() + micros)) throw pastTheEnd()
+      try {
+        app.clock.advance(micros)
+      } catch (err) {
+        // A system clock that has moved on since the check, to just past the end.
+        if (err instanceof ClockRangeError) throw pastTheEnd()
+        throw err
+      }
     }
     if (body.set !== undefined) {
       const micros = typeof body.set === 'string' ? parseTime(body.set) : undefined
-      if (micros === undefined) throw invalidArgument(`Invalid clock time ${JSON.stringify(body.set)}: expected an RFC 3339 time such as "2026-01-01T00:00:00Z".`)
-      if (!inClockRange(micros)) throw invalidArgument(`Invalid clock time ${JSON.stringify(body.set)}: the emulator clock stays between 1970-01-01T00:00:00Z and ${LATEST_TIME}.`)
+      if (micros === undefined) throw invalidArgument(`Invalid clock time ${renderValue(body.set)}: expected an RFC 3339 time such as "2026-01-01T00:00:00Z".`)
+      if (!inClockRange(micros)) throw invalidArgument(`Invalid clock time ${renderValue(body.set)}: the emulator clock stays between 1970-01-01T00:00:00Z and ${LATEST_TIME}.`)
       if (micros < app.clock.peek()) throw failedPrecondition(`The emulator clock cannot go backwards: ${body.set} is before ${formatTime(app.clock.peek())}.`)
       app.clock.set(micros)
     }

@@ -12,13 +12,14 @@ import { failedPrecondition, invalidArgument, notFound, snapshotsFull } from '..
 import { formatTime } from '../src/clock.js'
 import { MAX_SNAPSHOTS, SNAPSHOT_NAME, type SnapshotInfo } from '../db/snapshots.js'
 import { runStepsInTransaction } from '../src/steps.js'
+import { renderValue } from '../src/discovery/transcode.js'
 
 /** What a snapshot keeps besides the tables: the clock, the random stream, and the epoch of history it was saved in (db/sync-tokens.ts). */
 interface SavedExtra { clock: { kind: 'system' | 'fixed', fixedNow: string, last: string, offset: string }, random?: number, epoch: number }
 
 function readName (value: unknown, where: string): string {
   if (typeof value !== 'string' || !SNAPSHOT_NAME.test(value)) {
-    throw invalidArgument(`Invalid snapshot name ${JSON.stringify(value) ?? 'undefined'}${where}: expected 1 to 100 letters, digits, ".", "_" or "-", starting with a letter or digit.`)
+    throw invalidArgument(`Invalid snapshot name ${renderValue(value)}${where}: expected 1 to 100 letters, digits, ".", "_" or "-", starting with a letter or digit.`)
   }
   return value
 }

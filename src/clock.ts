@@ -65,15 +65,24 @@ export class EmulatorClock implements Clock {
   advance (micros: bigint): void {
     if (micros < 0n) throw new RangeError('the clock cannot go backwards')
     checkInRange(this.peek() + micros)
-    if (this.mode.kind === 'fixed') this.fixedNow += micros
-    else this.offset += micros
+    this.move(micros)
   }
 
-  /** Moves the clock to `micros`; it may not go back before the last time it gave. */
+  /**
+   * Moves the clock to `micros`; it may not go back before the last time it gave. Checked
+   * against `micros` itself, not a second reading: a system clock has moved on meanwhile, and
+   * LATEST_TIME itself may be set.
+   */
   set (micros: bigint): void {
     const current = this.peek()
     if (micros < current) throw new RangeError('the clock cannot go backwards')
-    this.advance(micros - current)
+    checkInRange(micros)
+    this.move(micros - current)
+  }
+
+  private move (micros: bigint): void {
+    if (this.mode.kind === 'fixed') this.fixedNow += micros
+    else this.offset += micros
   }
 
   /**

@@ -16,6 +16,7 @@ import { methods } from './generated/discovery.js'
 import { ApiError, CANONICAL_CODES, failedPrecondition, internal, invalidArgument, unavailable, type CanonicalCode, type ErrorDetail } from './errors.js'
 import { dailyQuotaExceeded, rateLimitExceeded, rateQuotaOf } from './quotas.js'
 import type { RandomSource } from './ids.js'
+import { renderValue } from './discovery/transcode.js'
 
 export const FAULT_ERRORS = ['RATE_LIMIT_EXCEEDED', 'DAILY_QUOTA_EXCEEDED', 'UNAVAILABLE', 'INTERNAL', 'BAD_GATEWAY'] as const
 export type NamedFaultError = typeof FAULT_ERRORS[number]
@@ -105,7 +106,7 @@ function deeperThan (value: unknown, max: number): boolean | 'long' {
 
 function wholeNumber (value: unknown, name: string, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
-    throw invalidArgument(`Invalid fault ${name} ${JSON.stringify(value)}: expected a whole number from 0 to ${max}.`)
+    throw invalidArgument(`Invalid fault ${name} ${renderValue(value)}: expected a whole number from 0 to ${max}.`)
   }
   return value
 }
@@ -115,10 +116,10 @@ function readMethod (value: unknown): string {
   if (typeof value === 'string' && value.endsWith('.*')) {
     const prefix = value.slice(0, -1)
     if ([...METHOD_IDS].some(id => id.startsWith(prefix))) return value
-    throw invalidArgument(`Invalid fault method ${JSON.stringify(value)}: no method of the People API starts with "${prefix}".`)
+    throw invalidArgument(`Invalid fault method ${renderValue(value)}: no method of the People API starts with "${prefix}".`)
   }
   if (typeof value === 'string' && METHOD_IDS.has(value)) return value
-  throw invalidArgument(`Invalid fault method ${JSON.stringify(value) ?? 'undefined'}: expected a method id of the discovery document (people.people.updateContact), a prefix ending in ".*" (people.contactGroups.*), or "*".`)
+  throw invalidArgument(`Invalid fault method ${renderValue(value)}: expected a method id of the discovery document (people.people.updateContact), a prefix ending in ".*" (people.contactGroups.*), or "*".`)
 }
 
 function readCustomError (value: Record<string, unknown>): CustomFaultError {
@@ -126,8 +127,8 @@ function readCustomError (value: Record<string, unknown>): CustomFaultError {
     if (!['code', 'status', 'message', 'reason', 'details'].includes(key)) throw invalidArgument(`Unknown field "${key}" in a custom fault error: it is {"code", "status", "message"} with an optional "reason" and "details".`)
   }
   const { code, status, message, reason, details } = value
-  if (typeof code !== 'number' || !Number.isInteger(code) || code < 400 || code > 599) throw invalidArgument(`Invalid custom fault error code ${JSON.stringify(code) ?? 'undefined'}: expected an HTTP status from 400 to 599.`)
-  if (typeof status !== 'string' || !(CANONICAL_CODES as readonly string[]).includes(status)) throw invalidArgument(`Invalid custom fault error status ${JSON.stringify(status) ?? 'undefined'}: expected a canonical code (${CANONICAL_CODES.join(', ')}).`)
+  if (typeof code !== 'number' || !Number.isInteger(code) || code < 400 || code > 599) throw invalidArgument(`Invalid custom fault error code ${renderValue(code)}: expected an HTTP status from 400 to 599.`)
+  if (typeof status !== 'string' || !(CANONICAL_CODES as readonly string[]).includes(status)) throw invalidArgument(`Invalid custom fault error status ${renderValue(status)}: expected a canonical code (${CANONICAL_CODES.join(', ')}).`)
   if (typeof message !== 'string' || message.length > 10_000) throw invalidArgument('Invalid custom fault error message: expected a string of at most 10000 characters.')
   const out: CustomFaultError = { code, status: status as CanonicalCode, message }
   if (reason !== undefined) {
@@ -152,7 +153,7 @@ function readError (value: unknown): FaultRule['error'] {
   if (value === undefined || value === null) return null
   if (typeof value === 'string' && (FAULT_ERRORS as readonly string[]).includes(value)) return value as NamedFaultError
   if (typeof value === 'object' && !Array.isArray(value)) return readCustomError(value as Record<string, unknown>)
-  throw invalidArgument(`Invalid fault error ${JSON.stringify(value)}: expected ${FAULT_ERRORS.join(', ')}, or {"code", "status", "message"}.`)
+  throw invalidArgument(`Invalid fault error ${renderValue(value)}: expected ${FAULT_ERRORS.join(', ')}, or {"code", "status", "message"}.`)
 }
 
 /** Checks a rule as `POST /_emulator/faults` receives it; throws a 400 naming the field. */
@@ -166,17 +167,17 @@ export function parseFaultRule (body: unknown, id: string): FaultRule {
   const method = readMethod(b.method)
   let account: string | null = null
   if (b.account !== undefined && b.account !== null) {
-    if (typeof b.account !== 'string' || b.account === '' || b.account.length > 1000) throw invalidArgument(`Invalid fault account ${JSON.stringify(b.account)}: expected an account id.`)
+    if (typeof b.account !== 'string' || b.account === '' || b.account.length > 1000) throw invalidArgument(`Invalid fault account ${renderValue(b.account)}: expected an account id.`)
     account = b.account
   }
   const times = b.times === undefined ? 1 : wholeNumber(b.times, 'times', 1_000_000_000)
   const after = b.after === undefined ? 0 : wholeNumber(b.after, 'after', 1_000_000_000)
   let probability = 1
   if (b.probability !== undefined) {
-    if (typeof b.probability !== 'number' || !(b.probability > 0 && b.probability <= 1)) throw invalidArgument(`Invalid fault probability ${JSON.stringify(b.probability)}: expected a number more than 0 and at most 1.`)
+    if (typeof b.probability !== 'number' || !(b.probability > 0 && b.probability <= 1)) throw invalidArgument(`Invalid fault probability ${renderValue(b.probability)}: expected a number more than 0 and at most 1.`)
     probability = b.probability
   }
-  if (b.when !== undefined && b.when !== 'before' && b.when !== 'after') throw invalidArgument(`Invalid fault when ${JSON.stringify(b.when)}: expected "before" (nothing is applied) or "after" (the call is applied, then the error answered).`)
+  if (b.when !== undefined && b.when !== 'before' && b.when !== 'after') throw invalidArgument(`Invalid fault when ${renderValue(b.when)}: expected "before" (nothing is applied) or "after" (the call is applied, then the error answered).`)
   const when = (b.when ?? 'before') as 'before' | 'after'
   const error = readError(b.error)
   const delayMs = b.delayMs === undefined ? 0 : wholeNumber(b.delayMs, 'delayMs', MAX_DELAY_MS)

@@ -216,6 +216,19 @@ t.test('the batch request itself: system parameters, unknown ones, other methods
   t.equal((await app.inject({ url: '/batch' })).statusCode, 404)
 })
 
+t.test('a part whose header holds a control character is a malformed batch (as a lone request is refused by the parser)', async t => {
+  const app = await build(t)
+  for (const header of ['Origin: http://a\x01b', 'Access-Control-Request-Headers: a\rb', 'X-Thing: \x7f']) {
+    const res = await app.inject({ method: 'POST', url: '/batch', headers: { ...bearer(), 'content-type': 'multipart/mixed; boundary=b' }, payload: `--b\r\nContent-Type: application/http\r\n\r\nGET /v1/contactGroups HTTP/1.1\r\n${header}\r\n\r\n--b--\r\n` })
+    t.equal(res.statusCode, 400, JSON.stringify(header))
+    t.match(body(res).error.message, /^Invalid batch request: part 1's HTTP headers has a header whose value holds a control character/)
+  }
+  // A tab is allowed, as in any header.
+  const tab = await app.inject({ method: 'POST', url: '/batch', headers: { ...bearer(), 'content-type': 'multipart/mixed; boundary=b' }, payload: '--b\r\nContent-Type: application/http\r\n\r\nGET /v1/contactGroups HTTP/1.1\r\nX-Thing: a\tb\r\n\r\n--b--\r\n' })
+  t.equal(tab.statusCode, 200)
+  t.match(tab.body, /HTTP\/1\.1 200 OK/)
+})
+
 t.test('the answer: a deterministic boundary that no part contains, CORS on the batch itself', async t => {
   const app = await build(t)
   const parts: Part[] = [{ url: '/v1/contactGroups/myContacts' }, { url: '/v1/people/c1?personFields=names' }]

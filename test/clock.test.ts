@@ -156,4 +156,27 @@ t.test('the clock never leaves RFC 3339\'s range: an advance or set past it is a
   const exported = await app.inject({ url: '/_emulator/export' })
   t.equal((await app.inject({ method: 'POST', url: '/_emulator/import', payload: exported.body, headers: { 'content-type': 'application/json' } })).statusCode, 200)
   t.throws(() => new EmulatorClock({ kind: 'fixed', start: BigInt(Date.parse('9999-12-31T23:59:59Z')) * 1000n }), /9999-01-01/)
+  // A system clock, which moves on between two readings, may be set to that last instant too.
+  const system = await build(t)
+  const set = await system.inject({ method: 'POST', url: '/_emulator/clock', payload: { set: '9999-01-01T00:00:00Z' } })
+  t.equal(set.statusCode, 200, set.body)
+  t.match(body(set).now, /^9999-01-01T00:00:00\.\d{6}Z$/)
+})
+
+t.test('control-plane bodies nested thousands deep are 400s, whatever field holds them', async t => {
+  const app = await build(t)
+  const deep = '['.repeat(5000) + ']'.repeat(5000)
+  const cases: Array<[string, string]> = [
+    ['/_emulator/clock', `{"set":${deep}}`],
+    ['/_emulator/clock', `{"advance":${deep}}`],
+    ['/_emulator/snapshots', `{"name":${deep}}`],
+    ...['method', 'error', 'times', 'after', 'account', 'probability', 'when', 'delayMs'].map(field => ['/_emulator/faults', `{"method":"*","error":"INTERNAL",${JSON.stringify(field)}:${deep}}`] as [string, string]),
+    ['/_emulator/faults', `{"method":"*","error":{"code":${deep},"status":"ABORTED","message":"x"}}`],
+    ['/_emulator/faults', `{"method":"*","error":{"code":409,"status":${deep},"message":"x"}}`]
+  ]
+  for (const [url, payload] of cases) {
+    const res = await app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json' }, payload })
+    t.equal(res.statusCode, 400, `${url} ${payload.slice(0, 40)}`)
+    t.ok(res.body.length < 2000, 'the value is quoted short')
+  }
 })

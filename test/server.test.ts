@@ -186,9 +186,22 @@ t.test('no token reaches a log line at any level, however its parameter is spell
   await fetch(server.url + '/v1/contactGroups', { headers: { authorization: 'Bearer t', 'x-goog-api-key': more[0]!, 'proxy-authorization': `Basic ${more[1]!}`, cookie: `SID=${more[4]!}`, 'x-goog-iam-authorization-token': more[5]!, 'x-api-key': more[6]! } })
   const part = `--b\r\nContent-Type: application/http\r\n\r\nGET /v1/contactGroups HTTP/1.1\r\nAuthorization: Bearer ${more[2]!}\r\nX-Goog-Api-Key: ${more[3]!}\r\n\r\n`
   t.equal((await fetch(server.url + '/batch', { method: 'POST', headers: { 'content-type': 'multipart/mixed; boundary=b' }, body: part + '--b--\r\n' })).status, 200)
+  // A request Node's parser refuses: its raw bytes are not logged either.
+  const raw = 'tok-raw-16'
+  secrets.push(raw)
+  const { connect } = await import('node:net')
+  await new Promise<void>(resolve => {
+    const socket = connect(Number(new URL(server.url).port), '127.0.0.1', () => {
+      socket.write(`POST /v1/people:createContact?access_token=${raw} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${raw}\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n`)
+    })
+    socket.on('data', () => {})
+    socket.on('close', () => { resolve() })
+  })
   await stop(server)
   const out = server.stdout() + server.stderr()
   for (const secret of secrets) t.notOk(out.includes(secret), `${secret} is not logged`)
+  t.ok(out.includes('"msg":"client error"'), 'the refused request is logged')
+  t.notOk(out.includes('rawPacket'), 'without its raw bytes (where the secrets are, as numbers)')
   t.match(out, /access%5Ftoken=\[Redacted\]/)
   t.match(out, /account=\[Redacted\]/)
 })

@@ -63,6 +63,10 @@ export function boundaryOf (contentType: string | undefined): string {
   throw malformed('the multipart/mixed Content-Type has no boundary.')
 }
 
+/** What a header's value may not hold (RFC 9110 §5.5): a control character other than a tab. */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/
+
 /** Headers of a MIME part or an HTTP message, folded lines joined; names in lower case. */
 function readHeaders (lines: readonly string[], what: string): Record<string, string> {
   const headers: Record<string, string> = {}
@@ -70,13 +74,22 @@ function readHeaders (lines: readonly string[], what: string): Record<string, st
   for (const line of lines) {
     if (/^[ \t]/.test(line)) {
       if (last === undefined) throw malformed(`${what} begins with a continuation line.`)
-      headers[last] = `${headers[last]!} ${line.trim()}`.trim()
+      const more = line.replace(/^[ \t]+|[ \t]+$/g, '')
+      if (CONTROL.test(more)) throw malformed(`${what} has a header whose value holds a control character: ${printable(last)}.`)
+      headers[last] = `${headers[last]!} ${more}`.trim()
       continue
     }
+    // A header's name is a token, then at most spaces or tabs before its colon (as Node's own
+    // parser reads a lone request's): not a vertical tab, a form feed or a carriage return,
+    // which a looser reading would skip.
     const colon = line.indexOf(':')
-    const name = colon <= 0 ? '' : line.slice(0, colon).trim().toLowerCase()
-    if (!/^[!#$%&'*+\-.^\w`|~]+$/.test(name)) throw malformed(`${what} has a line that is not a header: "${printable(line)}".`)
-    headers[name] = line.slice(colon + 1).trim()
+    const named = colon <= 0 ? null : /^([!#$%&'*+\-.^\w`|~]+)[ \t]*$/.exec(line.slice(0, colon))
+    // (What follows a colon is not quoted: it may be a credential, and the message is kept in the journal.)
+    if (named === null) throw malformed(`${what} has a line that is not a header: "${printable(colon === -1 ? line : line.slice(0, colon) + ': …')}".`)
+    const name = named[1]!.toLowerCase()
+    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '')
+    if (CONTROL.test(value)) throw malformed(`${what} has a header whose value holds a control character: ${printable(named[1]!)}.`)
+    headers[name] = value
     last = name
   }
   return headers

@@ -16,8 +16,17 @@ import { invalidArgument, type ApiError } from '../errors.js'
 /** name → sub-selection, or `true` for "the whole value". */
 export type Selection = Map<string, Selection | true>
 
+/**
+ * How deep a selection may nest, parentheses and slashes together (chosen: the deepest field of
+ * the People API is a few levels down); deeper is a 400, so that checking and applying it (which
+ * recurse) never runs out of stack.
+ */
+export const MAX_SELECTION_DEPTH = 64
+
 function invalid (what: string): ApiError {
-  return invalidArgument(`Invalid field selection ${what}`, {
+  // A selection of a batch's call may be megabytes long: the message shows its start.
+  const shown = what.length > 200 ? what.slice(0, 200) + '…' : what
+  return invalidArgument(`Invalid field selection ${shown}`, {
     reason: 'invalidParameter', location: 'fields', locationType: 'parameter'
   })
 }
@@ -41,11 +50,16 @@ export function parseFieldSelector (text: string): Selection {
     const out: Selection = new Map()
     for (;;) {
       const path = [name()]
-      while (text[pos] === '/') { pos++; path.push(name()) }
+      while (text[pos] === '/') {
+        pos++
+        path.push(name())
+        if (depth + path.length > MAX_SELECTION_DEPTH) throw invalid(text)
+      }
       let sub: Selection | true = true
       if (text[pos] === '(') {
         pos++
-        sub = selection(depth + 1)
+        if (depth + path.length + 1 > MAX_SELECTION_DEPTH) throw invalid(text)
+        sub = selection(depth + path.length)
         if (text[pos] !== ')') throw invalid(text)
         pos++
       }

@@ -75,7 +75,9 @@ async function connections (app: FastifyInstance, options: ConnectionLimits): Pr
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (err.code === 'ECONNRESET' || socket.destroyed) return
     const apiError = clientError(err.code)
-    app.log.debug({ err }, 'client error')
+    // The error's code and message only: Node adds the request's raw bytes (rawPacket), with
+    // its credentials.
+    app.log.debug({ err: { code: err.code, message: err.message } }, 'client error')
     if (socket.writable) {
       const payload = JSON.stringify(apiError.toBody(), null, 2)
       socket.write(`HTTP/1.1 ${apiError.httpStatus} ${STATUS_CODES[apiError.httpStatus] ?? ''}\r\nContent-Type: application/json; charset=UTF-8\r\nContent-Length: ${Buffer.byteLength(payload)}\r\nConnection: close\r\n\r\n${payload}`)

@@ -163,9 +163,12 @@ export function redactBatchText (text: string): string {
     const line = lines[i]!
     if (folding && /^[ \t]/.test(line)) { lines[i] = ' [Redacted]'; continue }
     folding = false
-    const header = HEADER_LINE.exec(line)
-    if (header !== null && isCredentialHeader(header[1]!)) {
-      lines[i] = `${header[1]!}: [Redacted]${line.endsWith('\r') ? '\r' : ''}`
+    // Any line whose text before its first colon names a credential, header or not, however
+    // spelt (a batch refused as malformed is kept too): what follows the colon goes.
+    const colon = line.indexOf(':')
+    if (colon > 0 && isCredentialHeader(line.slice(0, colon))) {
+      const header = HEADER_LINE.exec(line)
+      lines[i] = `${header === null ? line.slice(0, colon) : header[1]!}: [Redacted]${line.endsWith('\r') ? '\r' : ''}`
       folding = true
       continue
     }
