@@ -73,7 +73,7 @@ export function packContact (contact: StoredContact): string {
 /** An account without what it holds (GET /_emulator/accounts). */
 export type AccountSummary = Pick<StoredAccount, 'id' | 'declared' | 'createdTime' | 'domain' | 'tokens'>
 
-export interface FoundToken { accountId: string, scopes: string[] | null, createdTime: string, domain: string | null }
+export interface FoundToken { accountId: string, scopes: string[] | null, createdTime: string, domain: string | null, declared: boolean }
 
 function otherPerson (row: OtherRow): StoredOtherPerson {
   return { id: row.id, sourceType: row.source_type, data: JSON.parse(row.data) as Record<string, unknown>, etag: row.etag, updateTime: row.update_time }
@@ -93,7 +93,7 @@ export class StateStore {
 
   constructor (private readonly db: Db, private readonly derive: DeriveKeys) {
     this.s = {
-      token: db.prepare<[string], TokenRow & { created_time: string, domain: string | null }>('SELECT t.token, t.account_id, t.scopes, a.created_time, a.domain FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token = ?'),
+      token: db.prepare<[string], TokenRow & { created_time: string, domain: string | null, declared: number }>('SELECT t.token, t.account_id, t.scopes, a.created_time, a.domain, a.declared FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token = ?'),
       account: db.prepare<[string], AccountRow>('SELECT id, declared, created_time, domain FROM accounts WHERE id = ?'),
       accounts: db.prepare<[], AccountRow>('SELECT id, declared, created_time, domain FROM accounts ORDER BY id'),
       accountOthers: db.prepare<[string], OtherRow>('SELECT id, source_type, data, etag, update_time FROM other_contacts WHERE account_id = ? AND deleted = 0 ORDER BY rowid'),
@@ -155,7 +155,7 @@ export class StateStore {
     if (cached) return cached
     const row = this.s.token.get(token)
     if (!row) return undefined
-    const found = { accountId: row.account_id, scopes: row.scopes === null ? null : JSON.parse(row.scopes) as string[], createdTime: row.created_time, domain: row.domain }
+    const found = { accountId: row.account_id, scopes: row.scopes === null ? null : JSON.parse(row.scopes) as string[], createdTime: row.created_time, domain: row.domain, declared: row.declared === 1 }
     if (this.tokenCache.size >= 10000) this.tokenCache.clear()
     this.tokenCache.set(token, found)
     return found

@@ -83,6 +83,11 @@ export interface SyncScope {
   account: string
   /** The hash of the parameters the token is bound to, if any. */
   params?: string
+  /**
+   * The account was declared (fixtures, an import): what it holds was stored whole, at no
+   * position of its own, so a token taken before it existed has not seen it (is expired).
+   */
+  declared?: boolean
   /** Where the account's tombstones were pruned up to: a token from before it is expired. */
   prunedSeq?: number
   /** The parameters `params` covers, for the message of a mismatch (`personFields, sortOrder and sources`). */
@@ -123,8 +128,10 @@ export function readSyncToken (token: string, nowMicros: bigint, scope: SyncScop
   }
   // The account was reset (or deleted and created again) since: its history is not the token's.
   // A token issued before the account was stored (it had no history) holds position 0: every
-  // change since is news to it, whatever the account has been through.
-  const beforeStored = r.a === paramsHash({ created: '' }) && r.s === 0
+  // change since is news to it, whatever the account has been through — as long as the account
+  // was then stored by its own writes, each at a position of its own. One declared since (an
+  // import) holds contents at no position: the token would list none of them.
+  const beforeStored = r.a === paramsHash({ created: '' }) && r.s === 0 && scope.declared !== true
   if (r.a !== paramsHash({ created: scope.account }) && !beforeStored) throw expiredSyncToken()
   if (r.p !== scope.params) throw invalidArgument(`Sync token was issued for a request with different parameters: ${scope.paramNames ?? 'its parameters'} must match the request that asked for it.`)
   if (nowMicros - BigInt(r.t) > SYNC_TOKEN_LIFETIME_MICROS) throw expiredSyncToken()

@@ -35,6 +35,11 @@ export interface Account {
   generation: number
   /** The Workspace domain the account belongs to; null: a consumer account. */
   domain: string | null
+  /**
+   * Declared by fixtures or an import (its contents were stored whole, not written by its own
+   * calls); false for an undeclared token's account, stored by its first write.
+   */
+  declared: boolean
 }
 
 /** The per-route settings the wire plugin reads. */

@@ -38,7 +38,7 @@ export const connectionImplementations: Implementations = {
 
     const { contacts } = request.server
     const accountId = request.account!.id
-    const scope = { resource: 'connections', account: request.account!.createdTime, params: syncParams, paramNames: 'personFields, sortOrder and sources', history: request.server.changes, issued: issuedTokens(request, 'account', accountId) }
+    const scope = { resource: 'connections', account: request.account!.createdTime, declared: request.account!.declared, params: syncParams, paramNames: 'personFields, sortOrder and sources', history: request.server.changes, issued: issuedTokens(request, 'account', accountId) }
     const ctx = renderContext(request)
     const token = given(api.pageToken)
     const out: Record<string, unknown> = {}

@@ -72,7 +72,7 @@ export const contactGroupImplementations: Implementations = {
     const params = paramsHash({ groupFields, pageSize: size, syncToken: sync ?? '' })
     const { store, clock } = context(request)
     const id = accountId(request)
-    const scope = { resource: 'contactGroups', account: request.account!.createdTime, history: request.server.changes, issued: issuedTokens(request, 'account', request.account!.id) }
+    const scope = { resource: 'contactGroups', account: request.account!.createdTime, declared: request.account!.declared, history: request.server.changes, issued: issuedTokens(request, 'account', request.account!.id) }
     // The first page fixes the change-log position the whole listing (and its sync token) stands on.
     const page = request.api.pageToken ? readIssuedPageToken(request.api.pageToken as string, params, isOffset, scope) : undefined
     const upTo = page?.syncSeq ?? store.lastSeq(id)

@@ -60,7 +60,7 @@ export const otherContactImplementations: Implementations = {
       types: OTHER,
       size,
       pageParams: paramsHash({ readMask, sources: sourcesKey, pageSize: size, requestSyncToken: api.requestSyncToken === true, syncToken: sync ?? '' }),
-      scope: { resource: 'otherContacts', account: request.account!.createdTime, params: syncParams, paramNames: 'readMask and sources', history: request.server.changes, issued: issuedTokens(request, 'account', request.account!.id) },
+      scope: { resource: 'otherContacts', account: request.account!.createdTime, declared: request.account!.declared, params: syncParams, paramNames: 'readMask and sources', history: request.server.changes, issued: issuedTokens(request, 'account', request.account!.id) },
       key: 'otherContacts',
       totalKey: 'totalSize',
       render: p => renderOtherPerson(p, fields, ctx),

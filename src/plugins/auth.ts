@@ -74,11 +74,11 @@ async function auth (app: FastifyInstance): Promise<void> {
   const resolve = (token: string, method: MethodDescriptor): Account => {
     const generation = state.generation
     const found = state.findToken(token)
-    if (found) return { id: found.accountId, token, scopes: found.scopes ?? DEFAULT_SCOPES, createdTime: found.createdTime, stored: true, generation, domain: found.domain }
+    if (found) return { id: found.accountId, token, scopes: found.scopes ?? DEFAULT_SCOPES, createdTime: found.createdTime, stored: true, generation, domain: found.domain, declared: found.declared }
     // An undeclared token names its own account, unless strict, or unless that name is
     // already an account that does not own this token (accounts stay isolated).
     if (app.config.strictAccounts || state.accountExists(token)) throw invalidCredentials(method)
-    return { id: token, token, scopes: DEFAULT_SCOPES, createdTime: '', stored: false, generation, domain: null }
+    return { id: token, token, scopes: DEFAULT_SCOPES, createdTime: '', stored: false, generation, domain: null, declared: false }
   }
 
   const authenticate = (request: FastifyRequest, method: MethodDescriptor): void => {
