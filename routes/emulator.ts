@@ -85,7 +85,7 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
     if (typeof filter === 'string') throw invalidArgument(filter)
     const page = parseJournalPage(query, filter)
     if (typeof page === 'string') throw invalidArgument(page)
-    const found = app.journal.page(filter, page.size, page.after)
+    const found = app.journal.page(filter, page.size, page.after, request.sys.pretty ? 2 : undefined)
     const out: { requests: JournalEntry[], nextPageToken?: string } = { requests: found.entries }
     if (found.after !== undefined) out.nextPageToken = pageToken(found.after, page.params)
     return out

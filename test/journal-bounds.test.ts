@@ -118,6 +118,26 @@ t.test('a page holds at most JOURNAL_PAGE_CHARS of JSON: bodies of control chara
   t.same(ids, Array.from({ length: 40 }, (_, i) => i + 1), 'every entry, once, in order')
 })
 
+t.test('indented (prettyPrint=true), a page is bounded as well: an entry too long to indent shows its bodies as text', async t => {
+  const app = await build(t, { journalSize: 70 })
+  // Bodies nested 31 deep with 64 Ki characters of small values: indenting them multiplies their length.
+  const nested = '['.repeat(31) + Array.from({ length: 16_000 }, () => '1').join(',') + ']'.repeat(31)
+  for (let i = 0; i < 70; i++) {
+    t.equal((await app.inject({ method: 'POST', url: '/v1/people:createContact', headers: { ...bearer(), ...JSON_TYPE }, payload: nested })).statusCode, 400)
+  }
+  let token: string | undefined
+  let seen = 0
+  do {
+    const page = await read(app, `?pageSize=1000&prettyPrint=true${token === undefined ? '' : `&pageToken=${token}`}`)
+    t.ok(page.text.length <= JOURNAL_PAGE_CHARS + JOURNAL_PAGE_CHARS / 4, `an indented page of ${page.text.length} characters`)
+    seen += page.requests.length
+    token = page.nextPageToken
+  } while (token !== undefined)
+  t.equal(seen, 70)
+  t.equal(typeof (await read(app, '?pageSize=1&prettyPrint=true')).requests[0].requestBody, 'string', 'the body as text')
+  t.ok(Array.isArray((await read(app, '?pageSize=1')).requests[0].requestBody), 'compact, it fits: as JSON')
+})
+
 t.test('a body nested deeper than an answer carries is shown as its text; the read never fails', async t => {
   const app = await build(t)
   const deep = '['.repeat(5000) + ']'.repeat(5000)

@@ -414,7 +414,7 @@ t.test('a token taken before its account existed is expired once the account is 
   t.equal(imported.statusCode, 200)
   for (let i = 0; i < urls.length; i++) {
     const res = await app.inject({ url: `${urls[i]!}${urls[i]!.includes('?') ? '&' : '?'}syncToken=${tokens[i]!}`, headers: bearer('imp-token') })
-    t.equal(res.statusCode, 400, urls[i])
+    t.equal(res.statusCode, 400, urls[i]!)
     t.equal(body(res).error.details[0].reason, 'EXPIRED_SYNC_TOKEN')
   }
   // An account stored by its own first write: such a token lists every change it made.

@@ -40,10 +40,16 @@ export const JOURNAL_PAGE_CHARS = 4 * 1024 * 1024
 export const DEFAULT_JOURNAL_PAGE = 100
 export const MAX_JOURNAL_PAGE = 1000
 /**
- * Nesting a kept body may have to be shown as JSON (chosen): a deeper one is shown as its text
- * (JSON.stringify and the readers of the answer recurse).
+ * Nesting a kept body may have to be shown as JSON (chosen: the API's bodies nest a few levels,
+ * a fault's details 32): a deeper one is shown as its text (JSON.stringify and the readers of
+ * the answer recurse).
  */
-export const MAX_SHOWN_DEPTH = 100
+export const MAX_SHOWN_DEPTH = 32
+/**
+ * The most one entry of a page may take, as the answer writes it (indented or not): past it,
+ * its bodies are shown as their texts (indentation multiplies a deep body's length).
+ */
+const MAX_ENTRY_CHARS = JOURNAL_PAGE_CHARS / 4
 
 /** Query parameters whose values never appear: credentials. */
 const CREDENTIALS = new Set(['access_token', 'oauth_token', 'key'])
@@ -199,9 +205,9 @@ export function jsonDepth (text: string, max: number): number {
   return deepest
 }
 
-function bodyValue (text: string | undefined): unknown {
+function bodyValue (text: string | undefined, asText = false): unknown {
   if (text === undefined || text === '') return null
-  if (text.length > JOURNAL_BODY_LIMIT) return text
+  if (asText || text.length > JOURNAL_BODY_LIMIT) return text
   // Nested deeper than an answer should carry: shown as the text it is.
   if (jsonDepth(text, MAX_SHOWN_DEPTH) > MAX_SHOWN_DEPTH) return text
   try {
@@ -369,9 +375,10 @@ export class Journal {
 
   /**
    * A page of the entries that match, oldest first: at most `pageSize` entries after the id
-   * `after`, and at most JOURNAL_PAGE_CHARS characters of their JSON (always one entry).
+   * `after`, and at most JOURNAL_PAGE_CHARS characters of their JSON as the answer writes it
+   * (`indent`: prettyPrint's; always one entry).
    */
-  page (filter: JournalFilter, pageSize: number, after = 0): JournalPage {
+  page (filter: JournalFilter, pageSize: number, after = 0, indent?: number): JournalPage {
     const entries: JournalEntry[] = []
     let chars = 0
     const m = matcher(filter)
@@ -379,8 +386,12 @@ export class Journal {
       const r = this.at(i)
       if (r.id <= after || !matches(r, m)) continue
       if (entries.length === pageSize) return { entries, after: entries[entries.length - 1]!.id }
-      const shown = this.show(r)
-      const length = JSON.stringify(shown).length
+      let shown = this.show(r)
+      let length = JSON.stringify(shown, null, indent).length
+      if (length > MAX_ENTRY_CHARS) {
+        shown = this.show(r, true)
+        length = JSON.stringify(shown, null, indent).length
+      }
       if (entries.length > 0 && chars + length > JOURNAL_PAGE_CHARS) return { entries, after: entries[entries.length - 1]!.id }
       entries.push(shown)
       chars += length
@@ -388,7 +399,8 @@ export class Journal {
     return { entries, after: undefined }
   }
 
-  private show (r: Recorded): JournalEntry {
+  /** An entry as shown; `asText`: its bodies as the texts they are, not parsed. */
+  private show (r: Recorded, asText = false): JournalEntry {
     const q = r.url.indexOf('?')
     return {
       id: r.id,
@@ -402,10 +414,10 @@ export class Journal {
       error: r.error,
       fault: r.fault,
       durationMs: r.durationMs,
-      requestBody: bodyValue(r.requestText),
+      requestBody: bodyValue(r.requestText, asText),
       // Bytes (at most 4 × the bound: see keep) are bounded once decoded, as a text is when
       // recorded: the same body shows the same.
-      responseBody: bodyValue(typeof r.responseText === 'object' ? keep(Buffer.from(r.responseText.buffer, r.responseText.byteOffset, r.responseText.byteLength).toString('utf8')) as string : r.responseText)
+      responseBody: bodyValue(typeof r.responseText === 'object' ? keep(Buffer.from(r.responseText.buffer, r.responseText.byteOffset, r.responseText.byteLength).toString('utf8')) as string : r.responseText, asText)
     }
   }
 }
