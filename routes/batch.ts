@@ -18,7 +18,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { Readable } from 'node:stream'
 import { answerBoundary, answerChunk, answerEnd, boundaryOf, parseBatch, type BatchCall } from '../src/batch/multipart.js'
 import { dispatchCall } from '../src/batch/dispatch.js'
-import { internal, invalidArgument } from '../src/errors.js'
+import { internal, invalidArgument, unavailable } from '../src/errors.js'
 
 /**
  * An answer up to this size is made whole and sent in one write, with its length, as a lone
@@ -32,6 +32,12 @@ const WHOLE_ANSWER = 1024 * 1024
  * client, for every small part cost half a batch's time).
  */
 const ANSWER_CHUNK = 64 * 1024
+
+/** The 503 a call gets when the emulator is closing before it runs. */
+function shuttingDown (call: BatchCall, boundary: string): Buffer {
+  const error = unavailable('The emulator is shutting down.')
+  return answerChunk({ contentId: call.contentId, statusCode: error.httpStatus, headers: { 'content-type': 'application/json; charset=UTF-8' }, body: JSON.stringify(error.toBody(), null, 2) }, boundary)
+}
 
 /** One call's part of the answer (its delimiter line included). */
 async function answerOf (app: FastifyInstance, request: FastifyRequest, call: BatchCall, boundary: string): Promise<Buffer> {
@@ -79,7 +85,12 @@ async function * answerRest (app: FastifyInstance, request: FastifyRequest, made
   // What was made goes out before the next call runs.
   made.length = 0
   yield * gathered.take()
-  for (const call of calls) yield * gathered.add(await answerOf(app, request, call, boundary))
+  for (const call of calls) {
+    // Once the emulator is closing, the calls not yet run are answered as a request arriving
+    // then is, at once (an answer of hundreds of megabytes would outlast the close).
+    const part = app.isClosing() ? shuttingDown(call, boundary) : await answerOf(app, request, call, boundary)
+    yield * gathered.add(part)
+  }
   yield * gathered.add(answerEnd(boundary))
   yield * gathered.take()
 }

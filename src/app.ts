@@ -161,6 +161,7 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
   // does not wait out idle sockets.
   let closing = false
   app.addHook('preClose', async () => { closing = true })
+  app.decorate('isClosing', () => closing)
   app.addHook('onRequest', (request, _reply, done) => {
     // The calls of a batch received before the shutdown are answered like the batch itself.
     done(closing && !isBatchPart(request.raw) ? unavailable('The emulator is shutting down.') : undefined)

@@ -85,6 +85,8 @@ declare module 'fastify' {
     renderings: RenderCache
     clock: EmulatorClock
     random: RandomSource
+    /** Whether the emulator is closing (its close has begun). */
+    isClosing: () => boolean
     /** Brings the clock (fixed mode) and a seeded random stream back to where they were after the start fixtures. */
     rewind: () => void
     /** The accounts the fixtures declared at start, contacts packed as text: what reset goes back to. */

@@ -78,3 +78,44 @@ t.test('a batch of 40 pages of 1,000 contacts (about 100 MB of answer) holds abo
   t.equal(one.headers.get('transfer-encoding'), 'chunked')
   t.ok((await one.arrayBuffer()).byteLength > MiB)
 })
+
+t.test('SIGTERM during a streamed batch: the calls not yet run answer 503 at once, a client that stopped reading is cut off, exit 0', async t => {
+  const { startServer, stop } = await import('./helpers/process.js')
+  const { connect } = await import('node:net')
+  const bio = 'b'.repeat(1000)
+  const people = Array.from({ length: 1000 }, (_, i) => ({ names: [{ givenName: `P${i}` }], biographies: [{ value: bio }], urls: Array.from({ length: 3 }, (_, j) => ({ value: `https://example.com/${i}/${j}/${'u'.repeat(900)}` })) }))
+  const part = '--b\r\nContent-Type: application/http\r\n\r\nGET /v1/people/me/connections?personFields=names,biographies,urls&pageSize=1000 HTTP/1.1\r\n\r\n'
+  const batch = part.repeat(40) + '--b--\r\n'
+  for (const reads of [true, false]) {
+    const server = await startServer(['--log-level', 'warn'])
+    t.teardown(() => { server.child.kill('SIGKILL') })
+    const imported = await fetch(`${server.url}/_emulator/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accounts: [{ id: 'big', tokens: [{ token: 'big-token' }], people }] }) })
+    t.equal(imported.status, 200)
+    // Every call after the first is held (five minutes) until the signal: the close comes while
+    // the batch is under way, however fast the machine.
+    const held = await fetch(`${server.url}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ method: 'people.people.connections.list', after: 1, times: 0, delayMs: 300000 }) })
+    t.equal(held.status, 201)
+    const port = Number(new URL(server.url).port)
+    let received = ''
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(`POST /batch HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer big-token\r\nContent-Type: multipart/mixed; boundary=b\r\nContent-Length: ${Buffer.byteLength(batch)}\r\n\r\n${batch}`)
+    })
+    const closed = new Promise<void>(resolve => socket.on('close', () => { resolve() }))
+    socket.on('error', () => {})
+    // The answer has begun (its first bytes have come) before the signal; then a client that
+    // does not read takes nothing more.
+    await new Promise<void>(resolve => socket.once('data', (chunk: Buffer) => { received += chunk.toString('latin1'); resolve() }))
+    if (reads) socket.on('data', (chunk: Buffer) => { received += chunk.toString('latin1') })
+    else socket.pause()
+    t.equal(await stop(server), 0, reads ? 'a reading client: exit 0' : 'a client that stopped reading: cut off, exit 0')
+    if (reads) {
+      await closed
+      // (The raw bytes of a chunked answer: the closing delimiter, then the last chunk's end.)
+      t.match(received, /--batch_[\w-]+--\r\n\r\n0\r\n\r\n$/, 'the whole answer, to its closing delimiter')
+      t.ok(received.includes('The emulator is shutting down.'), 'the calls not yet run got the 503')
+      t.equal(received.split('Content-Type: application/http').length - 1, 40, 'every call answered')
+    }
+    socket.destroy()
+    await closed
+  }
+})

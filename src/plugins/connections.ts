@@ -27,6 +27,12 @@ export const HEADERS_TIMEOUT_MS = 10_000
 export const CHECK_INTERVAL_MS = 1_000
 /** While closing: how long a request that is still arriving may go on arriving. */
 export const CLOSING_REQUEST_TIMEOUT_MS = 1_000
+/**
+ * How long a close waits for answers still being sent (a client that stopped reading, an answer
+ * of hundreds of megabytes): then their connections are cut, so that the emulator closes its
+ * database and exits 0 well before the 10 s after which the process is killed.
+ */
+export const CLOSING_RESPONSE_TIMEOUT_MS = 5_000
 
 /** The error of a request Node's parser refused, as Google's envelope would carry it. */
 export function clientError (code: string | undefined): ApiError {
@@ -55,6 +61,7 @@ export interface ConnectionLimits {
   requestMs?: number
   headersMs?: number
   closingRequestMs?: number
+  closingResponseMs?: number
 }
 
 async function connections (app: FastifyInstance, options: ConnectionLimits): Promise<void> {
@@ -98,6 +105,8 @@ async function connections (app: FastifyInstance, options: ConnectionLimits): Pr
         else if (!res.req.complete && !res.headersSent) refuse(res, unavailable('The emulator is shutting down.'))
       }
     }, options.closingRequestMs ?? CLOSING_REQUEST_TIMEOUT_MS).unref()
+    // Answers still being sent by then are not waited for any longer.
+    setTimeout(() => { for (const socket of sockets) socket.destroy() }, options.closingResponseMs ?? CLOSING_RESPONSE_TIMEOUT_MS).unref()
   })
 }
 

@@ -94,6 +94,11 @@ export class Gate {
     return this.closed
   }
 
+  /** Resolves once no exclusive work runs (a close waits for it before the database closes). */
+  async settled (): Promise<void> {
+    while (this.closed !== undefined) await this.closed
+  }
+
   async exclusive<T> (work: () => Promise<T>): Promise<T> {
     while (this.closed !== undefined) await this.closed
     let open = (): void => {}
@@ -121,6 +126,9 @@ async function mutationQueue (app: FastifyInstance): Promise<void> {
   const gate = new Gate(queue)
   app.decorate('mutations', queue)
   app.decorate('exclusive', async <T>(work: () => Promise<T>) => await gate.exclusive(work))
+  // An import, reset or restore under way finishes before the database closes (the storage
+  // plugin's own onClose runs after this one), even if its request's connection was cut.
+  app.addHook('onClose', async () => { await gate.settled() })
   // The handler waits while exclusive work runs: it would see (or join) its open transaction.
   app.addHook('preHandler', (request, _reply, done) => {
     const waiting = gate.waiting
