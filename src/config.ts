@@ -226,14 +226,27 @@ export function loadConfig (argv: readonly string[], env: NodeJS.ProcessEnv, ver
   }
 }
 
-/** Rewrites commander's message so the line names the flag and its environment variable. */
+/**
+ * Rewrites commander's message so the line names the flag and its environment variable; one
+ * line whatever the value held (control characters are written as escapes), and never the
+ * control token's value (a secret, even a refused one).
+ */
 function explain (err: CommanderError, command: Command): string {
-  const text = err.message.replace(/^error: /, '')
+  let text = err.message.replace(/^error: /, '')
   const match = /option '([^']*)'/.exec(text)
-  if (match) {
-    const flag = match[1]!.split(/[ ,]/).find(part => part.startsWith('--'))
-    const option = command.options.find(o => o.long === flag)
-    if (option?.envVar) return `invalid configuration: ${text.replace(/\.$/, '')} (flag ${option.long} or env ${option.envVar})`
+  const flag = match?.[1]!.split(/[ ,]/).find(part => part.startsWith('--'))
+  if (flag === '--control-token') {
+    text = text.replace(/^(option '[^']*' )argument '[\s\S]*' is invalid\./, '$1argument is invalid.')
+      .replace(/^(option '[^']*' )value '[\s\S]*' from env '([^']*)' is invalid\./, '$1value from env \'$2\' is invalid.')
   }
+  text = printable(text)
+  const option = command.options.find(o => o.long === flag)
+  if (option?.envVar) return `invalid configuration: ${text.replace(/\.$/, '')} (flag ${option.long} or env ${option.envVar})`
   return `invalid configuration: ${text}`
+}
+
+/** Control characters as escapes (`\n`, `\x1b`): a message stays one line, and writes nothing to a terminal. */
+function printable (text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what it replaces
+  return text.replace(/[\x00-\x1f\x7f]/g, c => c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
 }

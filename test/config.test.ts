@@ -99,3 +99,18 @@ t.test('a fixed clock outside the clock\'s range is a configuration error', asyn
     t.throws(() => loadConfig(['--clock', value], {}), { message: `invalid configuration: option '--clock <mode>' argument '${value}' is invalid. expected a time from 1970-01-01T00:00:00Z to 9999-01-01T00:00:00Z (flag --clock or env PEOPLE_EMULATOR_CLOCK)` })
   }
 })
+
+// eslint-disable-next-line no-control-regex -- control characters are what is looked for
+const CONTROL = /[\x00-\x1f]/
+
+t.test('a refused value is quoted on one line, and a refused control token not at all', async t => {
+  for (const [argv, env] of [[['--control-token', 'sec\nret\x1b[2K'], {}], [[], { PEOPLE_EMULATOR_CONTROL_TOKEN: 'sec ret' }]] as const) {
+    const message = (() => { try { loadConfig(argv as string[], env); return '' } catch (err) { return (err as Error).message } })()
+    t.match(message, /--control-token/)
+    t.notMatch(message, /sec/, 'the secret is not echoed')
+    t.notMatch(message, CONTROL, 'one line, no control character')
+  }
+  const clock = (() => { try { loadConfig(['--clock', 'fixed:a\nb\x1b[2K'], {}); return '' } catch (err) { return (err as Error).message } })()
+  t.match(clock, /'fixed:a\\nb\\x1b\[2K'/, 'other values are quoted with their control characters escaped')
+  t.notMatch(clock, CONTROL)
+})
