@@ -95,6 +95,30 @@ async function * answerRest (app: FastifyInstance, request: FastifyRequest, made
   yield * gathered.take()
 }
 
+/**
+ * The stream of an answer's writes, each made only when the connection has taken the last:
+ * Readable.from reads one ahead (a call run, and its answer held, for a client that has stopped
+ * reading); this one reads only when asked, and asks nothing while the socket is full.
+ */
+function pulled (writes: AsyncGenerator<Buffer>): Readable {
+  let pending = false
+  return new Readable({
+    highWaterMark: 0,
+    read () {
+      if (pending) return
+      pending = true
+      writes.next().then(({ value, done }) => {
+        pending = false
+        this.push(done === true ? null : value)
+      }, (err: Error) => { this.destroy(err) })
+    },
+    // A client gone: the calls not yet run are not run.
+    destroy (err, callback) {
+      writes.return(undefined).then(() => { callback(err) }, () => { callback(err) })
+    }
+  })
+}
+
 export default async function batchRoutes (app: FastifyInstance): Promise<void> {
   // This route alone reads bytes of any type: the content type is checked by boundaryOf, with
   // a message about batches rather than the API's "request bodies must be JSON".
@@ -119,6 +143,6 @@ export default async function batchRoutes (app: FastifyInstance): Promise<void> 
       made.push(answerEnd(answer))
       return reply.send(Buffer.concat(made))
     }
-    return reply.send(Readable.from(answerRest(app, request, made, calls.slice(next), answer), { objectMode: false, highWaterMark: ANSWER_CHUNK }))
+    return reply.send(pulled(answerRest(app, request, made, calls.slice(next), answer)))
   })
 }

@@ -105,7 +105,7 @@ const CONTROL = /[\x00-\x1f]/
 
 t.test('a refused value is quoted on one line, and a refused control token not at all', async t => {
   for (const [argv, env] of [[['--control-token', 'sec\nret\x1b[2K'], {}], [[], { PEOPLE_EMULATOR_CONTROL_TOKEN: 'sec ret' }]] as const) {
-    const message = (() => { try { loadConfig(argv as string[], env); return '' } catch (err) { return (err as Error).message } })()
+    const message = (() => { try { loadConfig([...argv], env); return '' } catch (err) { return (err as Error).message } })()
     t.match(message, /--control-token/)
     t.notMatch(message, /sec/, 'the secret is not echoed')
     t.notMatch(message, CONTROL, 'one line, no control character')
