@@ -42,6 +42,40 @@ function positionsOf (db: Db): Positions {
   return p
 }
 
+/** The highest position the database holds, rows and the kept last one (SQL, for a statement of its own). */
+export const HIGHEST_STORED = `max(coalesce((SELECT max(seq) FROM changes), 0), coalesce((SELECT max(change_seq) FROM contacts), 0),
+  coalesce((SELECT max(seq) FROM other_contacts), 0), coalesce((SELECT max(seq) FROM directory_people), 0),
+  coalesce((SELECT last_seq FROM totals), 0))`
+
+/** The statement reading HIGHEST_STORED, prepared once per connection (when first needed: after the migrations). */
+const highestStatements = new WeakMap<Db, Statement<[], number>>()
+
+function highestStored (db: Db): number {
+  let statement = highestStatements.get(db)
+  if (statement === undefined) {
+    statement = db.prepare<[], number>(`SELECT ${HIGHEST_STORED}`).pluck()
+    highestStatements.set(db, statement)
+  }
+  return statement.get()!
+}
+
+/**
+ * Makes the last position handed out known, from what the database holds, before a write
+ * removes the row that may hold it: a contact deleted (its tombstone's position is taken after
+ * the row is gone), an account replaced. Worked out after it, the highest position could be
+ * handed out again, and a sync token taken at it would miss the change that reused it. Every
+ * store's transaction begins with it (db/database.ts, immediateRunner).
+ */
+export function primePositions (db: Db): void {
+  // Only a connection positions are handed out on (a Changes is made for it once the schema is current).
+  if (!handingOut.has(db)) return
+  const p = positionsOf(db)
+  p.last ??= highestStored(db)
+}
+
+/** The connections a Changes hands out positions on. */
+const handingOut = new WeakSet<Db>()
+
 /** Makes the next change position be worked out again from what the database holds. */
 export function forgetPositions (db: Db): void {
   const p = positionsOf(db)
@@ -55,6 +89,9 @@ export class Changes {
   private readonly positions: Positions
 
   constructor (private readonly db: Db) {
+    // (HIGHEST_STORED reads tables of migrations 014 and 015: a database of an older schema —
+    // one a migration's test opens — is not primed.)
+    if ((db.pragma('user_version', { simple: true }) as number) >= 15) handingOut.add(db)
     this.positions = positionsOf(db)
     this.s = {
       // Once per connection (and after a reset): a scan of the contacts' positions.
@@ -81,8 +118,6 @@ export class Changes {
    * Once per connection (and after a reset): a scan of every position stored. Other contacts
    * and directory people take their positions from the same counter. Prepared on first use.
    */
-  private last?: Statement<[], number>
-
   /** The position of a new change: after every position handed out before. */
   next (): number {
     this.positions.last = this.lastPosition() + 1
@@ -91,11 +126,8 @@ export class Changes {
 
   /** The last position handed out: known on this connection, or the highest the database holds. */
   lastPosition (): number {
-    if (this.positions.last !== undefined) return this.positions.last
-    this.last ??= this.db.prepare<[], number>(`SELECT max(coalesce((SELECT max(seq) FROM changes), 0), coalesce((SELECT max(change_seq) FROM contacts), 0),
-      coalesce((SELECT max(seq) FROM other_contacts), 0), coalesce((SELECT max(seq) FROM directory_people), 0),
-      coalesce((SELECT last_seq FROM totals), 0))`).pluck()
-    return this.last.get()!
+    primePositions(this.db)
+    return this.positions.last ?? highestStored(this.db)
   }
 
   /** Statements of the lines of history (migration 016), prepared on first use. */

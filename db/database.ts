@@ -7,7 +7,7 @@ import Database from 'better-sqlite3'
 import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { forgetPositions } from './changes.js'
+import { forgetPositions, primePositions } from './changes.js'
 
 export type Db = Database.Database
 
@@ -149,7 +149,11 @@ export function openDatabase (file: string, migrations = loadMigrations(), optio
  * change positions it handed out are given out again (see db/changes.ts).
  */
 export function immediateRunner (db: Db): <T>(fn: () => T) => T {
-  const tx = db.transaction((fn: () => unknown) => fn())
+  // The last position is known before anything is removed (see primePositions).
+  const tx = db.transaction((fn: () => unknown) => {
+    primePositions(db)
+    return fn()
+  })
   return <T>(fn: () => T): T => {
     try {
       return tx.immediate(fn) as T

@@ -3,7 +3,7 @@
  * reset). Synchronous: prepared statements, one transaction per operation.
  */
 import type { Db } from './database.js'
-import { forgetPositions } from './changes.js'
+import { forgetPositions, HIGHEST_STORED } from './changes.js'
 import type { StoredOtherPerson } from './other-people-store.js'
 
 export interface StoredToken {
@@ -107,6 +107,8 @@ export class StateStore {
       deleteDomain: db.prepare('DELETE FROM domains WHERE domain = ?'),
       deleteAllDomains: db.prepare('DELETE FROM domains'),
       forgetLastPosition: db.prepare('UPDATE totals SET last_seq = 0'),
+      // Before accounts or domains are replaced: the rows going may hold the highest position.
+      keepHighestPosition: db.prepare(`UPDATE totals SET last_seq = ${HIGHEST_STORED}`),
       // The lines of history of restored snapshots (migration 016) start again too.
       forgetLineages: db.prepare('DELETE FROM lineages'),
       // … in a new epoch: the sync tokens handed out from now on are told from those before (migration 017).
@@ -234,6 +236,7 @@ export class StateStore {
     this.tokenCache.clear()
     this.generation++
     if (reset === undefined) {
+      this.s.keepHighestPosition.run()
       for (const a of accounts) this.s.deleteAccount.run(a.id)
       for (const d of domains) this.s.deleteDomain.run(d.domain)
     } else if (reset.onlyAccount === undefined) {
@@ -244,6 +247,7 @@ export class StateStore {
       this.s.forgetLineages.run()
       this.s.firstLineage.run()
     } else {
+      this.s.keepHighestPosition.run()
       this.s.deleteAccount.run(reset.onlyAccount)
     }
     for (const d of domains) this.insertDomain(d)

@@ -423,3 +423,40 @@ t.test('a token taken before its account existed is expired once the account is 
   const listed = body(await app.inject({ url: `${urls[0]!}&syncToken=${early as string}`, headers: bearer('writer-token') }))
   t.same(listed.connections.map((p: any) => p.resourceName), [ada.resourceName])
 })
+
+t.test('a change position is never handed out twice: not after an import, an account\'s reset or a restart, even when the highest one goes', async t => {
+  // A contact's deletion after an import: its tombstone took the contact's own position.
+  const app = await build(t)
+  const a = body(await app.inject({ method: 'POST', url: '/v1/people:createContact', headers: { ...bearer('u1'), ...JSON_TYPE }, payload: { names: [{ givenName: 'A' }] } }))
+  const token = (await sync(app, undefined, 'u1')).body.nextSyncToken
+  t.equal((await app.inject({ method: 'POST', url: '/_emulator/import', headers: JSON_TYPE, payload: { accounts: [], domains: [{ domain: 'ex.com' }] } })).statusCode, 200)
+  t.equal((await app.inject({ method: 'DELETE', url: `/v1/${a.resourceName as string}:deleteContact`, headers: bearer('u1') })).statusCode, 200)
+  const after = await sync(app, token, 'u1')
+  t.equal(after.status, 200)
+  t.same(after.body.connections?.map((p: any) => [p.resourceName, p.metadata?.deleted]), [[a.resourceName, true]], 'the deletion is listed')
+
+  // An update after an import removed the account that held the highest position, then a
+  // restore of a snapshot from before the update: the token that saw the update is expired.
+  const other = await build(t)
+  const ada = body(await other.inject({ method: 'POST', url: '/v1/people:createContact', headers: { ...bearer('u1'), ...JSON_TYPE }, payload: { names: [{ givenName: 'A' }] } }))
+  await other.inject({ method: 'POST', url: '/v1/people:createContact', headers: { ...bearer('u2'), ...JSON_TYPE }, payload: { names: [{ givenName: 'X' }] } })
+  t.equal((await control(other, 'POST', '/_emulator/snapshots', { name: 's' })).status, 200)
+  t.equal((await other.inject({ method: 'POST', url: '/_emulator/import', headers: JSON_TYPE, payload: { accounts: [{ id: 'u2', tokens: [{ token: 'u2' }] }] } })).statusCode, 200)
+  t.equal((await other.inject({ method: 'PATCH', url: `/v1/${ada.resourceName as string}:updateContact?updatePersonFields=names`, headers: { ...bearer('u1'), ...JSON_TYPE }, payload: { etag: ada.etag, names: [{ givenName: 'B' }] } })).statusCode, 200)
+  const sawB = (await sync(other, undefined, 'u1')).body.nextSyncToken
+  t.equal((await control(other, 'POST', '/_emulator/snapshots/s:restore')).status, 200)
+  const restored = await sync(other, sawB, 'u1')
+  t.equal(restored.status, 400, 'the update it saw was undone')
+  t.equal(restored.body.error.details[0].reason, 'EXPIRED_SYNC_TOKEN')
+
+  // A restart of a file database between a token and a deletion.
+  const db = join(mkdtempSync(join(tmpdir(), 'pae-positions-')), 'people.db')
+  const first = await build(t, { db })
+  const c = body(await first.inject({ method: 'POST', url: '/v1/people:createContact', headers: { ...bearer('u1'), ...JSON_TYPE }, payload: { names: [{ givenName: 'C' }] } }))
+  const before = (await sync(first, undefined, 'u1')).body.nextSyncToken
+  await first.close()
+  const second = await build(t, { db })
+  t.equal((await second.inject({ method: 'DELETE', url: `/v1/${c.resourceName as string}:deleteContact`, headers: bearer('u1') })).statusCode, 200)
+  const listed = await sync(second, before, 'u1')
+  t.same(listed.body.connections?.map((p: any) => [p.resourceName, p.metadata?.deleted]), [[c.resourceName, true]], 'listed after the restart')
+})
