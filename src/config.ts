@@ -62,6 +62,11 @@ export const defaultConfig: Config = {
 /** A configuration problem: one line naming the setting; the process exits with code 2. */
 export class ConfigError extends Error {
   override name = 'ConfigError'
+
+  constructor (message: string) {
+    // One line, whatever a value in it held (a path with a newline, an escape sequence).
+    super(printable(message))
+  }
 }
 
 function parsePort (value: string): number {
@@ -227,9 +232,9 @@ export function loadConfig (argv: readonly string[], env: NodeJS.ProcessEnv, ver
 }
 
 /**
- * Rewrites commander's message so the line names the flag and its environment variable; one
- * line whatever the value held (control characters are written as escapes), and never the
- * control token's value (a secret, even a refused one).
+ * Rewrites commander's message so the line names the flag and its environment variable, and
+ * never the control token's value (a secret, even a refused one). (ConfigError makes it one
+ * line, whatever the value held.)
  */
 function explain (err: CommanderError, command: Command): string {
   let text = err.message.replace(/^error: /, '')
@@ -239,14 +244,13 @@ function explain (err: CommanderError, command: Command): string {
     text = text.replace(/^(option '[^']*' )argument '[\s\S]*' is invalid\./, '$1argument is invalid.')
       .replace(/^(option '[^']*' )value '[\s\S]*' from env '([^']*)' is invalid\./, '$1value from env \'$2\' is invalid.')
   }
-  text = printable(text)
   const option = command.options.find(o => o.long === flag)
   if (option?.envVar) return `invalid configuration: ${text.replace(/\.$/, '')} (flag ${option.long} or env ${option.envVar})`
   return `invalid configuration: ${text}`
 }
 
 /** Control characters as escapes (`\n`, `\x1b`): a message stays one line, and writes nothing to a terminal. */
-function printable (text: string): string {
+export function printable (text: string): string {
   // eslint-disable-next-line no-control-regex -- control characters are what it replaces
   return text.replace(/[\x00-\x1f\x7f]/g, c => c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
 }

@@ -7,7 +7,7 @@
 import closeWithGrace from 'close-with-grace'
 import { CommanderError } from 'commander'
 import { buildApp } from './app.js'
-import { ConfigError, loadConfig } from './config.js'
+import { ConfigError, loadConfig, printable } from './config.js'
 import { FixtureError } from './fixtures/fixture.js'
 import { packageVersion } from './package-info.js'
 import { cannotListen } from './listen.js'
@@ -49,13 +49,13 @@ async function main (): Promise<void> {
   } finally {
     app.log.level = level
   }
-  process.stdout.write(`people-api-emulator listening on ${address.replace('0.0.0.0', '127.0.0.1')} (database ${config.db})\n`)
+  process.stdout.write(`people-api-emulator listening on ${address.replace('0.0.0.0', '127.0.0.1')} (database ${printable(config.db)})\n`)
   growYoungGenerationWhenBusy()
 }
 
 main().catch((err: unknown) => {
   if (err instanceof ConfigError || err instanceof FixtureError) {
-    process.stderr.write(`people-api-emulator: ${err.message}\n`)
+    process.stderr.write(`people-api-emulator: ${printable(err.message)}\n`)
     process.exit(2)
   }
   process.stderr.write(`people-api-emulator: ${(err as Error).stack ?? String(err)}\n`)
