@@ -22,7 +22,8 @@ async function raw (port: number, chunks: Array<string | Buffer>, gapMs = 0): Pr
       const next = (): void => {
         if (i >= chunks.length) return
         socket.write(chunks[i++]!)
-        setTimeout(next, gapMs)
+        // No timer after the last chunk: it would keep the test's process alive for its gap.
+        if (i < chunks.length) setTimeout(next, gapMs)
       }
       next()
     })
