@@ -11,7 +11,8 @@ import type { Cursor, SortOrder } from '../../db/contacts-store.js'
 import { invalidArgument } from '../../src/errors.js'
 import { parseReadMask } from '../../src/people/masks.js'
 import { renderDeletedPerson, renderPerson } from '../../src/people/render.js'
-import { isOffset, issuedPageToken, pageToken, paramsHash, readIssuedPageToken, readPageToken, readSyncToken, syncToken } from '../../src/tokens.js'
+import { paramsHash } from '../../src/tokens.js'
+import { list } from '../../src/sync/listing.js'
 
 const DEFAULT_PAGE_SIZE = 100
 const MAX_PAGE_SIZE = 1000
@@ -31,47 +32,40 @@ export const connectionImplementations: Implementations = {
     const sortOrder = (given(api.sortOrder) ?? 'LAST_MODIFIED_ASCENDING') as SortOrder
     const sources = ((api.sources ?? []) as string[]).join(',')
     const sync = given(api.syncToken)
-    const wantsSyncToken = api.requestSyncToken === true || sync !== undefined
     // A sync token is bound to what shapes the listing; a page token to every other parameter.
     const syncParams = paramsHash({ personFields, sortOrder, sources })
     const pageParams = paramsHash({ personFields, sortOrder, sources, pageSize: size, requestSyncToken: api.requestSyncToken === true, syncToken: sync ?? '' })
 
-    const { contacts } = request.server
+    const { contacts, changes, clock } = request.server
     const accountId = request.account!.id
-    const scope = { resource: 'connections', account: request.account!.createdTime, declared: request.account!.declared, params: syncParams, paramNames: 'personFields, sortOrder and sources', history: request.server.changes, issued: issuedTokens(request, 'account', accountId) }
     const ctx = renderContext(request)
-    const token = given(api.pageToken)
-    const out: Record<string, unknown> = {}
-    let upTo: number
-    let last: boolean
-
-    if (sync !== undefined) {
-      const since = readSyncToken(sync, request.server.clock.nowMicros(), { ...scope, prunedSeq: request.server.changes.prunedSeq(accountId) })
-      const page = token === undefined ? undefined : readIssuedPageToken(token, pageParams, isOffset, scope)
-      upTo = page?.syncSeq ?? contacts.lastSeq(accountId)
-      const offset = page?.cursor ?? 0
-      const changes = contacts.changedSince(accountId, since, upTo)
-      const people = changes.slice(offset, offset + size).map(change => {
+    const page = list({
+      size,
+      pageToken: given(api.pageToken),
+      syncToken: sync,
+      requestSyncToken: api.requestSyncToken === true,
+      pageParams,
+      scope: { resource: 'connections', account: request.account!.createdTime, declared: request.account!.declared, params: syncParams, paramNames: 'personFields, sortOrder and sources', history: changes, issued: issuedTokens(request, 'account', accountId) },
+      now: () => clock.nowMicros()
+    }, {
+      lastSeq: () => contacts.lastSeq(accountId),
+      prunedSeq: () => changes.prunedSeq(accountId),
+      changedSince: (since, upTo) => contacts.changedSince(accountId, since, upTo),
+      showChange: change => {
         const contact = change.deleted ? undefined : contacts.get(accountId, change.id)
         return contact ? renderPerson(contact, fields, ctx) : renderDeletedPerson(change.id)
-      })
-      if (people.length > 0) out.connections = people
-      last = offset + size >= changes.length
-      if (!last) out.nextPageToken = issuedPageToken(offset + size, pageParams, upTo, scope)
-      if (changes.length > 0) { out.totalPeople = changes.length; out.totalItems = changes.length }
-    } else {
-      const page = token === undefined ? undefined : wantsSyncToken ? readIssuedPageToken(token, pageParams, isCursor, scope) : readPageToken(token, pageParams, isCursor)
-      upTo = page?.syncSeq ?? contacts.lastSeq(accountId)
-      // One more than a page tells whether another page follows.
-      const rows = contacts.page(accountId, sortOrder, page?.cursor, size + 1)
-      const shown = rows.slice(0, size)
-      if (shown.length > 0) out.connections = shown.map(r => renderPerson(r.contact, fields, ctx))
-      last = rows.length <= size
-      if (!last) out.nextPageToken = wantsSyncToken ? issuedPageToken(shown[shown.length - 1]!.cursor, pageParams, upTo, scope) : pageToken(shown[shown.length - 1]!.cursor, pageParams, upTo)
-      const total = contacts.count(accountId)
-      if (total > 0) { out.totalPeople = total; out.totalItems = total }
-    }
-    if (last && wantsSyncToken) out.nextSyncToken = syncToken(upTo, request.server.clock.nowMicros(), scope)
+      },
+      page: (cursor, limit) => contacts.page(accountId, sortOrder, cursor, limit),
+      cursorOf: row => row.cursor,
+      isCursor,
+      showRow: row => renderPerson(row.contact, fields, ctx),
+      count: () => contacts.count(accountId)
+    })
+    const out: Record<string, unknown> = {}
+    if (page.items.length > 0) out.connections = page.items
+    if (page.nextPageToken !== undefined) out.nextPageToken = page.nextPageToken
+    if (page.total !== undefined && page.total > 0) { out.totalPeople = page.total; out.totalItems = page.total }
+    if (page.nextSyncToken !== undefined) out.nextSyncToken = page.nextSyncToken
     return out
   }
 }

@@ -14,7 +14,9 @@ import {
 import { readRequest } from '../../src/discovery/transcode.js'
 import { checkCount } from '../../src/limits.js'
 import { renderDeletedGroup, renderGroup } from '../../src/groups/render.js'
-import { isOffset, issuedPageToken, paramsHash, readIssuedPageToken, readSyncToken, syncToken } from '../../src/tokens.js'
+import { isOffset, paramsHash } from '../../src/tokens.js'
+import { list } from '../../src/sync/listing.js'
+import type { GroupWithCount } from '../../db/groups-store.js'
 
 const DEFAULT_PAGE_SIZE = 30
 const MAX_PAGE_SIZE = 1000
@@ -72,27 +74,36 @@ export const contactGroupImplementations: Implementations = {
     const params = paramsHash({ groupFields, pageSize: size, syncToken: sync ?? '' })
     const { store, clock } = context(request)
     const id = accountId(request)
-    const scope = { resource: 'contactGroups', account: request.account!.createdTime, declared: request.account!.declared, history: request.server.changes, issued: issuedTokens(request, 'account', request.account!.id) }
-    // The first page fixes the change-log position the whole listing (and its sync token) stands on.
-    const page = request.api.pageToken ? readIssuedPageToken(request.api.pageToken as string, params, isOffset, scope) : undefined
-    const upTo = page?.syncSeq ?? store.lastSeq(id)
-    const offset = page?.cursor ?? 0
-    let items: Array<Record<string, unknown>>
-    if (sync !== undefined) {
-      const since = readSyncToken(sync, clock.nowMicros(), { ...scope, prunedSeq: request.server.changes.prunedSeq(id) })
-      items = store.changedSince(id, since, upTo).map(change => {
+    // Every listing of groups ends with a sync token; its pages are offsets into the list.
+    let groups: GroupWithCount[] | undefined
+    const all = (): GroupWithCount[] => (groups ??= store.list(id))
+    const page = list({
+      size,
+      pageToken: given(request.api.pageToken),
+      syncToken: sync,
+      requestSyncToken: true,
+      pageParams: params,
+      scope: { resource: 'contactGroups', account: request.account!.createdTime, declared: request.account!.declared, history: request.server.changes, issued: issuedTokens(request, 'account', id) },
+      now: () => clock.nowMicros()
+    }, {
+      lastSeq: () => store.lastSeq(id),
+      prunedSeq: () => request.server.changes.prunedSeq(id),
+      changedSince: (since, upTo) => store.changedSince(id, since, upTo),
+      showChange: change => {
         const group = change.deleted ? undefined : store.get(id, change.id)
         return group ? renderGroup(group, fields) : renderDeletedGroup(change.id)
-      })
-    } else {
-      items = store.list(id).map(g => renderGroup(g, fields))
-    }
+      },
+      page: (offset = 0, limit) => all().slice(offset, offset + limit).map((group, i) => ({ group, next: offset + i + 1 })),
+      cursorOf: row => row.next,
+      isCursor: isOffset,
+      showRow: row => renderGroup(row.group, fields),
+      count: () => all().length
+    })
     const out: Record<string, unknown> = {}
-    const slice = items.slice(offset, offset + size)
-    if (slice.length > 0) out.contactGroups = slice
-    if (items.length > 0) out.totalItems = items.length
-    if (offset + size < items.length) out.nextPageToken = issuedPageToken(offset + size, params, upTo, scope)
-    else out.nextSyncToken = syncToken(upTo, clock.nowMicros(), scope)
+    if (page.items.length > 0) out.contactGroups = page.items
+    if (page.total !== undefined && page.total > 0) out.totalItems = page.total
+    if (page.nextPageToken !== undefined) out.nextPageToken = page.nextPageToken
+    if (page.nextSyncToken !== undefined) out.nextSyncToken = page.nextSyncToken
     return out
   },
 

@@ -7,7 +7,8 @@
 import type { FastifyRequest } from 'fastify'
 import type { Implementations } from './index.js'
 import { given, issuedTokens, pageSize, renderContext, str } from './common.js'
-import { listOtherPeople } from './other-listing.js'
+import { otherPeopleSource } from './other-listing.js'
+import { list } from '../../src/sync/listing.js'
 import type { OtherSourceType, StoredOtherPerson } from '../../db/other-people-store.js'
 import { failedPrecondition, invalidArgument } from '../../src/errors.js'
 import { parseReadMask } from '../../src/people/masks.js'
@@ -86,11 +87,11 @@ export const directoryImplementations: Implementations = {
     const size = pageSize(api.pageSize, LIST_DEFAULT_PAGE_SIZE, LIST_MAX_PAGE_SIZE)
     const domain = domainOf(request)
     const sync = given(api.syncToken)
-    return listOtherPeople(request, {
-      store: request.server.directory,
-      owner: domain,
-      types: r.types,
+    const page = list({
       size,
+      pageToken: given(api.pageToken),
+      syncToken: sync,
+      requestSyncToken: api.requestSyncToken === true,
       pageParams: paramsHash({ readMask: r.readMask, sources: r.key, pageSize: size, requestSyncToken: api.requestSyncToken === true, syncToken: sync ?? '' }),
       // Bound to the domain as stored: a domain imported again has another history.
       scope: {
@@ -101,10 +102,13 @@ export const directoryImplementations: Implementations = {
         history: request.server.changes,
         issued: issuedTokens(request, 'domain', domain)
       },
-      key: 'people',
-      render: renderer(request, r.fields, r.merge),
-      renderDeleted: renderDeletedOtherPerson
-    })
+      now: () => request.server.clock.nowMicros()
+    }, otherPeopleSource(request.server.directory, domain, r.types, renderer(request, r.fields, r.merge), renderDeletedOtherPerson, false))
+    const out: Record<string, unknown> = {}
+    if (page.items.length > 0) out.people = page.items
+    if (page.nextPageToken !== undefined) out.nextPageToken = page.nextPageToken
+    if (page.nextSyncToken !== undefined) out.nextSyncToken = page.nextSyncToken
+    return out
   },
 
   'people.people.searchDirectoryPeople': async (request) => {

@@ -5,7 +5,8 @@
  */
 import type { Implementations } from './index.js'
 import { given, issuedTokens, mutation, pageSize, renderContext, str } from './common.js'
-import { listOtherPeople } from './other-listing.js'
+import { otherPeopleSource } from './other-listing.js'
+import { list } from '../../src/sync/listing.js'
 import { SEARCH_DEFAULT_PAGE_SIZE, SEARCH_MAX_PAGE_SIZE } from './people.js'
 import { invalidArgument, notFound } from '../../src/errors.js'
 import { fieldMasks } from '../../src/generated/discovery.js'
@@ -54,18 +55,22 @@ export const otherContactImplementations: Implementations = {
     const sourcesKey = [...new Set(sources)].sort().join(',')
     const syncParams = paramsHash({ readMask, sources: sourcesKey })
     const ctx = renderContext(request)
-    return listOtherPeople(request, {
-      store: request.server.otherContacts,
-      owner: request.account!.id,
-      types: OTHER,
+    const owner = request.account!.id
+    const page = list({
       size,
+      pageToken: given(api.pageToken),
+      syncToken: sync,
+      requestSyncToken: api.requestSyncToken === true,
       pageParams: paramsHash({ readMask, sources: sourcesKey, pageSize: size, requestSyncToken: api.requestSyncToken === true, syncToken: sync ?? '' }),
-      scope: { resource: 'otherContacts', account: request.account!.createdTime, declared: request.account!.declared, params: syncParams, paramNames: 'readMask and sources', history: request.server.changes, issued: issuedTokens(request, 'account', request.account!.id) },
-      key: 'otherContacts',
-      totalKey: 'totalSize',
-      render: p => renderOtherPerson(p, fields, ctx),
-      renderDeleted: renderDeletedOtherPerson
-    })
+      scope: { resource: 'otherContacts', account: request.account!.createdTime, declared: request.account!.declared, params: syncParams, paramNames: 'readMask and sources', history: request.server.changes, issued: issuedTokens(request, 'account', owner) },
+      now: () => request.server.clock.nowMicros()
+    }, otherPeopleSource(request.server.otherContacts, owner, OTHER, p => renderOtherPerson(p, fields, ctx), renderDeletedOtherPerson, true))
+    const out: Record<string, unknown> = {}
+    if (page.items.length > 0) out.otherContacts = page.items
+    if (page.nextPageToken !== undefined) out.nextPageToken = page.nextPageToken
+    if (page.total !== undefined && page.total > 0) out.totalSize = page.total
+    if (page.nextSyncToken !== undefined) out.nextSyncToken = page.nextSyncToken
+    return out
   },
 
   'people.otherContacts.search': async (request) => {
