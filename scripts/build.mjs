@@ -20,7 +20,8 @@ export async function buildAll () {
     bundle: true,
     platform: 'node',
     target: 'node20',
-    sourcemap: false,
+    // Source maps only for the coverage run (npm run coverage): the package ships none.
+    sourcemap: process.env.BUILD_SOURCEMAPS === '1',
     // better-sqlite3 is native; pino-pretty is loaded only on a terminal (src/logger.ts);
     // libphonenumber-js is loaded on the first phone number. pino is bundled: it never starts
     // a transport (a worker thread that would need its own files). Fastify's schema compilers

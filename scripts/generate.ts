@@ -1,7 +1,7 @@
 /**
  * Writes src/generated/discovery.ts from spec/people-v1.discovery.json: the method table that
  * routes every method of the API, and the schema table that request validation, partial
- * responses and fixtures read. Run with `npm run generate`; test/generated.test.ts fails when
+ * responses and fixtures read. Run with `npm run generate`; test/discovery.test.ts fails when
  * the committed file is stale.
  */
 import { readFileSync, writeFileSync } from 'node:fs'

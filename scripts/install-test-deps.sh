@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Debian packages the client and browser tests need (test/clients.test.ts): Google's Python
+# The Debian packages the client and browser tests need (test/clients.process.test.ts): Google's Python
 # client (loaded by /usr/bin/python3; with requests and pytest, for README's pytest example), Google's Go client and the Go toolchain (built offline in
 # GOPATH mode), Chromium (driven headless by playwright-core; no browser download), and the web
 # UI's other engines: Firefox ESR (driven over WebDriver BiDi by puppeteer-core) and WebKitGTK,

@@ -2,7 +2,7 @@
  * The control-plane reads the web UI shows (routes/ui.ts): the accounts with their counts, one
  * account's groups, other contacts and directory, its contacts a page at a time with a filter;
  * and the UI's pages under the control plane's guard. The pages themselves are driven in a
- * browser by test/ui.test.ts.
+ * browser by test/ui.process.test.ts.
  */
 import t from 'tap'
 import { readFileSync } from 'node:fs'

@@ -1,5 +1,5 @@
 // The web UI in Debian's Firefox ESR (headless), driven over WebDriver BiDi by puppeteer-core,
-// with Google's Node client making the calls the UI must show. Run by test/ui-firefox.test.ts with
+// with Google's Node client making the calls the UI must show. Run by test/ui-firefox.process.test.ts with
 // plain node (the driver's module graph loads as it ships); prints what the pages showed as JSON.
 //   node ui-flow.mjs <emulator url> <control token> <firefox>
 import { auth, people } from '@googleapis/people'

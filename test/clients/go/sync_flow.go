@@ -1,6 +1,6 @@
 // A contact-sync flow through Google's Go client (google.golang.org/api/people/v1), pointed at
 // the emulator with option.WithEndpoint. Usage: sync_flow ROOT_URL TOKEN. It prints a JSON
-// report of what the client surfaced; test/clients.test.ts checks it.
+// report of what the client surfaced; test/clients.process.test.ts checks it.
 package main
 
 import (

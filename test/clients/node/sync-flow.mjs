@@ -2,7 +2,7 @@
 // `@googleapis/people` pointed at the emulator with `rootUrl`, and `googleapis` built at run
 // time from the discovery document the emulator serves (`discoverAPI`).
 // Usage: node sync-flow.mjs ROOT_URL TOKEN_PREFIX. It prints a JSON report of what the clients
-// surfaced, one entry per client; test/clients.test.ts checks it.
+// surfaced, one entry per client; test/clients.process.test.ts checks it.
 import { google } from 'googleapis'
 import { auth as peopleAuth, people } from '@googleapis/people'
 

@@ -1,6 +1,6 @@
 """A contact-sync flow through Google's Python client (google-api-python-client), built from the
 discovery document the emulator serves. Usage: sync_flow.py ROOT_URL TOKEN. It prints a JSON
-report of what the client surfaced; test/clients.test.ts checks it."""
+report of what the client surfaced; test/clients.process.test.ts checks it."""
 import json
 import sys
 

@@ -1,5 +1,5 @@
 """The request journal read from a pytest suite, as README's "The request journal" shows it: run
-by test/clients.test.ts with Debian's pytest against the real server process (EMULATOR is its
+by test/clients.process.test.ts with Debian's pytest against the real server process (EMULATOR is its
 address). The block between the markers is README's snippet."""
 import os
 

@@ -2,7 +2,7 @@
  * The web UI in Safari's engine: WebKitGTK (Debian's MiniBrowser, the engine of Safari — WebCore
  * and JavaScriptCore) through its WebDriver (`WebKitWebDriver`, package webkit2gtk-driver), on
  * a virtual display (xvfb-run: WebKitGTK has no headless mode), driven by selenium-webdriver.
- * The same bundle and steps as in Firefox (test/ui-firefox.test.ts): the token asked once, the
+ * The same bundle and steps as in Firefox (test/ui-firefox.process.test.ts): the token asked once, the
  * accounts, an account's contacts with a row's JSON, the live journal, a fault from the form.
  */
 import t from 'tap'

@@ -6,7 +6,7 @@
  * failing the next call, a snapshot restored through the page changing what the API answers.
  *
  * With UI_SCREENSHOTS=<dir>, each page's screenshot is written there (README's are made so:
- * `UI_SCREENSHOTS=docs/ui npx tap test/ui.test.ts`).
+ * `UI_SCREENSHOTS=docs/ui npx tap test/ui.process.test.ts`).
  */
 import t, { type Test } from 'tap'
 import { mkdirSync, readFileSync } from 'node:fs'

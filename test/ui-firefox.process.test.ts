@@ -1,7 +1,7 @@
 /**
  * The web UI in a second engine: Debian's Firefox ESR (Gecko), headless, driven over WebDriver
  * BiDi by puppeteer-core (playwright-core drives only its own patched Firefox). The same bundle
- * as test/ui.test.ts drives in Chromium. The browser is driven by test/clients/firefox/ui-flow.mjs
+ * as test/ui.process.test.ts drives in Chromium. The browser is driven by test/clients/firefox/ui-flow.mjs
  * under plain node, as the other client programs are; the assertions are here: the token asked
  * once, the accounts, an account's contacts with a row's JSON, the journal showing a call of
  * Google's Node client, a fault added through the form failing the next call.
