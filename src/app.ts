@@ -20,7 +20,7 @@ import { unavailable } from './errors.js'
 import storage from './plugins/storage.js'
 import auth from './plugins/auth.js'
 import mutationQueue from './plugins/mutation-queue.js'
-import v1Routes, { implementations, type Implementations } from '../routes/v1/index.js'
+import v1Routes, { implementations, type ProbeImplementations } from '../routes/v1/index.js'
 import emulatorRoutes from '../routes/emulator.js'
 import discoveryRoutes from '../routes/discovery.js'
 import batchRoutes from '../routes/batch.js'
@@ -33,7 +33,8 @@ export interface BuildOptions {
   random?: RandomSource
   /** Replaces the logger built from config (tests pass a stream or `false`). */
   logger?: FastifyServerOptions['logger']
-  implementations?: Implementations
+  /** Handlers in place of the emulator's own (tests: a probe that echoes what reached it). */
+  implementations?: ProbeImplementations
   /** Shorter limits on how long a request may take to arrive (tests). */
   connectionLimits?: ConnectionLimits
   /** A smaller bound on the tombstones one account keeps (tests). */

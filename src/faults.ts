@@ -60,7 +60,7 @@ export const MAX_FAULT_RULES = 1000
 /** The longest delay a rule may ask for, in milliseconds (chosen: five minutes). */
 export const MAX_DELAY_MS = 300_000
 
-const METHOD_IDS = new Set(methods.map(m => m.id))
+const METHOD_IDS: ReadonlySet<string> = new Set(methods.map(m => m.id))
 const FIELDS = new Set(['method', 'account', 'times', 'after', 'probability', 'when', 'error', 'delayMs'])
 
 /**

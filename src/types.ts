@@ -14,6 +14,7 @@ import type { ParamValue, SystemParams } from './discovery/query.js'
 import type { MethodDescriptor } from './discovery/types.js'
 import type { RandomSource } from './ids.js'
 import type { RenderCache } from './people/render.js'
+import type { Person } from './schemas/generated.js'
 
 /** The authenticated caller of a request. */
 export interface Account {
@@ -82,7 +83,7 @@ declare module 'fastify' {
     /** Prunes tombstones now (it also runs every 10 s): older than 7 days, or beyond an account's bound. */
     pruneTombstones: () => void
     /** Rendered people, by account and contact version (see src/people/render.ts). */
-    renderings: RenderCache
+    renderings: RenderCache<Person>
     clock: EmulatorClock
     random: RandomSource
     /** Whether the emulator is closing (its close has begun). */

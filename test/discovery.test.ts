@@ -3,12 +3,14 @@ import { readFileSync } from 'node:fs'
 import { methods } from '../src/generated/discovery.js'
 import { RPC_NAMES } from '../src/discovery/rpc-names.js'
 import { generate, generateTypebox, outputFile, typeboxFile } from '../scripts/generate.js'
+import { contractFile, generateContract } from '../scripts/generate-contract.js'
 import { implementations, routePath, unimplementedHandler } from '../routes/v1/index.js'
 import { bearer, body, build } from './helpers/app.js'
 
 t.test('the generated file is up to date with spec/people-v1.discovery.json', async t => {
   t.equal(readFileSync(outputFile, 'utf8'), generate(), 'run `npm run generate` and commit the result')
   t.equal(readFileSync(typeboxFile, 'utf8'), generateTypebox(), 'run `npm run generate` and commit the result')
+  t.equal(readFileSync(contractFile, 'utf8'), generateContract(), 'run `npm run generate` and commit the result')
 })
 
 t.test('the discovery document has 24 methods, each with its gRPC name', async t => {

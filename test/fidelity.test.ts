@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { LEDGER } from '../src/fidelity/ledger.js'
 import { fidelityMarkdown } from '../src/fidelity/report.js'
 import { implementations } from '../routes/v1/index.js'
+import type { MethodId } from '../src/generated/contract.js'
 import { fidelityFile } from '../scripts/generate.js'
 import { body, build } from './helpers/app.js'
 
@@ -26,6 +27,6 @@ t.test('GET /_emulator/fidelity serves the ledger and the methods', async t => {
   const res = body(await app.inject({ url: '/_emulator/fidelity' }))
   t.equal(res.methods.length, 24)
   t.same(res.methods.find((m: any) => m.id === 'people.contactGroups.list'), { id: 'people.contactGroups.list', httpMethod: 'GET', path: '/v1/contactGroups', emulated: true })
-  for (const m of res.methods) t.equal(m.emulated, m.id === 'people.contactGroups.list' || implementations[m.id] !== undefined, m.id)
+  for (const m of res.methods) t.equal(m.emulated, m.id === 'people.contactGroups.list' || implementations[m.id as MethodId] !== undefined, m.id)
   t.same(res.behaviours, LEDGER)
 })

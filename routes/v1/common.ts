@@ -1,21 +1,18 @@
 /** What the handlers of every resource share: reading parameters, page sizes, batch entries. */
 import type { FastifyRequest } from 'fastify'
 import { ApiError, invalidArgument, storageFull } from '../../src/errors.js'
+import type { Status } from '../../src/schemas/generated.js'
 import { baseUrl } from '../../src/http.js'
 import type { RenderContext } from '../../src/people/render.js'
 import { formatTime } from '../../src/clock.js'
 import type { SyncScope } from '../../src/tokens.js'
 import type { TokenOwner } from '../../db/sync-tokens.js'
-
-/** A string parameter, or undefined when it is absent or not a string. */
-export function str (value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined
-}
+import type { ApiRequest } from './index.js'
+import type { MethodId } from '../../src/generated/contract.js'
 
 /** A string parameter that is present and not empty (an empty one counts as absent). */
-export function given (value: unknown): string | undefined {
-  const text = str(value)
-  return text === '' ? undefined : text
+export function given (value: string | undefined): string | undefined {
+  return value === '' ? undefined : value
 }
 
 /**
@@ -36,7 +33,7 @@ export function issuedTokens (request: FastifyRequest, kind: TokenOwner, owner: 
  * stores it); a task that fails takes a just-stored account away again, so that a refused
  * request leaves nothing behind.
  */
-function onStoredAccount<T> (request: FastifyRequest, task: () => T, grows: boolean): T {
+function onStoredAccount<T> (request: ApiRequest<MethodId>, task: () => T, grows: boolean): T {
   // A write that adds data, once the database holds what --max-storage allows: 429.
   if (grows && request.server.storage.full()) throw storageFull(request.server.config.maxStorageMiB)
   const undo = request.server.ensureAccount(request)
@@ -54,13 +51,13 @@ function onStoredAccount<T> (request: FastifyRequest, task: () => T, grows: bool
  * (MutationQueue.run). `grows: false` for one that only removes (a delete): it runs even when
  * the storage is full.
  */
-export async function mutation<T> (request: FastifyRequest, task: () => T, grows = true): Promise<T> {
-  return await request.server.mutations.run(request.account!.id, () => onStoredAccount(request, task, grows))
+export async function mutation<T> (request: ApiRequest<MethodId>, task: () => T, grows = true): Promise<T> {
+  return await request.server.mutations.run(request.account.id, () => onStoredAccount(request, task, grows))
 }
 
 /** mutation() without a promise when nothing of the account is queued (MutationQueue.runSync). */
-export function mutationSync<T> (request: FastifyRequest, task: () => T): T | Promise<T> {
-  return request.server.mutations.runSync(request.account!.id, () => onStoredAccount(request, task, true))
+export function mutationSync<T> (request: ApiRequest<MethodId>, task: () => T): T | Promise<T> {
+  return request.server.mutations.runSync(request.account.id, () => onStoredAccount(request, task, true))
 }
 
 /**
@@ -72,20 +69,23 @@ export function answerWith<T, U> (result: T | Promise<T>, answer: (value: T) => 
 }
 
 /** A list's page size: 0 or absent means the default; outside 1…max is 400 (chosen message). */
-export function pageSize (requested: unknown, defaultSize: number, max: number): number {
-  const n = (requested ?? 0) as number
+export function pageSize (requested: number | undefined, defaultSize: number, max: number): number {
+  const n = requested ?? 0
   if (n < 0 || n > max) throw invalidArgument(`pageSize must be between 1 and ${max}.`)
   return n === 0 ? defaultSize : n
 }
 
+/** The entry of a batch read for a name whose read failed: its status (PersonResponse, ContactGroupResponse). */
+export interface FailedEntry { requestedResourceName: string, status: Status }
+
 /**
- * The entries of a batch read: what `read` returns for each requested name, or the status of
- * the error it throws — one failing name never fails the batch.
+ * The entries of a batch read: what `read` makes of each requested name, or the status of the
+ * error it throws — one failing name never fails the batch.
  */
-export function batchEntries<K extends string> (names: readonly string[], key: K, read: (name: string) => Record<string, unknown>): Array<Record<string, unknown>> {
+export function batchEntries<E> (names: readonly string[], read: (name: string) => E): Array<E | FailedEntry> {
   return names.map(name => {
     try {
-      return { requestedResourceName: name, [key]: read(name) }
+      return read(name)
     } catch (err) {
       if (!(err instanceof ApiError)) throw err
       return { requestedResourceName: name, status: err.toStatus() }
@@ -98,8 +98,8 @@ export function batchEntries<K extends string> (names: readonly string[], key: K
  * reusing the emulator's renderings of the request's account — except for a contact just
  * written (`written`), whose rendering no later read would reuse.
  */
-export function renderContext (request: FastifyRequest, written = false): RenderContext {
+export function renderContext (request: ApiRequest<MethodId>, written = false): RenderContext {
   return written
     ? { baseUrl: baseUrl(request), written: true }
-    : { baseUrl: baseUrl(request), cache: request.server.renderings, accountId: request.account!.id }
+    : { baseUrl: baseUrl(request), cache: request.server.renderings, accountId: request.account.id }
 }

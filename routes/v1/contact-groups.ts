@@ -4,9 +4,11 @@
  * through the account's queue.
  */
 import type { FastifyRequest } from 'fastify'
-import type { Implementations } from './index.js'
+import type { ApiRequest, Implementations } from './index.js'
+import type { MethodId } from '../../src/generated/contract.js'
+import type { ContactGroup, ListContactGroupsResponse, ModifyContactGroupMembersResponse } from '../../src/schemas/generated.js'
 import { invalidArgument } from '../../src/errors.js'
-import { answerWith, batchEntries, given, issuedTokens, mutation, mutationSync, pageSize, str } from './common.js'
+import { answerWith, batchEntries, given, issuedTokens, mutation, mutationSync, pageSize } from './common.js'
 import {
   createGroup, deleteGroup, getGroup, MAX_BATCH_GET, modifyMembers, parseGroupReadMask, parseUpdateGroupMask,
   updateGroup, type GroupsContext
@@ -26,18 +28,18 @@ function context (request: FastifyRequest): GroupsContext {
   return { store: app.groups, clock: app.clock, random: app.random }
 }
 
-function accountId (request: FastifyRequest): string {
-  return request.account!.id
+function accountId (request: ApiRequest<MethodId>): string {
+  return request.account.id
 }
 
-function maxMembers (request: FastifyRequest): number {
-  const value = (request.api.maxMembers ?? 0) as number
+function maxMembers (request: ApiRequest<'people.contactGroups.get' | 'people.contactGroups.batchGet'>): number {
+  const value = request.api.maxMembers ?? 0
   if (value < 0) throw invalidArgument('maxMembers must not be negative.')
   return value
 }
 
 /** One group with the mask and up to maxMembers member names. */
-function readOne (request: FastifyRequest, resourceName: string, fields: ReadonlySet<string>, limit: number): Record<string, unknown> {
+function readOne (request: ApiRequest<'people.contactGroups.get' | 'people.contactGroups.batchGet'>, resourceName: string, fields: ReadonlySet<string>, limit: number): ContactGroup {
   const group = getGroup(context(request), accountId(request), resourceName)
   const members = limit > 0 ? context(request).store.members(accountId(request), group.id, limit) : []
   return renderGroup(group, fields, members)
@@ -46,28 +48,28 @@ function readOne (request: FastifyRequest, resourceName: string, fields: Readonl
 export const contactGroupImplementations: Implementations = {
   'people.contactGroups.create': async (request) => {
     const body = readRequest('CreateContactGroupRequest', request.body)
-    const fields = parseGroupReadMask(str(body.readGroupFields), 'create')
+    const fields = parseGroupReadMask(body.readGroupFields, 'create')
     const id = accountId(request)
     const group = await mutation(request, () =>
-      createGroup(context(request), id, (body.contactGroup ?? {}) as Record<string, unknown>))
+      createGroup(context(request), id, body.contactGroup ?? {}))
     return renderGroup(group, fields)
   },
 
   'people.contactGroups.get': async (request) => {
-    const fields = parseGroupReadMask(str(request.api.groupFields), 'get')
-    return readOne(request, request.api.resourceName as string, fields, maxMembers(request))
+    const fields = parseGroupReadMask(request.api.groupFields, 'get')
+    return readOne(request, request.api.resourceName, fields, maxMembers(request))
   },
 
   'people.contactGroups.batchGet': async (request) => {
-    const names = (request.api.resourceNames ?? []) as string[]
+    const names = request.api.resourceNames ?? []
     checkCount('resourceNames', names.length, MAX_BATCH_GET, 'requested')
-    const fields = parseGroupReadMask(str(request.api.groupFields), 'get')
+    const fields = parseGroupReadMask(request.api.groupFields, 'get')
     const limit = maxMembers(request)
-    return { responses: batchEntries(names, 'contactGroup', name => readOne(request, name, fields, limit)) }
+    return { responses: batchEntries(names, name => ({ requestedResourceName: name, contactGroup: readOne(request, name, fields, limit) })) }
   },
 
   'people.contactGroups.list': async (request) => {
-    const groupFields = str(request.api.groupFields) ?? ''
+    const groupFields = request.api.groupFields ?? ''
     const fields = parseGroupReadMask(groupFields, 'get')
     const size = pageSize(request.api.pageSize, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
     const sync = given(request.api.syncToken)
@@ -83,7 +85,7 @@ export const contactGroupImplementations: Implementations = {
       syncToken: sync,
       requestSyncToken: true,
       pageParams: params,
-      scope: { resource: 'contactGroups', account: request.account!.createdTime, declared: request.account!.declared, history: request.server.changes, issued: issuedTokens(request, 'account', id) },
+      scope: { resource: 'contactGroups', account: request.account.createdTime, declared: request.account.declared, history: request.server.changes, issued: issuedTokens(request, 'account', id) },
       now: () => clock.nowMicros()
     }, {
       lastSeq: () => store.lastSeq(id),
@@ -99,7 +101,7 @@ export const contactGroupImplementations: Implementations = {
       showRow: row => renderGroup(row.group, fields),
       count: () => all().length
     })
-    const out: Record<string, unknown> = {}
+    const out: ListContactGroupsResponse = {}
     if (page.items.length > 0) out.contactGroups = page.items
     if (page.total !== undefined && page.total > 0) out.totalItems = page.total
     if (page.nextPageToken !== undefined) out.nextPageToken = page.nextPageToken
@@ -110,18 +112,18 @@ export const contactGroupImplementations: Implementations = {
   // Not async, as people.updateContact: no promise when nothing of the account is queued.
   'people.contactGroups.update': (request) => {
     const body = readRequest('UpdateContactGroupRequest', request.body)
-    const mask = parseUpdateGroupMask(str(body.updateGroupFields))
-    const fields = parseGroupReadMask(str(body.readGroupFields), 'update')
+    const mask = parseUpdateGroupMask(body.updateGroupFields)
+    const fields = parseGroupReadMask(body.readGroupFields, 'update')
     const id = accountId(request)
     const updated = mutationSync(request, () =>
-      updateGroup(context(request), id, request.api.resourceName as string, (body.contactGroup ?? {}) as Record<string, unknown>, mask))
+      updateGroup(context(request), id, request.api.resourceName, body.contactGroup ?? {}, mask))
     return answerWith(updated, group => renderGroup(group, fields))
   },
 
   'people.contactGroups.delete': async (request) => {
     const id = accountId(request)
     await mutation(request, () =>
-      deleteGroup(context(request), id, request.api.resourceName as string, request.api.deleteContacts === true), false)
+      deleteGroup(context(request), id, request.api.resourceName, request.api.deleteContacts === true), false)
     return {}
   },
 
@@ -129,8 +131,8 @@ export const contactGroupImplementations: Implementations = {
     const body = readRequest('ModifyContactGroupMembersRequest', request.body)
     const id = accountId(request)
     const result = await mutation(request, () =>
-      modifyMembers(context(request), id, request.api.resourceName as string, (body.resourceNamesToAdd ?? []) as string[], (body.resourceNamesToRemove ?? []) as string[]))
-    const out: Record<string, unknown> = {}
+      modifyMembers(context(request), id, request.api.resourceName, body.resourceNamesToAdd ?? [], body.resourceNamesToRemove ?? []))
+    const out: ModifyContactGroupMembersResponse = {}
     if (result.notFound.length > 0) out.notFoundResourceNames = result.notFound
     if (result.lastGroup.length > 0) out.canNotRemoveLastContactGroupResourceNames = result.lastGroup
     return out

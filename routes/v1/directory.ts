@@ -4,9 +4,9 @@
  * account) gets Google's FAILED_PRECONDITION. With mergeSources CONTACT, the caller's contacts
  * with the same email address are merged into the directory people they match.
  */
-import type { FastifyRequest } from 'fastify'
-import type { Implementations } from './index.js'
-import { given, issuedTokens, pageSize, renderContext, str } from './common.js'
+import type { ApiRequest, Implementations } from './index.js'
+import type { ListDirectoryPeopleResponse, Person, SearchDirectoryPeopleResponse } from '../../src/schemas/generated.js'
+import { given, issuedTokens, pageSize, renderContext } from './common.js'
 import { otherPeopleSource } from './other-listing.js'
 import { list } from '../../src/sync/listing.js'
 import type { OtherSourceType, StoredOtherPerson } from '../../db/other-people-store.js'
@@ -37,19 +37,19 @@ function directorySources (sources: readonly string[]): OtherSourceType[] {
 }
 
 /** The caller's domain; observed: a consumer account gets FAILED_PRECONDITION. */
-function domainOf (request: FastifyRequest): string {
-  const domain = request.account!.domain
+function domainOf (request: ApiRequest<'people.people.listDirectoryPeople' | 'people.people.searchDirectoryPeople'>): string {
+  const domain = request.account.domain
   if (domain === null) throw failedPrecondition('Must be a G Suite domain user.')
   return domain
 }
 
 /** What the request reads: its mask, sources and merge, checked in the order Google names them. */
-function readDirectoryRequest (request: FastifyRequest, method: string): { readMask: string, fields: ReadonlySet<string>, types: OtherSourceType[], merge: boolean, key: string } {
+function readDirectoryRequest (request: ApiRequest<'people.people.listDirectoryPeople' | 'people.people.searchDirectoryPeople'>, method: string): { readMask: string, fields: ReadonlySet<string>, types: OtherSourceType[], merge: boolean, key: string } {
   const api = request.api
   const readMask = given(api.readMask) ?? ''
   const fields = parseReadMask(readMask, { param: 'readMask', method, defaultAll: false })
-  const types = directorySources((api.sources ?? []) as string[])
-  const merge = ((api.mergeSources ?? []) as string[]).includes('DIRECTORY_MERGE_SOURCE_TYPE_CONTACT')
+  const types = directorySources(api.sources ?? [])
+  const merge = (api.mergeSources ?? []).includes('DIRECTORY_MERGE_SOURCE_TYPE_CONTACT')
   return { readMask, fields, types, merge, key: `${types.join(',')}|${merge ? 'merge' : ''}` }
 }
 
@@ -57,13 +57,13 @@ function readDirectoryRequest (request: FastifyRequest, method: string): { readM
  * Renders directory people, each merged (when asked) with the caller's contacts that share
  * one of its email addresses — found through the caller's own search index.
  */
-function renderer (request: FastifyRequest, fields: ReadonlySet<string>, merge: boolean): (p: StoredOtherPerson) => Record<string, unknown> {
+function renderer (request: ApiRequest<'people.people.listDirectoryPeople' | 'people.people.searchDirectoryPeople'>, fields: ReadonlySet<string>, merge: boolean): (p: StoredOtherPerson) => Person {
   const ctx = renderContext(request)
   const contacts = request.server.contacts
-  const account = request.account!.id
+  const account = request.account.id
   return (p) => {
     const person = renderOtherPerson(p, fields, ctx)
-    if (!merge || !request.account!.stored) return person
+    if (!merge || !request.account.stored) return person
     const emails = new Set(emailKeys(p.data))
     let merged = person
     const seen = new Set<string>()
@@ -104,7 +104,7 @@ export const directoryImplementations: Implementations = {
       },
       now: () => request.server.clock.nowMicros()
     }, otherPeopleSource(request.server.directory, domain, r.types, renderer(request, r.fields, r.merge), renderDeletedOtherPerson, false))
-    const out: Record<string, unknown> = {}
+    const out: ListDirectoryPeopleResponse = {}
     if (page.items.length > 0) out.people = page.items
     if (page.nextPageToken !== undefined) out.nextPageToken = page.nextPageToken
     if (page.nextSyncToken !== undefined) out.nextSyncToken = page.nextSyncToken
@@ -116,7 +116,7 @@ export const directoryImplementations: Implementations = {
     const r = readDirectoryRequest(request, 'people/searchDirectoryPeople')
     const size = pageSize(api.pageSize, SEARCH_DEFAULT_PAGE_SIZE, SEARCH_MAX_PAGE_SIZE)
     const domain = domainOf(request)
-    const query = str(api.query) ?? ''
+    const query = api.query ?? ''
     const params = paramsHash({ query, readMask: r.readMask, sources: r.key, pageSize: size })
     const token = given(api.pageToken)
     const offset = token === undefined ? 0 : readPageToken(token, params, isOffset).cursor
@@ -124,7 +124,7 @@ export const directoryImplementations: Implementations = {
     const matches = prefixMatcher(query)
     if (matches === undefined) return {}
     const { people, total } = request.server.directory.search(domain, r.types, matches, size, offset)
-    const out: Record<string, unknown> = {}
+    const out: SearchDirectoryPeopleResponse = {}
     const render = renderer(request, r.fields, r.merge)
     if (people.length > 0) out.people = people.map(render)
     if (offset + size < total) out.nextPageToken = pageToken(offset + size, params)

@@ -3,7 +3,9 @@
  * implementation gets its handler; every other one answers 501 UNIMPLEMENTED naming the
  * method, never a silent 404 or a fake success.
  */
-import type { FastifyInstance, RouteHandlerMethod } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify'
+import type { MethodId, Methods } from '../../src/generated/contract.js'
+import type { Account } from '../../src/types.js'
 import { methods } from '../../src/generated/discovery.js'
 import type { MethodDescriptor } from '../../src/discovery/types.js'
 import { unimplemented } from '../../src/errors.js'
@@ -13,8 +15,27 @@ import { connectionImplementations } from './connections.js'
 import { otherContactImplementations } from './other-contacts.js'
 import { directoryImplementations } from './directory.js'
 
-/** Handlers by discovery method id. */
-export type Implementations = Readonly<Record<string, RouteHandlerMethod>>
+/**
+ * The request a handler of method `K` gets: its path and query parameters as the wire checked and
+ * converted them (`api`), and the account its token names — never null on an API route: the
+ * auth plugin answers 401 or 403 before any handler runs.
+ */
+export interface ApiRequest<K extends MethodId> extends FastifyRequest {
+  api: Methods[K]['params']
+  account: Account
+}
+
+/** A handler of method `K`: it answers the method's response type (a promise only when it waits). */
+export type ApiHandler<K extends MethodId> = (request: ApiRequest<K>, reply: FastifyReply) => Methods[K]['response'] | Promise<Methods[K]['response']>
+
+/** Handlers by discovery method id, each typed by the generated contract (src/generated/contract.ts). */
+export type Implementations = { readonly [K in MethodId]?: ApiHandler<K> }
+
+/**
+ * Handlers that stand in for methods in tests (a probe that echoes what reached it): any
+ * Fastify handler, under a method id that exists.
+ */
+export type ProbeImplementations = { readonly [K in MethodId]?: ApiHandler<K> | RouteHandlerMethod }
 
 /** The methods the emulator implements, from each resource's route file. */
 export const implementations: Implementations = {
@@ -41,14 +62,17 @@ export function unimplementedHandler (method: MethodDescriptor): RouteHandlerMet
   return async () => { throw unimplemented(message) }
 }
 
-export default async function v1Routes (app: FastifyInstance, options: { implementations?: Implementations }): Promise<void> {
-  const handlers = { ...implementations, ...options.implementations }
+export default async function v1Routes (app: FastifyInstance, options: { implementations?: ProbeImplementations }): Promise<void> {
+  const handlers: ProbeImplementations = { ...implementations, ...options.implementations }
   for (const method of methods) {
+    const handler = handlers[method.id]
     app.route({
       method: method.httpMethod,
       url: routePath(method),
       config: { apiMethod: method },
-      handler: handlers[method.id] ?? unimplementedHandler(method)
+      // The one place a typed handler meets Fastify's: the wire plugin has set `request.api` to
+      // this method's parameters and the auth plugin `request.account` before it runs.
+      handler: handler === undefined ? unimplementedHandler(method) : handler as RouteHandlerMethod
     })
   }
 }

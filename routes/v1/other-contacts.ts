@@ -4,7 +4,8 @@
  * and copied into My Contacts as a new contact (the other contact stays).
  */
 import type { Implementations } from './index.js'
-import { given, issuedTokens, mutation, pageSize, renderContext, str } from './common.js'
+import type { ListOtherContactsResponse } from '../../src/schemas/generated.js'
+import { given, issuedTokens, mutation, pageSize, renderContext } from './common.js'
 import { otherPeopleSource } from './other-listing.js'
 import { list } from '../../src/sync/listing.js'
 import { SEARCH_DEFAULT_PAGE_SIZE, SEARCH_MAX_PAGE_SIZE } from './people.js'
@@ -45,7 +46,7 @@ function listSources (sources: readonly string[]): boolean {
 export const otherContactImplementations: Implementations = {
   'people.otherContacts.list': async (request) => {
     const api = request.api
-    const sources = (api.sources ?? []) as string[]
+    const sources = api.sources ?? []
     const withProfile = listSources(sources)
     const readMask = given(api.readMask) ?? ''
     const fields = parseReadMask(readMask, { param: 'readMask', method: 'otherContacts/list', defaultAll: false })
@@ -55,17 +56,17 @@ export const otherContactImplementations: Implementations = {
     const sourcesKey = [...new Set(sources)].sort().join(',')
     const syncParams = paramsHash({ readMask, sources: sourcesKey })
     const ctx = renderContext(request)
-    const owner = request.account!.id
+    const owner = request.account.id
     const page = list({
       size,
       pageToken: given(api.pageToken),
       syncToken: sync,
       requestSyncToken: api.requestSyncToken === true,
       pageParams: paramsHash({ readMask, sources: sourcesKey, pageSize: size, requestSyncToken: api.requestSyncToken === true, syncToken: sync ?? '' }),
-      scope: { resource: 'otherContacts', account: request.account!.createdTime, declared: request.account!.declared, params: syncParams, paramNames: 'readMask and sources', history: request.server.changes, issued: issuedTokens(request, 'account', owner) },
+      scope: { resource: 'otherContacts', account: request.account.createdTime, declared: request.account.declared, params: syncParams, paramNames: 'readMask and sources', history: request.server.changes, issued: issuedTokens(request, 'account', owner) },
       now: () => request.server.clock.nowMicros()
     }, otherPeopleSource(request.server.otherContacts, owner, OTHER, p => renderOtherPerson(p, fields, ctx), renderDeletedOtherPerson, true))
-    const out: Record<string, unknown> = {}
+    const out: ListOtherContactsResponse = {}
     if (page.items.length > 0) out.otherContacts = page.items
     if (page.nextPageToken !== undefined) out.nextPageToken = page.nextPageToken
     if (page.total !== undefined && page.total > 0) out.totalSize = page.total
@@ -75,34 +76,34 @@ export const otherContactImplementations: Implementations = {
 
   'people.otherContacts.search': async (request) => {
     const api = request.api
-    const fields = parseReadMask(str(api.readMask), { param: 'readMask', method: 'otherContacts/search', defaultAll: false })
+    const fields = parseReadMask(api.readMask, { param: 'readMask', method: 'otherContacts/search', defaultAll: false })
     checkAllowedPaths(fields, SEARCH_FIELDS, 'readMask', 'Searches of other contacts show only some fields.')
-    const requested = (api.pageSize ?? 0) as number
+    const requested = api.pageSize ?? 0
     if (requested < 0) throw invalidArgument('pageSize must not be negative.')
     // Documented: default 10, values over 30 are capped at 30.
     const size = requested === 0 ? SEARCH_DEFAULT_PAGE_SIZE : Math.min(requested, SEARCH_MAX_PAGE_SIZE)
     // An empty query is the warm-up request clients are told to send first: no results.
-    const matches = prefixMatcher(str(api.query) ?? '')
+    const matches = prefixMatcher(api.query ?? '')
     if (matches === undefined) return {}
-    const { people } = request.server.otherContacts.search(request.account!.id, OTHER, matches, size)
+    const { people } = request.server.otherContacts.search(request.account.id, OTHER, matches, size)
     const ctx = renderContext(request)
     return people.length > 0 ? { results: people.map(p => ({ person: renderOtherPerson(p, fields, ctx) })) } : {}
   },
 
   'people.otherContacts.copyOtherContactToMyContactsGroup': async (request) => {
-    const resourceName = request.api.resourceName as string
+    const resourceName = request.api.resourceName
     if (!/^otherContacts\/c\d+$/.test(resourceName)) {
       throw invalidArgument(`Resource name "${resourceName}" is not a valid other contact resource.`)
     }
     const body = readRequest('CopyOtherContactToMyContactsGroupRequest', request.body)
     const method = 'otherContacts/copyOtherContactToMyContactsGroup'
-    const copy = parseCopyMask(str(body.copyMask), COPY_FIELDS, method)
+    const copy = parseCopyMask(body.copyMask, COPY_FIELDS, method)
     // Documented: the read mask defaults to the copy mask with metadata and memberships.
     const readMask = given(body.readMask) ?? [...copy, 'metadata', 'memberships'].join(',')
     const fields = parseReadMask(readMask, { param: 'readMask', method, defaultAll: false })
     const id = otherIdFromResourceName('OTHER_CONTACT', resourceName)
     const app = request.server
-    const account = request.account!.id
+    const account = request.account.id
     const contact = await mutation(request, () => {
       const other = id === undefined ? undefined : app.otherContacts.get(account, OTHER, id)
       if (other === undefined) throw notFound()

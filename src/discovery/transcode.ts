@@ -6,6 +6,7 @@
  */
 import { schemas } from '../generated/discovery.js'
 import type { FieldDescriptor } from './types.js'
+import type { SchemaName, Schemas } from '../generated/contract.js'
 import { invalidValue, unknownField, type ApiError } from '../errors.js'
 
 /** A field name, a list index, or the key of a map entry. */
@@ -221,8 +222,13 @@ export function isPlainObject (value: unknown): value is Record<string, unknown>
  * the body binds to (`person` for updateContact's `body: "person"`); '' when the body is the
  * whole request message.
  */
-export function readRequest (schema: string, body: unknown, root = ''): Record<string, unknown> {
-  const read = readMessage(schema, body ?? {})
+/**
+ * A request body read as the schema `name` of the discovery document. The walk above decides
+ * the shape at run time from the schema table (names, types, enums), so what it returns is that
+ * schema's type: the one place a body becomes a `Schemas[K]`.
+ */
+export function readRequest<K extends SchemaName> (name: K, body: unknown, root = ''): Schemas[K] {
+  const read = readMessage(name, body ?? {})
   if ('problem' in read) throw problemToApiError(read.problem, root)
-  return read.value
+  return read.value as Schemas[K]
 }

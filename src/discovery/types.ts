@@ -1,4 +1,5 @@
 /** Shapes of the descriptors that scripts/generate.ts writes from Google's discovery document. */
+import type { MethodId } from '../generated/contract.js'
 
 export type ParameterType = 'string' | 'integer' | 'boolean' | 'number'
 
@@ -16,7 +17,7 @@ export interface ParameterDescriptor {
 
 export interface MethodDescriptor {
   /** Discovery id, e.g. `people.people.updateContact`. */
-  readonly id: string
+  readonly id: MethodId
   readonly httpMethod: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   /** Discovery path template, e.g. `v1/{+resourceName}:updateContact`. */
   readonly path: string

@@ -12,6 +12,7 @@ import { contactIdFromResourceName, GROUP_PREFIX, newGroupId, type RandomSource 
 import { MY_CONTACTS } from './system-groups.js'
 import { maskPaths } from '../discovery/field-mask.js'
 import { checkLengths } from '../people/contacts.js'
+import type { ContactGroup } from '../schemas/generated.js'
 
 export interface GroupsContext {
   store: GroupsStore
@@ -73,8 +74,8 @@ const EMPTY_NAME = 'Contact group name must not be empty.'
 const duplicate = (): never => { throw alreadyExists('Contact group name already exists.') }
 const systemGroup = (): never => { throw failedPrecondition('Cannot modify a system contact group.') }
 
-function clientDataOf (group: Record<string, unknown>): StoredGroup['clientData'] {
-  const data = (group.clientData ?? []) as Array<{ key?: string, value?: string }>
+function clientDataOf (group: ContactGroup): StoredGroup['clientData'] {
+  const data = group.clientData ?? []
   const kept = data.map(d => ({ ...(d.key ? { key: d.key } : {}), ...(d.value ? { value: d.value } : {}) })).filter(d => Object.keys(d).length > 0)
   return kept.length > 0 ? kept : null
 }
@@ -86,8 +87,8 @@ export function getGroup (ctx: GroupsContext, accountId: string, resourceName: s
 }
 
 /** contactGroups.create: a new user group; a name the account already has is 409. */
-export function createGroup (ctx: GroupsContext, accountId: string, contactGroup: Record<string, unknown>): GroupWithCount {
-  const name = typeof contactGroup.name === 'string' ? contactGroup.name : ''
+export function createGroup (ctx: GroupsContext, accountId: string, contactGroup: ContactGroup): GroupWithCount {
+  const name = contactGroup.name ?? ''
   if (name.trim() === '') throw invalidArgument(EMPTY_NAME)
   checkLengths(contactGroup, [], 'contact_group')
   const stamp = changeStamp(ctx.clock, ctx.random)
@@ -102,12 +103,12 @@ export function createGroup (ctx: GroupsContext, accountId: string, contactGroup
 }
 
 /** contactGroups.update (BEHAVIOUR.md §1.2). */
-export function updateGroup (ctx: GroupsContext, accountId: string, resourceName: string, contactGroup: Record<string, unknown>, mask: ReadonlySet<string>): GroupWithCount {
+export function updateGroup (ctx: GroupsContext, accountId: string, resourceName: string, contactGroup: ContactGroup, mask: ReadonlySet<string>): GroupWithCount {
   const groupId = groupIdOf(resourceName)
-  const name = typeof contactGroup.name === 'string' ? contactGroup.name : ''
+  const name = contactGroup.name ?? ''
   if (mask.has('name') && name.trim() === '') throw invalidArgument(EMPTY_NAME)
   checkLengths(contactGroup, [], 'contact_group')
-  const etag = typeof contactGroup.etag === 'string' && contactGroup.etag !== '' ? contactGroup.etag : undefined
+  const etag = contactGroup.etag !== undefined && contactGroup.etag !== '' ? contactGroup.etag : undefined
   const stamp = changeStamp(ctx.clock, ctx.random)
   const updated = ctx.store.mutate(accountId, groupId, current => {
     if (current.groupType === 'SYSTEM_CONTACT_GROUP') systemGroup()

@@ -4,12 +4,13 @@
  * system groups carry no etag and no metadata; `memberCount` is left out when zero.
  */
 import type { GroupWithCount } from '../../db/groups-store.js'
+import type { ContactGroup } from '../schemas/generated.js'
 import { contactResourceName, groupResourceName } from '../ids.js'
 import { systemGroupFormattedName } from './system-groups.js'
 
-export function renderGroup (group: GroupWithCount, fields: ReadonlySet<string>, memberIds: readonly string[] = []): Record<string, unknown> {
+export function renderGroup (group: GroupWithCount, fields: ReadonlySet<string>, memberIds: readonly string[] = []): ContactGroup {
   const system = group.groupType === 'SYSTEM_CONTACT_GROUP'
-  const out: Record<string, unknown> = { resourceName: groupResourceName(group.id) }
+  const out: ContactGroup = { resourceName: groupResourceName(group.id) }
   if (!system && group.etag) out.etag = group.etag
   if (fields.has('metadata') && !system && group.updateTime) out.metadata = { updateTime: group.updateTime }
   if (fields.has('groupType')) out.groupType = group.groupType
@@ -24,6 +25,6 @@ export function renderGroup (group: GroupWithCount, fields: ReadonlySet<string>,
 }
 
 /** A group deleted since a sync token: its name and the deleted flag. */
-export function renderDeletedGroup (groupId: string): Record<string, unknown> {
+export function renderDeletedGroup (groupId: string): ContactGroup {
   return { resourceName: groupResourceName(groupId), metadata: { deleted: true } }
 }

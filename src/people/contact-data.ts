@@ -6,6 +6,7 @@
 import { schemas } from '../generated/discovery.js'
 import type { FieldDescriptor } from '../discovery/types.js'
 import { CONTACT_DATA_FIELDS } from './fields.js'
+import type { Person } from '../schemas/generated.js'
 
 /** Drops what proto3 JSON leaves out: null, '', false, 0, empty lists and empty objects. */
 export function prune (value: unknown): unknown {
@@ -62,11 +63,19 @@ export function contactFieldData (name: string, value: unknown): unknown[] | und
   return prune(strip(field, value)) as unknown[] | undefined
 }
 
+/**
+ * One field of a Person by its name, as a mask or the schema table names it at run time (the
+ * walkers here and in src/people/contacts.ts go over fields by name, not by type).
+ */
+export function personField (person: Person, name: string): unknown {
+  return (person as Record<string, unknown>)[name]
+}
+
 /** The stored contact data of an already transcoded Person: every writable field it carries. */
-export function contactDataFromPerson (person: Record<string, unknown>): Record<string, unknown> {
+export function contactDataFromPerson (person: Person): Record<string, unknown> {
   const data: Record<string, unknown> = {}
   for (const name of CONTACT_DATA_FIELDS) {
-    const items = contactFieldData(name, person[name])
+    const items = contactFieldData(name, personField(person, name))
     if (items) data[name] = items
   }
   return data

@@ -10,7 +10,8 @@ import { changeStamp } from '../change-stamp.js'
 import { failedPrecondition, invalidArgument, notFound } from '../errors.js'
 import { MY_CONTACTS } from '../groups/system-groups.js'
 import { contactIdFromResourceName, GROUP_PREFIX, newContactId, newSourceEtag, type RandomSource } from '../ids.js'
-import { contactDataFromPerson, contactFieldData } from './contact-data.js'
+import { contactDataFromPerson, contactFieldData, personField } from './contact-data.js'
+import type { Person } from '../schemas/generated.js'
 import { CONTACT_DATA_FIELDS } from './fields.js'
 import { emulatorFull, MAX_CONTACTS_IN_EMULATOR, MAX_CONTACTS_PER_ACCOUNT, MAX_FIELD_LENGTH, MAX_PHOTO_BYTES } from '../limits.js'
 import { protoPath, type PathSegment } from '../discovery/transcode.js'
@@ -48,8 +49,8 @@ export function checkLengths (value: unknown, path: PathSegment[], root: string)
   }
 }
 
-function checkFieldLengths (person: Record<string, unknown>, fields: Iterable<string>): void {
-  for (const field of fields) if (field !== 'memberships') checkLengths(person[field], [field], 'person')
+function checkFieldLengths (person: Person, fields: Iterable<string>): void {
+  for (const field of fields) if (field !== 'memberships') checkLengths(personField(person, field), [field], 'person')
 }
 
 /** Fields that hold one value at most on a contact source. */
@@ -73,9 +74,9 @@ function stamp (ctx: ContactsContext): ChangeStamp {
   return changeStamp(ctx.clock, ctx.random)
 }
 
-function checkSingletons (person: Record<string, unknown>, fields: Iterable<string>): void {
+function checkSingletons (person: Person, fields: Iterable<string>): void {
   for (const field of fields) {
-    const value = person[field]
+    const value = personField(person, field)
     if ((SINGLETONS as readonly string[]).includes(field) && Array.isArray(value) && value.length > 1) {
       throw invalidArgument(`Cannot have more than one person.${field} per source.`)
     }
@@ -83,9 +84,8 @@ function checkSingletons (person: Record<string, unknown>, fields: Iterable<stri
 }
 
 /** The group resource names a body's memberships ask for (output-only and domain ones ignored). */
-function requestedGroups (person: Record<string, unknown>): string[] {
-  const memberships = (person.memberships ?? []) as Array<{ contactGroupMembership?: { contactGroupResourceName?: string } }>
-  return memberships
+function requestedGroups (person: Person): string[] {
+  return (person.memberships ?? [])
     .map(m => m.contactGroupMembership?.contactGroupResourceName)
     .filter((name): name is string => typeof name === 'string' && name !== '')
 }
@@ -117,7 +117,7 @@ export function getContact (ctx: ContactsContext, accountId: string, resourceNam
 }
 
 /** people.createContact: a new contact in myContacts (and the groups it asks for). */
-export function createContact (ctx: ContactsContext, accountId: string, person: Record<string, unknown>): StoredContact {
+export function createContact (ctx: ContactsContext, accountId: string, person: Person): StoredContact {
   checkSingletons(person, SINGLETONS)
   checkFieldLengths(person, CONTACT_DATA_FIELDS)
   const requested = requestedGroups(person)
@@ -140,12 +140,11 @@ export function createContact (ctx: ContactsContext, accountId: string, person: 
 }
 
 /** people.updateContact, rules 1–8 of BEHAVIOUR.md §1.1 in order. */
-export function updateContact (ctx: ContactsContext, accountId: string, resourceName: string, person: Record<string, unknown>, mask: ReadonlySet<string>): StoredContact {
+export function updateContact (ctx: ContactsContext, accountId: string, resourceName: string, person: Person, mask: ReadonlySet<string>): StoredContact {
   const contactId = contactIdOf(resourceName)
   // Rule 3: the request names the version it was based on.
-  const topLevel = typeof person.etag === 'string' && person.etag !== '' ? person.etag : undefined
-  const sources = ((person.metadata as { sources?: Array<Record<string, unknown>> } | undefined)?.sources ?? [])
-  const sourceEtag = sources.find(s => s.type === 'CONTACT')?.etag as string | undefined
+  const topLevel = person.etag !== undefined && person.etag !== '' ? person.etag : undefined
+  const sourceEtag = person.metadata?.sources?.find(s => s.type === 'CONTACT')?.etag
   if (topLevel === undefined && (sourceEtag === undefined || sourceEtag === '')) {
     throw invalidArgument('Request must set person.etag or person.metadata.sources.etag for the source that is being updated.')
   }
@@ -174,7 +173,7 @@ export function updateContact (ctx: ContactsContext, accountId: string, resource
     const data = { ...current.data }
     for (const field of mask) {
       if (field === 'memberships') continue
-      const items = contactFieldData(field, person[field])
+      const items = contactFieldData(field, personField(person, field))
       if (items) data[field] = items
       else delete data[field]
     }

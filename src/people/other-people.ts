@@ -7,6 +7,7 @@
  * Also the prefix matching of their searches. No Fastify, no SQL.
  */
 import type { OtherSourceType, StoredOtherPerson } from '../../db/other-people-store.js'
+import type { Person } from '../schemas/generated.js'
 import { contactIdFromResourceName, contactResourceName } from '../ids.js'
 import { memoised } from '../memo.js'
 import { personEtag } from './etag.js'
@@ -54,9 +55,10 @@ function source (p: StoredOtherPerson): Record<string, unknown> {
  * Renders a person of another kind with every field of `fields` that is non-empty. An export
  * (ctx.forExport) leaves out field metadata, computed values and photos, as for contacts.
  */
-export function renderOtherPerson (p: StoredOtherPerson, fields: ReadonlySet<string>, ctx: RenderContext): Record<string, unknown> {
+export function renderOtherPerson (p: StoredOtherPerson, fields: ReadonlySet<string>, ctx: RenderContext): Person {
   const exporting = ctx.forExport === true
   const metadata = itemMetadata(p.sourceType, p.id, exporting)
+  // Built from the read mask's names, as renderPerson's (src/people/render.ts).
   const person: Record<string, unknown> = { resourceName: otherResourceName(p), etag: personEtag(p.etag, fields) }
   for (const field of PERSON_FIELDS) {
     if (!fields.has(field)) continue
@@ -70,11 +72,11 @@ export function renderOtherPerson (p: StoredOtherPerson, fields: ReadonlySet<str
     }
     // memberships: only contacts belong to groups; coverPhotos, ageRanges, skills: not kept.
   }
-  return person
+  return person as Person
 }
 
 /** A person removed since a sync token: its name and the deleted flag. */
-export function renderDeletedOtherPerson (p: { id: string, sourceType: OtherSourceType }): Record<string, unknown> {
+export function renderDeletedOtherPerson (p: { id: string, sourceType: OtherSourceType }): Person {
   return { resourceName: otherResourceName(p), metadata: { sources: [{ type: p.sourceType, id: p.id }], deleted: true } }
 }
 
@@ -84,14 +86,15 @@ export function renderDeletedOtherPerson (p: { id: string, sourceType: OtherSour
  * its items follow the person's own (none of them primary). `contact` is the contact rendered
  * with the same read mask.
  */
-export function mergeContact (person: Record<string, unknown>, contact: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...person }
+export function mergeContact (person: Person, contact: Person): Person {
+  // Field by field over whatever the two hold (the read mask decided which): records here.
+  const own = person as Record<string, unknown>
+  const out: Record<string, unknown> = { ...own }
   for (const [field, value] of Object.entries(contact)) {
     if (field === 'resourceName' || field === 'etag') continue
     if (field === 'metadata') {
-      const own = (person.metadata ?? { objectType: 'PERSON', sources: [] }) as { sources: unknown[] }
-      const theirs = (value as { sources: unknown[] }).sources
-      out.metadata = { ...own, sources: [...own.sources, ...theirs] }
+      const mine = person.metadata ?? { objectType: 'PERSON', sources: [] }
+      out.metadata = { ...mine, sources: [...(mine.sources ?? []), ...(contact.metadata?.sources ?? [])] }
       continue
     }
     if (!Array.isArray(value)) continue
@@ -101,11 +104,11 @@ export function mergeContact (person: Record<string, unknown>, contact: Record<s
       const { primary: _p, ...metadata } = i.metadata
       return { ...i, metadata }
     })
-    const own = (person[field] ?? []) as unknown[]
+    const ownItems = (own[field] ?? []) as unknown[]
     // The default photo of a person that has its own photo adds nothing.
-    out[field] = field === 'photos' && own.length > 0 ? own : [...own, ...items]
+    out[field] = field === 'photos' && ownItems.length > 0 ? ownItems : [...ownItems, ...items]
   }
-  return out
+  return out as Person
 }
 
 /** The email addresses of stored data, folded: what merges a contact into a directory person. */

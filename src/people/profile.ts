@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto'
 import { personEtag } from './etag.js'
 import { memoised } from '../memo.js'
+import type { Person } from '../schemas/generated.js'
 
 function digest (accountId: string): Buffer {
   return createHash('sha256').update('people-api-emulator profile ' + accountId).digest()
@@ -17,10 +18,10 @@ function digest (accountId: string): Buffer {
 export const profileId = memoised(10000, (accountId: string): string =>
   '1' + (digest(accountId).readBigUInt64BE() % (10n ** 20n)).toString().padStart(20, '0'))
 
-export function renderProfile (accountId: string, fields: ReadonlySet<string>): Record<string, unknown> {
+export function renderProfile (accountId: string, fields: ReadonlySet<string>): Person {
   const id = profileId(accountId)
   const sourceEtag = '#' + digest(accountId).subarray(8, 16).toString('base64')
-  const person: Record<string, unknown> = { resourceName: `people/${id}`, etag: personEtag(sourceEtag, fields) }
+  const person: Person = { resourceName: `people/${id}`, etag: personEtag(sourceEtag, fields) }
   if (fields.has('metadata')) person.metadata = { sources: [{ type: 'PROFILE', id, etag: sourceEtag }], objectType: 'PERSON' }
   return person
 }

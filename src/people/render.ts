@@ -6,6 +6,7 @@
  */
 import type { StoredContact } from '../../db/state-store.js'
 import { AccountLru } from '../../db/account-lru.js'
+import type { Person } from '../schemas/generated.js'
 import { schemas } from '../generated/discovery.js'
 import { contactResourceName, groupResourceName } from '../ids.js'
 import { computeItem, type ComputeOptions } from './computed.js'
@@ -21,7 +22,7 @@ export interface RenderContext {
    * account's apart: two accounts may hold the same contact id with the same etag). Without
    * them nothing is kept.
    */
-  cache?: RenderCache
+  cache?: RenderCache<Person>
   accountId?: string
   /** For fixture exports: leave computed values of writable fields out (see computeItem). */
   forExport?: boolean
@@ -66,18 +67,18 @@ function maskKey (fields: ReadonlySet<string>): string {
  * in the bytes of their JSON text (one contact may be up to 128 KiB): one account's reads never
  * evict another's, so no account can time another's activity through the cache.
  */
-export class RenderCache {
-  private readonly entries: AccountLru<Record<string, unknown>>
+export class RenderCache<T extends object> {
+  private readonly entries: AccountLru<T>
 
   constructor (readonly maxEntries = 2000, readonly maxBytes = 32 * 1024 * 1024) {
     this.entries = new AccountLru(maxEntries, maxBytes)
   }
 
-  get (accountId: string, key: string): Record<string, unknown> | undefined {
+  get (accountId: string, key: string): T | undefined {
     return this.entries.get(accountId, key)
   }
 
-  set (accountId: string, key: string, person: Record<string, unknown>, bytes: number): void {
+  set (accountId: string, key: string, person: T, bytes: number): void {
     if (bytes > this.maxBytes / 16) return
     this.entries.set(accountId, key, person, bytes)
   }
@@ -104,7 +105,7 @@ export class RenderCache {
 }
 
 /** Renders a contact with every field of `fields` (a read mask) that is non-empty. The result is shared: never modify it. */
-export function renderPerson (contact: StoredContact, fields: ReadonlySet<string>, ctx: RenderContext): Record<string, unknown> {
+export function renderPerson (contact: StoredContact, fields: ReadonlySet<string>, ctx: RenderContext): Person {
   const { cache, accountId } = ctx
   if (cache === undefined || accountId === undefined || ctx.forExport === true || ctx.written === true) return render(contact, fields, ctx)
   const key = `${contact.id}\u0000${contact.etag}\u0000${contact.photoId ?? ''}\u0000${maskKey(fields)}\u0000${ctx.baseUrl}`
@@ -160,11 +161,13 @@ export function defaultPhoto (baseUrl: string, id: string, metadata: ItemMetadat
   return { metadata: metadata.primary, url: defaultPhotoUrl(baseUrl, id), default: true }
 }
 
-function render (contact: StoredContact, fields: ReadonlySet<string>, ctx: RenderContext): Record<string, unknown> {
+function render (contact: StoredContact, fields: ReadonlySet<string>, ctx: RenderContext): Person {
   const exporting = ctx.forExport === true
   const metadata = itemMetadata('CONTACT', contact.id, exporting)
   const { primary, secondary } = metadata
 
+  // Built field by field from the read mask's names (the schema decides them at run time): a
+  // record while it is built, the Person the mask asked for when done.
   const person: Record<string, unknown> = {
     resourceName: contactResourceName(contact.id),
     etag: personEtag(contact.etag, fields)
@@ -191,10 +194,10 @@ function render (contact: StoredContact, fields: ReadonlySet<string>, ctx: Rende
     }
     // coverPhotos, ageRanges and skills exist only on profiles: never on a contact.
   }
-  return person
+  return person as Person
 }
 
 /** A contact deleted since a sync token: its name and the deleted flag. */
-export function renderDeletedPerson (contactId: string): Record<string, unknown> {
+export function renderDeletedPerson (contactId: string): Person {
   return { resourceName: contactResourceName(contactId), metadata: { sources: [{ type: 'CONTACT', id: contactId }], deleted: true } }
 }

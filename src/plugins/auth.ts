@@ -98,8 +98,8 @@ async function auth (app: FastifyInstance): Promise<void> {
    * removed the account or moved its token: the token is then resolved again, as a request
    * arriving now would be, and a token that now names another account is refused.
    */
-  const ensureAccount = (request: FastifyRequest): (() => void) | undefined => {
-    const account = request.account!
+  const ensureAccount = (request: FastifyRequest & { account: Account }): (() => void) | undefined => {
+    const account = request.account
     if (account.stored && account.generation === state.generation) return undefined
     const method = request.routeOptions.config.apiMethod!
     const now = resolve(account.token, method)
@@ -129,7 +129,7 @@ declare module 'fastify' {
      * Stores the request's account if it is not yet, and checks it still owns the request's
      * token. Returns what takes a just-stored account away again, for a mutation that fails.
      */
-    ensureAccount: (request: FastifyRequest) => (() => void) | undefined
+    ensureAccount: (request: FastifyRequest & { account: Account }) => (() => void) | undefined
   }
 }
 

@@ -18,6 +18,7 @@ import { ConfigError } from '../config.js'
 import { contactKeys } from '../people/keys.js'
 import { systemGroups } from '../accounts.js'
 import { RenderCache } from '../people/render.js'
+import type { Person } from '../schemas/generated.js'
 import { indexedText } from '../people/search.js'
 import { formatTime } from '../clock.js'
 import { checkContactSize } from '../limits.js'
@@ -160,7 +161,7 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
   }
   app.decorate('pruneTombstones', prune)
   const pruning = setInterval(prune, PRUNE_INTERVAL_MS).unref()
-  app.decorate('renderings', new RenderCache())
+  app.decorate('renderings', new RenderCache<Person>())
   // Packed: each contact is JSON text, unpacked only while it is stored again.
   const startAccounts = options.startAccounts
   app.decorate('startAccounts', () => startAccounts)
