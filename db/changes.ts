@@ -11,13 +11,9 @@
  */
 import type { Statement } from 'better-sqlite3'
 import type { Db } from './database.js'
+import type { ChangeStamp } from './model.js'
 
-/** What a mutation needs to stamp a change: its time and fresh etags. */
-export interface ChangeStamp {
-  time: string
-  groupEtag: () => string
-  sourceEtag: () => string
-}
+export type { ChangeStamp } from './model.js'
 
 export type ResourceType = 'person' | 'contactGroup'
 

@@ -6,31 +6,15 @@
  */
 import type Database from 'better-sqlite3'
 import { immediateRunner, type Db } from './database.js'
-import type { DeriveKeys, StoredContact } from './state-store.js'
-import { Changes, type ChangeStamp } from './changes.js'
+import type { ChangeStamp, Cursor, DeriveKeys, GroupRef, IndexText, PhotoChange, SortOrder, StoredContact } from './model.js'
+import { Changes } from './changes.js'
 import { contactCache, type CachedContact, type ContactCache } from './contact-cache.js'
+import { SearchIndexer } from './search-indexer.js'
+import { contactStatements, type ContactRow } from './contacts-sql.js'
 
-interface ContactRow { id: string, data: string, etag: string, update_time: string, photo_id: string | null }
-interface PageRow extends ContactRow { sort_key: string }
+export type { ChangeStamp, Cursor, GroupRef, IndexText, PhotoChange, SortOrder } from './model.js'
 
-/** A new uploaded photo (or null: back to the default one), written with a contact change. */
-export interface PhotoChange { id: string, bytes: Buffer, contentType: string }
-
-export type { ChangeStamp } from './changes.js'
-
-export interface GroupRef { id: string, groupType: 'USER_CONTACT_GROUP' | 'SYSTEM_CONTACT_GROUP' }
-
-/** The orders of people.connections.list, each with the column it sorts on. */
-export const SORT_COLUMNS = {
-  LAST_MODIFIED_ASCENDING: { column: 'update_time', descending: false },
-  LAST_MODIFIED_DESCENDING: { column: 'update_time', descending: true },
-  FIRST_NAME_ASCENDING: { column: 'given_key', descending: false },
-  LAST_NAME_ASCENDING: { column: 'family_key', descending: false }
-} as const
-export type SortOrder = keyof typeof SORT_COLUMNS
-
-/** Where a page starts: the sort key and id of the last contact of the previous page. */
-export type Cursor = [string, string]
+export { SORT_COLUMNS } from './contacts-sql.js'
 
 /** Whether two membership lists hold the same groups (order aside). */
 function sameMembers (a: readonly string[], b: readonly string[]): boolean {
@@ -39,12 +23,6 @@ function sameMembers (a: readonly string[], b: readonly string[]): boolean {
   for (const g of b) if (!a.includes(g)) return false
   return true
 }
-
-/** What the full-text index holds for a contact's search words in an account. */
-export type IndexText = (searchText: string, accountId: string) => string
-
-/** Contacts indexed per transaction by flushSearchIndex. */
-const INDEX_SLICE = 1000
 
 export class ContactsStore {
   private readonly s
@@ -64,45 +42,9 @@ export class ContactsStore {
     this.changes = changes
     this.immediate = immediateRunner(db)
     this.cache = contactCache(db)
-    this.s = {
-      photo: db.prepare<[string], { photo: Buffer, photo_type: string }>('SELECT photo, photo_type FROM contacts WHERE photo_id = ?'),
-      setPhoto: db.prepare('UPDATE contacts SET photo_id = ?, photo = ?, photo_type = ? WHERE account_id = ? AND id = ?'),
-      memberships: db.prepare<[string, string], { group_id: string }>('SELECT group_id FROM memberships WHERE account_id = ? AND contact_id = ? ORDER BY rowid'),
-      // The memberships of a whole page of contacts at once (a JSON array of ids).
-      pageMemberships: db.prepare<[string, string], { contact_id: string, group_id: string }>(
-        'SELECT m.contact_id, m.group_id FROM json_each(?) j CROSS JOIN memberships m ON m.account_id = ? AND m.contact_id = j.value ORDER BY j.key, m.rowid'),
-      group: db.prepare<[string, string], { id: string, group_type: GroupRef['groupType'] }>('SELECT id, group_type FROM contact_groups WHERE account_id = ? AND id = ?'),
-      insert: db.prepare('INSERT INTO contacts (account_id, id, data, etag, update_time, given_key, family_key, search_text, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
-      // A contact with its current search words and sort keys (a write sets only those that change).
-      getForUpdate: db.prepare<[string, string], ContactRow & { search_text: string | null, given_key: string | null, family_key: string | null }>(
-        'SELECT id, data, etag, update_time, photo_id, search_text, given_key, family_key FROM contacts WHERE account_id = ? AND id = ?'),
-      delete: db.prepare('DELETE FROM contacts WHERE account_id = ? AND id = ?'),
-      addMembership: db.prepare('INSERT INTO memberships (account_id, contact_id, group_id) VALUES (?, ?, ?)'),
-      removeMembership: db.prepare('DELETE FROM memberships WHERE account_id = ? AND contact_id = ? AND group_id = ?'),
-      count: db.prepare<[string], { n: number }>('SELECT contact_count AS n FROM accounts WHERE id = ?'),
-      dirty: db.prepare<[number], { rowid: number, account_id: string, search_text: string | null }>('SELECT rowid, account_id, search_text FROM contacts WHERE search_dirty = 1 LIMIT ?'),
-      unindex: db.prepare('DELETE FROM contact_search WHERE rowid = ?'),
-      index: db.prepare('INSERT INTO contact_search (rowid, search_text) VALUES (?, ?)'),
-      clean: db.prepare('UPDATE contacts SET search_dirty = 0 WHERE rowid = ?'),
-      // Ordered by first name, then family name, then id: deterministic whatever FTS ranks.
-      search: db.prepare<[string, string, number], ContactRow>(
-        `SELECT c.id, c.data, c.etag, c.update_time, c.photo_id FROM contact_search s JOIN contacts c ON c.rowid = s.rowid
-         WHERE contact_search MATCH ? AND c.account_id = ? ORDER BY c.given_key, c.family_key, c.id LIMIT ?`)
-    }
-    // One keyset query per sort order, first page and following pages: an index range scan each.
-    const pages = {} as Record<SortOrder, { first: Database.Statement<[string, number], PageRow>, after: Database.Statement<[string, string, string, number], PageRow> }>
-    for (const [order, { column, descending }] of Object.entries(SORT_COLUMNS) as Array<[SortOrder, typeof SORT_COLUMNS[SortOrder]]>) {
-      const dir = descending ? 'DESC' : 'ASC'
-      const select = `SELECT id, data, etag, update_time, photo_id, ${column} AS sort_key FROM contacts WHERE account_id = ?`
-      pages[order] = {
-        first: db.prepare(`${select} ORDER BY ${column} ${dir}, id ${dir} LIMIT ?`),
-        after: db.prepare(`${select} AND (${column}, id) ${descending ? '<' : '>'} (?, ?) ORDER BY ${column} ${dir}, id ${dir} LIMIT ?`)
-      }
-    }
-    this.pages = pages
+    this.indexer = new SearchIndexer(db, indexText, this.immediate)
+    this.s = contactStatements(db)
   }
-
-  private readonly pages: Record<SortOrder, { first: Database.Statement<[string, number], PageRow>, after: Database.Statement<[string, string, string, number], PageRow> }>
 
   /**
    * Up to `limit` contacts in `order`, starting after `cursor`; with the cursor of the last
@@ -110,8 +52,8 @@ export class ContactsStore {
    */
   page (accountId: string, order: SortOrder, cursor: Cursor | undefined, limit: number): Array<{ contact: StoredContact, cursor: Cursor }> {
     const rows = cursor === undefined
-      ? this.pages[order].first.all(accountId, limit)
-      : this.pages[order].after.all(accountId, cursor[0], cursor[1], limit)
+      ? this.s.pages[order].first.all(accountId, limit)
+      : this.s.pages[order].after.all(accountId, cursor[0], cursor[1], limit)
     const memberships = this.membershipsOf(accountId, rows.map(r => r.id))
     return rows.map(row => ({ contact: this.fromRow(accountId, row, memberships.get(row.id) ?? []), cursor: [row.sort_key, row.id] }))
   }
@@ -169,73 +111,26 @@ export class ContactsStore {
     return entry
   }
 
-  private flushTimer: NodeJS.Timeout | undefined
-  /** Consecutive failed background flushes: the next one waits longer (100 ms doubled, at most 30 s). */
-  private flushFailures = 0
-  /** Told of a background flush that failed (the storage plugin logs it); the flush is retried. */
-  onBackgroundError: (err: unknown, retryInMs: number) => void = () => {}
+  /** The full-text index, brought up to date in batches (db/search-indexer.ts). */
+  private readonly indexer: SearchIndexer
+
+  /** Told of a background indexing batch that failed (the storage plugin logs it); the batch is retried. */
+  get onBackgroundError (): (err: unknown, retryInMs: number) => void {
+    return this.indexer.onBackgroundError
+  }
+
+  set onBackgroundError (report: (err: unknown, retryInMs: number) => void) {
+    this.indexer.onBackgroundError = report
+  }
 
   /** Indexes the words of the contacts written since the last batch; returns how many. */
   flushSearchIndex (): number {
-    if (this.flushTimer) { clearTimeout(this.flushTimer); this.flushTimer = undefined }
-    // In slices of a bounded size, each its own transaction: a fixture of 20,000 contacts is
-    // indexed without holding all their words, or FTS5's pending index, in memory at once.
-    let indexed = 0
-    for (;;) {
-      const n = this.indexSlice()
-      indexed += n
-      if (n < INDEX_SLICE) return indexed
-    }
+    return this.indexer.flush()
   }
 
-  /** Indexes up to INDEX_SLICE marked contacts in one transaction; returns how many. */
-  private indexSlice (): number {
-    return this.immediate(() => {
-      const rows = this.s.dirty.all(INDEX_SLICE)
-      for (const row of rows) {
-        this.s.unindex.run(row.rowid)
-        this.s.index.run(row.rowid, this.indexText(row.search_text ?? '', row.account_id))
-        this.s.clean.run(row.rowid)
-      }
-      return rows.length
-    })
-  }
-
-  /**
-   * Indexes soon, in one batch, what writes have marked (searches index first anyway). The
-   * batch runs outside any request: a failure (a full disk, a lock) is reported and retried
-   * later, never thrown — nothing in the background may end the process.
-   */
+  /** Indexes soon, in one batch, what writes have marked (searches index first anyway). */
   scheduleSearchIndex (firstDelayMs = 100): void {
-    const delay = this.flushFailures === 0 ? firstDelayMs : Math.min(30000, 100 * 2 ** this.flushFailures)
-    const due = Date.now() + delay
-    if (this.flushTimer !== undefined) {
-      // A batch due later (the one after start) comes sooner for a write.
-      if (this.flushDue <= due) return
-      clearTimeout(this.flushTimer)
-    }
-    this.flushDue = due
-    this.flushTimer = setTimeout(() => { this.backgroundIndex() }, delay).unref()
-  }
-
-  /** When the scheduled batch runs (Date.now() time). */
-  private flushDue = 0
-
-  private backgroundIndex (): void {
-    this.flushTimer = undefined
-    // Not inside work that holds a transaction open across turns (an import): later.
-    if (this.db.inTransaction) { this.scheduleSearchIndex(); return }
-    try {
-      // One slice now; if there is more, the next as soon as the event loop has served what
-      // waits (a large import is indexed without holding up requests for long).
-      const more = this.indexSlice() === INDEX_SLICE
-      this.flushFailures = 0
-      if (more) { this.flushDue = Date.now(); this.flushTimer = setTimeout(() => { this.backgroundIndex() }, 0).unref() }
-    } catch (err) {
-      this.flushFailures++
-      this.onBackgroundError(err, Math.min(30000, 100 * 2 ** this.flushFailures))
-      this.scheduleSearchIndex()
-    }
+    this.indexer.schedule(firstDelayMs)
   }
 
   /**

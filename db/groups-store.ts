@@ -4,15 +4,12 @@
  * stamps every resource it affected (see changes.ts).
  */
 import { immediateRunner, type Db } from './database.js'
-import type { StoredGroup } from './state-store.js'
-import { Changes, type ChangeStamp } from './changes.js'
+import type { ChangeStamp, GroupWithCount, ModifyResult, StoredGroup } from './model.js'
+import { Changes } from './changes.js'
+
+export type { GroupWithCount, ModifyResult } from './model.js'
 
 interface GroupRow { id: string, group_type: StoredGroup['groupType'], name: string, client_data: string | null, etag: string | null, update_time: string | null }
-
-/** A group with its member count, as reads need it. */
-export interface GroupWithCount extends StoredGroup {
-  memberCount: number
-}
 
 function toGroup (row: GroupRow & { member_count?: number }): GroupWithCount {
   return {
@@ -33,12 +30,6 @@ function toGroup (row: GroupRow & { member_count?: number }): GroupWithCount {
 export const GROUP_NAME_KEY = 'trim(name, char(9, 10, 11, 12, 13, 32, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288, 65279))'
 
 const COLUMNS = 'g.id, g.group_type, g.name, g.client_data, g.etag, g.update_time, g.member_count'
-
-/** What a members.modify did. */
-export interface ModifyResult {
-  notFound: string[]
-  lastGroup: string[]
-}
 
 export class GroupsStore {
   private readonly s

@@ -6,24 +6,9 @@
  */
 import type { Db } from './database.js'
 import type { Changes } from './changes.js'
-import type { DeriveKeys } from './state-store.js'
+import type { DeriveKeys, OrderedPerson, OtherChange, OtherSourceType, StoredOtherPerson } from './model.js'
 
-export type OtherSourceType = 'OTHER_CONTACT' | 'DOMAIN_PROFILE' | 'DOMAIN_CONTACT'
-
-export interface StoredOtherPerson {
-  /** OTHER_CONTACT and DOMAIN_CONTACT: 64-bit hex (as a contact's); DOMAIN_PROFILE: decimal. */
-  id: string
-  sourceType: OtherSourceType
-  data: Record<string, unknown>
-  etag: string
-  updateTime: string
-}
-
-/** A person of a listing with its place in the owner's order (the next page's cursor). */
-export interface OrderedPerson { person: StoredOtherPerson, rowid: number }
-
-/** A change since a sync token: the person as it is now, or a tombstone. */
-export interface OtherChange { id: string, sourceType: OtherSourceType, deleted: boolean, person?: StoredOtherPerson }
+export type { OrderedPerson, OtherChange, OtherSourceType, StoredOtherPerson } from './model.js'
 
 interface Row { rowid: number, id: string, source_type: OtherSourceType, data: string, etag: string, update_time: string, search_text: string, seq: number, deleted: number }
 

@@ -4,76 +4,10 @@
  */
 import type { Db } from './database.js'
 import { forgetPositions, HIGHEST_STORED } from './changes.js'
-import type { StoredOtherPerson } from './other-people-store.js'
+import type { AccountSummary, DeriveKeys, FoundToken, PackedAccount, StoredAccount, StoredContact, StoredDomain, StoredGroup, StoredOtherPerson } from './model.js'
 
-export interface StoredToken {
-  token: string
-  /** null: the default, full `contacts` scope. */
-  scopes: string[] | null
-}
-
-export interface StoredGroup {
-  id: string
-  groupType: 'USER_CONTACT_GROUP' | 'SYSTEM_CONTACT_GROUP'
-  name: string
-  clientData: Array<{ key?: string, value?: string }> | null
-  etag: string | null
-  updateTime: string | null
-}
-
-export interface StoredContact {
-  id: string
-  data: Record<string, unknown>
-  etag: string
-  updateTime: string
-  /** Ids of the groups the contact belongs to. */
-  memberships: string[]
-  /** Id of an uploaded photo (GET /_emulator/photos/<id>); absent or null: the default photo. */
-  photoId?: string | null
-}
-
-/** Sort keys and search words stored beside a contact's data (computed from it, see src/people/keys.ts). */
-export interface DerivedKeys { givenKey: string, familyKey: string, searchText: string }
-export type DeriveKeys = (data: Record<string, unknown>) => DerivedKeys
-
-export interface StoredAccount {
-  id: string
-  declared: boolean
-  createdTime: string
-  /** The Workspace domain the account belongs to; null: a consumer account. */
-  domain: string | null
-  tokens: StoredToken[]
-  groups: StoredGroup[]
-  contacts: StoredContact[]
-  otherContacts: StoredOtherPerson[]
-}
-
-/** A Workspace domain: its people (DOMAIN_PROFILE) and shared contacts (DOMAIN_CONTACT). */
-export interface StoredDomain {
-  domain: string
-  createdTime: string
-  people: StoredOtherPerson[]
-}
-
-/**
- * An account whose contacts are held as JSON text, one string per StoredContact: how start
- * fixtures stay in memory (for reset). A string is turned back into a contact only while it
- * is being stored, so a large fixture never exists as objects all at once.
- */
-export interface PackedAccount extends Omit<StoredAccount, 'contacts'> {
-  contacts: string[]
-}
-
-/** A contact as PackedAccount holds it. */
-export function packContact (contact: StoredContact): string {
-  return JSON.stringify(contact)
-}
-
-/** What a token names: its account, scopes, and the account's creation and domain. */
-/** An account without what it holds (GET /_emulator/accounts). */
-export type AccountSummary = Pick<StoredAccount, 'id' | 'declared' | 'createdTime' | 'domain' | 'tokens'>
-
-export interface FoundToken { accountId: string, scopes: string[] | null, createdTime: string, domain: string | null, declared: boolean }
+export type { AccountSummary, DerivedKeys, DeriveKeys, FoundToken, PackedAccount, StoredAccount, StoredContact, StoredDomain, StoredGroup, StoredToken } from './model.js'
+export { packContact } from './model.js'
 
 function otherPerson (row: OtherRow): StoredOtherPerson {
   return { id: row.id, sourceType: row.source_type, data: JSON.parse(row.data) as Record<string, unknown>, etag: row.etag, updateTime: row.update_time }

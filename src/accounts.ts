@@ -1,6 +1,5 @@
 /** Building new accounts: every account starts with the system groups and nothing else. */
-import type { StoredAccount, StoredContact, StoredGroup, StoredToken } from '../db/state-store.js'
-import type { StoredOtherPerson } from '../db/other-people-store.js'
+import type { StoredAccount, StoredContact, StoredGroup, StoredOtherPerson, StoredToken } from '../db/model.js'
 import { SYSTEM_GROUPS } from './groups/system-groups.js'
 import { methods } from './generated/discovery.js'
 

@@ -5,7 +5,7 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
 import { readFileSync } from 'node:fs'
 import { Socket } from 'node:net'
-import type { PackedAccount } from '../db/state-store.js'
+import type { PackedAccount } from '../db/model.js'
 import { defaultConfig, type Config } from './config.js'
 import { EmulatorClock, parseClockMode, type Clock } from './clock.js'
 import { cryptoRandom, seededRandom, type RandomSource } from './ids.js'

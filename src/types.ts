@@ -1,6 +1,7 @@
 /** What the plugins add to Fastify's instance and request objects. */
 import type { Db } from '../db/database.js'
-import type { PackedAccount, StateStore, StoredDomain } from '../db/state-store.js'
+import type { PackedAccount, StoredDomain } from '../db/model.js'
+import type { StateStore } from '../db/state-store.js'
 import type { ContactsStore } from '../db/contacts-store.js'
 import type { OtherPeopleStore } from '../db/other-people-store.js'
 import type { GroupsStore } from '../db/groups-store.js'

@@ -6,7 +6,7 @@
  */
 import type { Implementations } from './index.js'
 import { given, issuedTokens, pageSize, renderContext } from './common.js'
-import type { Cursor, SortOrder } from '../../db/contacts-store.js'
+import type { Cursor, SortOrder } from '../../db/model.js'
 import { invalidArgument } from '../../src/errors.js'
 import { parseReadMask } from '../../src/people/masks.js'
 import { renderDeletedPerson, renderPerson } from '../../src/people/render.js'

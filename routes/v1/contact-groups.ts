@@ -18,7 +18,7 @@ import { checkCount } from '../../src/limits.js'
 import { renderDeletedGroup, renderGroup } from '../../src/groups/render.js'
 import { isOffset, paramsHash } from '../../src/tokens.js'
 import { list } from '../../src/sync/listing.js'
-import type { GroupWithCount } from '../../db/groups-store.js'
+import type { GroupWithCount } from '../../db/model.js'
 
 const DEFAULT_PAGE_SIZE = 30
 const MAX_PAGE_SIZE = 1000

@@ -9,7 +9,7 @@ import type { ListDirectoryPeopleResponse, Person, SearchDirectoryPeopleResponse
 import { given, issuedTokens, pageSize, renderContext } from './common.js'
 import { otherPeopleSource } from './other-listing.js'
 import { list } from '../../src/sync/listing.js'
-import type { OtherSourceType, StoredOtherPerson } from '../../db/other-people-store.js'
+import type { OtherSourceType, StoredOtherPerson } from '../../db/model.js'
 import { failedPrecondition, invalidArgument } from '../../src/errors.js'
 import { parseReadMask } from '../../src/people/masks.js'
 import { emailKeys, mergeContact, prefixMatcher, renderDeletedOtherPerson, renderOtherPerson } from '../../src/people/other-people.js'

@@ -16,7 +16,7 @@ import { createContact } from '../../src/people/contacts.js'
 import { checkAllowedPaths, parseCopyMask, parseReadMask } from '../../src/people/masks.js'
 import { renderPerson } from '../../src/people/render.js'
 import { otherIdFromResourceName, prefixMatcher, renderDeletedOtherPerson, renderOtherPerson } from '../../src/people/other-people.js'
-import type { OtherSourceType } from '../../db/other-people-store.js'
+import type { OtherSourceType } from '../../db/model.js'
 import { paramsHash } from '../../src/tokens.js'
 
 const DEFAULT_PAGE_SIZE = 100

@@ -3,7 +3,8 @@
  * not the account's contacts, in the order they were stored (a page token's cursor is the
  * row's position), removed ones as tombstones in a sync.
  */
-import type { OrderedPerson, OtherChange, OtherPeopleStore, OtherSourceType, StoredOtherPerson } from '../../db/other-people-store.js'
+import type { OtherPeopleStore } from '../../db/other-people-store.js'
+import type { OrderedPerson, OtherChange, OtherSourceType, StoredOtherPerson } from '../../db/model.js'
 import type { ListingSource } from '../../src/sync/listing.js'
 import { isOffset } from '../../src/tokens.js'
 

@@ -2,8 +2,8 @@
  * Contact-group rules (BEHAVIOUR.md §1.2, §5): masks, names, etags, system groups, and the
  * create / update / delete / members.modify operations on the store. No Fastify here.
  */
-import type { GroupsStore, GroupWithCount, ModifyResult } from '../../db/groups-store.js'
-import type { StoredGroup } from '../../db/state-store.js'
+import type { GroupsStore } from '../../db/groups-store.js'
+import type { GroupWithCount, ModifyResult, StoredGroup } from '../../db/model.js'
 import type { Clock } from '../clock.js'
 import { changeStamp } from '../change-stamp.js'
 import { alreadyExists, failedPrecondition, invalidArgument, notFound } from '../errors.js'

@@ -3,7 +3,7 @@
  * user groups; then the fields of the read mask. `formattedName` travels with `name`;
  * system groups carry no etag and no metadata; `memberCount` is left out when zero.
  */
-import type { GroupWithCount } from '../../db/groups-store.js'
+import type { GroupWithCount } from '../../db/model.js'
 import type { ContactGroup } from '../schemas/generated.js'
 import { contactResourceName, groupResourceName } from '../ids.js'
 import { systemGroupFormattedName } from './system-groups.js'

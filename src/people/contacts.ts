@@ -3,8 +3,8 @@
  * names, etags, singletons and memberships, and the create / update / delete operations on
  * the store. No Fastify here: routes call these and render what they return.
  */
-import type { ChangeStamp, ContactsStore, GroupRef } from '../../db/contacts-store.js'
-import type { StoredContact } from '../../db/state-store.js'
+import type { ContactsStore } from '../../db/contacts-store.js'
+import type { ChangeStamp, GroupRef, StoredContact } from '../../db/model.js'
 import type { Clock } from '../clock.js'
 import { changeStamp } from '../change-stamp.js'
 import { failedPrecondition, invalidArgument, notFound } from '../errors.js'

@@ -6,7 +6,7 @@
  * of the read mask that is non-empty, every item with its field metadata; the default photo.
  * Also the prefix matching of their searches. No Fastify, no SQL.
  */
-import type { OtherSourceType, StoredOtherPerson } from '../../db/other-people-store.js'
+import type { OtherSourceType, StoredOtherPerson } from '../../db/model.js'
 import type { Person } from '../schemas/generated.js'
 import { contactIdFromResourceName, contactResourceName } from '../ids.js'
 import { memoised } from '../memo.js'

@@ -4,7 +4,7 @@
  * field metadata (the first one primary), computed values added; memberships with their
  * group ids; the default photo.
  */
-import type { StoredContact } from '../../db/state-store.js'
+import type { StoredContact } from '../../db/model.js'
 import { AccountLru } from '../../db/account-lru.js'
 import type { Person } from '../schemas/generated.js'
 import { schemas } from '../generated/discovery.js'

@@ -1,0 +1,124 @@
+/**
+ * The stored model: what the stores keep and hand back, and what the domain (src/people,
+ * src/groups, src/fixtures) reads and writes — one module both import. A contact's and an
+ * other person's `data` are the writable fields of a Person as stored (src/people/contact-data.ts):
+ * items read by field name, the schema deciding their shape at run time.
+ */
+
+/** What a mutation needs to stamp a change: its time and fresh etags. */
+export interface ChangeStamp {
+  time: string
+  groupEtag: () => string
+  sourceEtag: () => string
+}
+
+export interface StoredToken {
+  token: string
+  /** null: the default, full `contacts` scope. */
+  scopes: string[] | null
+}
+
+export interface StoredGroup {
+  id: string
+  groupType: 'USER_CONTACT_GROUP' | 'SYSTEM_CONTACT_GROUP'
+  name: string
+  clientData: Array<{ key?: string, value?: string }> | null
+  etag: string | null
+  updateTime: string | null
+}
+
+export interface StoredContact {
+  id: string
+  data: Record<string, unknown>
+  etag: string
+  updateTime: string
+  /** Ids of the groups the contact belongs to. */
+  memberships: string[]
+  /** Id of an uploaded photo (GET /_emulator/photos/<id>); absent or null: the default photo. */
+  photoId?: string | null
+}
+
+/** Sort keys and search words stored beside a contact's data (computed from it, see src/people/keys.ts). */
+export interface DerivedKeys { givenKey: string, familyKey: string, searchText: string }
+export type DeriveKeys = (data: Record<string, unknown>) => DerivedKeys
+
+export interface StoredAccount {
+  id: string
+  declared: boolean
+  createdTime: string
+  /** The Workspace domain the account belongs to; null: a consumer account. */
+  domain: string | null
+  tokens: StoredToken[]
+  groups: StoredGroup[]
+  contacts: StoredContact[]
+  otherContacts: StoredOtherPerson[]
+}
+
+/** A Workspace domain: its people (DOMAIN_PROFILE) and shared contacts (DOMAIN_CONTACT). */
+export interface StoredDomain {
+  domain: string
+  createdTime: string
+  people: StoredOtherPerson[]
+}
+
+/**
+ * An account whose contacts are held as JSON text, one string per StoredContact: how start
+ * fixtures stay in memory (for reset). A string is turned back into a contact only while it
+ * is being stored, so a large fixture never exists as objects all at once.
+ */
+export interface PackedAccount extends Omit<StoredAccount, 'contacts'> {
+  contacts: string[]
+}
+
+/** A contact as PackedAccount holds it. */
+export function packContact (contact: StoredContact): string {
+  return JSON.stringify(contact)
+}
+
+/** What a token names: its account, scopes, and the account's creation and domain. */
+/** An account without what it holds (GET /_emulator/accounts). */
+export type AccountSummary = Pick<StoredAccount, 'id' | 'declared' | 'createdTime' | 'domain' | 'tokens'>
+
+export interface FoundToken { accountId: string, scopes: string[] | null, createdTime: string, domain: string | null, declared: boolean }
+
+export type OtherSourceType = 'OTHER_CONTACT' | 'DOMAIN_PROFILE' | 'DOMAIN_CONTACT'
+
+export interface StoredOtherPerson {
+  /** OTHER_CONTACT and DOMAIN_CONTACT: 64-bit hex (as a contact's); DOMAIN_PROFILE: decimal. */
+  id: string
+  sourceType: OtherSourceType
+  data: Record<string, unknown>
+  etag: string
+  updateTime: string
+}
+
+/** A person of a listing with its place in the owner's order (the next page's cursor). */
+export interface OrderedPerson { person: StoredOtherPerson, rowid: number }
+
+/** A change since a sync token: the person as it is now, or a tombstone. */
+export interface OtherChange { id: string, sourceType: OtherSourceType, deleted: boolean, person?: StoredOtherPerson }
+
+/** A group with its member count, as reads need it. */
+export interface GroupWithCount extends StoredGroup {
+  memberCount: number
+}
+
+/** What a members.modify did. */
+export interface ModifyResult {
+  notFound: string[]
+  lastGroup: string[]
+}
+
+/** A new uploaded photo (or null: back to the default one), written with a contact change. */
+export interface PhotoChange { id: string, bytes: Buffer, contentType: string }
+
+export interface GroupRef { id: string, groupType: 'USER_CONTACT_GROUP' | 'SYSTEM_CONTACT_GROUP' }
+
+/** The orders of people.connections.list. */
+export type SortOrder = 'LAST_MODIFIED_ASCENDING' | 'LAST_MODIFIED_DESCENDING' | 'FIRST_NAME_ASCENDING' | 'LAST_NAME_ASCENDING'
+
+/** What the full-text index holds for a contact's search words in an account. */
+export type IndexText = (searchText: string, accountId: string) => string
+
+/** Where a page starts: the sort key and id of the last contact of the previous page. */
+export type Cursor = [string, string]
