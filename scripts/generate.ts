@@ -7,6 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { contractFile, generateContract } from './generate-contract.js'
+import { readmeFile, readmeWithTable } from './readme-table.js'
 import type { FieldDescriptor, MethodDescriptor, ParameterDescriptor, SchemaDescriptor } from '../src/discovery/types.js'
 
 interface RawParameter { description?: string, type: string, location: string, format?: string, repeated?: boolean, required?: boolean, pattern?: string, enum?: string[], minimum?: string, maximum?: string }
@@ -197,6 +198,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   console.log(`wrote ${typeboxFile}`)
   writeFileSync(contractFile, generateContract())
   console.log(`wrote ${contractFile}`)
+  writeFileSync(readmeFile, readmeWithTable())
+  console.log(`wrote the configuration table of ${readmeFile}`)
   // The ledger reads the generated table, so it is written after it, in a fresh import.
   const { fidelityMarkdown } = await import('../src/fidelity/report.js')
   const { implementations } = await import('../routes/v1/index.js')

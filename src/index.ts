@@ -15,7 +15,8 @@
  */
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
-import { buildCommand, ConfigError, loadConfig, type LogLevel } from './config.js'
+import { buildCommand, ConfigError, loadConfig } from './config.js'
+import type { EmulatorOptions } from './options.js'
 import { formatTime } from './clock.js'
 import { cannotListen } from './listen.js'
 import { FixtureError } from './fixtures/fixture.js'
@@ -25,7 +26,7 @@ import type { CustomFaultError, FaultRule, NamedFaultError } from './faults.js'
 import type { QuotaName, QuotaState } from './quotas.js'
 
 export { ConfigError, FixtureError }
-export type { JournalEntry, JournalError, JournalFilter, SnapshotInfo, LogLevel, FaultRule, NamedFaultError, CustomFaultError, QuotaName, QuotaState }
+export type { JournalEntry, JournalError, JournalFilter, SnapshotInfo, FaultRule, NamedFaultError, CustomFaultError, QuotaName, QuotaState }
 
 /** A fault rule as `emulator.faults.add` takes it (README, "Faults and quotas"). */
 export interface FaultRuleInput {
@@ -45,40 +46,13 @@ export interface FaultRuleInput {
 }
 
 /** The settings of `startEmulator`: the command line's, camel-cased. */
-export interface EmulatorOptions {
-  /** Address to listen on. Default `127.0.0.1`. */
-  host?: string
-  /** Port to listen on; 0 (the default in library mode) picks a free one. */
-  port?: number
-  /** `:memory:` (default) or a database file that persists. */
-  db?: string
-  /** The start fixtures: a fixture document, or the path of a JSON file holding one. */
-  fixtures?: string | object
-  /** Accept only tokens declared in fixtures. */
-  strictAccounts?: boolean
-  /** pino's level; `silent` by default in library mode. */
-  logLevel?: LogLevel
-  /** `system` (default) or `fixed:<RFC 3339 time>`. */
-  clock?: string
-  /** Seed of deterministic resource names and etags. */
-  seed?: string
-  /** Mutations one account may have queued before the next gets a 429. */
-  maxQueuedMutations?: number
-  /** Host names the control plane answers to, besides loopback names, IP addresses and single-label names. */
-  allowedHosts?: string[] | string
-  /** Require `Authorization: Bearer <it>` on the control plane (this object's methods send it). */
-  controlToken?: string
-  /** The most the database may hold, in MiB. */
-  maxStorage?: number
-  /** Requests the journal keeps; 0 turns it off. Default 1000. */
-  journalSize?: number
-  /** The most memory the journal's entries take together, in MiB (the oldest go first). Default 16. */
-  journalMemory?: number
-  /** Calls spend per-user quotas as Google counts them (`on`), or not (`off`, the default). */
-  quotas?: 'on' | 'off' | boolean
-  /** Quota limits: `{ critical_write: 5 }` or `'critical_write=5'`; the others keep their defaults. */
-  quotaLimits?: string | Partial<Record<QuotaName, number>>
-}
+/**
+ * The options of startEmulator: every setting of the command line under its flag's camel-case
+ * name (`--max-storage` → `maxStorage`), from the one table of settings (src/options.ts; README:
+ * Configuration). `fixtures` also takes the document itself; `port` is 0 (a free one) and
+ * `logLevel` `silent` unless given.
+ */
+export type { EmulatorOptions, LogLevel } from './options.js'
 
 /** A control-plane call that the emulator refused: its HTTP status and Google-shaped error. */
 export class EmulatorError extends Error {

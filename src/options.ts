@@ -15,11 +15,11 @@ export type LogLevel = typeof LOG_LEVELS[number]
  * One setting. `T` is its value in Config; `L` what the library's `startEmulator` takes for it
  * (it is turned into the flag's text and parsed as the command line's is).
  */
-export interface Setting<K extends string, T, L> {
+export interface Setting<K extends string, F extends string, T, L> {
   /** The Config key. */
   readonly key: K
   /** The flag with its argument, as `--help` shows it: `--max-storage <MiB>`. */
-  readonly flag: string
+  readonly flag: F
   readonly env: string
   readonly default: T
   /** How README and `--help` show the default, when not as the value's own text; `—` for none. */
@@ -36,8 +36,18 @@ export interface Setting<K extends string, T, L> {
   readonly library?: L
 }
 
-function setting<K extends string, T, L = T> (s: Setting<K, T, L>): Setting<K, T, L> {
+function setting<K extends string, F extends string, T, L = T> (s: Setting<K, F, T, L>): Setting<K, F, T, L> {
   return s
+}
+
+/** No default: the setting's value is a `T` or undefined. */
+function unset<T> (): T | undefined {
+  return undefined
+}
+
+/** The type of what the library takes for a setting, when it is not the value's own (a type only). */
+function takes<L> (): L | undefined {
+  return undefined
 }
 
 function parsePort (value: string): number {
@@ -123,19 +133,19 @@ export const SETTINGS = [
   setting({ key: 'host', flag: '--host <host>', env: 'PEOPLE_EMULATOR_HOST', default: '127.0.0.1', parse: parseNonEmpty, help: 'address to listen on', doc: 'address to listen on (`0.0.0.0` in a container)' }),
   setting({ key: 'port', flag: '--port <port>', env: 'PEOPLE_EMULATOR_PORT', default: 8090, parse: parsePort, help: 'port to listen on (0 = any free port)', doc: 'port; `0` picks a free one (read it from the start line)' }),
   setting({ key: 'db', flag: '--db <path>', env: 'PEOPLE_EMULATOR_DB', default: ':memory:', parse: parseNonEmpty, help: 'SQLite database: ":memory:" or a file path that persists', doc: 'SQLite database: `:memory:`, or a file path that persists' }),
-  setting<'fixtures', string | undefined, string | object>({ key: 'fixtures', flag: '--fixtures <file>', env: 'PEOPLE_EMULATOR_FIXTURES', default: undefined, parse: parseNonEmpty, help: 'fixture document loaded into a new database and restored by reset', doc: 'fixture document that seeds a new database and that reset restores (the library also takes the document itself)' }),
+  setting({ key: 'fixtures', flag: '--fixtures <file>', env: 'PEOPLE_EMULATOR_FIXTURES', default: unset<string>(), library: takes<string | object>(), parse: parseNonEmpty, help: 'fixture document loaded into a new database and restored by reset', doc: 'fixture document that seeds a new database and that reset restores (the library also takes the document itself)' }),
   setting({ key: 'strictAccounts', flag: '--strict-accounts [bool]', env: 'PEOPLE_EMULATOR_STRICT_ACCOUNTS', default: false, parse: parseBoolean, help: 'accept only tokens declared in fixtures', doc: 'accept only tokens declared in fixtures' }),
-  setting<'logLevel', LogLevel, LogLevel>({ key: 'logLevel', flag: '--log-level <level>', env: 'PEOPLE_EMULATOR_LOG_LEVEL', default: 'info', choices: LOG_LEVELS, help: 'pino log level', doc: LOG_LEVELS.map(l => `\`${l}\``).join(', ') + ' (`silent` by default in library mode)' }),
+  setting({ key: 'logLevel', flag: '--log-level <level>', env: 'PEOPLE_EMULATOR_LOG_LEVEL', default: 'info' as LogLevel, choices: LOG_LEVELS, help: 'pino log level', doc: LOG_LEVELS.map(l => `\`${l}\``).join(', ') + ' (`silent` by default in library mode)' }),
   setting({ key: 'clock', flag: '--clock <mode>', env: 'PEOPLE_EMULATOR_CLOCK', default: 'system', parse: parseClock, help: '"system", or "fixed:<RFC 3339 time>" for a clock that moves only when told', doc: '`system`, or `fixed:<RFC 3339>`: a clock that starts there and moves only when told' }),
-  setting<'seed', string | undefined, string>({ key: 'seed', flag: '--seed <text>', env: 'PEOPLE_EMULATOR_SEED', default: undefined, parse: parseNonEmpty, help: 'seed for deterministic resource names and etags', doc: 'seed for deterministic resource names and etags' }),
+  setting({ key: 'seed', flag: '--seed <text>', env: 'PEOPLE_EMULATOR_SEED', default: unset<string>(), parse: parseNonEmpty, help: 'seed for deterministic resource names and etags', doc: 'seed for deterministic resource names and etags' }),
   setting({ key: 'maxQueuedMutations', flag: '--max-queued-mutations <n>', env: 'PEOPLE_EMULATOR_MAX_QUEUED_MUTATIONS', default: 1000, parse: parsePositive, help: 'mutations one account may have queued before the next gets a 429', doc: 'mutations one account may have queued before the next gets a 429' }),
   setting({ key: 'maxStorageMiB', flag: '--max-storage <MiB>', env: 'PEOPLE_EMULATOR_MAX_STORAGE', default: 256, parse: parseStorage, help: 'the most the database may hold; writes past it get a 429', doc: 'the most the database may hold (at least 16); writes that add data past it get a 429' }),
-  setting<'allowedHosts', string[], string[] | string>({ key: 'allowedHosts', flag: '--allowed-hosts <names>', env: 'PEOPLE_EMULATOR_ALLOWED_HOSTS', default: [], shown: 'none', parse: parseHosts, help: 'host names the control plane answers to, besides loopback names, IP addresses and single-label names', doc: 'comma-separated host names the control plane answers to, besides loopback names, IP addresses and single-label names (see Security)' }),
-  setting<'controlToken', string | undefined, string>({ key: 'controlToken', flag: '--control-token <token>', env: 'PEOPLE_EMULATOR_CONTROL_TOKEN', default: undefined, parse: parseControlToken, help: 'require "Authorization: Bearer <token>" on every control-plane request but health', doc: 'when set, every control-plane request but health needs `Authorization: Bearer <token>`; 1–4,096 visible ASCII characters, no spaces' }),
+  setting({ key: 'allowedHosts', flag: '--allowed-hosts <names>', env: 'PEOPLE_EMULATOR_ALLOWED_HOSTS', default: [] as string[], library: takes<string[] | string>(), shown: 'none', parse: parseHosts, help: 'host names the control plane answers to, besides loopback names, IP addresses and single-label names', doc: 'comma-separated host names the control plane answers to, besides loopback names, IP addresses and single-label names (see Security)' }),
+  setting({ key: 'controlToken', flag: '--control-token <token>', env: 'PEOPLE_EMULATOR_CONTROL_TOKEN', default: unset<string>(), parse: parseControlToken, help: 'require "Authorization: Bearer <token>" on every control-plane request but health', doc: 'when set, every control-plane request but health needs `Authorization: Bearer <token>`; 1–4,096 visible ASCII characters, no spaces' }),
   setting({ key: 'journalSize', flag: '--journal-size <n>', env: 'PEOPLE_EMULATOR_JOURNAL_SIZE', default: 1000, parse: parseJournalSize, help: 'requests the journal keeps (GET /_emulator/requests); 0 turns it off', doc: 'requests the journal keeps (`GET /_emulator/requests`); `0` turns it off (up to 100,000)' }),
   setting({ key: 'journalMemoryMiB', flag: '--journal-memory <MiB>', env: 'PEOPLE_EMULATOR_JOURNAL_MEMORY', default: 16, parse: parseJournalMemory, help: 'the most memory the journal\'s entries take together; past it, the oldest go', doc: 'the most memory the journal\'s entries take together (1–1,024); past it the oldest go' }),
-  setting<'quotas', boolean, 'on' | 'off' | boolean>({ key: 'quotas', flag: '--quotas <on|off>', env: 'PEOPLE_EMULATOR_QUOTAS', default: false, shown: 'off', parse: parseOnOff, help: 'calls spend per-user quotas as Google counts them; an exhausted one answers its 429', doc: '`on`: calls spend per-user quotas as Google counts them, and an exhausted one answers its 429 ([Faults and quotas](#faults-and-quotas))' }),
-  setting<'quotaLimits', QuotaLimits, string | Partial<Record<QuotaName, number>>>({ key: 'quotaLimits', flag: '--quota-limits <limits>', env: 'PEOPLE_EMULATOR_QUOTA_LIMITS', default: DEFAULT_QUOTA_LIMITS, shown: Object.entries(DEFAULT_QUOTA_LIMITS).map(([k, v]) => `${k}=${v}`).join(','), parse: parseLimits, help: 'quota limits as name=n pairs, e.g. critical_write=60,daily_write=10000', doc: 'quota limits as `name=n` pairs; names not given keep their defaults' })
+  setting({ key: 'quotas', flag: '--quotas <on|off>', env: 'PEOPLE_EMULATOR_QUOTAS', default: false, library: takes<'on' | 'off' | boolean>(), shown: 'off', parse: parseOnOff, help: 'calls spend per-user quotas as Google counts them; an exhausted one answers its 429', doc: '`on`: calls spend per-user quotas as Google counts them, and an exhausted one answers its 429 ([Faults and quotas](#faults-and-quotas))' }),
+  setting({ key: 'quotaLimits', flag: '--quota-limits <limits>', env: 'PEOPLE_EMULATOR_QUOTA_LIMITS', default: DEFAULT_QUOTA_LIMITS as QuotaLimits, library: takes<string | Partial<Record<QuotaName, number>>>(), shown: Object.entries(DEFAULT_QUOTA_LIMITS).map(([k, v]) => `${k}=${v}`).join(','), parse: parseLimits, help: 'quota limits as name=n pairs, e.g. critical_write=60,daily_write=10000', doc: 'quota limits as `name=n` pairs; names not given keep their defaults' })
 ] as const
 
 type AnySetting = typeof SETTINGS[number]
@@ -148,7 +158,7 @@ type OptionName<F extends string> = F extends `--${infer Name} ${string}` ? Came
 type Camel<S extends string> = S extends `${infer A}-${infer B}` ? `${A}${Capitalize<Camel<B>>}` : S
 
 /** What `startEmulator` takes: every setting, under its flag's camel-case name (README: Configuration). */
-export type EmulatorOptions = { [S in AnySetting as OptionName<S['flag']>]?: NonNullable<S['library']> }
+export type EmulatorOptions = { [S in AnySetting as OptionName<S['flag']>]?: undefined extends S['library'] ? (S['library'] extends undefined ? NonNullable<S['default']> : NonNullable<S['library']>) : NonNullable<S['library']> }
 
 /** The option name of a flag (`--max-storage <MiB>` → `maxStorage`). */
 export function optionName (flag: string): string {

@@ -114,3 +114,14 @@ t.test('a refused value is quoted on one line, and a refused control token not a
   t.match(clock, /'fixed:a\\nb\\x1b\[2K'/, 'other values are quoted with their control characters escaped')
   t.notMatch(clock, CONTROL)
 })
+
+t.test('one table of settings: the command line, the library options and README come from it', async t => {
+  const { SETTINGS, optionName } = await import('../src/options.js')
+  const { readmeWithTable, readmeFile } = await import('../scripts/readme-table.js')
+  const { readFileSync } = await import('node:fs')
+  t.equal(readFileSync(readmeFile, 'utf8'), readmeWithTable(), "README's configuration table is src/options.ts's: run `npm run generate`")
+  const { buildCommand } = await import('../src/config.js')
+  const flags = buildCommand('0').options.filter(o => o.long !== '--version').map(o => [o.long, o.envVar, o.attributeName()])
+  t.same(flags, SETTINGS.map(s => [s.flag.split(' ')[0], s.env, optionName(s.flag)]), 'every setting is a flag with its variable, in the table\'s order')
+  t.same(Object.keys(defaultConfig), SETTINGS.map(s => s.key), 'and a key of the configuration')
+})
