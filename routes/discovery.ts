@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { notFound } from '../src/errors.js'
 import { baseUrl } from '../src/http.js'
-import { hostGuard } from '../src/plugins/control-plane.js'
+import { hostGuard } from '../src/control-plane.js'
 import { packageRoot } from '../src/package-info.js'
 
 let document: Record<string, unknown> | undefined

@@ -3,7 +3,7 @@
  * reset, export and import (routes/state.ts); the journal and the clock
  * (routes/journal-clock.ts); other people (routes/other-people.ts); snapshots, faults and the web
  * UI in their own files. No API credentials are needed here; these routes are for the test
- * harness, not the client, and guarded as src/plugins/control-plane.ts says. A new control-plane
+ * harness, not the client, and guarded as src/control-plane.ts says. A new control-plane
  * route goes in one of these files (or a new one registered below), so that the guard covers it.
  */
 import type { FastifyInstance } from 'fastify'
@@ -14,7 +14,7 @@ import uiRoutes from './ui.js'
 import stateRoutes from './state.js'
 import journalAndClockRoutes from './journal-clock.js'
 import otherPeopleRoutes from './other-people.js'
-import { controlPlaneGuard, PHOTOS_ROUTE } from '../src/plugins/control-plane.js'
+import { controlPlaneGuard, PHOTOS_ROUTE } from '../src/control-plane.js'
 
 /** A 1×1 grey PNG: what every contact's default photo shows. */
 const DEFAULT_PHOTO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGO4DwABAQEAWEoVRgAAAABJRU5ErkJggg==', 'base64')
@@ -22,7 +22,7 @@ const DEFAULT_PHOTO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVA
 export default async function emulatorRoutes (app: FastifyInstance, options: { implemented: ReadonlySet<string> }): Promise<void> {
   // Every route of the control plane says so: the wire plugin answers it no JSONP.
   app.addHook('onRoute', route => { route.config = { ...route.config, controlPlane: true } })
-  // Host, origin, control token, and no simple cross-site request (src/plugins/control-plane.ts).
+  // Host, origin, control token, and no simple cross-site request (src/control-plane.ts).
   app.addHook('onRequest', controlPlaneGuard(app))
 
   // Answers throughout an import or reset (ungated): it does not touch the database.

@@ -27,13 +27,13 @@ export default async function otherPeopleRoutes (app: FastifyInstance): Promise<
   }
   /** Whose people a route changes: an account's other contacts, or a domain's directory. */
   const target = (params: Record<string, string>): { store: OtherPeopleStore, owner: string, exists: boolean, name: string, what: string } => params.account !== undefined
-    ? { store: app.otherContacts, owner: params.account, exists: app.state.accountExists(params.account), name: `Account "${params.account}"`, what: `Account "${params.account}" was not found: import it, or make one write with its token first.` }
-    : { store: app.directory, owner: params.domain!, exists: app.state.domainExists(params.domain!), name: `Domain "${params.domain!}"`, what: `Domain "${params.domain!}" was not found: import it first.` }
+    ? { store: app.otherContacts, owner: params.account, exists: app.accounts.accountExists(params.account), name: `Account "${params.account}"`, what: `Account "${params.account}" was not found: import it, or make one write with its token first.` }
+    : { store: app.directory, owner: params.domain!, exists: app.accounts.domainExists(params.domain!), name: `Domain "${params.domain!}"`, what: `Domain "${params.domain!}" was not found: import it first.` }
 
   const addPerson = async (request: FastifyRequest, kind: string): Promise<Person> => {
     const t = target(request.params as Record<string, string>)
     if (!t.exists) throw notFound(t.what)
-    if (app.storage.full()) throw storageFull(app.config.maxStorageMiB)
+    if (app.storageBudget.full()) throw storageFull(app.config.maxStorageMiB)
     const { sourceType, plural } = kinds[kind]!
     const person = await fixtureInput('Invalid person', () => readOtherPerson(request.body ?? {}, sourceType, app.clock, app.random))
     if (t.store.get(t.owner, [sourceType], person.id) !== undefined) throw alreadyExists(`${otherResourceName(person)} already exists.`)

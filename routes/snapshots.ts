@@ -50,7 +50,7 @@ export default async function snapshotRoutes (app: FastifyInstance): Promise<voi
     // A slice at a time, in one transaction: health answers throughout a large restore.
     await runStepsInTransaction(app.db, app.snapshots.restoreSteps(snapshot, app.changes.lastPosition(), extra.epoch))
     // What was read from the replaced state is read again.
-    app.state.replaced()
+    app.accounts.replaced()
     app.renderings.clear()
     app.contacts.scheduleSearchIndex()
     app.clock.restore({ kind: extra.clock.kind, fixedNow: BigInt(extra.clock.fixedNow), last: BigInt(extra.clock.last), offset: BigInt(extra.clock.offset) })

@@ -18,7 +18,7 @@ export default async function stateRoutes (app: FastifyInstance): Promise<void> 
     const { account } = request.query as { account?: string }
     if (account === undefined) {
       await app.exclusive(async () => {
-        await runStepsInTransaction(app.db, app.state.replaceSteps(app.startAccounts(), {}, app.startDomains()))
+        await runStepsInTransaction(app.db, app.accounts.replaceSteps(app.startAccounts(), {}, app.startDomains()))
         app.renderings.clear()
         app.quotas.clear()
         // A whole reset also brings a fixed clock and a seeded random stream back to the start,
@@ -29,16 +29,16 @@ export default async function stateRoutes (app: FastifyInstance): Promise<void> 
     }
     await app.exclusive(async () => {
       const start = app.startAccounts().filter(a => a.id === account)
-      if (start.length === 0 && !app.state.accountExists(account)) throw notFound(`Account "${account}" was not found.`)
+      if (start.length === 0 && !app.accounts.accountExists(account)) throw notFound(`Account "${account}" was not found.`)
       // A token of the fixture that another account holds now (an import moved it, or an
       // undeclared account took it): resetting would give it two owners. Nothing is changed.
       for (const { token } of start[0]?.tokens ?? []) {
-        const owner = app.state.findToken(token)?.accountId
+        const owner = app.accounts.findToken(token)?.accountId
         if (owner !== undefined && owner !== account) {
           throw alreadyExists(`Cannot reset account "${account}": its fixture's token "${token}" now belongs to account "${owner}". Reset that account first (POST /_emulator/reset?account=${owner}), or reset everything.`)
         }
       }
-      await runStepsInTransaction(app.db, app.state.replaceSteps(start, { onlyAccount: account }))
+      await runStepsInTransaction(app.db, app.accounts.replaceSteps(start, { onlyAccount: account }))
       app.renderings.clearAccount(account)
       app.quotas.clear(account)
     })
@@ -48,7 +48,7 @@ export default async function stateRoutes (app: FastifyInstance): Promise<void> 
   // Rendered a slice at a time: a full emulator's export takes seconds, and other requests
   // (health among them) are served between slices.
   app.get('/_emulator/export', { config: { queryParams: [], compact: true } }, async (request) =>
-    await runStepsAsync(fixtureDocumentSteps(app.state.exportState(), baseUrl(request))))
+    await runStepsAsync(fixtureDocumentSteps(app.accounts.exportState(), baseUrl(request))))
 
   app.post('/_emulator/import', { config: { queryParams: [], compact: true }, bodyLimit: app.config.maxStorageMiB * 2 * 1024 * 1024 }, async (request) => {
     // Checked before any work: what the document holds, and what the emulator would then hold.
@@ -60,7 +60,7 @@ export default async function stateRoutes (app: FastifyInstance): Promise<void> 
     checkRoom()
     // Checking the document takes a few milliseconds a slice; requests are served between slices.
     // An account may name a domain the emulator holds already, without declaring it again.
-    const parseOptions = { knownDomain: (domain: string) => app.state.domainExists(domain) }
+    const parseOptions = { knownDomain: (domain: string) => app.accounts.domainExists(domain) }
     const { accounts, domains } = await fixtureInput(INVALID_DOCUMENT, async () => await parseFixtureDocumentAsync(request.body, app.clock, app.random, parseOptions))
     // Storing it has the database to itself; requests wait before their handlers meanwhile.
     await app.exclusive(async () => {
@@ -68,7 +68,7 @@ export default async function stateRoutes (app: FastifyInstance): Promise<void> 
       // A token belongs to one account: one the document does not replace keeps its tokens.
       const replaced = new Set(accounts.map(a => a.id))
       accounts.forEach((a, i) => a.tokens.forEach((t, j) => {
-        const owner = app.state.findToken(t.token)
+        const owner = app.accounts.findToken(t.token)
         if (owner && !replaced.has(owner.accountId)) {
           throw invalidArgument(`${INVALID_DOCUMENT}: accounts[${i}].tokens[${j}].token: token "${t.token}" already belongs to account "${owner.accountId}"`)
         }
@@ -77,10 +77,10 @@ export default async function stateRoutes (app: FastifyInstance): Promise<void> 
       const declared = new Set(domains.map(d => d.domain))
       await fixtureInput(INVALID_DOCUMENT, () => {
         accounts.forEach((a, i) => {
-          if (a.domain !== null) checkAccountDomain(a.domain, `accounts[${i}].domain`, d => declared.has(d) || app.state.domainExists(d))
+          if (a.domain !== null) checkAccountDomain(a.domain, `accounts[${i}].domain`, d => declared.has(d) || app.accounts.domainExists(d))
         })
       })
-      await runStepsInTransaction(app.db, app.state.replaceSteps(accounts, undefined, domains))
+      await runStepsInTransaction(app.db, app.accounts.replaceSteps(accounts, undefined, domains))
       app.renderings.clear()
     })
     return domains.length > 0 ? { domains: domains.map(d => d.domain), accounts: accounts.map(a => a.id) } : { accounts: accounts.map(a => a.id) }

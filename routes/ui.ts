@@ -117,7 +117,7 @@ export default async function uiRoutes (app: FastifyInstance): Promise<void> {
   app.get('/_emulator/accounts', { config: { queryParams: [], compact: true } }, async () => {
     const otherCounts = (id: string): number => app.otherContacts.count(id, OTHER_CONTACT)
     return {
-      accounts: app.state.listAccounts().map(a => ({
+      accounts: app.accounts.listAccounts().map(a => ({
         id: a.id,
         declared: a.declared,
         domain: a.domain,
@@ -127,7 +127,7 @@ export default async function uiRoutes (app: FastifyInstance): Promise<void> {
         contactGroups: app.groups.list(a.id).length,
         otherContacts: otherCounts(a.id)
       })),
-      domains: app.state.listDomains().map(d => ({ domain: d.domain, createdTime: d.createdTime, people: app.directory.count(d.domain, DIRECTORY) }))
+      domains: app.accounts.listDomains().map(d => ({ domain: d.domain, createdTime: d.createdTime, people: app.directory.count(d.domain, DIRECTORY) }))
     }
   })
 
@@ -135,7 +135,7 @@ export default async function uiRoutes (app: FastifyInstance): Promise<void> {
   // directory, rendered with every field as the API renders them.
   app.get('/_emulator/accounts/:account', { config: { queryParams: [], compact: true } }, async (request) => {
     const { account } = request.params as { account: string }
-    const found = app.state.accountSummary(account)
+    const found = app.accounts.accountSummary(account)
     if (found === undefined) throw notFound(`Account "${account}" was not found.`)
     const ctx = { baseUrl: baseUrl(request) }
     const people = (store: typeof app.otherContacts, owner: string, types: OtherSourceType[]): { people: Array<Record<string, unknown>>, total: number } => ({
@@ -171,7 +171,7 @@ export default async function uiRoutes (app: FastifyInstance): Promise<void> {
     for (const name of ['filter', 'pageSize', 'pageToken']) {
       if (Array.isArray(query[name])) throw invalidArgument(`The parameter "${name}" may be given once.`)
     }
-    if (!app.state.accountExists(account)) throw notFound(`Account "${account}" was not found.`)
+    if (!app.accounts.accountExists(account)) throw notFound(`Account "${account}" was not found.`)
     const filter = ((query.filter as string | undefined) ?? '').trim().toLowerCase()
     const sizeText = query.pageSize as string | undefined
     if (sizeText !== undefined && !/^\d{1,4}$/.test(sizeText)) throw invalidArgument(`Invalid pageSize ${JSON.stringify(sizeText)}: expected a number from 1 to ${MAX_CONTACTS_PAGE}.`)

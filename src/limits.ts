@@ -61,3 +61,13 @@ export function checkCount (field: string, count: number, max: number, verb: str
   if (count === 0) throw invalidArgument(`${field} is required: specify at least one ${field === 'contacts' ? 'contact' : 'resource name'}.`)
   if (count > max) throw invalidArgument(`${field} has ${count} values; at most ${max} may be ${verb} at once.`)
 }
+
+/** The largest page of every listing (connections, groups, other contacts, the directory); documented: 1000. */
+export const MAX_PAGE_SIZE = 1000
+
+/** Names one batch read takes (people.getBatchGet, contactGroups.batchGet); documented: 200. */
+export const MAX_BATCH_GET = 200
+
+/** The page sizes of searchContacts and otherContacts.search: documented, default 10, values over 30 capped at 30. */
+export const SEARCH_DEFAULT_PAGE_SIZE = 10
+export const SEARCH_MAX_PAGE_SIZE = 30

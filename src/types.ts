@@ -1,7 +1,7 @@
 /** What the plugins add to Fastify's instance and request objects. */
 import type { Db } from '../db/database.js'
 import type { PackedAccount, StoredDomain } from '../db/model.js'
-import type { StateStore } from '../db/state-store.js'
+import type { AccountsStore } from '../db/accounts-store.js'
 import type { ContactsStore } from '../db/contacts-store.js'
 import type { OtherPeopleStore } from '../db/other-people-store.js'
 import type { GroupsStore } from '../db/groups-store.js'
@@ -33,7 +33,7 @@ export interface Account {
    * empty account, and the first mutation stores it (src/plugins/auth.ts, ensureAccount).
    */
   stored: boolean
-  /** The state store's generation when the account was resolved (see StateStore.generation). */
+  /** The state store's generation when the account was resolved (see AccountsStore.generation). */
   generation: number
   /** The Workspace domain the account belongs to; null: a consumer account. */
   domain: string | null
@@ -64,7 +64,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     config: Config
     db: Db
-    state: StateStore
+    /** Accounts, their tokens, and the bulk operations of the control plane (db/accounts-store.ts). */
+    accounts: AccountsStore
     contacts: ContactsStore
     groups: GroupsStore
     /** Accounts' other contacts (BEHAVIOUR.md §14). */
@@ -74,7 +75,7 @@ declare module 'fastify' {
     /** The domains the fixtures declared at start: what a whole reset goes back to. */
     startDomains: () => readonly StoredDomain[]
     /** How much the database holds against --max-storage. */
-    storage: StorageBudget
+    storageBudget: StorageBudget
     /** Change positions and tombstones, shared by the stores. */
     changes: Changes
     /** The sync tokens handed out in this history (db/sync-tokens.ts). */

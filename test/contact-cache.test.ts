@@ -6,7 +6,7 @@ import t from 'tap'
 import { openDatabase } from '../db/database.js'
 import { contactCache, CONTACT_CACHE_BYTES, CONTACT_CACHE_SIZE } from '../db/contact-cache.js'
 import { ContactsStore } from '../db/contacts-store.js'
-import { StateStore } from '../db/state-store.js'
+import { AccountsStore } from '../db/accounts-store.js'
 import { newAccount } from '../src/accounts.js'
 import { contactKeys } from '../src/people/keys.js'
 import { indexedText } from '../src/people/search.js'
@@ -16,9 +16,9 @@ import { createGroup, modify } from './helpers/groups.js'
 
 const stamp = { time: '2026-01-02T00:00:00.000000Z', groupEtag: () => 'g', sourceEtag: () => '#BBBBBBBBBBB=' }
 
-function storeWithContact (): { store: ContactsStore, state: StateStore, db: ReturnType<typeof openDatabase>['db'] } {
+function storeWithContact (): { store: ContactsStore, state: AccountsStore, db: ReturnType<typeof openDatabase>['db'] } {
   const { db } = openDatabase(':memory:')
-  const state = new StateStore(db, contactKeys)
+  const state = new AccountsStore(db, contactKeys)
   state.createAccount(newAccount({
     id: 'a',
     declared: true,

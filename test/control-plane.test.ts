@@ -1,5 +1,5 @@
 /**
- * The control plane is safe to expose (src/plugins/control-plane.ts): it answers only to the
+ * The control plane is safe to expose (src/control-plane.ts): it answers only to the
  * emulator's own host names, to no other origin, with --control-token only to its bearer, and
  * to no request a web page could send without a preflight.
  */

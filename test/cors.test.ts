@@ -43,7 +43,7 @@ t.test('a preflight needs no credentials, runs nothing and creates no account', 
   const app = await build(t)
   const res = await app.inject({ ...preflight('/v1/people:createContact', 'authorization'), headers: { ...preflight('/x').headers, authorization: 'Bearer preflight-token' } })
   t.equal(res.statusCode, 200)
-  t.equal(app.state.accountExists('preflight-token'), false)
+  t.equal(app.accounts.accountExists('preflight-token'), false)
 })
 
 t.test('every answer to a request with an Origin is readable cross-origin, errors included', async t => {

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadMigrations, MEMDB_MAX_BYTES, MEMORY_CACHE_PAGES, openDatabase } from '../db/database.js'
-import { StateStore } from '../db/state-store.js'
+import { AccountsStore } from '../db/accounts-store.js'
 import { ContactsStore } from '../db/contacts-store.js'
 import { Changes } from '../db/changes.js'
 import { GROUP_NAME_KEY } from '../db/groups-store.js'
@@ -80,13 +80,13 @@ t.test('a file database: WAL, synchronous=NORMAL, foreign keys', async t => {
 t.test('a file database keeps everything across a reopen and is not migrated twice', async t => {
   const file = tempDb()
   const first = openDatabase(file)
-  const store = new StateStore(first.db, contactKeys)
+  const store = new AccountsStore(first.db, contactKeys)
   store.createAccount(newAccount({ id: 'alice', declared: true, createdTime: '2026-01-01T00:00:00.000000Z', tokens: [{ token: 't', scopes: ['s'] }] }))
   const before = store.exportAll()
   first.db.close()
   const second = openDatabase(file)
   t.equal(second.created, false)
-  t.same(new StateStore(second.db, contactKeys).exportAll(), before)
+  t.same(new AccountsStore(second.db, contactKeys).exportAll(), before)
   second.db.close()
 })
 
@@ -112,7 +112,7 @@ t.test('a failed migration leaves the database at its previous version', async t
 
 t.test('member and contact counts follow every write, cascades included', async t => {
   const { db } = openDatabase(':memory:')
-  const store = new StateStore(db, contactKeys)
+  const store = new AccountsStore(db, contactKeys)
   const contact = (id: string, memberships: string[]) => ({ id, data: {}, etag: '#AAAAAAAAAAA=', updateTime: 't', memberships })
   store.createAccount(newAccount({ id: 'a', declared: true, createdTime: 't', tokens: [], contacts: [contact('1', ['myContacts', 'starred']), contact('2', ['myContacts'])] }))
   const counts = (): unknown => ({
@@ -128,7 +128,7 @@ t.test('member and contact counts follow every write, cascades included', async 
 
 t.test('deleting an account removes everything it held', async t => {
   const { db } = openDatabase(':memory:')
-  const store = new StateStore(db, contactKeys)
+  const store = new AccountsStore(db, contactKeys)
   store.createAccount(newAccount({
     id: 'a',
     declared: true,
@@ -154,7 +154,7 @@ t.test('contacts written before migration 002 get their sort keys and search wor
   db.close()
   const reopened = openDatabase(file, migrations)
   t.equal(reopened.db.pragma('user_version', { simple: true }), migrations.length)
-  const store = new StateStore(reopened.db, contactKeys)
+  const store = new AccountsStore(reopened.db, contactKeys)
   t.equal(store.backfillKeys(), 1)
   t.same(reopened.db.prepare("SELECT given_key, family_key FROM contacts WHERE id = 'abc'").get(), { given_key: '0zoe', family_key: '0angstrom' })
   t.equal(new ContactsStore(reopened.db, contactKeys, indexedText).flushSearchIndex(), 1, 'indexed in the next batch')
@@ -167,7 +167,7 @@ t.test('contacts written before migration 002 get their sort keys and search wor
 t.test('the search index is brought up to date in batches, and a write just before a crash is indexed later', async t => {
   const file = tempDb()
   const first = openDatabase(file)
-  const state = new StateStore(first.db, contactKeys)
+  const state = new AccountsStore(first.db, contactKeys)
   state.createAccount(newAccount({ id: 'a', declared: true, createdTime: 't', tokens: [], contacts: [{ id: 'abc', data: { names: [{ givenName: 'Grace' }] }, etag: '#AAAAAAAAAAA=', updateTime: 't', memberships: ['myContacts'] }] }))
   first.db.close() // as if the process died before the batch
   const second = openDatabase(file)
@@ -291,7 +291,7 @@ t.test('migration 011 indexes every contact again with its account\'s key', asyn
   const file = tempDb()
   const migrations = loadMigrations()
   const old = openDatabase(file, migrations.slice(0, 10))
-  // As version 10 stored it (today's StateStore reads tables of later migrations).
+  // As version 10 stored it (today's AccountsStore reads tables of later migrations).
   old.db.prepare("INSERT INTO accounts (id, declared, created_time) VALUES ('a', 1, 't')").run()
   old.db.prepare("INSERT INTO contacts (account_id, id, data, etag, update_time, given_key, family_key, search_text) VALUES ('a', 'abc', ?, '#AAAAAAAAAAA=', 't', '0grace', '1', 'Grace')")
     .run(JSON.stringify({ names: [{ givenName: 'Grace' }] }))

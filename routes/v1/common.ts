@@ -35,7 +35,7 @@ export function issuedTokens (request: FastifyRequest, kind: TokenOwner, owner: 
  */
 function onStoredAccount<T> (request: ApiRequest<MethodId>, task: () => T, grows: boolean): T {
   // A write that adds data, once the database holds what --max-storage allows: 429.
-  if (grows && request.server.storage.full()) throw storageFull(request.server.config.maxStorageMiB)
+  if (grows && request.server.storageBudget.full()) throw storageFull(request.server.config.maxStorageMiB)
   const undo = request.server.ensureAccount(request)
   if (undo === undefined) return task()
   try {

@@ -12,10 +12,10 @@ import { parseReadMask } from '../../src/people/masks.js'
 import { renderDeletedPerson, renderPerson } from '../../src/people/render.js'
 import { paramsHash } from '../../src/tokens.js'
 import { list } from '../../src/sync/listing.js'
+import { MAX_PAGE_SIZE } from '../../src/limits.js'
 import type { ListConnectionsResponse } from '../../src/schemas/generated.js'
 
 const DEFAULT_PAGE_SIZE = 100
-const MAX_PAGE_SIZE = 1000
 
 const isCursor = (c: unknown): c is Cursor => Array.isArray(c) && c.length === 2 && typeof c[0] === 'string' && typeof c[1] === 'string'
 

@@ -10,18 +10,17 @@ import type { ContactGroup, ListContactGroupsResponse, ModifyContactGroupMembers
 import { invalidArgument } from '../../src/errors.js'
 import { answerWith, batchEntries, given, issuedTokens, mutation, mutationSync, pageSize } from './common.js'
 import {
-  createGroup, deleteGroup, getGroup, MAX_BATCH_GET, modifyMembers, parseGroupReadMask, parseUpdateGroupMask,
+  createGroup, deleteGroup, getGroup, modifyMembers, parseGroupReadMask, parseUpdateGroupMask,
   updateGroup, type GroupsContext
 } from '../../src/groups/groups.js'
 import { readRequest } from '../../src/discovery/transcode.js'
-import { checkCount } from '../../src/limits.js'
+import { checkCount, MAX_BATCH_GET, MAX_PAGE_SIZE } from '../../src/limits.js'
 import { renderDeletedGroup, renderGroup } from '../../src/groups/render.js'
 import { isOffset, paramsHash } from '../../src/tokens.js'
 import { list } from '../../src/sync/listing.js'
 import type { GroupWithCount } from '../../db/model.js'
 
 const DEFAULT_PAGE_SIZE = 30
-const MAX_PAGE_SIZE = 1000
 
 function context (request: FastifyRequest): GroupsContext {
   const app = request.server

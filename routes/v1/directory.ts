@@ -9,6 +9,7 @@ import type { ListDirectoryPeopleResponse, Person, SearchDirectoryPeopleResponse
 import { given, issuedTokens, pageSize, renderContext } from './common.js'
 import { otherPeopleSource } from './other-listing.js'
 import { list } from '../../src/sync/listing.js'
+import { MAX_PAGE_SIZE } from '../../src/limits.js'
 import type { OtherSourceType, StoredOtherPerson } from '../../db/model.js'
 import { failedPrecondition, invalidArgument } from '../../src/errors.js'
 import { parseReadMask } from '../../src/people/masks.js'
@@ -18,7 +19,6 @@ import { ftsQuery } from '../../src/people/search.js'
 import { isOffset, pageToken, paramsHash, readPageToken } from '../../src/tokens.js'
 
 const LIST_DEFAULT_PAGE_SIZE = 100
-const LIST_MAX_PAGE_SIZE = 1000
 const SEARCH_DEFAULT_PAGE_SIZE = 100
 const SEARCH_MAX_PAGE_SIZE = 500
 
@@ -84,7 +84,7 @@ export const directoryImplementations: Implementations = {
   'people.people.listDirectoryPeople': async (request) => {
     const api = request.api
     const r = readDirectoryRequest(request, 'people/listDirectoryPeople')
-    const size = pageSize(api.pageSize, LIST_DEFAULT_PAGE_SIZE, LIST_MAX_PAGE_SIZE)
+    const size = pageSize(api.pageSize, LIST_DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
     const domain = domainOf(request)
     const sync = given(api.syncToken)
     const page = list({
@@ -96,7 +96,7 @@ export const directoryImplementations: Implementations = {
       // Bound to the domain as stored: a domain imported again has another history.
       scope: {
         resource: 'directory',
-        account: `${domain}@${request.server.state.domainCreatedTime(domain) ?? ''}`,
+        account: `${domain}@${request.server.accounts.domainCreatedTime(domain) ?? ''}`,
         params: paramsHash({ readMask: r.readMask, sources: r.key }),
         paramNames: 'readMask, sources and mergeSources',
         history: request.server.changes,

@@ -8,7 +8,7 @@ import type { ListOtherContactsResponse } from '../../src/schemas/generated.js'
 import { given, issuedTokens, mutation, pageSize, renderContext } from './common.js'
 import { otherPeopleSource } from './other-listing.js'
 import { list } from '../../src/sync/listing.js'
-import { SEARCH_DEFAULT_PAGE_SIZE, SEARCH_MAX_PAGE_SIZE } from './people.js'
+import { MAX_PAGE_SIZE, SEARCH_DEFAULT_PAGE_SIZE, SEARCH_MAX_PAGE_SIZE } from '../../src/limits.js'
 import { invalidArgument, notFound } from '../../src/errors.js'
 import { fieldMasks } from '../../src/generated/discovery.js'
 import { readRequest } from '../../src/discovery/transcode.js'
@@ -20,7 +20,6 @@ import type { OtherSourceType } from '../../db/model.js'
 import { paramsHash } from '../../src/tokens.js'
 
 const DEFAULT_PAGE_SIZE = 100
-const MAX_PAGE_SIZE = 1000
 const OTHER: readonly OtherSourceType[] = ['OTHER_CONTACT']
 
 /** Documented: with READ_SOURCE_TYPE_CONTACT alone, only these paths. */

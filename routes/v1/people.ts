@@ -10,7 +10,7 @@ import type { Person } from '../../src/schemas/generated.js'
 import { invalidArgument, notFound } from '../../src/errors.js'
 import { answerWith, batchEntries, mutation, mutationSync, renderContext } from './common.js'
 import { readRequest } from '../../src/discovery/transcode.js'
-import { checkCount } from '../../src/limits.js'
+import { checkCount, MAX_BATCH_GET, SEARCH_DEFAULT_PAGE_SIZE, SEARCH_MAX_PAGE_SIZE } from '../../src/limits.js'
 import {
   createContact, deleteContact, deleteContactPhoto, getContact, updateContact, updateContactPhoto, type ContactsContext
 } from '../../src/people/contacts.js'
@@ -20,13 +20,9 @@ import { renderPerson } from '../../src/people/render.js'
 import { ftsQuery } from '../../src/people/search.js'
 
 /** Limits of the batch methods (documented). */
-export const MAX_BATCH_GET = 200
 export const MAX_BATCH_CREATE = 200
 export const MAX_BATCH_UPDATE = 200
 export const MAX_BATCH_DELETE = 500
-
-export const SEARCH_DEFAULT_PAGE_SIZE = 10
-export const SEARCH_MAX_PAGE_SIZE = 30
 
 function context (request: FastifyRequest): ContactsContext {
   const app = request.server

@@ -65,7 +65,7 @@ export function tokenOf (request: FastifyRequest): string | null | undefined {
 }
 
 async function auth (app: FastifyInstance): Promise<void> {
-  const { state } = app
+  const state = app.accounts
 
   /**
    * The account a token names now. An undeclared token names its own account, which is not

@@ -4,7 +4,7 @@
  * (`/v1/…`, `/batch`, the discovery document, unknown paths) answers a preflight with the
  * origin echoed, and every response to a request with an `Origin` — errors included — is
  * readable by the page. The control plane (`/_emulator/*`) is left out: it answers no
- * cross-origin request (src/plugins/control-plane.ts refuses them).
+ * cross-origin request (src/control-plane.ts refuses them).
  *
  * Hand-written rather than @fastify/cors: Google's headers are not that plugin's (the `Vary`
  * and `Access-Control-Expose-Headers` lists, 200 for a preflight, no CORS headers at all on a

@@ -8,7 +8,7 @@ import { statfsSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { openDatabase, type Db } from '../../db/database.js'
 import type { PackedAccount, StoredDomain } from '../../db/model.js'
-import { StateStore } from '../../db/state-store.js'
+import { AccountsStore } from '../../db/accounts-store.js'
 import { OtherPeopleStore } from '../../db/other-people-store.js'
 import { ContactsStore } from '../../db/contacts-store.js'
 import { GroupsStore } from '../../db/groups-store.js'
@@ -113,7 +113,7 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
     throw new ConfigError(`invalid configuration: cannot open database ${options.db}: ${(err as Error).message} (flag --db or env PEOPLE_EMULATOR_DB)`)
   }
   const { db, created, previousVersion } = opened
-  const state = new StateStore(db, contactKeys)
+  const state = new AccountsStore(db, contactKeys)
   // Contacts written before migration 002 get their sort keys and search words, once.
   if (previousVersion > 0 && previousVersion < 2) state.backfillKeys()
   // A file database that already holds state keeps it: fixtures seed only a new database,
@@ -121,8 +121,8 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
   const startDomains = options.startDomains ?? []
   if (created && (options.startAccounts.length > 0 || startDomains.length > 0)) state.replaceAccounts(options.startAccounts, startDomains)
   app.decorate('db', db)
-  app.decorate('storage', storageBudget(db, app.config.maxStorageMiB, options.db))
-  app.decorate('state', state)
+  app.decorate('storageBudget', storageBudget(db, app.config.maxStorageMiB, options.db))
+  app.decorate('accounts', state)
   const changes = new Changes(db)
   const contacts = new ContactsStore(db, contactKeys, indexedText, changes, checkContactSize)
   app.decorate('contacts', contacts)

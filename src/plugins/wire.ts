@@ -166,7 +166,7 @@ async function wire (app: FastifyInstance): Promise<void> {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     // SQLite refused to grow the database: the emulator's budget (429) — reached by this write,
     // however large — or the disk (503).
-    const budget = request.server.storage
+    const budget = request.server.storageBudget
     const apiError = (err as { code?: string }).code === 'SQLITE_FULL' && budget !== undefined && budget.ceilingReached()
       ? storageFull(request.server.config.maxStorageMiB)
       : toApiError(err)

@@ -38,7 +38,7 @@ t.test('a document over the limits is refused before any work', async t => {
   const many = { accounts: Array.from({ length: 10001 }, (_, i) => ({ id: `a${i}` })) }
   const manyRes = await app.inject({ method: 'POST', url: '/_emulator/import', payload: many })
   t.equal(body(manyRes).error.message, 'Invalid fixture document: accounts: a document may name at most 10000 accounts; this one names 10001')
-  t.same(app.state.exportAll(), [], 'nothing was stored')
+  t.same(app.accounts.exportAll(), [], 'nothing was stored')
 })
 
 t.test('a contact over 128 KB and a photo over 2 MiB are refused, and nothing changes', async t => {
@@ -81,7 +81,7 @@ t.test('past --max-storage, writes that add data are 429 and change nothing; del
     errors: [{ message: 'The emulator\'s storage is full: it holds the 16 MiB --max-storage allows. Delete contacts, reset, or start the emulator with a larger --max-storage.', domain: 'global', reason: 'quotaExceeded' }],
     status: 'RESOURCE_EXHAUSTED'
   })
-  t.ok(app.storage.usedBytes() <= 16 * 1024 * 1024 * 1.25, 'never past the hard ceiling')
+  t.ok(app.storageBudget.usedBytes() <= 16 * 1024 * 1024 * 1.25, 'never past the hard ceiling')
   const count = body(await app.inject({ url: '/v1/people/me/connections?personFields=names', headers: bearer() })).totalItems
   t.equal(count, created.length, 'the refused write stored nothing')
   t.equal((await app.inject({ method: 'POST', url: '/v1/contactGroups', headers: bearer(), payload: { contactGroup: { name: 'More' } } })).statusCode, 429)
@@ -104,13 +104,13 @@ for (const db of [':memory:', 'a file']) {
     const contact = { biographies: [{ value: bio }], urls: Array.from({ length: 40 }, (_, i) => ({ value: `https://example.com/${i}/${bio}` })) }
     // About 12 of the 16 MiB: under the budget, so that the check before each write lets the next one through.
     let refused = 0
-    while (app.storage.usedBytes() < 12 * 1024 * 1024 && refused === 0) {
+    while (app.storageBudget.usedBytes() < 12 * 1024 * 1024 && refused === 0) {
       if ((await app.inject({ method: 'POST', url: '/v1/people:createContact', headers: bearer(), payload: contact })).statusCode !== 200) refused++
     }
     t.equal(refused, 0, 'filled to 12 MiB')
     const count = async (): Promise<number> => body(await app.inject({ url: '/v1/people/me/connections?personFields=names', headers: bearer() })).totalItems
     const before = await count()
-    const usedBefore = app.storage.usedBytes()
+    const usedBefore = app.storageBudget.usedBytes()
     // 200 contacts of ~41 KB: about 8 MiB in one transaction, past the 20 MiB ceiling.
     const batch = await app.inject({ method: 'POST', url: '/v1/people:batchCreateContacts', headers: bearer(), payload: { contacts: Array.from({ length: 200 }, () => ({ contactPerson: contact })), readMask: 'names' } })
     t.equal(batch.statusCode, 429, 'the budget\'s 429, not a 503')
@@ -121,7 +121,7 @@ for (const db of [':memory:', 'a file']) {
     const imported = await app.inject({ method: 'POST', url: '/_emulator/import', headers: JSON_TYPE, payload: { accounts: [{ id: 'big', people: Array.from({ length: 220 }, () => contact) }] } })
     t.equal(imported.statusCode, 429)
     t.equal((await app.inject({ url: '/_emulator/accounts/big' })).statusCode, 404, 'nothing imported')
-    t.ok(app.storage.usedBytes() <= usedBefore + 64 * 1024)
+    t.ok(app.storageBudget.usedBytes() <= usedBefore + 64 * 1024)
     // A small write still fits.
     t.equal((await app.inject({ method: 'POST', url: '/v1/people:createContact', headers: bearer(), payload: {} })).statusCode, 200)
   })
@@ -152,7 +152,7 @@ t.test('the largest state the emulator accepts comes back through export and imp
   const one = await app.inject({ method: 'POST', url: '/v1/people:createContact', headers: bearer('newcomer'), payload: {} })
   t.equal(one.statusCode, 400)
   t.equal(body(one).error.message, 'The emulator already holds 100000 contacts, the most it may hold: delete contacts or reset.')
-  t.equal(app.state.accountExists('newcomer'), false, 'the refused first write stored no account')
+  t.equal(app.accounts.accountExists('newcomer'), false, 'the refused first write stored no account')
   const more = await app.inject({ method: 'POST', url: '/_emulator/import', payload: document(1, 1, 'extra') })
   t.equal(more.statusCode, 400)
   t.equal(body(more).error.message, 'Invalid fixture document: the emulator would hold 100001 contacts, more than the 100000 it may hold.')

@@ -69,7 +69,7 @@ t.test('a request whose headers or body stall is cut off with a 408 in the envel
   const slowBody = envelope(await raw(port, ['POST /v1/people:createContact HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"names":'], 5000))
   t.equal(slowBody.status, 408)
   t.equal(slowBody.body.error.status, 'INVALID_ARGUMENT')
-  t.same(app.state.exportAll(), [], 'nothing was written')
+  t.same(app.accounts.exportAll(), [], 'nothing was written')
 })
 
 t.test('SIGTERM closes idle and never-used connections at once and exits 0; a request still arriving gets the 503', async t => {

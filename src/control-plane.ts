@@ -28,7 +28,7 @@
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify'
 import { timingSafeEqual } from 'node:crypto'
 import { isIP } from 'node:net'
-import { ApiError } from '../errors.js'
+import { ApiError } from './errors.js'
 
 export function crossOriginRefused (): ApiError {
   return new ApiError('PERMISSION_DENIED', 'The emulator\'s control plane (/_emulator/*) does not accept cross-origin requests.')

@@ -13,7 +13,7 @@ function otherPerson (row: OtherRow): StoredOtherPerson {
   return { id: row.id, sourceType: row.source_type, data: JSON.parse(row.data) as Record<string, unknown>, etag: row.etag, updateTime: row.update_time }
 }
 
-/** Contacts stored between two yields of StateStore.replaceSteps: a few tens of milliseconds of work. */
+/** Contacts stored between two yields of AccountsStore.replaceSteps: a few tens of milliseconds of work. */
 const CONTACTS_PER_STEP = 2000
 
 interface AccountRow { id: string, declared: number, created_time: string, domain: string | null }
@@ -22,7 +22,7 @@ interface TokenRow { token: string, account_id: string, scopes: string | null }
 interface GroupRow { id: string, group_type: StoredGroup['groupType'], name: string, client_data: string | null, etag: string | null, update_time: string | null }
 interface ContactRow { id: string, data: string, etag: string, update_time: string }
 
-export class StateStore {
+export class AccountsStore {
   private readonly s
 
   constructor (private readonly db: Db, private readonly derive: DeriveKeys) {
