@@ -3,7 +3,7 @@
  * against any People API endpoint — the emulator, or people.googleapis.com with a real token —
  * over plain HTTP, so that what is compared is the wire itself. Each scenario creates what it
  * needs under a name of its run (`Parity <run id>`), checks what the endpoint answers against
- * what BEHAVIOUR.md says Google answers, and leaves the resources it created to the cleanup
+ * what FIDELITY.md says Google answers, and leaves the resources it created to the cleanup
  * (conformance/parity.ts), which deletes them and confirms they are gone.
  *
  * A check that fails does not stop its scenario: it is reported as a difference (expected,

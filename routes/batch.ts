@@ -1,5 +1,5 @@
 /**
- * HTTP batch (BEHAVIOUR.md §13): `POST /batch`, the discovery document's `batchPath`. A
+ * HTTP batch (FIDELITY.md: batch): `POST /batch`, the discovery document's `batchPath`. A
  * multipart/mixed body of application/http requests; each runs as a lone request would
  * (src/batch/dispatch.ts), one after the other in part order — so one account's mutations are
  * applied in that order (chosen; Google may run them in any order) — and the answer is one

@@ -39,7 +39,7 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
 
   app.get('/_emulator/fidelity', { config: { queryParams: [], compact: true } }, async () => fidelity(options.implemented))
 
-  // Photos (BEHAVIOUR.md §4: the URLs are the emulator's, chosen): an uploaded one by its id,
+  // Photos (FIDELITY.md: contact model, default photo; the URLs are the emulator's, chosen): an uploaded one by its id,
   // and for any other name the default photo every contact shows.
   app.get(PHOTOS_ROUTE, { config: { queryParams: [], compact: true } }, async (request, reply) => {
     const uploaded = app.contacts.photo((request.params as { file: string }).file)

@@ -17,8 +17,8 @@ import type { Person } from '../src/schemas/generated.js'
 
 export default async function otherPeopleRoutes (app: FastifyInstance): Promise<void> {
   // People who are not contacts come and go as production's do (an email exchanged, a colleague
-  // hired or gone): added and removed here, each a change that the next sync lists (BEHAVIOUR.md
-  // §14, §15 chosen).
+  // hired or gone): added and removed here, each a change that the next sync lists (FIDELITY.md:
+  // other contacts, directory; chosen).
   const allFields = new Set(PERSON_FIELDS)
   const kinds: Record<string, { sourceType: OtherSourceType, prefix: string, plural: string }> = {
     otherContacts: { sourceType: 'OTHER_CONTACT', prefix: 'otherContacts/', plural: 'other contacts' },

@@ -1,6 +1,6 @@
 /**
  * The one error type of the emulator, shaped like `google.rpc.Status` as Google's JSON
- * front end renders it (BEHAVIOUR.md §2), and the one function that turns it into a body.
+ * front end renders it (FIDELITY.md: wire, error envelope), and the one function that turns it into a body.
  */
 
 export type CanonicalCode =
@@ -9,7 +9,7 @@ export type CanonicalCode =
   | 'INTERNAL' | 'UNAVAILABLE' | 'UNIMPLEMENTED' | 'CANCELLED' | 'UNKNOWN' | 'DEADLINE_EXCEEDED'
   | 'DATA_LOSS'
 
-/** Canonical code → HTTP status, legacy `errors[0].reason` (BEHAVIOUR.md §2) and the gRPC code number. */
+/** Canonical code → HTTP status, legacy `errors[0].reason` (FIDELITY.md: wire, error envelope) and the gRPC code number. */
 const CODES: Readonly<Record<CanonicalCode, { http: number, reason: string, grpc: number }>> = {
   INVALID_ARGUMENT: { http: 400, reason: 'badRequest', grpc: 3 },
   FAILED_PRECONDITION: { http: 400, reason: 'failedPrecondition', grpc: 9 },

@@ -1,5 +1,5 @@
 /**
- * Identifiers and etags in Google's formats (BEHAVIOUR.md §3).
+ * Identifiers and etags in Google's formats (FIDELITY.md: contact model, contactGroups.create).
  * - contact: `people/c<decimal>`, the decimal value of the CONTACT source id, a 64-bit value
  *   written in lowercase hex without leading zeros;
  * - contact group: `contactGroups/<lowercase hex>`;

@@ -1,5 +1,5 @@
 /**
- * Google's product limits (BEHAVIOUR.md §6), enforced with 400s so that tests meet them here
+ * Google's product limits (FIDELITY.md: limits), enforced with 400s so that tests meet them here
  * rather than in production. The per-method limits (batch sizes, page sizes) live with their
  * methods.
  */

@@ -1,5 +1,5 @@
 /**
- * The People API's per-user quotas as Google counts them (BEHAVIOUR.md §8): what each method
+ * The People API's per-user quotas as Google counts them (FIDELITY.md: quotas): what each method
  * spends, the 429 each one answers when exhausted, and — with `--quotas on` — a ledger of what
  * each account has spent in the current minute and day of the emulator clock.
  *
@@ -94,7 +94,7 @@ export function rateQuotaOf (methodId: string): QuotaName {
 }
 
 /**
- * Google's per-minute quota 429 (BEHAVIOUR.md §8, observed): RESOURCE_EXHAUSTED, the message
+ * Google's per-minute quota 429 (FIDELITY.md: faults, RATE_LIMIT_EXCEEDED; observed): RESOURCE_EXHAUSTED, the message
  * naming the metric and limit, ErrorInfo RATE_LIMIT_EXCEEDED with the metadata in the order
  * real responses carry it; the legacy reason is rateLimitExceeded.
  */
@@ -116,7 +116,7 @@ export function rateLimitExceeded (quota: QuotaName): ApiError {
   })
 }
 
-/** The daily write quota's 429 (BEHAVIOUR.md §8, observed in php-google-people-api#45): a QuotaFailure, no legacy errors. */
+/** The daily write quota's 429 (FIDELITY.md: faults, DAILY_QUOTA_EXCEEDED; observed in php-google-people-api#45): a QuotaFailure, no legacy errors. */
 export function dailyQuotaExceeded (): ApiError {
   return new ApiError('RESOURCE_EXHAUSTED', 'Resource has been exhausted (e.g. check quota).', {
     legacy: false,

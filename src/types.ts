@@ -68,9 +68,9 @@ declare module 'fastify' {
     accounts: AccountsStore
     contacts: ContactsStore
     groups: GroupsStore
-    /** Accounts' other contacts (BEHAVIOUR.md §14). */
+    /** Accounts' other contacts (FIDELITY.md: other contacts). */
     otherContacts: OtherPeopleStore
-    /** Domains' directories (BEHAVIOUR.md §15). */
+    /** Domains' directories (FIDELITY.md: directory). */
     directory: OtherPeopleStore
     /** The domains the fixtures declared at start: what a whole reset goes back to. */
     startDomains: () => readonly StoredDomain[]

@@ -1,5 +1,5 @@
 /**
- * HTTP batch (BEHAVIOUR.md §13): `POST /batch`, multipart/mixed in and out, each part run
+ * HTTP batch (FIDELITY.md: batch): `POST /batch`, multipart/mixed in and out, each part run
  * through the same pipeline as a lone request.
  */
 import t from 'tap'

@@ -1,5 +1,5 @@
 /**
- * CORS as Google's front end answers it (BEHAVIOUR.md §12) on every API path, and a control
+ * CORS as Google's front end answers it (FIDELITY.md: CORS) on every API path, and a control
  * plane that answers no other origin.
  */
 import t from 'tap'

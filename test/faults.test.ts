@@ -1,7 +1,7 @@
 /**
  * Production's failures on demand (src/faults.ts, src/plugins/faults.ts): fault rules with
  * Google's exact bodies, applied before or after a call, to batch parts, in the journal; and
- * the per-user quotas of BEHAVIOUR.md §8 on the emulator clock (src/quotas.ts).
+ * the per-user quotas (FIDELITY.md: quotas) on the emulator clock (src/quotas.ts).
  */
 import t, { type Test } from 'tap'
 import { auth, people } from '@googleapis/people'

@@ -1,5 +1,5 @@
 /**
- * people.connections.list (BEHAVIOUR.md §5): the account's contacts, a page at a time in one
+ * people.connections.list (FIDELITY.md: people.connections.list): the account's contacts, a page at a time in one
  * of four orders, or — with a sync token — only what changed since, deleted contacts as
  * tombstones. Page tokens are keyset cursors bound to the request's parameters; sync tokens
  * are change-log positions that expire after 7 days of emulator time.

@@ -1,5 +1,5 @@
 /**
- * people.listDirectoryPeople and people.searchDirectoryPeople (BEHAVIOUR.md §15): the people
+ * people.listDirectoryPeople and people.searchDirectoryPeople (FIDELITY.md: directory): the people
  * and shared contacts of the caller's Workspace domain. An account of no domain (a consumer
  * account) gets Google's FAILED_PRECONDITION. With mergeSources CONTACT, the caller's contacts
  * with the same email address are merged into the directory people they match.

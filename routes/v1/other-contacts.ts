@@ -1,5 +1,5 @@
 /**
- * otherContacts.list, search and copyOtherContactToMyContactsGroup (BEHAVIOUR.md §14): the
+ * otherContacts.list, search and copyOtherContactToMyContactsGroup (FIDELITY.md: other contacts): the
  * people an account interacted with but never saved, read with narrower masks than contacts,
  * and copied into My Contacts as a new contact (the other contact stays).
  */

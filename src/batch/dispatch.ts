@@ -2,7 +2,7 @@
  * Runs one call of an HTTP batch through the emulator's own request pipeline — routing, the
  * request hooks (system parameters, credentials, scopes), body parsing, the handler and the
  * account's mutation queue, the one error handler, the request log — exactly as if it had
- * arrived alone (BEHAVIOUR.md §13). It is dispatched in process (light-my-request, what
+ * arrived alone (FIDELITY.md: batch, the pipeline of a lone request). It is dispatched in process (light-my-request, what
  * Fastify's inject uses) to the app's router, so nothing of the pipeline is copied here.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'

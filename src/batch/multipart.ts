@@ -1,5 +1,5 @@
 /**
- * The wire format of HTTP batch (BEHAVIOUR.md §13): a `multipart/mixed` body whose parts are
+ * The wire format of HTTP batch (FIDELITY.md: batch): a `multipart/mixed` body whose parts are
  * `application/http` requests in, the same with HTTP responses out. Pure functions: nothing
  * here runs a request.
  *

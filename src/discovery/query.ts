@@ -84,7 +84,7 @@ export function parseSystemParams (query: RawQuery, responseSchema: string | und
 /** The parsed value of one method parameter. */
 export type ParamValue = string | number | boolean | string[]
 
-/** Google's error for a query parameter the request message does not have (BEHAVIOUR.md §2). */
+/** Google's error for a query parameter the request message does not have (FIDELITY.md: wire, unknown query parameter). */
 export function unknownParameter (name: string): ApiError {
   const message = `Invalid JSON payload received. Unknown name "${name}": Cannot bind query parameter. Field '${name}' could not be found in request message.`
   return invalidArgument(message, { details: [{ '@type': BAD_REQUEST, fieldViolations: [{ description: message }] }] })

@@ -1,7 +1,7 @@
 /**
  * Reads a JSON request body the way Google's JSON→proto transcoding does, driven by the
  * schema table generated from the discovery document: unknown names and values of the wrong
- * type are rejected (BEHAVIOUR.md §2), `null` means "not set", numbers may arrive as strings
+ * type are rejected (FIDELITY.md: wire, JSON bodies read as proto3 JSON), `null` means "not set", numbers may arrive as strings
  * and enums as their index. The result is a clean copy; the input is never modified.
  */
 import { schemas } from '../generated/discovery.js'

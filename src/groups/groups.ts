@@ -1,5 +1,5 @@
 /**
- * Contact-group rules (BEHAVIOUR.md §1.2, §5): masks, names, etags, system groups, and the
+ * Contact-group rules (FIDELITY.md: the contactGroups areas): masks, names, etags, system groups, and the
  * create / update / delete / members.modify operations on the store. No Fastify here.
  */
 import type { GroupsStore } from '../../db/groups-store.js'
@@ -101,7 +101,7 @@ export function createGroup (ctx: GroupsContext, accountId: string, contactGroup
   }), duplicate, stamp)
 }
 
-/** contactGroups.update (BEHAVIOUR.md §1.2). */
+/** contactGroups.update (FIDELITY.md: contactGroups.update). */
 export function updateGroup (ctx: GroupsContext, accountId: string, resourceName: string, contactGroup: ContactGroup, mask: ReadonlySet<string>): GroupWithCount {
   const groupId = groupIdOf(resourceName)
   const name = contactGroup.name ?? ''

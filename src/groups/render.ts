@@ -1,5 +1,5 @@
 /**
- * A contact group as the API shows it (BEHAVIOUR.md §1.2, §3): resourceName always, etag for
+ * A contact group as the API shows it (FIDELITY.md: contactGroups, contactGroups.update): resourceName always, etag for
  * user groups; then the fields of the read mask. `formattedName` travels with `name`;
  * system groups carry no etag and no metadata; `memberCount` is left out when zero.
  */

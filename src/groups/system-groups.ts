@@ -1,5 +1,5 @@
 /**
- * The system contact groups every account has from its first request (BEHAVIOUR.md §1.2,
+ * The system contact groups every account has from its first request (FIDELITY.md: contactGroups, system groups;
  * issue "contactGroups"): their resource names are their names, they carry no etag and no
  * metadata, and their formattedName is the English label Google shows.
  */

@@ -1,5 +1,5 @@
 /**
- * Values the server computes on a contact (BEHAVIOUR.md §4): display names, formatted types,
+ * Values the server computes on a contact (FIDELITY.md: contact model, computed values): display names, formatted types,
  * E.164 phone numbers, formatted addresses and genders. Pure functions of stored items.
  */
 import { createRequire } from 'node:module'

@@ -1,5 +1,5 @@
 /**
- * The contact methods' rules (BEHAVIOUR.md §1.1, §4, §5): reading a Person body, resource
+ * The contact methods' rules (FIDELITY.md: people.updateContact, contact model, the other people.* areas): reading a Person body, resource
  * names, etags, singletons and memberships, and the create / update / delete operations on
  * the store. No Fastify here: routes call these and render what they return.
  */
@@ -139,7 +139,7 @@ export function createContact (ctx: ContactsContext, accountId: string, person: 
   }, time)
 }
 
-/** people.updateContact, rules 1–8 of BEHAVIOUR.md §1.1 in order. */
+/** people.updateContact, its rules in order (FIDELITY.md: people.updateContact). */
 export function updateContact (ctx: ContactsContext, accountId: string, resourceName: string, person: Person, mask: ReadonlySet<string>): StoredContact {
   const contactId = contactIdOf(resourceName)
   // Rule 3: the request names the version it was based on.

@@ -1,5 +1,5 @@
 /**
- * Person etags (BEHAVIOUR.md §3). The top-level etag is `%` + base64 of a small protobuf
+ * Person etags (FIDELITY.md: contact model, person etag). The top-level etag is `%` + base64 of a small protobuf
  * record, as Google's: field 2 holds the numbers of the fields that were read, field 4 the
  * contact's source etag. Two reads with different masks give different person etags, and
  * both stay valid for an update until the contact changes: staleness is decided by the

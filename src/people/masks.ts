@@ -1,5 +1,5 @@
 /**
- * Person field masks (BEHAVIOUR.md §1.1): `updatePersonFields` names what an update
+ * Person field masks (FIDELITY.md: people.updateContact, mask paths): `updatePersonFields` names what an update
  * replaces, `personFields` / `readMask` what a response shows. Paths are those the discovery
  * document lists; a path may also be written in proto form (`email_addresses`), as
  * FieldMask's JSON form allows. Every message is Google's.

@@ -1,5 +1,5 @@
 /**
- * People who are not the account's contacts, as the API shows them (BEHAVIOUR.md §14, §15):
+ * People who are not the account's contacts, as the API shows them (FIDELITY.md: other contacts, directory):
  * other contacts (`otherContacts/c<decimal>`, an OTHER_CONTACT source), domain profiles
  * (`people/<decimal>`, DOMAIN_PROFILE) and a domain's shared contacts (`people/c<decimal>`,
  * DOMAIN_CONTACT). Rendered as contacts are: resource name and etag always, then each field

@@ -1,5 +1,5 @@
 /**
- * A stored contact as the API shows it (BEHAVIOUR.md §3, §4): resource name and person
+ * A stored contact as the API shows it (FIDELITY.md: contact model): resource name and person
  * etag always; then each field of the read mask that is non-empty, every item with its
  * field metadata (the first one primary), computed values added; memberships with their
  * group ids; the default photo.

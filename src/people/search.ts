@@ -1,5 +1,5 @@
 /**
- * people.searchContacts matching (BEHAVIOUR.md §5): a query matches prefix phrases of the
+ * people.searchContacts matching (FIDELITY.md: people.searchContacts): a query matches prefix phrases of the
  * words of a contact's names, nicknames, email addresses, phone numbers and organizations —
  * "foo name" is found by "f", "foo", "foo n", "nam", not by "oo n". Case and accents do not
  * count. The query becomes one FTS5 phrase whose last word is a prefix.

@@ -1,5 +1,5 @@
 /**
- * Accounts and OAuth (BEHAVIOUR.md §7). A token arrives as `Authorization: Bearer …` or as the
+ * Accounts and OAuth (FIDELITY.md: auth). A token arrives as `Authorization: Bearer …` or as the
  * `access_token` / `oauth_token` query parameter. By default any token is accepted and names
  * its own isolated account (stored on its first write, with every scope); with
  * `--strict-accounts` only tokens declared in fixtures are. A method's scopes come from the

@@ -1,5 +1,5 @@
 /**
- * Cross-origin requests as Google's front end answers them (BEHAVIOUR.md §12), so that a web
+ * Cross-origin requests as Google's front end answers them (FIDELITY.md: CORS), so that a web
  * app calls the emulator from the browser as it calls people.googleapis.com: every API path
  * (`/v1/…`, `/batch`, the discovery document, unknown paths) answers a preflight with the
  * origin echoed, and every response to a request with an `Origin` — errors included — is

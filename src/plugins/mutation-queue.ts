@@ -1,5 +1,5 @@
 /**
- * The per-account mutation queue (BEHAVIOUR.md §1.1 rule 7). Google asks clients to send one
+ * The per-account mutation queue (FIDELITY.md: concurrency; people.updateContact rule 7). Google asks clients to send one
  * user's mutations sequentially; the emulator serialises them instead: each account has a
  * FIFO, different accounts proceed independently, and a mutation starts only when the
  * previous one of its account has finished, even if a handler awaits in between.

@@ -1,5 +1,5 @@
 /**
- * Google's wire conventions for every route (BEHAVIOUR.md §2): JSON bodies read as the JSON
+ * Google's wire conventions for every route (FIDELITY.md: wire): JSON bodies read as the JSON
  * transcoder does, system parameters (prettyPrint, fields, alt, $.xgafv, callback), responses
  * as `application/json; charset=UTF-8`, and exactly one place that turns errors into the
  * `google.rpc.Status` envelope.
@@ -72,7 +72,7 @@ export function isStorageFailure (err: unknown): boolean {
   return typeof code === 'string' && STORAGE_FAILURES.test(code)
 }
 
-/** Google's 503 (BEHAVIOUR.md §8): what a request gets when its write cannot be stored. */
+/** Google's 503 (FIDELITY.md: durability, a write that cannot be stored): what a request gets when its write cannot be stored. */
 export function storageUnavailable (): ApiError {
   return unavailable('The service is currently unavailable.')
 }

@@ -1,4 +1,4 @@
-/** contactGroups.update: every rule of BEHAVIOUR.md §1.2. */
+/** contactGroups.update: every rule of FIDELITY.md's contactGroups.update rows. */
 import t from 'tap'
 import { body, build, printable } from '../helpers/app.js'
 import { createGroup, getGroup, updateGroup } from '../helpers/groups.js'

@@ -23,7 +23,7 @@ export function body (res: LightMyRequestResponse): any {
 export const CONTACTS = 'https://www.googleapis.com/auth/contacts'
 export const CONTACTS_READONLY = 'https://www.googleapis.com/auth/contacts.readonly'
 
-/** The exact 401 body of BEHAVIOUR.md §7 for a request without credentials. */
+/** The exact 401 body (FIDELITY.md: auth) for a request without credentials. */
 export function credentialsMissingBody (rpc: string): unknown {
   return {
     error: {
@@ -41,7 +41,7 @@ export function credentialsMissingBody (rpc: string): unknown {
   }
 }
 
-/** Google's per-minute quota 429 (BEHAVIOUR.md §8), keys in the order the front end writes them. */
+/** Google's per-minute quota 429 (FIDELITY.md: faults, RATE_LIMIT_EXCEEDED), keys in the order the front end writes them. */
 export function rateLimitBody (display: string, limit: string, metric: string): unknown {
   const message = `Quota exceeded for quota metric '${display}' and limit '${display} per minute per user' of service 'people.googleapis.com' for consumer 'project_number:000000000000'.`
   return {

@@ -1,4 +1,4 @@
-/** people.connections.list: pages, orders, sync tokens, expiry (BEHAVIOUR.md §5). */
+/** people.connections.list: pages, orders, sync tokens, expiry (FIDELITY.md: people.connections.list). */
 import t from 'tap'
 import { bearer, body, build } from '../helpers/app.js'
 import { manualClock } from '../helpers/clock.js'

@@ -1,4 +1,4 @@
-/** people.listDirectoryPeople and people.searchDirectoryPeople (BEHAVIOUR.md §15). */
+/** people.listDirectoryPeople and people.searchDirectoryPeople (FIDELITY.md: directory). */
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { bearer, body, build } from '../helpers/app.js'

@@ -1,4 +1,4 @@
-/** The contact model of BEHAVIOUR.md §3 and §4: identifiers, etags and computed values. */
+/** The contact model (FIDELITY.md: contact model): identifiers, etags and computed values. */
 import t from 'tap'
 import { build } from '../helpers/app.js'
 import { createContact, update } from '../helpers/people.js'

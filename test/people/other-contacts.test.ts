@@ -1,4 +1,4 @@
-/** otherContacts.list, search and copyOtherContactToMyContactsGroup (BEHAVIOUR.md §14). */
+/** otherContacts.list, search and copyOtherContactToMyContactsGroup (FIDELITY.md: other contacts). */
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { bearer, body, build } from '../helpers/app.js'

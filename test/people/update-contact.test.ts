@@ -1,4 +1,4 @@
-/** people.updateContact: every row of the BEHAVIOUR.md §1.1 table and every rule, in order. */
+/** people.updateContact: every people.updateContact row of FIDELITY.md and every rule, in order. */
 import t from 'tap'
 import { bearer, body, build } from '../helpers/app.js'
 import { apiError, createContact, getPerson, update } from '../helpers/people.js'

@@ -1,4 +1,4 @@
-/** Google's product limits (BEHAVIOUR.md §6): 1,024 characters per field value, 25,000 contacts. */
+/** Google's product limits (FIDELITY.md: limits): 1,024 characters per field value, 25,000 contacts. */
 import t from 'tap'
 import { bearer, body, build } from '../helpers/app.js'
 import { apiError, createContact } from '../helpers/people.js'

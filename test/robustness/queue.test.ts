@@ -80,7 +80,7 @@ t.test('runSync: at once, without a promise, when the account is idle; behind th
   t.same(order, ['slow', 'sync'], 'in arrival order')
 })
 
-t.test('through HTTP: the 429 envelope of BEHAVIOUR.md §8, other accounts unaffected', async t => {
+t.test('through HTTP: Google\'s critical-write 429 envelope, other accounts unaffected', async t => {
   let release!: () => void
   const gate = new Promise<void>(resolve => { release = resolve })
   const slowCreate: RouteHandlerMethod = async (request) => await request.server.mutations.run(request.account!.id, async () => { await gate; return {} })
