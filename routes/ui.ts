@@ -78,6 +78,7 @@ function containsText (value: unknown, filter: string): boolean {
 
 const isCursor = (c: unknown): c is Cursor => Array.isArray(c) && c.length === 2 && typeof c[0] === 'string' && typeof c[1] === 'string'
 
+// Long as a list of routes is: each route is a few lines of its own, registered one after another.
 export default async function uiRoutes (app: FastifyInstance): Promise<void> {
   const assets = new Map<string, Buffer>()
   /** An asset's bytes, read once; undefined when the UI was not built. */

@@ -83,6 +83,8 @@ function noRouteSchemas (): never {
   throw new Error('Fastify route schemas are not used: requests go through the discovery transcoder (src/discovery/transcode.ts)')
 }
 
+// One function of some 120 lines, kept whole on purpose: the order of its registrations is the
+// order of the hooks every request passes through (docs/architecture.md), read top to bottom.
 export async function buildApp (config: Partial<Config> = {}, options: BuildOptions = {}): Promise<FastifyInstance> {
   const full: Config = { ...defaultConfig, ...config }
   const clock = options.clock ?? new EmulatorClock(parseClockMode(full.clock) ?? { kind: 'system' })

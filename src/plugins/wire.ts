@@ -82,6 +82,8 @@ function jsonpRefused (): ApiError {
   return invalidArgument('The emulator\'s control plane (/_emulator/*) does not answer JSONP: leave out "callback" (a page of another origin could read the answer).', { location: 'callback', locationType: 'parameter', reason: 'invalidParameter' })
 }
 
+// Longer than most functions, on purpose: the parsers, the one onRequest hook and the error
+// handlers share the plugin's closures, and read as the one pipeline they are.
 async function wire (app: FastifyInstance): Promise<void> {
   app.decorateRequest('sys', null as unknown as SystemParams)
   app.decorateRequest('account', null)

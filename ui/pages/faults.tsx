@@ -7,6 +7,7 @@ import type { AccountSummary } from './accounts.js'
 
 export const FAULT_ERRORS = ['RATE_LIMIT_EXCEEDED', 'DAILY_QUOTA_EXCEEDED', 'UNAVAILABLE', 'INTERNAL', 'BAD_GATEWAY']
 
+// One component for the rule form and the rules it adds: the form's fields are the page's state.
 export function FaultsPage (): preact.JSX.Element {
   const faults = useLoad<{ faults: Array<Record<string, any>> }>('/_emulator/faults')
   const methods = useLoad<{ methods: Array<{ id: string, emulated: boolean }> }>('/_emulator/fidelity')

@@ -8,6 +8,8 @@ import { Json, shortTime } from '../format.js'
 /** The most journal entries the page keeps. */
 export const JOURNAL_KEPT = 2000
 
+// One component, longer than most: its polling state, its filter form and its table share the
+// state the page holds; the rows are a component of their own (ExpandableRow).
 export function JournalPage ({ query }: { query: URLSearchParams }): preact.JSX.Element {
   const [entries, setEntries] = useState<JournalEntry[]>([])
   const [live, setLive] = useState(true)

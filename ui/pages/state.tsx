@@ -6,6 +6,8 @@ import { shortTime } from '../format.js'
 
 export const ADVANCES: Array<[string, string]> = [['1m', '1 minute'], ['1h', '1 hour'], ['1d', '1 day'], ['7d', '7 days'], ['8d', '8 days']]
 
+// One component for the page's three panels (clock, snapshots, reset): they share its loading
+// state and the message that reports what the last action did.
 export function StatePage (): preact.JSX.Element {
   const clock = useLoad<{ now: string, mode: string }>('/_emulator/clock')
   const snapshots = useLoad<{ snapshots: Array<{ name: string, time: string, size: number, contacts: number }> }>('/_emulator/snapshots')
