@@ -18,7 +18,8 @@ COPY src ./src
 COPY routes ./routes
 COPY db ./db
 COPY ui ./ui
-# tsc, then one bundled file (dist/server.mjs) that starts fast; native packages stay in node_modules.
+# The declarations (tsc), then one bundled file (dist/server.mjs, esbuild from the sources) that starts
+# fast; native packages stay in node_modules.
 RUN npm run build && npm prune --omit=dev
 
 FROM node:${NODE_VERSION}-bookworm-slim
