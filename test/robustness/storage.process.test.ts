@@ -133,8 +133,10 @@ t.test('a read-only database file is refused at start', async t => {
   const asRoot = process.getuid?.() === 0
   const asUser = asRoot ? { uid: 65534, gid: 65534 } : {}
   const entry = asRoot ? readableServer(t) : fileURLToPath(new URL('../../dist/server.mjs', import.meta.url))
-  // (env -u: the test runner adds its own module to NODE_OPTIONS, from the checkout that user may not read.)
-  const child = spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', process.execPath, entry, '--db', db, '--port', '0'], { ...asUser, cwd: dir, env: { PATH: process.env.PATH, HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] })
+  // (env -u: the test runner adds its own module to NODE_OPTIONS, from the checkout that user may
+  // not read; and a coverage run's NODE_V8_COVERAGE, which Node hands to every child, names a
+  // folder that user may not write.)
+  const child = spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_V8_COVERAGE', process.execPath, entry, '--db', db, '--port', '0'], { ...asUser, cwd: dir, env: { PATH: process.env.PATH, HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] })
   let stderr = ''
   child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
   const code = await new Promise(resolve => child.on('exit', resolve))
