@@ -17,9 +17,29 @@ export const SORT_COLUMNS = {
   LAST_NAME_ASCENDING: { column: 'family_key', descending: false }
 } as const satisfies Record<SortOrder, { column: string, descending: boolean }>
 
-export function contactStatements (db: Db) {
+type Statement<P extends unknown[] = unknown[], R = unknown> = Database.Statement<P, R>
+type ForUpdate = ContactRow & { search_text: string | null, given_key: string | null, family_key: string | null }
+
+/** The store's statements (declared, so that the library's type declarations can name them). */
+export interface ContactStatements {
+  photo: Statement<[string], { photo: Buffer, photo_type: string }>
+  setPhoto: Statement
+  memberships: Statement<[string, string], { group_id: string }>
+  pageMemberships: Statement<[string, string], { contact_id: string, group_id: string }>
+  group: Statement<[string, string], { id: string, group_type: GroupRef['groupType'] }>
+  insert: Statement
+  getForUpdate: Statement<[string, string], ForUpdate>
+  delete: Statement
+  addMembership: Statement
+  removeMembership: Statement
+  count: Statement<[string], { n: number }>
+  search: Statement<[string, string, number], ContactRow>
+  pages: Record<SortOrder, { first: Statement<[string, number], PageRow>, after: Statement<[string, string, string, number], PageRow> }>
+}
+
+export function contactStatements (db: Db): ContactStatements {
   // One keyset query per sort order, first page and following pages: an index range scan each.
-  const pages = {} as Record<SortOrder, { first: Database.Statement<[string, number], PageRow>, after: Database.Statement<[string, string, string, number], PageRow> }>
+  const pages = {} as ContactStatements['pages']
   for (const [order, { column, descending }] of Object.entries(SORT_COLUMNS) as Array<[SortOrder, typeof SORT_COLUMNS[SortOrder]]>) {
     const dir = descending ? 'DESC' : 'ASC'
     const select = `SELECT id, data, etag, update_time, photo_id, ${column} AS sort_key FROM contacts WHERE account_id = ?`
@@ -38,7 +58,7 @@ export function contactStatements (db: Db) {
     group: db.prepare<[string, string], { id: string, group_type: GroupRef['groupType'] }>('SELECT id, group_type FROM contact_groups WHERE account_id = ? AND id = ?'),
     insert: db.prepare('INSERT INTO contacts (account_id, id, data, etag, update_time, given_key, family_key, search_text, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
     // A contact with its current search words and sort keys (a write sets only those that change).
-    getForUpdate: db.prepare<[string, string], ContactRow & { search_text: string | null, given_key: string | null, family_key: string | null }>(
+    getForUpdate: db.prepare<[string, string], ForUpdate>(
       'SELECT id, data, etag, update_time, photo_id, search_text, given_key, family_key FROM contacts WHERE account_id = ? AND id = ?'),
     delete: db.prepare('DELETE FROM contacts WHERE account_id = ? AND id = ?'),
     addMembership: db.prepare('INSERT INTO memberships (account_id, contact_id, group_id) VALUES (?, ?, ?)'),
