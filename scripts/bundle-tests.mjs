@@ -1,9 +1,10 @@
-// The fast lane's tests as bundles (npm run test:fast): each in-process test file with the
-// sources and packages it imports, in shared chunks, under .tap/fast/. A test then loads a few
-// files instead of some hundred modules, each through tsx's loader: about a second less per
-// test file on this kind of machine, and tap runs 40-odd of them. Every `import.meta.url` keeps
-// the URL of the file it is written in, so a path a test or a source works out from it is the
-// same as when run from the sources. The whole suite (npm test) runs the sources themselves.
+// The tests as bundles, what npm test (--all) and npm run test:fast (the in-process ones) run:
+// each test file with the sources and packages it imports, in shared chunks, under .tap/bundles/.
+// A test then loads a few files instead of some hundred modules, each through tsx's loader:
+// about a second less per test file on this kind of machine, and tap runs some sixty of them.
+// Every `import.meta.url` keeps the URL of the file it is written in, so a path a test or a
+// source works out from it is the same as when run from the sources (`npx tap test/x.test.ts`
+// runs one file from the sources through tsx; tsc has checked them all before npm test runs).
 import { build } from 'esbuild'
 import { readdirSync, rmSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
@@ -11,19 +12,19 @@ import { join, relative } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const outdir = join(root, '.tap', 'fast')
+const outdir = join(root, '.tap', 'bundles')
 
-/** Test files of the fast lane: every test but *.process.test.ts and *.slow.test.ts. */
-function fastTests (dir = join(root, 'test')) {
+/** Test files: every one (--all), or the fast lane's — all but *.process.test.ts and *.slow.test.ts. */
+function testFiles (all, dir = join(root, 'test')) {
   return readdirSync(dir, { withFileTypes: true }).flatMap(e => {
     const path = join(dir, e.name)
-    if (e.isDirectory()) return fastTests(path)
-    return e.name.endsWith('.test.ts') && !/\.(process|slow)\.test\.ts$/.test(e.name) ? [path] : []
+    if (e.isDirectory()) return testFiles(all, path)
+    return e.name.endsWith('.test.ts') && (all || !/\.(process|slow)\.test\.ts$/.test(e.name)) ? [path] : []
   })
 }
 
 rmSync(outdir, { recursive: true, force: true })
-const entries = fastTests()
+const entries = testFiles(process.argv.includes('--all'))
 await build({
   entryPoints: entries.map(e => relative(root, e)),
   absWorkingDir: root,
