@@ -6,9 +6,6 @@ import type { Db } from './database.js'
 import { forgetPositions, HIGHEST_STORED } from './changes.js'
 import type { AccountSummary, DeriveKeys, FoundToken, PackedAccount, StoredAccount, StoredContact, StoredDomain, StoredGroup, StoredOtherPerson } from './model.js'
 
-export type { AccountSummary, DerivedKeys, DeriveKeys, FoundToken, PackedAccount, StoredAccount, StoredContact, StoredDomain, StoredGroup, StoredToken } from './model.js'
-export { packContact } from './model.js'
-
 function otherPerson (row: OtherRow): StoredOtherPerson {
   return { id: row.id, sourceType: row.source_type, data: JSON.parse(row.data) as Record<string, unknown>, etag: row.etag, updateTime: row.update_time }
 }

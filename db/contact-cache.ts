@@ -12,7 +12,7 @@
  * function of the connection), and within it one set of entries per account.
  */
 import type { Db } from './database.js'
-import type { StoredContact } from './accounts-store.js'
+import type { StoredContact } from './model.js'
 import { AccountLru } from './account-lru.js'
 
 export interface CachedContact {

@@ -12,10 +12,6 @@ import { contactCache, type CachedContact, type ContactCache } from './contact-c
 import { SearchIndexer } from './search-indexer.js'
 import { contactStatements, type ContactRow } from './contacts-sql.js'
 
-export type { ChangeStamp, Cursor, GroupRef, IndexText, PhotoChange, SortOrder } from './model.js'
-
-export { SORT_COLUMNS } from './contacts-sql.js'
-
 /** Whether two membership lists hold the same groups (order aside). */
 function sameMembers (a: readonly string[], b: readonly string[]): boolean {
   if (a === b) return true

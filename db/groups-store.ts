@@ -7,8 +7,6 @@ import { immediateRunner, type Db } from './database.js'
 import type { ChangeStamp, GroupWithCount, ModifyResult, StoredGroup } from './model.js'
 import { Changes } from './changes.js'
 
-export type { GroupWithCount, ModifyResult } from './model.js'
-
 interface GroupRow { id: string, group_type: StoredGroup['groupType'], name: string, client_data: string | null, etag: string | null, update_time: string | null }
 
 function toGroup (row: GroupRow & { member_count?: number }): GroupWithCount {

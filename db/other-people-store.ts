@@ -8,8 +8,6 @@ import type { Db } from './database.js'
 import type { Changes } from './changes.js'
 import type { DeriveKeys, OrderedPerson, OtherChange, OtherSourceType, StoredOtherPerson } from './model.js'
 
-export type { OrderedPerson, OtherChange, OtherSourceType, StoredOtherPerson } from './model.js'
-
 interface Row { rowid: number, id: string, source_type: OtherSourceType, data: string, etag: string, update_time: string, search_text: string, seq: number, deleted: number }
 
 function person (row: Row): StoredOtherPerson {

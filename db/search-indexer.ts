@@ -6,7 +6,7 @@
  * in the background may end the process.
  */
 import type { Db } from './database.js'
-import type { IndexText } from './contacts-store.js'
+import type { IndexText } from './model.js'
 
 /** Contacts indexed per transaction. */
 const INDEX_SLICE = 1000

@@ -2,7 +2,7 @@
 // (scripts/build-ui.mjs, dist/ui), and bundles the server (dist/server.mjs) and the library
 // (dist/index.mjs, dist/index.cjs) straight from the TypeScript sources. One file instead of
 // some hundred modules is what makes the emulator start fast: it starts in every CI job that
-// uses it, and in every process test (the test runner runs this build first, .taprc `before`).
+// uses it, and in every process test (npm test and npm run test:fast run this build first).
 // `npm run build` runs tsc first, for the library's type declarations (dist/src/*.d.ts) only.
 // Native and lazily loaded packages stay outside the bundle and load from node_modules.
 import { build } from 'esbuild'

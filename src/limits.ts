@@ -1,7 +1,7 @@
 /**
  * Google's product limits (FIDELITY.md: limits), enforced with 400s so that tests meet them here
- * rather than in production. The per-method limits (batch sizes, page sizes) live with their
- * methods.
+ * rather than in production; and the documented page and batch sizes of the methods, defined
+ * once here for every method that has them.
  */
 
 import { invalidArgument, type ApiError } from './errors.js'

@@ -1,4 +1,4 @@
-/** The package's own files, found the same way from src/ (tsx) and from dist/src/ (built). */
+/** The package's own files, found the same way from src/ (tsx) and from the bundles in dist/. */
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'

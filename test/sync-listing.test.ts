@@ -163,3 +163,11 @@ t.test('offset cursors (a store listed by position) page the same way', async t 
   t.same(first.items, ['g1', 'g2'])
   apiError(t, () => list(request({ requestSyncToken: true, pageToken: Buffer.from(JSON.stringify({ k: 'page', c: -1, p: paramsHash({ size: 2 }) })).toString('base64url') }), source), 'INVALID_ARGUMENT', /Page token is invalid/)
 })
+
+t.test('with two bad tokens, the sync token is checked first — or the page token, for a listing that says so', async t => {
+  const store = new Store()
+  store.put('a')
+  const badSync = list(request({ requestSyncToken: true }), store.source()).nextSyncToken! // never registered in this history
+  apiError(t, () => list(request({ syncToken: badSync, pageToken: 'not-a-token' }), store.source()), 'FAILED_PRECONDITION', /Sync token is expired/)
+  apiError(t, () => list(request({ syncToken: badSync, pageToken: 'not-a-token', pageTokenFirst: true }), store.source()), 'INVALID_ARGUMENT', /Page token is invalid/)
+})

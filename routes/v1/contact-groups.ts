@@ -83,6 +83,7 @@ export const contactGroupImplementations: Implementations = {
       pageToken: given(request.api.pageToken),
       syncToken: sync,
       requestSyncToken: true,
+      pageTokenFirst: true,
       pageParams: params,
       scope: { resource: 'contactGroups', account: request.account.createdTime, declared: request.account.declared, history: request.server.changes, issued: issuedTokens(request, 'account', id) },
       now: () => clock.nowMicros()

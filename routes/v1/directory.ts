@@ -19,8 +19,8 @@ import { ftsQuery } from '../../src/people/search.js'
 import { isOffset, pageToken, paramsHash, readPageToken } from '../../src/tokens.js'
 
 const LIST_DEFAULT_PAGE_SIZE = 100
-const SEARCH_DEFAULT_PAGE_SIZE = 100
-const SEARCH_MAX_PAGE_SIZE = 500
+const DIRECTORY_SEARCH_DEFAULT_PAGE_SIZE = 100
+const DIRECTORY_SEARCH_MAX_PAGE_SIZE = 500
 
 const SOURCE_TYPES: Readonly<Record<string, OtherSourceType>> = {
   DIRECTORY_SOURCE_TYPE_DOMAIN_PROFILE: 'DOMAIN_PROFILE',
@@ -87,6 +87,8 @@ export const directoryImplementations: Implementations = {
     const size = pageSize(api.pageSize, LIST_DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
     const domain = domainOf(request)
     const sync = given(api.syncToken)
+    // One reading of the clock for the whole listing (a fixed clock ticks at each).
+    const now = request.server.clock.nowMicros()
     const page = list({
       size,
       pageToken: given(api.pageToken),
@@ -102,7 +104,7 @@ export const directoryImplementations: Implementations = {
         history: request.server.changes,
         issued: issuedTokens(request, 'domain', domain)
       },
-      now: () => request.server.clock.nowMicros()
+      now: () => now
     }, otherPeopleSource(request.server.directory, domain, r.types, renderer(request, r.fields, r.merge), renderDeletedOtherPerson, false))
     const out: ListDirectoryPeopleResponse = {}
     if (page.items.length > 0) out.people = page.items
@@ -114,7 +116,7 @@ export const directoryImplementations: Implementations = {
   'people.people.searchDirectoryPeople': async (request) => {
     const api = request.api
     const r = readDirectoryRequest(request, 'people/searchDirectoryPeople')
-    const size = pageSize(api.pageSize, SEARCH_DEFAULT_PAGE_SIZE, SEARCH_MAX_PAGE_SIZE)
+    const size = pageSize(api.pageSize, DIRECTORY_SEARCH_DEFAULT_PAGE_SIZE, DIRECTORY_SEARCH_MAX_PAGE_SIZE)
     const domain = domainOf(request)
     const query = api.query ?? ''
     const params = paramsHash({ query, readMask: r.readMask, sources: r.key, pageSize: size })

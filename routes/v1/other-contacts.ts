@@ -56,6 +56,8 @@ export const otherContactImplementations: Implementations = {
     const syncParams = paramsHash({ readMask, sources: sourcesKey })
     const ctx = renderContext(request)
     const owner = request.account.id
+    // One reading of the clock for the whole listing (a fixed clock ticks at each).
+    const now = request.server.clock.nowMicros()
     const page = list({
       size,
       pageToken: given(api.pageToken),
@@ -63,7 +65,7 @@ export const otherContactImplementations: Implementations = {
       requestSyncToken: api.requestSyncToken === true,
       pageParams: paramsHash({ readMask, sources: sourcesKey, pageSize: size, requestSyncToken: api.requestSyncToken === true, syncToken: sync ?? '' }),
       scope: { resource: 'otherContacts', account: request.account.createdTime, declared: request.account.declared, params: syncParams, paramNames: 'readMask and sources', history: request.server.changes, issued: issuedTokens(request, 'account', owner) },
-      now: () => request.server.clock.nowMicros()
+      now: () => now
     }, otherPeopleSource(request.server.otherContacts, owner, OTHER, p => renderOtherPerson(p, fields, ctx), renderDeletedOtherPerson, true))
     const out: ListOtherContactsResponse = {}
     if (page.items.length > 0) out.otherContacts = page.items

@@ -218,13 +218,10 @@ export function isPlainObject (value: unknown): value is Record<string, unknown>
 }
 
 /**
- * A request body read as `schema`, or Google's transcoding error. `root` is the request field
- * the body binds to (`person` for updateContact's `body: "person"`); '' when the body is the
- * whole request message.
- */
-/**
- * A request body read as the schema `name` of the discovery document. The walk above decides
- * the shape at run time from the schema table (names, types, enums), so what it returns is that
+ * A request body read as the schema `name` of the discovery document, or Google's transcoding
+ * error. `root` is the request field the body binds to (`person` for updateContact's
+ * `body: "person"`); '' when the body is the whole request message. The walk above decides the
+ * shape at run time from the schema table (names, types, enums), so what it returns is that
  * schema's type: the one place a body becomes a `Schemas[K]`.
  */
 export function readRequest<K extends SchemaName> (name: K, body: unknown, root = ''): Schemas[K] {

@@ -22,7 +22,7 @@ export interface GroupsContext {
 
 const DOCS = 'https://developers.google.com/people/api/rest/v1/contactGroups/'
 
-/** Most names one batchGet may ask for, and most names one members.modify may carry (documented). */
+/** Most names one members.modify may carry (documented). */
 export const MAX_MODIFY = 1000
 
 const ALL_READ_FIELDS = fieldMasks['people.contactGroups.get:groupFields']!

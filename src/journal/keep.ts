@@ -36,10 +36,9 @@ export const MAX_SHOWN_DEPTH = 32
 export const MAX_ENTRY_CHARS = JOURNAL_PAGE_CHARS / 4
 
 /** Query parameters whose values never appear: credentials. */
-export const CREDENTIALS = new Set(['access_token', 'oauth_token', 'key'])
+const CREDENTIALS = new Set(['access_token', 'oauth_token', 'key'])
 
 // The entry's shape is its own module: the web UI (ui/) reads it too, without the server's types.
-export type { JournalEntry, JournalError, JournalFilter } from '../journal-entry.js'
 
 /**
  * One entry as the journal keeps it. The request path makes it whole (its shape never changes
@@ -112,14 +111,14 @@ export function sizeOf (text: string | Uint8Array | undefined): number {
 }
 
 /** A header line inside a batch part: its name (checked by isCredentialHeader). Linear: no backtracking. */
-export const HEADER_LINE = /^([!#$%&'*+.^\w`|~-]+)[ \t]*:/
+const HEADER_LINE = /^([!#$%&'*+.^\w`|~-]+)[ \t]*:/
 /** What a text holding a credential header or parameter contains, whatever its case or encoding ("%" may hide a name). */
-export const MAY_HOLD_CREDENTIALS = /authoriz|cookie|key|token|secret|passw|credential|%/i
+const MAY_HOLD_CREDENTIALS = /authoriz|cookie|key|token|secret|passw|credential|%/i
 /** A request line inside a batch part. */
-export const REQUEST_LINE = /^([A-Za-z]+[ \t]+)(\S+)(.*)$/
+const REQUEST_LINE = /^([A-Za-z]+[ \t]+)(\S+)(.*)$/
 
 /** A query parameter's name as the query parser reads it (percent and `+` decoded); undefined when it does not decode. */
-export function parameterName (raw: string): string | undefined {
+function parameterName (raw: string): string | undefined {
   try {
     return decodeURIComponent(raw.replace(/\+/g, ' '))
   } catch {
@@ -128,7 +127,7 @@ export function parameterName (raw: string): string | undefined {
 }
 
 /** The request target with the values of its credential parameters replaced by [Redacted]. */
-export function redactTarget (target: string): string {
+function redactTarget (target: string): string {
   const q = target.indexOf('?')
   if (q === -1) return target
   return target.slice(0, q + 1) + target.slice(q + 1).split('&').map(part => {

@@ -22,8 +22,8 @@ import { isControlPlanePath } from '../http.js'
 import { Journal } from '../journal/journal.js'
 import { errorOf, textOf, type Recorded } from '../journal/keep.js'
 
-export { DEFAULT_JOURNAL_PAGE, detached, errorOf, JOURNAL_BODY_LIMIT, JOURNAL_PAGE_CHARS, JOURNAL_TEXT_LIMIT, jsonDepth, MAX_JOURNAL_PAGE, MAX_SHOWN_DEPTH, redactBatchText, tokenDigest, type Recorded } from '../journal/keep.js'
-export { Journal, parseJournalFilter, parseJournalPage, type JournalPage } from '../journal/journal.js'
+export { JOURNAL_BODY_LIMIT, JOURNAL_PAGE_CHARS, MAX_JOURNAL_PAGE, redactBatchText, tokenDigest } from '../journal/keep.js'
+export { parseJournalFilter, parseJournalPage } from '../journal/journal.js'
 export type { JournalEntry, JournalError, JournalFilter } from '../journal-entry.js'
 
 async function journal (app: FastifyInstance): Promise<void> {

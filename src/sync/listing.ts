@@ -29,6 +29,12 @@ export interface ListingRequest {
   pageParams: string
   /** What a sync token is bound to. */
   scope: SyncScope
+  /**
+   * Whether a page token is checked before the sync token it comes with (contactGroups.list, as
+   * it always has); the others check the sync token first. It decides which 400 a request with
+   * two bad tokens gets.
+   */
+  pageTokenFirst?: boolean
   /** The emulator's time (read when needed: a fixed clock ticks at each reading), for a sync token's age and the one handed out. */
   now: () => bigint
 }
@@ -68,9 +74,12 @@ export function list<Row, Change, Cursor, Item> (request: ListingRequest, source
   let upTo: number
   let out: ListingPage<Item>
   if (request.syncToken !== undefined) {
+    const readPage = (): { cursor: number, syncSeq: number | undefined } | undefined =>
+      request.pageToken === undefined ? undefined : readIssuedPageToken(request.pageToken, pageParams, isOffset, scope)
+    const first = request.pageTokenFirst === true ? readPage() : undefined
     const prunedSeq = source.prunedSeq?.()
     const since = readSyncToken(request.syncToken, request.now(), prunedSeq === undefined ? scope : { ...scope, prunedSeq })
-    const page = request.pageToken === undefined ? undefined : readIssuedPageToken(request.pageToken, pageParams, isOffset, scope)
+    const page = request.pageTokenFirst === true ? first : readPage()
     upTo = page?.syncSeq ?? source.lastSeq()
     const offset = page?.cursor ?? 0
     const changes = source.changedSince(since, upTo)

@@ -1,13 +1,13 @@
 /**
  * Runs the real server in a child process for process-level tests: the bundle users run
- * (dist/server.mjs), which the test runner builds from these sources before any test
- * (.taprc `before`: scripts/build.mjs) and which starts in a fraction of the time the sources
- * take through tsx.
+ * (dist/server.mjs), which npm test and npm run test:fast build from the sources first (run
+ * `node scripts/build.mjs` before one process test alone after a change), and which starts in
+ * a fraction of the time the sources take through tsx.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
-export const serverEntry = fileURLToPath(new URL('../../dist/server.mjs', import.meta.url))
+const serverEntry = fileURLToPath(new URL('../../dist/server.mjs', import.meta.url))
 
 export interface RunningServer {
   child: ChildProcess
