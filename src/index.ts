@@ -15,8 +15,8 @@
  */
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
-import { buildCommand, ConfigError, loadConfig } from './config.js'
-import type { EmulatorOptions } from './options.js'
+import { ConfigError, loadConfig } from './config.js'
+import { optionName, SETTINGS, type EmulatorOptions } from './options.js'
 import { formatTime } from './clock.js'
 import { cannotListen } from './listen.js'
 import { FixtureError } from './fixtures/fixture.js'
@@ -107,12 +107,12 @@ export interface Emulator {
 }
 
 /**
- * The command line's flags by their camel-case names (`maxStorage` → `--max-storage`), read from
- * the command itself: a setting a later change adds is an option here at once.
+ * The command line's flags by their camel-case names (`maxStorage` → `--max-storage`), from the
+ * one table of settings (src/options.ts): a setting a later change adds is an option here at once.
  */
-const FLAGS: ReadonlyMap<string, string> = new Map(buildCommand('0').options
-  .filter(o => o.long !== undefined && o.long !== '--version' && o.long !== '--fixtures')
-  .map(o => [o.attributeName(), o.long!]))
+const FLAGS: ReadonlyMap<string, string> = new Map(SETTINGS
+  .filter(s => s.key !== 'fixtures')
+  .map(s => [optionName(s.flag), s.flag.split(' ')[0]!]))
 
 /** The options as command-line arguments, so that they are checked as the command line's are. */
 function toArgv (options: EmulatorOptions): string[] {
