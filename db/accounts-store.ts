@@ -4,7 +4,7 @@
  */
 import type { Db } from './database.js'
 import { forgetPositions, HIGHEST_STORED } from './changes.js'
-import type { AccountSummary, DeriveKeys, FoundToken, PackedAccount, StoredAccount, StoredContact, StoredDomain, StoredGroup, StoredOtherPerson } from './model.js'
+import type { AccountProfile, AccountSummary, DeriveKeys, FoundToken, PackedAccount, StoredAccount, StoredClient, StoredContact, StoredDomain, StoredGrant, StoredGroup, StoredOtherPerson } from './model.js'
 
 function otherPerson (row: OtherRow): StoredOtherPerson {
   return { id: row.id, sourceType: row.source_type, data: JSON.parse(row.data) as Record<string, unknown>, etag: row.etag, updateTime: row.update_time }
@@ -13,20 +13,33 @@ function otherPerson (row: OtherRow): StoredOtherPerson {
 /** Contacts stored between two yields of AccountsStore.replaceSteps: a few tens of milliseconds of work. */
 const CONTACTS_PER_STEP = 2000
 
-interface AccountRow { id: string, declared: number, created_time: string, domain: string | null }
+interface AccountRow { id: string, declared: number, created_time: string, domain: string | null, email: string | null, profile: string | null }
+interface ClientRow { client_id: string, client_secret: string | null, name: string, redirect_uris: string, type: StoredClient['type'] }
 interface OtherRow { id: string, source_type: StoredOtherPerson['sourceType'], data: string, etag: string, update_time: string }
 interface TokenRow { token: string, account_id: string, scopes: string | null }
 interface GroupRow { id: string, group_type: StoredGroup['groupType'], name: string, client_data: string | null, etag: string | null, update_time: string | null }
 interface ContactRow { id: string, data: string, etag: string, update_time: string }
+
+function parseProfile (text: string | null): AccountProfile | null {
+  return text === null ? null : JSON.parse(text) as AccountProfile
+}
 
 export class AccountsStore {
   private readonly s
 
   constructor (private readonly db: Db, private readonly derive: DeriveKeys) {
     this.s = {
-      token: db.prepare<[string], TokenRow & { created_time: string, domain: string | null, declared: number }>('SELECT t.token, t.account_id, t.scopes, a.created_time, a.domain, a.declared FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token = ?'),
-      account: db.prepare<[string], AccountRow>('SELECT id, declared, created_time, domain FROM accounts WHERE id = ?'),
-      accounts: db.prepare<[], AccountRow>('SELECT id, declared, created_time, domain FROM accounts ORDER BY id'),
+      token: db.prepare<[string], TokenRow & { created_time: string, domain: string | null, declared: number, email: string | null, profile: string | null }>('SELECT t.token, t.account_id, t.scopes, a.created_time, a.domain, a.declared, a.email, a.profile FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token = ?'),
+      account: db.prepare<[string], AccountRow>('SELECT id, declared, created_time, domain, email, profile FROM accounts WHERE id = ?'),
+      accounts: db.prepare<[], AccountRow>('SELECT id, declared, created_time, domain, email, profile FROM accounts ORDER BY id'),
+      clients: db.prepare<[], ClientRow>('SELECT client_id, client_secret, name, redirect_uris, type FROM oauth_clients ORDER BY rowid'),
+      insertClient: db.prepare('INSERT INTO oauth_clients (client_id, client_secret, name, redirect_uris, type) VALUES (?, ?, ?, ?, ?)'),
+      deleteClient: db.prepare('DELETE FROM oauth_clients WHERE client_id = ?'),
+      deleteAllClients: db.prepare('DELETE FROM oauth_clients'),
+      grants: db.prepare<[string], { client_id: string, scopes: string, granted: number }>('SELECT client_id, scopes, granted FROM oauth_grants WHERE account_id = ? ORDER BY rowid'),
+      refreshTokens: db.prepare<[string, string], { token: string, scopes: string, issued: number }>('SELECT token, scopes, issued FROM oauth_refresh_tokens WHERE account_id = ? AND client_id = ? ORDER BY issued, rowid'),
+      insertGrant: db.prepare('INSERT INTO oauth_grants (account_id, client_id, scopes, granted) VALUES (?, ?, ?, ?)'),
+      insertRefresh: db.prepare('INSERT INTO oauth_refresh_tokens (token, account_id, client_id, scopes, issued) VALUES (?, ?, ?, ?, ?)'),
       accountOthers: db.prepare<[string], OtherRow>('SELECT id, source_type, data, etag, update_time FROM other_contacts WHERE account_id = ? AND deleted = 0 ORDER BY rowid'),
       domains: db.prepare<[], { domain: string, created_time: string }>('SELECT domain, created_time FROM domains ORDER BY domain'),
       domainExists: db.prepare<[string], number>('SELECT 1 FROM domains WHERE domain = ?').pluck(),
@@ -48,7 +61,7 @@ export class AccountsStore {
       accountGroups: db.prepare<[string], GroupRow>('SELECT id, group_type, name, client_data, etag, update_time FROM contact_groups WHERE account_id = ? ORDER BY rowid'),
       accountContacts: db.prepare<[string], ContactRow>('SELECT id, data, etag, update_time FROM contacts WHERE account_id = ? ORDER BY rowid'),
       accountMemberships: db.prepare<[string], { contact_id: string, group_id: string }>('SELECT contact_id, group_id FROM memberships WHERE account_id = ? ORDER BY rowid'),
-      insertAccount: db.prepare('INSERT INTO accounts (id, declared, created_time, domain) VALUES (?, ?, ?, ?)'),
+      insertAccount: db.prepare('INSERT INTO accounts (id, declared, created_time, domain, email, profile) VALUES (?, ?, ?, ?, ?, ?)'),
       insertToken: db.prepare('INSERT INTO tokens (token, account_id, scopes) VALUES (?, ?, ?)'),
       insertGroup: db.prepare('INSERT INTO contact_groups (account_id, id, group_type, name, client_data, etag, update_time) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       insertContact: db.prepare('INSERT INTO contacts (account_id, id, data, etag, update_time, given_key, family_key, search_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
@@ -88,7 +101,7 @@ export class AccountsStore {
     if (cached) return cached
     const row = this.s.token.get(token)
     if (!row) return undefined
-    const found = { accountId: row.account_id, scopes: row.scopes === null ? null : JSON.parse(row.scopes) as string[], createdTime: row.created_time, domain: row.domain, declared: row.declared === 1 }
+    const found = { accountId: row.account_id, scopes: row.scopes === null ? null : JSON.parse(row.scopes) as string[], createdTime: row.created_time, domain: row.domain, declared: row.declared === 1, email: row.email, profile: parseProfile(row.profile) }
     if (this.tokenCache.size >= 10000) this.tokenCache.clear()
     this.tokenCache.set(token, found)
     return found
@@ -110,8 +123,12 @@ export class AccountsStore {
   /** Creates an account with its groups (system groups included) and contacts. */
   private insert (account: StoredAccount | PackedAccount): void {
     const s = this.s
-    s.insertAccount.run(account.id, account.declared ? 1 : 0, account.createdTime, account.domain)
+    s.insertAccount.run(account.id, account.declared ? 1 : 0, account.createdTime, account.domain, account.email ?? null, account.profile == null ? null : JSON.stringify(account.profile))
     for (const t of account.tokens) s.insertToken.run(t.token, account.id, t.scopes === null ? null : JSON.stringify(t.scopes))
+    for (const g of account.grants ?? []) {
+      s.insertGrant.run(account.id, g.clientId, JSON.stringify(g.scopes), g.granted)
+      for (const r of g.refreshTokens) s.insertRefresh.run(r.token, account.id, g.clientId, JSON.stringify(r.scopes), r.issued)
+    }
     for (const g of account.groups) {
       s.insertGroup.run(account.id, g.id, g.groupType, g.name, g.clientData === null ? null : JSON.stringify(g.clientData), g.etag, g.updateTime)
     }
@@ -163,17 +180,19 @@ export class AccountsStore {
    * transaction it holds open across turns of the event loop (src/steps.ts), while nothing
    * else uses the connection, and commits or rolls back.
    */
-  * replaceSteps (accounts: ReadonlyArray<StoredAccount | PackedAccount>, reset?: { onlyAccount?: string }, domains: readonly StoredDomain[] = []): Generator<void, void> {
+  * replaceSteps (accounts: ReadonlyArray<StoredAccount | PackedAccount>, reset?: { onlyAccount?: string }, domains: readonly StoredDomain[] = [], clients: readonly StoredClient[] = []): Generator<void, void> {
     this.tokenCache.clear()
     this.generation++
     if (reset === undefined) {
       this.s.keepHighestPosition.run()
       for (const a of accounts) this.s.deleteAccount.run(a.id)
       for (const d of domains) this.s.deleteDomain.run(d.domain)
+      for (const c of clients) this.s.deleteClient.run(c.clientId)
     } else if (reset.onlyAccount === undefined) {
       // Positions start again from 1, as in a new emulator (every sync token is expired).
       this.s.deleteAll.run()
       this.s.deleteAllDomains.run()
+      this.s.deleteAllClients.run()
       this.s.forgetLastPosition.run()
       this.s.forgetLineages.run()
       this.s.firstLineage.run()
@@ -182,6 +201,9 @@ export class AccountsStore {
       this.s.deleteAccount.run(reset.onlyAccount)
     }
     for (const d of domains) this.insertDomain(d)
+    if (reset?.onlyAccount === undefined) {
+      for (const c of clients) this.s.insertClient.run(c.clientId, c.clientSecret, c.name, JSON.stringify(c.redirectUris), c.type)
+    }
     let stored = 0
     for (const account of accounts) {
       const contacts = account.contacts
@@ -195,10 +217,10 @@ export class AccountsStore {
   }
 
   /** Replaces the named accounts and domains (and only those) with the given ones, all or nothing, at once. */
-  replaceAccounts (accounts: ReadonlyArray<StoredAccount | PackedAccount>, domains: readonly StoredDomain[] = []): void {
+  replaceAccounts (accounts: ReadonlyArray<StoredAccount | PackedAccount>, domains: readonly StoredDomain[] = [], clients: readonly StoredClient[] = []): void {
     try {
       this.db.transaction(() => {
-        const steps = this.replaceSteps(accounts, undefined, domains)
+        const steps = this.replaceSteps(accounts, undefined, domains, clients)
         while (steps.next().done !== true);
       }).immediate()
     } finally {
@@ -238,11 +260,26 @@ export class AccountsStore {
   }
 
   /** Every domain and account with everything they hold, in a consistent snapshot. */
-  exportState (): { domains: StoredDomain[], accounts: StoredAccount[] } {
+  exportState (): { domains: StoredDomain[], accounts: StoredAccount[], clients: StoredClient[] } {
     return this.db.transaction(() => ({
+      clients: this.listClients(),
       domains: this.s.domains.all().map(d => ({ domain: d.domain, createdTime: d.created_time, people: this.s.domainPeople.all(d.domain).map(otherPerson) })),
       accounts: this.s.accounts.all().map(row => this.load(row))
     }))()
+  }
+
+  /** The OAuth clients declared, in the order they were. */
+  listClients (): StoredClient[] {
+    return this.s.clients.all().map(c => ({ clientId: c.client_id, clientSecret: c.client_secret, name: c.name, redirectUris: JSON.parse(c.redirect_uris) as string[], type: c.type }))
+  }
+
+  private loadGrants (accountId: string): StoredGrant[] {
+    return this.s.grants.all(accountId).map(g => ({
+      clientId: g.client_id,
+      scopes: JSON.parse(g.scopes) as string[],
+      granted: g.granted,
+      refreshTokens: this.s.refreshTokens.all(accountId, g.client_id).map(r => ({ token: r.token, scopes: JSON.parse(r.scopes) as string[], issued: r.issued }))
+    }))
   }
 
   private load (row: AccountRow): StoredAccount {
@@ -258,6 +295,9 @@ export class AccountsStore {
       declared: row.declared === 1,
       createdTime: row.created_time,
       domain: row.domain,
+      email: row.email,
+      profile: parseProfile(row.profile),
+      grants: this.loadGrants(row.id),
       otherContacts: s.accountOthers.all(row.id).map(otherPerson),
       tokens: s.accountTokens.all(row.id).map(t => ({ token: t.token, scopes: t.scopes === null ? null : JSON.parse(t.scopes) as string[] })),
       groups: s.accountGroups.all(row.id).map(g => ({

@@ -52,6 +52,38 @@ export interface StoredAccount {
   groups: StoredGroup[]
   contacts: StoredContact[]
   otherContacts: StoredOtherPerson[]
+  /** The sign-in address as declared; null: the default (see accountEmail). */
+  email?: string | null
+  /** What people/me, userinfo and ID tokens show of the account; null: nothing declared. */
+  profile?: AccountProfile | null
+  /** What the account granted to OAuth clients, with the refresh tokens it holds. */
+  grants?: StoredGrant[]
+}
+
+/** An account's profile: names and photos, as the API shows them (a subset of Person). */
+export interface AccountProfile {
+  names?: Array<{ displayName?: string, givenName?: string, familyName?: string }>
+  photos?: Array<{ url?: string }>
+}
+
+/** An OAuth client declared by fixtures (`clients`). */
+export interface StoredClient {
+  clientId: string
+  /** null: a client without a secret (a public client). */
+  clientSecret: string | null
+  name: string
+  redirectUris: string[]
+  /** `web`: a confidential client, exact redirect URIs; `installed`: a desktop or mobile app (loopback redirects on any port, secret optional). */
+  type: 'web' | 'installed'
+}
+
+/** What an account granted one client: the scopes, and the live refresh tokens. */
+export interface StoredGrant {
+  clientId: string
+  scopes: string[]
+  /** Emulator-clock microseconds of the first consent. */
+  granted: number
+  refreshTokens: Array<{ token: string, scopes: string[], issued: number }>
 }
 
 /** A Workspace domain: its people (DOMAIN_PROFILE) and shared contacts (DOMAIN_CONTACT). */
@@ -79,7 +111,7 @@ export function packContact (contact: StoredContact): string {
 /** An account without what it holds (GET /_emulator/accounts). */
 export type AccountSummary = Pick<StoredAccount, 'id' | 'declared' | 'createdTime' | 'domain' | 'tokens'>
 
-export interface FoundToken { accountId: string, scopes: string[] | null, createdTime: string, domain: string | null, declared: boolean }
+export interface FoundToken { accountId: string, scopes: string[] | null, createdTime: string, domain: string | null, declared: boolean, email: string | null, profile: AccountProfile | null }
 
 export type OtherSourceType = 'OTHER_CONTACT' | 'DOMAIN_PROFILE' | 'DOMAIN_CONTACT'
 

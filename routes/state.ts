@@ -18,7 +18,7 @@ export default async function stateRoutes (app: FastifyInstance): Promise<void> 
     const { account } = request.query as { account?: string }
     if (account === undefined) {
       await app.exclusive(async () => {
-        await runStepsInTransaction(app.db, app.accounts.replaceSteps(app.startAccounts(), {}, app.startDomains()))
+        await runStepsInTransaction(app.db, app.accounts.replaceSteps(app.startAccounts(), {}, app.startDomains(), app.startClients()))
         app.renderings.clear()
         app.quotas.clear()
         // A whole reset also brings a fixed clock and a seeded random stream back to the start,
@@ -61,7 +61,7 @@ export default async function stateRoutes (app: FastifyInstance): Promise<void> 
     // Checking the document takes a few milliseconds a slice; requests are served between slices.
     // An account may name a domain the emulator holds already, without declaring it again.
     const parseOptions = { knownDomain: (domain: string) => app.accounts.domainExists(domain) }
-    const { accounts, domains } = await fixtureInput(INVALID_DOCUMENT, async () => await parseFixtureDocumentAsync(request.body, app.clock, app.random, parseOptions))
+    const { accounts, domains, clients } = await fixtureInput(INVALID_DOCUMENT, async () => await parseFixtureDocumentAsync(request.body, app.clock, app.random, parseOptions))
     // Storing it has the database to itself; requests wait before their handlers meanwhile.
     await app.exclusive(async () => {
       checkRoom()
@@ -80,7 +80,7 @@ export default async function stateRoutes (app: FastifyInstance): Promise<void> 
           if (a.domain !== null) checkAccountDomain(a.domain, `accounts[${i}].domain`, d => declared.has(d) || app.accounts.domainExists(d))
         })
       })
-      await runStepsInTransaction(app.db, app.accounts.replaceSteps(accounts, undefined, domains))
+      await runStepsInTransaction(app.db, app.accounts.replaceSteps(accounts, undefined, domains, clients))
       app.renderings.clear()
     })
     return domains.length > 0 ? { domains: domains.map(d => d.domain), accounts: accounts.map(a => a.id) } : { accounts: accounts.map(a => a.id) }

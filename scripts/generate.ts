@@ -14,7 +14,7 @@ interface RawParameter { description?: string, type: string, location: string, f
 interface RawMethod { id: string, httpMethod: string, path: string, flatPath: string, parameters?: Record<string, RawParameter>, request?: { $ref: string }, response?: { $ref: string }, scopes?: string[] }
 interface RawResource { methods?: Record<string, RawMethod>, resources?: Record<string, RawResource> }
 interface RawField { description?: string, type?: string, format?: string, $ref?: string, items?: RawField, additionalProperties?: RawField, enum?: string[], readOnly?: boolean }
-interface RawDiscovery { revision: string, resources: Record<string, RawResource>, schemas: Record<string, { id: string, properties?: Record<string, RawField> }> }
+interface RawDiscovery { revision: string, auth: { oauth2: { scopes: Record<string, { description: string }> } }, resources: Record<string, RawResource>, schemas: Record<string, { id: string, properties?: Record<string, RawField> }> }
 
 export const typeboxFile = fileURLToPath(new URL('../src/schemas/generated.ts', import.meta.url))
 export const discoveryFile = fileURLToPath(new URL('../spec/people-v1.discovery.json', import.meta.url))
@@ -175,6 +175,9 @@ export function generate (): string {
     "import type { MethodDescriptor, SchemaDescriptor } from '../discovery/types.js'",
     '',
     `export const discoveryRevision = ${JSON.stringify(raw.revision)}`,
+    '',
+    '/** The OAuth scopes of the document and the words Google shows for each on its consent page. */',
+    `export const scopeDescriptions: Readonly<Record<string, string>> = ${JSON.stringify(Object.fromEntries(Object.entries(raw.auth.oauth2.scopes).map(([k, v]) => [k, v.description])), null, 2)}`,
     '',
     `export const methods: readonly MethodDescriptor[] = ${JSON.stringify(methods, null, 2)}`,
     '',

@@ -1,5 +1,5 @@
 /** Building new accounts: every account starts with the system groups and nothing else. */
-import type { StoredAccount, StoredContact, StoredGroup, StoredOtherPerson, StoredToken } from '../db/model.js'
+import type { AccountProfile, StoredAccount, StoredContact, StoredGrant, StoredGroup, StoredOtherPerson, StoredToken } from '../db/model.js'
 import { SYSTEM_GROUPS } from './groups/system-groups.js'
 import { methods } from './generated/discovery.js'
 
@@ -30,6 +30,9 @@ export function newAccount (options: {
   userGroups?: StoredGroup[]
   contacts?: StoredContact[]
   otherContacts?: StoredOtherPerson[]
+  email?: string | null
+  profile?: AccountProfile | null
+  grants?: StoredGrant[]
 }): StoredAccount {
   return {
     id: options.id,
@@ -39,6 +42,9 @@ export function newAccount (options: {
     tokens: options.tokens,
     groups: [...systemGroups(), ...(options.userGroups ?? [])],
     contacts: options.contacts ?? [],
-    otherContacts: options.otherContacts ?? []
+    otherContacts: options.otherContacts ?? [],
+    email: options.email ?? null,
+    profile: options.profile ?? null,
+    grants: options.grants ?? []
   }
 }

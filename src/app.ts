@@ -19,6 +19,8 @@ import connections, { CHECK_INTERVAL_MS, type ConnectionLimits } from './plugins
 import { unavailable } from './errors.js'
 import storage from './plugins/storage.js'
 import auth from './plugins/auth.js'
+import oauth from './plugins/oauth.js'
+import oauthRoutes from '../routes/oauth.js'
 import mutationQueue from './plugins/mutation-queue.js'
 import v1Routes, { implementations, type ProbeImplementations } from '../routes/v1/index.js'
 import emulatorRoutes from '../routes/emulator.js'
@@ -91,7 +93,7 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
   const random = options.random ?? (full.seed === undefined ? cryptoRandom() : seededRandom(full.seed))
   const start = options.fixturesDocument !== undefined
     ? loadFixtureDocument(options.fixturesDocument, clock, random)
-    : full.fixtures === undefined ? { accounts: [], domains: [] } : loadFixtureFile(full.fixtures, clock, random)
+    : full.fixtures === undefined ? { clients: [], accounts: [], domains: [] } : loadFixtureFile(full.fixtures, clock, random)
   // Reset comes back here: the clock and the random stream as they were after the fixtures.
   const startPoint = { clock: clock.snapshot(), random: random.snapshot?.() }
 
@@ -202,12 +204,14 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
   // Before the journal: its onSend hook records the answer an `after` fault rule gives.
   await app.register(faults)
   await app.register(journal)
-  await app.register(storage, { db: full.db, startAccounts: start.accounts, startDomains: start.domains, tombstonesPerAccount: options.tombstonesPerAccount })
+  await app.register(storage, { db: full.db, startAccounts: start.accounts, startDomains: start.domains, startClients: start.clients, tombstonesPerAccount: options.tombstonesPerAccount })
+  await app.register(oauth)
   await app.register(auth)
   await app.register(mutationQueue)
   await app.register(v1Routes, { implementations: options.implementations ?? {} })
   await app.register(discoveryRoutes)
   await app.register(batchRoutes)
+  await app.register(oauthRoutes)
   await app.register(emulatorRoutes, { implemented: new Set([...Object.keys(implementations), ...Object.keys(options.implementations ?? {})]) })
   return app
 }
@@ -221,7 +225,7 @@ export function decodeVerbColon (url: string): string {
 }
 
 /** Query parameters whose values never reach a log: credentials, and account ids (an undeclared account's id is its token). */
-const SECRET_PARAMETERS = new Set(['access_token', 'oauth_token', 'key', 'account'])
+const SECRET_PARAMETERS = new Set(['access_token', 'oauth_token', 'key', 'account', 'token', 'id_token', 'code', 'refresh_token', 'client_secret', 'code_verifier'])
 
 /**
  * A URL fit for logs: the values of credential parameters are replaced by [Redacted],
@@ -233,7 +237,7 @@ export function redactUrl (url: string): string {
   if (q === -1) return url
   const query = url.slice(q + 1)
   // The common case, checked in one pass: nothing encoded and no secret name.
-  if (!/[%+]|access_token|oauth_token|key|account/.test(query)) return url
+  if (!/[%+]|token|key|account|code|secret/.test(query)) return url
   return url.slice(0, q + 1) + query.split('&').map(part => {
     const eq = part.indexOf('=')
     const raw = eq === -1 ? part : part.slice(0, eq)

@@ -56,6 +56,8 @@ export interface ApiErrorOptions {
   httpStatus?: number
   /** false: the body has no legacy `errors` array (Google's daily-quota 429 has none). */
   legacy?: boolean
+  /** Headers the answer carries (`WWW-Authenticate` of a 401 or 403). */
+  headers?: Readonly<Record<string, string>>
 }
 
 export const ERROR_INFO = 'type.googleapis.com/google.rpc.ErrorInfo'
@@ -70,6 +72,7 @@ export class ApiError extends Error {
   readonly locationType: string | undefined
   readonly details: ErrorDetail[]
   readonly legacy: boolean
+  readonly headers: Readonly<Record<string, string>> | undefined
 
   constructor (status: CanonicalCode, message: string, options: ApiErrorOptions = {}) {
     super(message)
@@ -82,6 +85,7 @@ export class ApiError extends Error {
     this.locationType = options.locationType
     this.details = options.details ?? []
     this.legacy = options.legacy ?? true
+    this.headers = options.headers
   }
 
   /** The error as a `google.rpc.Status` inside a batch response entry: `{code, message}`. */

@@ -129,6 +129,17 @@ function parseBoolean (value: string): boolean {
   throw new InvalidArgumentError('expected true or false')
 }
 
+function parseIssuer (value: string): string {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new InvalidArgumentError('expected an http or https URL')
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '') throw new InvalidArgumentError('expected an http or https URL without query or fragment')
+  return value
+}
+
 export const SETTINGS = [
   setting({ key: 'host', flag: '--host <host>', env: 'PEOPLE_EMULATOR_HOST', default: '127.0.0.1', parse: parseNonEmpty, help: 'address to listen on', doc: 'address to listen on (`0.0.0.0` in a container)' }),
   setting({ key: 'port', flag: '--port <port>', env: 'PEOPLE_EMULATOR_PORT', default: 8090, parse: parsePort, help: 'port to listen on (0 = any free port)', doc: 'port; `0` picks a free one (read it from the start line)' }),
@@ -138,6 +149,8 @@ export const SETTINGS = [
   setting({ key: 'logLevel', flag: '--log-level <level>', env: 'PEOPLE_EMULATOR_LOG_LEVEL', default: 'info' as LogLevel, choices: LOG_LEVELS, help: 'pino log level', doc: LOG_LEVELS.map(l => `\`${l}\``).join(', ') + ' (`silent` by default in library mode)' }),
   setting({ key: 'clock', flag: '--clock <mode>', env: 'PEOPLE_EMULATOR_CLOCK', default: 'system', parse: parseClock, help: '"system", or "fixed:<RFC 3339 time>" for a clock that moves only when told', doc: '`system`, or `fixed:<RFC 3339>`: a clock that starts there and moves only when told' }),
   setting({ key: 'seed', flag: '--seed <text>', env: 'PEOPLE_EMULATOR_SEED', default: unset<string>(), parse: parseNonEmpty, help: 'seed for deterministic resource names and etags', doc: 'seed for deterministic resource names and etags' }),
+  setting({ key: 'oauthAutoApprove', flag: '--oauth-auto-approve [bool]', env: 'PEOPLE_EMULATOR_OAUTH_AUTO_APPROVE', default: false, parse: parseBoolean, help: 'grant a sign-in whose login_hint names an account without showing the consent page', doc: 'a sign-in whose `login_hint` names an account is granted without the consent page (headless CI; see [Sign in with Google](#sign-in-with-google))' }),
+  setting({ key: 'oauthIssuer', flag: '--oauth-issuer <url>', env: 'PEOPLE_EMULATOR_OAUTH_ISSUER', default: 'https://accounts.google.com', parse: parseIssuer, help: 'the "iss" of ID tokens and of the OpenID discovery document', doc: 'the `iss` of ID tokens and of the OpenID discovery document: Google\'s by default, as Google\'s libraries check; the emulator\'s own URL for a discovery-driven client' }),
   setting({ key: 'maxQueuedMutations', flag: '--max-queued-mutations <n>', env: 'PEOPLE_EMULATOR_MAX_QUEUED_MUTATIONS', default: 1000, parse: parsePositive, help: 'mutations one account may have queued before the next gets a 429', doc: 'mutations one account may have queued before the next gets a 429' }),
   setting({ key: 'allowedHosts', flag: '--allowed-hosts <names>', env: 'PEOPLE_EMULATOR_ALLOWED_HOSTS', default: [] as string[], library: takes<string[] | string>(), shown: 'none', parse: parseHosts, help: 'host names the control plane answers to, besides loopback names, IP addresses and single-label names', doc: 'comma-separated host names the control plane answers to, besides loopback names, IP addresses and single-label names (see Security)' }),
   setting({ key: 'controlToken', flag: '--control-token <token>', env: 'PEOPLE_EMULATOR_CONTROL_TOKEN', default: unset<string>(), parse: parseControlToken, help: 'require "Authorization: Bearer <token>" on every control-plane request but health', doc: 'when set, every control-plane request but health needs `Authorization: Bearer <token>`; 1–4,096 visible ASCII characters, no spaces' }),

@@ -1,6 +1,6 @@
 /** What the plugins add to Fastify's instance and request objects. */
 import type { Db } from '../db/database.js'
-import type { PackedAccount, StoredDomain } from '../db/model.js'
+import type { AccountProfile, PackedAccount, StoredClient, StoredDomain } from '../db/model.js'
 import type { AccountsStore } from '../db/accounts-store.js'
 import type { ContactsStore } from '../db/contacts-store.js'
 import type { OtherPeopleStore } from '../db/other-people-store.js'
@@ -20,6 +20,12 @@ import type { Person } from './schemas/generated.js'
 /** The authenticated caller of a request. */
 export interface Account {
   id: string
+  /**
+   * What the account shows of itself on `people/me` (FIDELITY.md: oauth, people/me): its declared
+   * address and profile, and whether the token came from the sign-in front door (which shows
+   * the default address too). null: an undeclared token's account, which shows nothing.
+   */
+  identity: { email: string | null, profile: AccountProfile | null, minted: boolean } | null
   /** The token the request came with. */
   token: string
   scopes: readonly string[]
@@ -74,6 +80,7 @@ declare module 'fastify' {
     directory: OtherPeopleStore
     /** The domains the fixtures declared at start: what a whole reset goes back to. */
     startDomains: () => readonly StoredDomain[]
+    startClients: () => readonly StoredClient[]
     /** How much the database holds against --max-storage. */
     storageBudget: StorageBudget
     /** Change positions and tombstones, shared by the stores. */

@@ -40,7 +40,10 @@ function requiredReadMask (request: ApiRequest<'people.people.get' | 'people.peo
 /** One person by resource name: the account's profile or one of its contacts. */
 function readOne (request: ApiRequest<MethodId>, resourceName: string, fields: ReadonlySet<string>): Person {
   const id = request.account.id
-  if (isOwnProfile(id, resourceName)) return renderProfile(id, fields)
+  if (isOwnProfile(id, resourceName)) {
+    const { identity, scopes, domain } = request.account
+    return renderProfile(id, fields, identity === null ? undefined : { ...identity, scopes, domain })
+  }
   // Another account's profile, or any profile id that is not this account's.
   if (/^people\/\d+$/.test(resourceName)) throw notFound()
   return renderPerson(getContact(context(request), id, resourceName), fields, renderContext(request))

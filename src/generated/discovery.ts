@@ -4,6 +4,22 @@ import type { MethodDescriptor, SchemaDescriptor } from '../discovery/types.js'
 
 export const discoveryRevision = "20251117"
 
+/** The OAuth scopes of the document and the words Google shows for each on its consent page. */
+export const scopeDescriptions: Readonly<Record<string, string>> = {
+  "https://www.googleapis.com/auth/contacts": "See, edit, download, and permanently delete your contacts",
+  "https://www.googleapis.com/auth/contacts.other.readonly": "See and download contact info automatically saved in your \"Other contacts\"",
+  "https://www.googleapis.com/auth/contacts.readonly": "See and download your contacts",
+  "https://www.googleapis.com/auth/directory.readonly": "See and download your organization's Google Workspace directory",
+  "https://www.googleapis.com/auth/user.addresses.read": "View your street addresses",
+  "https://www.googleapis.com/auth/user.birthday.read": "See and download your exact date of birth",
+  "https://www.googleapis.com/auth/user.emails.read": "See and download all of your Google Account email addresses",
+  "https://www.googleapis.com/auth/user.gender.read": "See your gender",
+  "https://www.googleapis.com/auth/user.organization.read": "See your education, work history and org info",
+  "https://www.googleapis.com/auth/user.phonenumbers.read": "See and download your personal phone numbers",
+  "https://www.googleapis.com/auth/userinfo.email": "See your primary Google Account email address",
+  "https://www.googleapis.com/auth/userinfo.profile": "See your personal info, including any personal info you've made publicly available"
+}
+
 export const methods: readonly MethodDescriptor[] = [
   {
     "id": "people.contactGroups.batchGet",

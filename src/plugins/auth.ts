@@ -13,6 +13,10 @@ import { formatTime } from '../clock.js'
 import { rpcMethod, SERVICE_NAME } from '../discovery/rpc-names.js'
 import type { MethodDescriptor } from '../discovery/types.js'
 import type { Account } from '../types.js'
+import { isMintedAccessToken } from '../oauth/credentials.js'
+
+/** `WWW-Authenticate` of the API's 401s and 403s (observed). */
+const REALM = 'Bearer realm="https://accounts.google.com/"'
 
 const SEE = 'Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.'
 
@@ -26,7 +30,8 @@ export function credentialsMissing (method: MethodDescriptor): ApiError {
     reason: 'required',
     location: 'Authorization',
     locationType: 'header',
-    details: [errorInfo('CREDENTIALS_MISSING', method)]
+    details: [errorInfo('CREDENTIALS_MISSING', method)],
+    headers: { 'www-authenticate': REALM }
   })
 }
 
@@ -36,7 +41,20 @@ export function invalidCredentials (method: MethodDescriptor): ApiError {
     reason: 'authError',
     location: 'Authorization',
     locationType: 'header',
-    details: [errorInfo('ACCESS_TOKEN_TYPE_UNSUPPORTED', method)]
+    details: [errorInfo('ACCESS_TOKEN_TYPE_UNSUPPORTED', method)],
+    headers: { 'www-authenticate': `${REALM}, error="invalid_token"` }
+  })
+}
+
+/** A token the emulator minted that has expired or been revoked (chosen: the same reason for both, FIDELITY.md: oauth). */
+export function accessTokenExpired (method: MethodDescriptor): ApiError {
+  return new ApiError('UNAUTHENTICATED', `Request had invalid authentication credentials. ${SEE}`, {
+    legacyMessage: 'Invalid Credentials',
+    reason: 'authError',
+    location: 'Authorization',
+    locationType: 'header',
+    details: [errorInfo('ACCESS_TOKEN_EXPIRED', method)],
+    headers: { 'www-authenticate': `${REALM}, error="invalid_token"` }
   })
 }
 
@@ -44,7 +62,8 @@ export function insufficientScopes (method: MethodDescriptor): ApiError {
   return new ApiError('PERMISSION_DENIED', 'Request had insufficient authentication scopes.', {
     legacyMessage: 'Insufficient Permission',
     reason: 'insufficientPermissions',
-    details: [errorInfo('ACCESS_TOKEN_SCOPE_INSUFFICIENT', method)]
+    details: [errorInfo('ACCESS_TOKEN_SCOPE_INSUFFICIENT', method)],
+    headers: { 'www-authenticate': `${REALM}, error="insufficient_scope", scope="${method.scopes.join(' ')}"` }
   })
 }
 
@@ -74,11 +93,17 @@ async function auth (app: FastifyInstance): Promise<void> {
   const resolve = (token: string, method: MethodDescriptor): Account => {
     const generation = state.generation
     const found = state.findToken(token)
-    if (found) return { id: found.accountId, token, scopes: found.scopes ?? DEFAULT_SCOPES, createdTime: found.createdTime, stored: true, generation, domain: found.domain, declared: found.declared }
+    if (found) return { id: found.accountId, token, scopes: found.scopes ?? DEFAULT_SCOPES, createdTime: found.createdTime, stored: true, generation, domain: found.domain, declared: found.declared, identity: { email: found.email, profile: found.profile, minted: false } }
+    // A token of the sign-in front door: its account, its scopes, until it expires or is revoked.
+    if (isMintedAccessToken(token)) {
+      const minted = app.oauth.store.access(token)
+      if (minted === undefined || minted.revoked || minted.expires <= Number(app.clock.peek())) throw accessTokenExpired(method)
+      return { id: minted.accountId, token, scopes: minted.scopes, createdTime: minted.createdTime, stored: true, generation, domain: minted.domain, declared: minted.declared, identity: { email: minted.email, profile: minted.profile, minted: true } }
+    }
     // An undeclared token names its own account, unless strict, or unless that name is
     // already an account that does not own this token (accounts stay isolated).
     if (app.config.strictAccounts || state.accountExists(token)) throw invalidCredentials(method)
-    return { id: token, token, scopes: DEFAULT_SCOPES, createdTime: '', stored: false, generation, domain: null, declared: false }
+    return { id: token, token, scopes: DEFAULT_SCOPES, createdTime: '', stored: false, generation, domain: null, declared: false, identity: null }
   }
 
   const authenticate = (request: FastifyRequest, method: MethodDescriptor): void => {
@@ -133,4 +158,4 @@ declare module 'fastify' {
   }
 }
 
-export default fp(auth, { name: 'auth', dependencies: ['storage'] })
+export default fp(auth, { name: 'auth', dependencies: ['storage', 'oauth'] })

@@ -27,6 +27,7 @@ export { parseJournalFilter, parseJournalPage } from '../journal/journal.js'
 export type { JournalEntry, JournalError, JournalFilter } from '../journal-entry.js'
 
 async function journal (app: FastifyInstance): Promise<void> {
+  app.decorateRequest('redactedResponse', undefined)
   const j = new Journal(app.config.journalSize, app.config.journalMemoryMiB * 1024 * 1024)
   app.decorate('journal', j)
   if (!j.enabled) return
@@ -53,7 +54,7 @@ async function journal (app: FastifyInstance): Promise<void> {
         fault: request.fault,
         durationMs: 0,
         requestText: request.bodyText ?? textOf(request.body),
-        responseText: typeof payload === 'string' || payload instanceof Uint8Array ? payload : undefined,
+        responseText: request.redactedResponse ?? (typeof payload === 'string' || payload instanceof Uint8Array ? payload : undefined),
         bytes: 0
       }
       // The batch route's, however its path is spelt (`/%62atch`): decided by the route.
@@ -76,6 +77,10 @@ async function journal (app: FastifyInstance): Promise<void> {
 }
 
 declare module 'fastify' {
+  interface FastifyRequest {
+    /** The answer as the journal keeps it, when it differs from what was sent (tokens redacted). */
+    redactedResponse: string | undefined
+  }
   interface FastifyInstance {
     /** The request journal (see src/plugins/journal.ts). */
     journal: Journal

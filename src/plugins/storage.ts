@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify'
 import { statfsSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { openDatabase, type Db } from '../../db/database.js'
-import type { PackedAccount, StoredDomain } from '../../db/model.js'
+import type { PackedAccount, StoredClient, StoredDomain } from '../../db/model.js'
 import { AccountsStore } from '../../db/accounts-store.js'
 import { OtherPeopleStore } from '../../db/other-people-store.js'
 import { ContactsStore } from '../../db/contacts-store.js'
@@ -38,6 +38,7 @@ export interface StorageOptions {
   startAccounts: readonly PackedAccount[]
   /** Domains declared by the start fixtures. */
   startDomains?: readonly StoredDomain[]
+  startClients?: readonly StoredClient[]
 }
 
 /** The database's share of the emulator's memory (or disk): see Config.maxStorageMiB. */
@@ -119,7 +120,8 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
   // A file database that already holds state keeps it: fixtures seed only a new database,
   // and POST /_emulator/reset goes back to them.
   const startDomains = options.startDomains ?? []
-  if (created && (options.startAccounts.length > 0 || startDomains.length > 0)) state.replaceAccounts(options.startAccounts, startDomains)
+  const startClients = options.startClients ?? []
+  if (created && (options.startAccounts.length > 0 || startDomains.length > 0 || startClients.length > 0)) state.replaceAccounts(options.startAccounts, startDomains, startClients)
   app.decorate('db', db)
   app.decorate('storageBudget', storageBudget(db, app.config.maxStorageMiB, options.db))
   app.decorate('accounts', state)
@@ -167,6 +169,7 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
   const startAccounts = options.startAccounts
   app.decorate('startAccounts', () => startAccounts)
   app.decorate('startDomains', () => startDomains)
+  app.decorate('startClients', () => startClients)
   app.addHook('onClose', async () => {
     clearInterval(pruning)
     try {

@@ -177,6 +177,7 @@ async function wire (app: FastifyInstance): Promise<void> {
     request.apiError = apiError
     const sys = request.sys ?? DEFAULT_SYS
     // Fastify drops the content type before calling an error handler; set it again.
+    if (apiError.headers !== undefined) reply.headers(apiError.headers)
     return reply.status(apiError.httpStatus).header('content-type', contentTypeFor(sys)).send(apiError.toBody(sys.xgafv2))
   })
 

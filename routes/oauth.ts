@@ -1,0 +1,213 @@
+/**
+ * Google's sign-in front door on the emulator's own port (FIDELITY.md: oauth), at Google's paths
+ * so that only the base URL changes: the authorization page (`/o/oauth2/v2/auth`, and
+ * `/o/oauth2/auth`, Go's default), the token endpoint (`/token`, and its older homes), revoke,
+ * tokeninfo, userinfo, the OpenID discovery document and the signing keys (JWK and PEM).
+ * Answers are Google's: JSON pretty-printed with two spaces and `no-store` for tokens, HTML for
+ * the pages. Not the control plane: an app reaches these as it reaches Google (CORS as the API's).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { baseUrl } from '../src/http.js'
+import { AuthPageError, OAuthError } from '../src/oauth/context.js'
+import { addAccount, alreadyGranted, approve, candidates, checkAuthRequest, denied, hintedAccount, interactionRequired, type AuthRequest } from '../src/oauth/authorize.js'
+import { mintTokensRedacted, redactForm } from '../src/oauth/redact.js'
+import { revoke, tokenInfo, tokenRequest, userInfo } from '../src/oauth/tokens.js'
+import { certificatePem } from '../src/oauth/keys.js'
+import { CONSENT_CSS, CONSENT_CSS_PATH, consentPage, errorPage } from '../src/oauth/pages.js'
+import { tokenOf } from '../src/plugins/auth.js'
+
+const AUTH_PATHS = ['/o/oauth2/v2/auth', '/o/oauth2/auth']
+const TOKEN_PATHS = ['/token', '/oauth2/v4/token', '/oauth2/v3/token', '/o/oauth2/token']
+/** The consent page's policy: the web UI's, but its form may post, and be redirected to the app. */
+const PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'"
+const NO_STORE = { 'cache-control': 'no-cache, no-store, max-age=0, must-revalidate', pragma: 'no-cache', expires: 'Mon, 01 Jan 1990 00:00:00 GMT' }
+/** Fields of the consent form that are the person's answer, not the app's request. */
+const FORM_FIELDS = new Set(['account', 'new_email', 'new_name', 'decision'])
+
+type Params = Record<string, string>
+
+/** One value per name (the first), from a parsed query or body. */
+function single (value: unknown): Params {
+  const out: Params = {}
+  if (value === null || typeof value !== 'object') return out
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    const first = Array.isArray(v) ? v[0] : v
+    if (typeof first === 'string') out[k] = first
+    else if (typeof first === 'number' || typeof first === 'boolean') out[k] = String(first)
+  }
+  return out
+}
+
+function json (reply: FastifyReply, status: number, body: unknown, request: FastifyRequest, redacted?: string): FastifyReply {
+  const text = JSON.stringify(body, null, 2)
+  request.redactedResponse = redacted
+  return reply.status(status).headers({ 'content-type': 'application/json; charset=utf-8', ...NO_STORE }).serializer((p: unknown) => p as string).send(text)
+}
+
+function html (reply: FastifyReply, status: number, text: string): FastifyReply {
+  return reply.status(status).headers({ 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_CSP, 'x-frame-options': 'DENY', ...NO_STORE }).send(text)
+}
+
+function oauthFailure (reply: FastifyReply, request: FastifyRequest, err: unknown): FastifyReply {
+  if (err instanceof OAuthError) return json(reply, err.status, err.toBody(), request)
+  throw err
+}
+
+export default async function oauthRoutes (app: FastifyInstance): Promise<void> {
+  const ctx = app.oauth
+
+  // Forms, as Google's endpoints take them; the journal keeps them with their secrets redacted.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (request, body, done) => {
+    const text = body as string
+    request.bodyText = redactForm(text)
+    done(null, Object.fromEntries(new URLSearchParams(text)))
+  })
+
+  const showConsent = (reply: FastifyReply, request: FastifyRequest, req: AuthRequest, params: Params, extra: { problem?: string, selected?: string, newEmail?: string, newName?: string } = {}): FastifyReply => {
+    const accounts = candidates(ctx, req)
+    const view = {
+      action: request.routeOptions.url!,
+      appName: req.client?.name ?? req.clientId,
+      params: Object.entries(params).filter(([k]) => !FORM_FIELDS.has(k)),
+      accounts,
+      scopes: req.scope.scopes,
+      ...extra
+    }
+    if (view.selected === undefined) {
+      const hinted = hintedAccount(ctx, req)
+      if (hinted !== undefined) view.selected = hinted.accountId
+    }
+    return html(reply, extra.problem === undefined ? 200 : 400, consentPage(view))
+  }
+
+  const authorize = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const params = single(request.query)
+    let req: AuthRequest
+    try {
+      req = checkAuthRequest(ctx, params)
+    } catch (err) {
+      if (err instanceof AuthPageError) return html(reply, err.status, errorPage(err))
+      throw err
+    }
+    const hinted = hintedAccount(ctx, req)
+    if (req.prompt.has('none')) {
+      // No session in the emulator: the account comes from login_hint, and must have granted it all.
+      if (hinted === undefined || !alreadyGranted(ctx, req, hinted.accountId)) return reply.redirect(interactionRequired(ctx, req), 302)
+      return reply.redirect(approve(ctx, req, hinted, false), 302)
+    }
+    if (ctx.autoApprove && hinted !== undefined) {
+      const shown = !alreadyGranted(ctx, req, hinted.accountId) || req.prompt.has('consent')
+      return reply.redirect(approve(ctx, req, hinted, shown), 302)
+    }
+    return showConsent(reply, request, req, params)
+  }
+
+  const decide = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const form = single(request.body)
+    const params: Params = Object.fromEntries(Object.entries(form).filter(([k]) => !FORM_FIELDS.has(k)))
+    let req: AuthRequest
+    try {
+      req = checkAuthRequest(ctx, params)
+    } catch (err) {
+      if (err instanceof AuthPageError) return html(reply, err.status, errorPage(err))
+      throw err
+    }
+    if (form.decision !== 'allow') return reply.redirect(denied(ctx, req), 302)
+    const chosen = form.account ?? ''
+    if (chosen !== '') {
+      const account = candidates(ctx, req).find(a => a.accountId === chosen)
+      if (account === undefined) return showConsent(reply, request, req, params, { problem: 'Choose one of the accounts listed.' })
+      return reply.redirect(approve(ctx, req, account, true), 302)
+    }
+    const email = (form.new_email ?? '').trim()
+    const name = (form.new_name ?? '').trim()
+    const again = { selected: '', newEmail: email, newName: name }
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) return showConsent(reply, request, req, params, { ...again, problem: 'Enter an email address, such as ada@example.com.' })
+    const existing = candidates(ctx, { ...req, hd: undefined } as AuthRequest).find(a => a.email.toLowerCase() === email.toLowerCase())
+    if (existing !== undefined) return reply.redirect(approve(ctx, req, existing, true), 302)
+    if (app.accounts.accountExists(email)) return showConsent(reply, request, req, params, { ...again, problem: `"${email}" cannot sign in here: it names an account already.` })
+    return reply.redirect(approve(ctx, req, addAccount(ctx, email, name), true), 302)
+  }
+
+  for (const path of AUTH_PATHS) {
+    app.get(path, authorize)
+    app.post(path, decide)
+  }
+  app.get(CONSENT_CSS_PATH, async (_request, reply) => reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(CONSENT_CSS))
+
+  const token = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    try {
+      const answer = tokenRequest(ctx, single(request.body), request.headers.authorization)
+      return json(reply, 200, answer, request, mintTokensRedacted(answer))
+    } catch (err) {
+      return oauthFailure(reply, request, err)
+    }
+  }
+  for (const path of TOKEN_PATHS) app.post(path, token)
+
+  const revokeRoute = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    try {
+      revoke(ctx, single(request.query).token ?? single(request.body).token)
+      return json(reply, 200, {}, request)
+    } catch (err) {
+      return oauthFailure(reply, request, err)
+    }
+  }
+  app.post('/revoke', revokeRoute)
+  // The legacy address took GET as well (observed); oauth2.googleapis.com/revoke answers GET with a 404 page.
+  app.route({ method: ['GET', 'POST'], url: '/o/oauth2/revoke', handler: revokeRoute })
+  app.get('/revoke', async (_request, reply) => html(reply, 404, '<!doctype html><html lang="en"><title>Error 404 (Not Found)</title><p>404. That’s an error.</p><p>The requested URL /revoke was not found on this server.</p></html>'))
+
+  const info = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const params = { ...single(request.body), ...single(request.query) }
+    const bearer = tokenOf(request)
+    try {
+      const answer = tokenInfo(ctx, { id_token: params.id_token, access_token: params.access_token ?? (typeof bearer === 'string' ? bearer : undefined) })
+      return json(reply, 200, answer, request)
+    } catch (err) {
+      return oauthFailure(reply, request, err)
+    }
+  }
+  for (const path of ['/tokeninfo', '/oauth2/v3/tokeninfo']) app.route({ method: ['GET', 'POST'], url: path, handler: info })
+
+  const user = (legacy: boolean) => (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const bearer = tokenOf(request)
+    try {
+      return json(reply, 200, userInfo(ctx, typeof bearer === 'string' ? bearer : undefined, legacy), request)
+    } catch (err) {
+      return oauthFailure(reply, request, err)
+    }
+  }
+  for (const path of ['/v1/userinfo', '/oauth2/v3/userinfo']) app.route({ method: ['GET', 'POST'], url: path, handler: user(false) })
+  app.route({ method: ['GET', 'POST'], url: '/oauth2/v2/userinfo', handler: user(true) })
+
+  app.get('/.well-known/openid-configuration', async (request, reply) => {
+    const base = baseUrl(request)
+    return reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', 'public, max-age=3600').send(JSON.stringify({
+      issuer: ctx.issuer,
+      authorization_endpoint: `${base}/o/oauth2/v2/auth`,
+      token_endpoint: `${base}/token`,
+      userinfo_endpoint: `${base}/v1/userinfo`,
+      revocation_endpoint: `${base}/revoke`,
+      jwks_uri: `${base}/oauth2/v3/certs`,
+      response_types_supported: ['code', 'token', 'id_token', 'code token', 'code id_token', 'token id_token', 'code token id_token'],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      scopes_supported: ['openid', 'email', 'profile'],
+      token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
+      claims_supported: ['aud', 'email', 'email_verified', 'exp', 'family_name', 'given_name', 'iat', 'iss', 'name', 'picture', 'sub'],
+      code_challenge_methods_supported: ['plain', 'S256'],
+      grant_types_supported: ['authorization_code', 'refresh_token']
+    }, null, 1))
+  })
+  // The keys: clients keep them for max-age seconds; the emulator's key changes at each start unless seeded.
+  const KEYS_CACHE = 'public, max-age=300, must-revalidate, no-transform'
+  app.get('/oauth2/v3/certs', async (_request, reply) =>
+    reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', KEYS_CACHE).send(JSON.stringify({ keys: [ctx.key().jwk] }, null, 2)))
+  let pem: string | undefined
+  app.get('/oauth2/v1/certs', async (_request, reply) => {
+    const key = ctx.key()
+    pem ??= certificatePem(key)
+    return reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', KEYS_CACHE).send(JSON.stringify({ [key.kid]: pem }, null, 1))
+  })
+}

@@ -1,0 +1,30 @@
+/**
+ * What the journal keeps of the sign-in endpoints (FIDELITY.md: oauth, journal): a form's
+ * secrets — codes, client secrets, verifiers, tokens — and the tokens of an answer are
+ * replaced by `[Redacted]`, so that a test reads which calls were made and never what they carried.
+ */
+import type { TokenAnswer } from './tokens.js'
+
+const SECRET_FIELDS = new Set(['code', 'client_secret', 'code_verifier', 'refresh_token', 'token', 'access_token', 'id_token', 'assertion', 'new_email'])
+
+export function redactForm (text: string): string {
+  return text.split('&').map(part => {
+    const eq = part.indexOf('=')
+    if (eq === -1) return part
+    let name: string
+    try {
+      name = decodeURIComponent(part.slice(0, eq).replace(/\+/g, ' '))
+    } catch {
+      return `${part.slice(0, eq)}=[Redacted]`
+    }
+    return SECRET_FIELDS.has(name) ? `${part.slice(0, eq)}=[Redacted]` : part
+  }).join('&')
+}
+
+/** A token answer as the journal shows it. */
+export function mintTokensRedacted (answer: TokenAnswer): string {
+  const shown: Record<string, unknown> = { ...answer, access_token: '[Redacted]' }
+  if (answer.refresh_token !== undefined) shown.refresh_token = '[Redacted]'
+  if (answer.id_token !== undefined) shown.id_token = '[Redacted]'
+  return JSON.stringify(shown, null, 2)
+}
