@@ -47,7 +47,7 @@ export class OAuthStore {
         FROM oauth_access_tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token = ?`),
       dropOldAccess: db.prepare(`DELETE FROM oauth_access_tokens WHERE account_id = @account AND client_id = @client AND rowid NOT IN
         (SELECT rowid FROM oauth_access_tokens WHERE account_id = @account AND client_id = @client ORDER BY expires DESC, rowid DESC LIMIT ${ACCESS_TOKENS_KEPT})`),
-      revokeAccessOfGrant: db.prepare('UPDATE oauth_access_tokens SET revoked = 1 WHERE account_id = ? AND client_id = ?'),
+      revokeAccessOfGrant: db.prepare('UPDATE oauth_access_tokens SET revoked = 1 WHERE account_id = ? AND client_id = ? AND revoked = 0'),
       liveAccess: db.prepare<[string, string, number], { n: number, latest: number | null }>('SELECT count(*) AS n, max(expires) AS latest FROM oauth_access_tokens WHERE account_id = ? AND client_id = ? AND revoked = 0 AND expires > ?')
     }
   }

@@ -14,6 +14,7 @@ import uiRoutes from './ui.js'
 import stateRoutes from './state.js'
 import journalAndClockRoutes from './journal-clock.js'
 import otherPeopleRoutes from './other-people.js'
+import oauthAdminRoutes from './oauth-admin.js'
 import { controlPlaneGuard, PHOTOS_ROUTE } from '../src/control-plane.js'
 
 /** A 1×1 grey PNG: what every contact's default photo shows. */
@@ -55,4 +56,7 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
 
   // Other contacts and directory people, added and removed (routes/other-people.ts).
   await app.register(otherPeopleRoutes)
+
+  // Sign-in: tokens for test set-up, grants seen and revoked (routes/oauth-admin.ts).
+  await app.register(oauthAdminRoutes)
 }

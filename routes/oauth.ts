@@ -38,14 +38,18 @@ function single (value: unknown): Params {
   return out
 }
 
-function json (reply: FastifyReply, status: number, body: unknown, request: FastifyRequest, redacted?: string): FastifyReply {
-  const text = JSON.stringify(body, null, 2)
-  request.redactedResponse = redacted
-  return reply.status(status).headers({ 'content-type': 'application/json; charset=utf-8', ...NO_STORE }).serializer((p: unknown) => p as string).send(text)
+/** Sends text as it is (the wire plugin's serializer would write a string as JSON). */
+function text (reply: FastifyReply, body: string): FastifyReply {
+  return reply.serializer((p: unknown) => p as string).send(body)
 }
 
-function html (reply: FastifyReply, status: number, text: string): FastifyReply {
-  return reply.status(status).headers({ 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_CSP, 'x-frame-options': 'DENY', ...NO_STORE }).send(text)
+function json (reply: FastifyReply, status: number, body: unknown, request: FastifyRequest, redacted?: string): FastifyReply {
+  request.redactedResponse = redacted
+  return text(reply.status(status).headers({ 'content-type': 'application/json; charset=utf-8', ...NO_STORE }), JSON.stringify(body, null, 2))
+}
+
+function html (reply: FastifyReply, status: number, page: string): FastifyReply {
+  return text(reply.status(status).headers({ 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_CSP, 'x-frame-options': 'DENY', ...NO_STORE }), page)
 }
 
 function oauthFailure (reply: FastifyReply, request: FastifyRequest, err: unknown): FastifyReply {
@@ -133,7 +137,7 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
     app.get(path, authorize)
     app.post(path, decide)
   }
-  app.get(CONSENT_CSS_PATH, async (_request, reply) => reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(CONSENT_CSS))
+  app.get(CONSENT_CSS_PATH, async (_request, reply) => text(reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'public, max-age=3600'), CONSENT_CSS))
 
   const token = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     try {
@@ -183,7 +187,7 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
 
   app.get('/.well-known/openid-configuration', async (request, reply) => {
     const base = baseUrl(request)
-    return reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', 'public, max-age=3600').send(JSON.stringify({
+    return text(reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', 'public, max-age=3600'), JSON.stringify({
       issuer: ctx.issuer,
       authorization_endpoint: `${base}/o/oauth2/v2/auth`,
       token_endpoint: `${base}/token`,
@@ -203,11 +207,11 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
   // The keys: clients keep them for max-age seconds; the emulator's key changes at each start unless seeded.
   const KEYS_CACHE = 'public, max-age=300, must-revalidate, no-transform'
   app.get('/oauth2/v3/certs', async (_request, reply) =>
-    reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', KEYS_CACHE).send(JSON.stringify({ keys: [ctx.key().jwk] }, null, 2)))
+    text(reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', KEYS_CACHE), JSON.stringify({ keys: [ctx.key().jwk] }, null, 2)))
   let pem: string | undefined
   app.get('/oauth2/v1/certs', async (_request, reply) => {
     const key = ctx.key()
     pem ??= certificatePem(key)
-    return reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', KEYS_CACHE).send(JSON.stringify({ [key.kid]: pem }, null, 1))
+    return text(reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', KEYS_CACHE), JSON.stringify({ [key.kid]: pem }, null, 1))
   })
 }

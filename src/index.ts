@@ -22,6 +22,25 @@ import { cannotListen } from './listen.js'
 import { FixtureError } from './fixtures/fixture.js'
 import type { JournalEntry, JournalError, JournalFilter } from './plugins/journal.js'
 import type { SnapshotInfo } from '../db/snapshots.js'
+import type { TokenAnswer } from './oauth/tokens.js'
+
+export type { TokenAnswer } from './oauth/tokens.js'
+
+/** What `emulator.oauth.mintTokens` takes (POST /_emulator/oauth/tokens). */
+export interface MintRequest {
+  account: string
+  scopes: string[]
+  clientId?: string
+  /** Seconds the access token lives (1–86,400; 3599 by default). */
+  expiresIn?: number
+}
+
+/** What `emulator.oauth.grants` answers (GET /_emulator/oauth/grants). */
+export interface GrantsAnswer {
+  account: string
+  email: string
+  grants: Array<{ clientId: string, scopes: string[], granted: string, refreshTokens: number, accessTokens: number, expires?: string }>
+}
 import type { CustomFaultError, FaultRule, NamedFaultError } from './faults.js'
 import type { QuotaName, QuotaState } from './quotas.js'
 
@@ -102,6 +121,15 @@ export interface Emulator {
   }
   /** What an account has spent of each quota, and what it has left (`--quotas on`). */
   quotas: (account: string) => Promise<QuotaState[]>
+  /** Sign in with Google without a browser: tokens for test set-up, grants seen and revoked (README: Sign in with Google). */
+  readonly oauth: {
+    /** A token pair (and an ID token with `openid`) as `/token` answers, for an account and scopes; the client defaults to `people-api-emulator`. */
+    mintTokens: (request: MintRequest) => Promise<TokenAnswer>
+    /** What an account granted, per client. */
+    grants: (account: string) => Promise<GrantsAnswer>
+    /** Takes back what an account granted a client: its tokens stop working. */
+    revoke: (account: string, clientId: string) => Promise<void>
+  }
   /** Stops listening (requests in flight are answered) and closes the database. */
   close: () => Promise<void>
 }
@@ -203,6 +231,11 @@ export async function startEmulator (options: EmulatorOptions = {}): Promise<Emu
       list: async () => (await call<{ faults: FaultRule[] }>('GET', '/_emulator/faults')).faults,
       remove: async (id) => { await call('DELETE', `/_emulator/faults/${encodeURIComponent(id)}`) },
       clear: async () => { await call('DELETE', '/_emulator/faults') }
+    },
+    oauth: {
+      mintTokens: async (request) => await call('POST', '/_emulator/oauth/tokens', request),
+      grants: async (account) => await call('GET', `/_emulator/oauth/grants?account=${encodeURIComponent(account)}`),
+      revoke: async (account, clientId) => { await call('DELETE', `/_emulator/oauth/grants?account=${encodeURIComponent(account)}&clientId=${encodeURIComponent(clientId)}`) }
     },
     quotas: async (account) => (await call<{ quotas: QuotaState[] }>('GET', `/_emulator/quotas?account=${encodeURIComponent(account)}`)).quotas,
     close: async () => {

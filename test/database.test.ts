@@ -31,8 +31,10 @@ t.test('tables are STRICT and keyed by account', async t => {
   // (totals holds one number for the whole emulator: no account's data; nor do history and
   // lineages, the lines of history of restored snapshots. domains and directory_people are
   // keyed by domain: a Workspace domain's directory is its accounts'; so is domain_sync_tokens,
-  // the directory's sync tokens handed out.)
-  t.same(tables.map(r => r.name), ['account_sync_tokens', 'accounts', 'changes', 'contact_groups', 'contacts', 'directory_people', 'domain_sync_tokens', 'domains', 'history', 'lineages', 'memberships', 'other_contacts', 'tokens', 'totals'])
+  // the directory's sync tokens handed out. oauth_clients holds the OAuth clients fixtures
+  // declare, the apps every account signs in to: no account's data; the grants, codes and
+  // tokens of the sign-in front door are keyed by account.)
+  t.same(tables.map(r => r.name), ['account_sync_tokens', 'accounts', 'changes', 'contact_groups', 'contacts', 'directory_people', 'domain_sync_tokens', 'domains', 'history', 'lineages', 'memberships', 'oauth_access_tokens', 'oauth_clients', 'oauth_codes', 'oauth_grants', 'oauth_refresh_tokens', 'other_contacts', 'tokens', 'totals'])
   for (const r of tables) t.equal(r.strict, 1, `${r.name} is STRICT`)
   t.equal(db.pragma('foreign_keys', { simple: true }), 1)
   t.throws(() => db.prepare("INSERT INTO contacts (account_id, id, data, etag, update_time) VALUES ('nobody', '1', '{}', '#', 't')").run(), /FOREIGN KEY/)
