@@ -127,7 +127,7 @@ t.test('fixtures: clients, email, profile and grants are checked with their path
     [{ accounts: [{ id: 'a', grants: [{ clientId: 'c', scopes: ['email'], refreshTokens: [{ token: 'r' }, { token: 'r' }] }] }] }, 'accounts[0].grants[0].refreshTokens[1].token: refresh token "r" is declared twice']
   ] as Array<[unknown, string]>) {
     const app = await oauthApp(t, {}, { accounts: [] })
-    const res = await app.inject({ method: 'POST', url: '/_emulator/import', payload: doc })
+    const res = await app.inject({ method: 'POST', url: '/_emulator/import', payload: doc as object })
     t.equal(res.statusCode, 400, message)
     t.match(JSON.parse(res.body).error.message, message)
   }
