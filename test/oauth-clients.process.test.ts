@@ -64,10 +64,10 @@ async function pageServer (): Promise<{ server: Server, origin: string, codes: s
   return { server, origin: `http://localhost:${(server.address() as AddressInfo).port}`, codes }
 }
 
-async function accessible (t: Test, page: Page): Promise<void> {
-  await page.evaluate(axe.source)
+async function accessible (t: Test, page: Page, what = 'the consent page'): Promise<void> {
+  if (await page.evaluate(() => (globalThis as any).axe === undefined)) await page.evaluate(axe.source)
   const result = await page.evaluate(async () => await (globalThis as any).axe.run((globalThis as any).document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })) as axe.AxeResults
-  t.same(result.violations.map(v => `${v.id}: ${v.help}`), [], 'the consent page: no WCAG 2.1 AA violation')
+  t.same(result.violations.map(v => `${v.id}: ${v.help}`), [], `${what}: no WCAG 2.1 AA violation`)
 }
 
 t.test('Google\'s auth libraries sign a fixture user in', async t => {
@@ -183,6 +183,25 @@ t.test('Google\'s auth libraries sign a fixture user in', async t => {
     await page.keyboard.press('Enter')
     await page.waitForURL(url => url.pathname === '/callback')
     t.equal(new URL(page.url()).search, '?error=access_denied&state=s2&iss=https%3A%2F%2Faccounts.google.com')
+  })
+
+  t.test('the web UI lists an account\'s grants and revokes one', async t => {
+    const emulator = await start(t)
+    const minted = await (await fetch(`${emulator}/_emulator/oauth/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ account: 'alice', scopes: ['openid', 'email', 'https://www.googleapis.com/auth/contacts'], clientId: 'go-app.apps.googleusercontent.com' }) })).json() as { access_token: string }
+    const page = await browser.newPage()
+    t.teardown(() => page.close())
+    await page.goto(`${emulator}/_emulator/ui/accounts/alice`)
+    const section = page.getByRole('region', { name: 'Sign-in' })
+    await section.getByRole('cell', { name: 'go-app.apps.googleusercontent.com', exact: true }).waitFor()
+    t.match(await section.textContent(), /Signs in as alice@example\.com/)
+    t.match(await section.textContent(), /openid, userinfo\.email, contacts/)
+    await accessible(t, page, 'the account page with its grants')
+    await section.getByRole('button', { name: 'Revoke the grant to go-app.apps.googleusercontent.com' }).click()
+    await section.getByRole('status').waitFor()
+    t.match(await section.getByRole('status').textContent(), 'Revoked the grant to go-app.apps.googleusercontent.com')
+    await section.getByText('No app has been granted access.').waitFor()
+    const api = await fetch(`${emulator}/v1/contactGroups`, { headers: { authorization: `Bearer ${minted.access_token}` } })
+    t.equal(api.status, 401, 'the revoked token no longer works')
   })
 
   t.test('Python: google-auth-oauthlib Flow, Credentials(token_uri=…) refreshing, a revoked grant', async t => {

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { readFileSync } from 'node:fs'
 import { CONTACTS, FIXTURES, oauthApp, signIn, token, WEB } from './helpers.js'
 
 const JSON_TYPE = { 'content-type': 'application/json' }
@@ -156,4 +157,20 @@ t.test('CORS on /token, as a browser app on another origin needs it', async t =>
   t.equal(preflight.headers['access-control-allow-origin'], 'http://app.example:3000')
   const res = await token(app, { grant_type: 'password' }, { origin: 'http://app.example:3000' })
   t.equal(res.headers['access-control-allow-origin'], 'http://app.example:3000')
+})
+
+t.test('docs/oauth.md: its fixture document and its curl line do what the page says', async t => {
+  const doc = readFileSync(new URL('../../docs/oauth.md', import.meta.url), 'utf8')
+  const fixture = JSON.parse(/```json\n([\s\S]*?)```/.exec(doc)![1]!)
+  const app = await oauthApp(t, {}, fixture)
+  const refreshed = await token(app, { grant_type: 'refresh_token', refresh_token: '1//0alice-refresh', client_id: 'web-app.apps.googleusercontent.com', client_secret: 'GOCSPX-secret' })
+  t.equal(refreshed.statusCode, 200, 'the declared refresh token works')
+  const claims = JSON.parse(Buffer.from(JSON.parse(refreshed.body).id_token.split('.')[1], 'base64url').toString())
+  t.match(claims, { email: 'alice@example.com', aud: 'web-app.apps.googleusercontent.com' })
+  const curl = /curl -s -X POST localhost:8090(\S+) -H 'content-type: application\/json' \\\n\s+-d '([^']+)'/.exec(doc)!
+  const res = await app.inject({ method: 'POST', url: curl[1]!, headers: JSON_TYPE, payload: curl[2]! })
+  t.equal(res.statusCode, 200)
+  t.match(JSON.parse(res.body), { token_type: 'Bearer', expires_in: 3599, scope: /contacts/, id_token: /^ey/ })
+  const exported = JSON.parse((await app.inject({ url: '/_emulator/export' })).body)
+  t.same(exported.clients, fixture.clients, 'export writes the clients back')
 })

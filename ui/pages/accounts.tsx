@@ -4,6 +4,7 @@ import { call } from '../api.js'
 import { BASE, Link } from '../router.js'
 import { fire, Problem, useLoad } from '../load.js'
 import { displayName, ExpandableRow, shortTime, values, type Person } from '../format.js'
+import { SignInGrants } from './grants.js'
 
 // ---------------------------------------------------------------- pages
 
@@ -65,6 +66,7 @@ export function AccountPage ({ id, query }: { id: string, query: URLSearchParams
       {a !== undefined && (
         <>
           <p class='facts'>{a.domain !== null ? <>Workspace domain <strong>{a.domain}</strong> · </> : 'Consumer account · '}created {shortTime(a.createdTime)} · tokens <code>{a.tokens.join(', ')}</code></p>
+          <SignInGrants id={id} />
           <Contacts id={id} query={query} groupNames={groupNames} />
           <section aria-labelledby='groups'>
             <h2 id='groups'>Contact groups</h2>
