@@ -258,4 +258,3 @@ t.test('Google\'s auth libraries sign a fixture user in', async t => {
     }, 'signed in, read people/me, and a missing scope is readable as Google\'s 403')
   })
 })
-
