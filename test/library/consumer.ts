@@ -1,5 +1,5 @@
 // TypeScript: the package's types, as a user's project sees them (checked with tsc, not run).
-import { startEmulator, EmulatorError, type Emulator, type FaultRule, type JournalEntry, type QuotaState, type SnapshotInfo } from 'people-api-emulator'
+import { startEmulator, EmulatorError, type Emulator, type FaultRule, type GrantsAnswer, type JournalEntry, type QuotaState, type SnapshotInfo, type TokenAnswer } from 'people-api-emulator'
 
 export async function typed (): Promise<unknown[]> {
   const emulator: Emulator = await startEmulator({ port: 0, fixtures: { accounts: [] }, clock: 'fixed:2026-01-01T00:00:00Z', seed: 'suite', logLevel: 'silent', journalSize: 10, quotas: 'on', quotaLimits: { critical_write: 5 } })
@@ -13,7 +13,10 @@ export async function typed (): Promise<unknown[]> {
   await emulator.faults.remove(rule.id)
   await emulator.faults.clear()
   const quotas: QuotaState[] = await emulator.quotas('alice')
+  const tokens: TokenAnswer = await emulator.oauth.mintTokens({ account: 'alice', scopes: ['email'], clientId: 'app', expiresIn: 60 })
+  const grants: GrantsAnswer = await emulator.oauth.grants('alice')
+  await emulator.oauth.revoke('alice', grants.grants[0]?.clientId ?? 'app')
   await emulator.reset({ account: 'alice' })
   await emulator.close()
-  return [rootUrl, status, info.size, now, EmulatorError, rules.length, quotas[0]?.remaining]
+  return [rootUrl, status, info.size, now, EmulatorError, rules.length, quotas[0]?.remaining, tokens.access_token]
 }

@@ -70,6 +70,22 @@ module.exports = function scenario ({ startEmulator, people, auth }) {
         assert.equal(entry.error.status, 'FAILED_PRECONDITION')
         assert.equal(entry.method, 'people.people.updateContact')
       },
+      async 'a token minted by emulator.oauth: the account\'s, listed as a grant, refused once revoked' () {
+        const tokens = await emulator.oauth.mintTokens({ account: 'alice', scopes: ['openid', 'email', 'https://www.googleapis.com/auth/contacts'] })
+        assert.match(tokens.access_token, /^ya29\./)
+        assert.match(tokens.refresh_token, /^1\/\/0/)
+        const signedIn = new auth.OAuth2()
+        signedIn.setCredentials({ access_token: tokens.access_token })
+        const asAlice = people({ version: 'v1', rootUrl: emulator.rootUrl, auth: signedIn, retry: false })
+        const me = await asAlice.people.get({ resourceName: 'people/me', personFields: 'emailAddresses' })
+        assert.equal(me.data.emailAddresses[0].value, 'alice@example.com')
+        const listed = await asAlice.people.connections.list({ resourceName: 'people/me', personFields: 'names' })
+        assert.equal(listed.data.connections[0].resourceName, seeded.resourceName, 'alice\'s contacts')
+        const { grants } = await emulator.oauth.grants('alice')
+        assert.deepEqual(grants.map(g => [g.clientId, g.refreshTokens]), [['people-api-emulator', 1]])
+        await emulator.oauth.revoke('alice', 'people-api-emulator')
+        await assert.rejects(asAlice.people.get({ resourceName: 'people/me', personFields: 'names' }), (err) => err.status === 401)
+      },
       async 'export, reset and import' () {
         const doc = await emulator.export()
         await emulator.reset()

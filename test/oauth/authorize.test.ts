@@ -141,3 +141,18 @@ t.test('the implicit flow answers in the fragment', async t => {
   const denied = await consent(app, authParams({ response_type: 'token' }), 'alice', 'cancel')
   t.equal(denied.hash, '#error=access_denied&state=st-1&iss=https%3A%2F%2Faccounts.google.com')
 })
+
+t.test('include_granted_scopes adds what was granted before; hd offers only that domain\'s accounts', async t => {
+  const app = await oauthApp(t)
+  await consent(app, authParams({ scope: 'email' }))
+  const narrow = await consent(app, authParams({ scope: 'profile' }))
+  t.equal(narrow.searchParams.get('scope'), 'profile https://www.googleapis.com/auth/userinfo.profile', 'without it: only the scopes asked')
+  const wide = await consent(app, authParams({ scope: 'profile', include_granted_scopes: 'true' }))
+  t.equal(wide.searchParams.get('scope'), 'profile https://www.googleapis.com/auth/userinfo.email https://www.googleapis.com/auth/userinfo.profile', 'with it: the earlier grant too')
+  const page = await app.inject({ url: query(authParams({ hd: 'corp.example' })) })
+  t.match(page.body, 'bob@corp.example')
+  t.notMatch(page.body, 'alice@example.com', 'a consumer account is not offered for hd=corp.example')
+  const refused = await app.inject({ method: 'POST', url: '/o/oauth2/v2/auth', headers: FORM, payload: form({ ...authParams({ hd: 'corp.example' }), account: 'alice', decision: 'allow' }) })
+  t.equal(refused.statusCode, 400, 'nor accepted when posted')
+  t.match(refused.body, 'Choose one of the accounts listed.')
+})
