@@ -23,7 +23,8 @@ export default async function oauthAdminRoutes (app: FastifyInstance): Promise<v
   const ctx = app.oauth
   const account = (id: unknown, what: string): string => {
     if (typeof id !== 'string' || id === '') throw invalidArgument(`${what} "account" is required: the id of an account declared by fixtures, an import or the consent page.`)
-    if (!app.accounts.accountExists(id)) throw notFound(`Account "${id}" was not found.`)
+    // Only declared accounts sign in: an undeclared account's id is its token.
+    if (ctx.store.identity(id)?.declared !== 1) throw notFound(`Account "${id}" was not found among the accounts that sign in (those declared by fixtures, an import or the consent page).`)
     return id
   }
 

@@ -83,6 +83,9 @@ t.test('the control plane: mint, list the grants, revoke; bad requests are 400 o
   t.equal((await app.inject({ method: 'DELETE', url: `/_emulator/oauth/grants?account=alice&clientId=${WEB.clientId}`, headers: JSON_TYPE })).statusCode, 200)
   t.equal((await app.inject({ url: '/v1/contactGroups', headers: { authorization: `Bearer ${pair.access_token}` } })).statusCode, 401)
   t.equal((await app.inject({ method: 'DELETE', url: `/_emulator/oauth/grants?account=alice&clientId=${WEB.clientId}`, headers: JSON_TYPE })).statusCode, 404)
+  await app.inject({ method: 'POST', url: '/v1/contactGroups', headers: { authorization: 'Bearer undeclared-secret' }, payload: { contactGroup: { name: 'G' } } })
+  const undeclared = await app.inject({ method: 'POST', url: '/_emulator/oauth/tokens', payload: { account: 'undeclared-secret', scopes: ['email'] } })
+  t.equal(undeclared.statusCode, 404, 'an undeclared account (its id is its token) does not sign in')
   for (const [payload, status] of [
     [{ scopes: ['email'] }, 400], [{ account: 'nobody', scopes: ['email'] }, 404], [{ account: 'alice', scopes: [] }, 400],
     [{ account: 'alice', scopes: ['user.birthday.read'] }, 400], [{ account: 'alice', scopes: ['email'], expiresIn: 0 }, 400],
