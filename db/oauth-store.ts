@@ -24,6 +24,8 @@ export class OAuthStore {
 
   constructor (private readonly db: Db) {
     this.s = {
+      history: db.prepare<[], { epoch: number, lineage: number }>('SELECT epoch, lineage FROM history WHERE id = 1'),
+      deleteCodesOfGrant: db.prepare('DELETE FROM oauth_codes WHERE account_id = ? AND client_id = ?'),
       clientCount: db.prepare<[], number>('SELECT count(*) FROM (SELECT 1 FROM oauth_clients LIMIT 1)').pluck(),
       client: db.prepare<[string], { client_id: string, client_secret: string | null, name: string, redirect_uris: string, type: StoredClient['type'] }>('SELECT client_id, client_secret, name, redirect_uris, type FROM oauth_clients WHERE client_id = ?'),
       identities: db.prepare<[], IdentityRow>('SELECT id, declared, created_time, domain, email, profile FROM accounts WHERE declared = 1 ORDER BY rowid'),
@@ -50,6 +52,12 @@ export class OAuthStore {
       revokeAccessOfGrant: db.prepare('UPDATE oauth_access_tokens SET revoked = 1 WHERE account_id = ? AND client_id = ? AND revoked = 0'),
       liveAccess: db.prepare<[string, string, number], { n: number, latest: number | null }>('SELECT count(*) AS n, max(expires) AS latest FROM oauth_access_tokens WHERE account_id = ? AND client_id = ? AND revoked = 0 AND expires > ?')
     }
+  }
+
+  /** The line of history tokens are made in (whole resets and restores so far, migrations 016–017): what a rewound random stream never repeats. */
+  salt (): string {
+    const h = this.s.history.get()
+    return h === undefined ? '0:0' : `${h.epoch}:${h.lineage}`
   }
 
   /** Whether any client is declared: with none, any client id is accepted. */
@@ -88,9 +96,10 @@ export class OAuthStore {
     })
   }
 
-  /** Takes back everything an account granted a client: the grant, its refresh tokens, its access tokens (which the API then refuses). */
+  /** Takes back everything an account granted a client: the grant, its codes not yet exchanged, its refresh tokens, its access tokens (which the API then refuses). */
   revokeGrant (accountId: string, clientId: string): boolean {
     return this.db.transaction(() => {
+      this.s.deleteCodesOfGrant.run(accountId, clientId)
       const gone = this.s.deleteGrant.run(accountId, clientId).changes > 0
       const refresh = this.s.deleteRefreshOfGrant.run(accountId, clientId).changes > 0
       const access = this.s.revokeAccessOfGrant.run(accountId, clientId).changes > 0

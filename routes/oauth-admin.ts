@@ -9,7 +9,7 @@
 import type { FastifyInstance } from 'fastify'
 import { invalidArgument, notFound } from '../src/errors.js'
 import { formatTime } from '../src/clock.js'
-import { parseScopes } from '../src/oauth/scopes.js'
+import { parseScopes, TOO_MANY_SCOPES } from '../src/oauth/scopes.js'
 import { mintTokens } from '../src/oauth/tokens.js'
 import { accountEmail } from '../src/fixtures/oauth.js'
 
@@ -34,6 +34,7 @@ export default async function oauthAdminRoutes (app: FastifyInstance): Promise<v
     const id = account(body.account, 'Field')
     if (!Array.isArray(body.scopes) || body.scopes.length === 0 || body.scopes.some(s => typeof s !== 'string')) throw invalidArgument('Field "scopes" is required: an array of scopes, such as ["openid", "email", "https://www.googleapis.com/auth/contacts"].')
     const scopes = parseScopes((body.scopes as string[]).join(' '))
+    if (scopes.tooMany) throw invalidArgument(`Field "scopes": ${TOO_MANY_SCOPES}`)
     if (scopes.invalid.length > 0) throw invalidArgument(`Field "scopes": "${scopes.invalid[0]!}" is not a scope (openid, email, profile, or https://www.googleapis.com/auth/…).`)
     const clientId = body.clientId === undefined ? app.accounts.listClients()[0]?.clientId ?? DEFAULT_CLIENT_ID : body.clientId
     if (typeof clientId !== 'string' || clientId === '') throw invalidArgument('Field "clientId" must be a non-empty string.')

@@ -10,7 +10,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { baseUrl } from '../src/http.js'
 import { AuthPageError, OAuthError } from '../src/oauth/context.js'
 import { addAccount, alreadyGranted, approve, candidates, checkAuthRequest, denied, hintedAccount, interactionRequired, type AuthRequest } from '../src/oauth/authorize.js'
-import { mintTokensRedacted, redactForm } from '../src/oauth/redact.js'
+import sjson from 'secure-json-parse'
+import { mintTokensRedacted, redactForm, redactJson } from '../src/oauth/redact.js'
+import { EMAIL } from '../src/fixtures/oauth.js'
 import { revoke, tokenInfo, tokenRequest, userInfo } from '../src/oauth/tokens.js'
 import { certificatePem } from '../src/oauth/keys.js'
 import { CONSENT_CSS, CONSENT_CSS_PATH, consentPage, errorPage } from '../src/oauth/pages.js'
@@ -25,6 +27,13 @@ const NO_STORE = { 'cache-control': 'no-cache, no-store, max-age=0, must-revalid
 const FORM_FIELDS = new Set(['account', 'new_email', 'new_name', 'decision'])
 
 type Params = Record<string, string>
+
+/** One value per name, the first, as for a query. */
+function firstValues (params: URLSearchParams): Params {
+  const out: Params = {}
+  for (const [k, v] of params) if (!(k in out)) out[k] = v
+  return out
+}
 
 /** One value per name (the first), from a parsed query or body. */
 function single (value: unknown): Params {
@@ -52,20 +61,52 @@ function html (reply: FastifyReply, status: number, page: string): FastifyReply 
   return text(reply.status(status).headers({ 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_CSP, 'x-frame-options': 'DENY', ...NO_STORE }), page)
 }
 
+/** A body the endpoint could not read is its 400 `invalid_request`. */
+function bodyOk (request: FastifyRequest): void {
+  if (request.bodyProblem !== undefined) throw new OAuthError(400, 'invalid_request', request.bodyProblem)
+}
+
 function oauthFailure (reply: FastifyReply, request: FastifyRequest, err: unknown): FastifyReply {
   if (err instanceof OAuthError) return json(reply, err.status, err.toBody(), request)
   throw err
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** What was wrong with the body of a sign-in request (answered by the endpoint in its own shape). */
+    bodyProblem: string | undefined
+  }
+}
+
 export default async function oauthRoutes (app: FastifyInstance): Promise<void> {
   const ctx = app.oauth
 
-  // Forms, as Google's endpoints take them; the journal keeps them with their secrets redacted.
+  // Bodies as Google's endpoints take them: forms, or JSON. The journal keeps them with their
+  // secrets redacted; a body that is neither (or malformed JSON) is answered by the endpoint
+  // in its own shape (bodyProblem), not with the API's envelope.
+  app.removeAllContentTypeParsers()
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (request, body, done) => {
     const text = body as string
     request.bodyText = redactForm(text)
-    done(null, Object.fromEntries(new URLSearchParams(text)))
+    done(null, firstValues(new URLSearchParams(text)))
   })
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body as string
+    let value: unknown = {}
+    try {
+      value = text.trim() === '' ? {} : sjson.parse(text, { protoAction: 'remove', constructorAction: 'remove' })
+    } catch {
+      request.bodyProblem = 'Invalid JSON payload received.'
+    }
+    request.bodyText = redactJson(value, text)
+    done(null, value)
+  })
+  app.addContentTypeParser('*', (request, _payload, done) => {
+    const type = request.headers['content-type']
+    request.bodyProblem = `Invalid Content-Type "${String(type).slice(0, 100)}": send application/x-www-form-urlencoded.`
+    done(null, undefined)
+  })
+  app.decorateRequest('bodyProblem', undefined)
 
   const showConsent = (reply: FastifyReply, request: FastifyRequest, req: AuthRequest, params: Params, extra: { problem?: string, selected?: string, newEmail?: string, newName?: string } = {}): FastifyReply => {
     const accounts = candidates(ctx, req)
@@ -107,6 +148,7 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
   }
 
   const decide = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    if (request.bodyProblem !== undefined) return html(reply, 400, errorPage(new AuthPageError(400, 'invalid_request', [request.bodyProblem])))
     const form = single(request.body)
     const params: Params = Object.fromEntries(Object.entries(form).filter(([k]) => !FORM_FIELDS.has(k)))
     let req: AuthRequest
@@ -126,8 +168,9 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
     const email = (form.new_email ?? '').trim()
     const name = (form.new_name ?? '').trim()
     const again = { selected: '', newEmail: email, newName: name }
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) return showConsent(reply, request, req, params, { ...again, problem: 'Enter an email address, such as ada@example.com.' })
-    const existing = candidates(ctx, { ...req, hd: undefined } as AuthRequest).find(a => a.email.toLowerCase() === email.toLowerCase())
+    if (!EMAIL.test(email) || !email.slice(email.indexOf('@')).includes('.') || email.length > 254) return showConsent(reply, request, req, params, { ...again, problem: 'Enter an email address, such as ada@example.com.' })
+    if (req.hd !== undefined) return showConsent(reply, request, req, params, { ...again, problem: `Only accounts of ${req.hd === '*' ? 'a Workspace domain' : req.hd} can sign in here: choose one of those listed.` })
+    const existing = candidates(ctx, req).find(a => a.email.toLowerCase() === email.toLowerCase())
     if (existing !== undefined) return reply.redirect(approve(ctx, req, existing, true), 302)
     if (app.accounts.accountExists(email)) return showConsent(reply, request, req, params, { ...again, problem: `"${email}" cannot sign in here: it names an account already.` })
     return reply.redirect(approve(ctx, req, addAccount(ctx, email, name), true), 302)
@@ -141,6 +184,7 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
 
   const token = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     try {
+      bodyOk(request)
       const answer = tokenRequest(ctx, single(request.body), request.headers.authorization)
       return json(reply, 200, answer, request, mintTokensRedacted(answer))
     } catch (err) {
@@ -151,6 +195,7 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
 
   const revokeRoute = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     try {
+      bodyOk(request)
       revoke(ctx, single(request.query).token ?? single(request.body).token)
       return json(reply, 200, {}, request)
     } catch (err) {
@@ -166,6 +211,7 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
     const params = { ...single(request.body), ...single(request.query) }
     const bearer = tokenOf(request)
     try {
+      bodyOk(request)
       const answer = tokenInfo(ctx, { id_token: params.id_token, access_token: params.access_token ?? (typeof bearer === 'string' ? bearer : undefined) })
       return json(reply, 200, answer, request)
     } catch (err) {

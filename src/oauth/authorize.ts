@@ -9,7 +9,7 @@ import { formatTime } from '../clock.js'
 import { isRedirectUri } from '../fixtures/oauth.js'
 import { newCode } from './credentials.js'
 import { AuthPageError, CODE_MICROS, identityOf, type Identity, type OAuthContext } from './context.js'
-import { parseScopes, invalidScopeText, redirectScopeText, union, OPENID, type ScopeRequest } from './scopes.js'
+import { covers, parseScopes, invalidScopeText, redirectScopeText, union, OPENID, TOO_MANY_SCOPES, type ScopeRequest } from './scopes.js'
 import { issueTokens } from './tokens.js'
 import type { StoredClient } from '../../db/model.js'
 
@@ -34,6 +34,8 @@ export interface AuthRequest {
 }
 
 const PROMPTS = new Set(['none', 'consent', 'select_account'])
+/** The longest value a parameter of the request may have (chosen). */
+export const MAX_PARAMETER_LENGTH = 4096
 
 function missing (name: string, params: Readonly<Record<string, string>>): AuthPageError {
   return new AuthPageError(400, 'invalid_request', [`Required parameter is missing: ${name}`], Object.entries(params))
@@ -61,7 +63,9 @@ function redirectAllowed (ctx: OAuthContext, client: StoredClient | null, uri: s
 
 /** Checks an authorization request's parameters (the query of /o/oauth2/v2/auth). */
 export function checkAuthRequest (ctx: OAuthContext, params: Readonly<Record<string, string>>): AuthRequest {
-  const details = Object.entries(params)
+  const details = Object.entries(params).map(([k, v]): [string, string] => [k.length > 100 ? k.slice(0, 100) + '…' : k, v.length > 200 ? v.slice(0, 200) + '…' : v])
+  const long = Object.entries(params).find(([k, v]) => k.length > MAX_PARAMETER_LENGTH || v.length > MAX_PARAMETER_LENGTH)
+  if (long !== undefined) throw new AuthPageError(400, 'invalid_request', [`Parameter ${long[0].slice(0, 100)} is too long: at most ${MAX_PARAMETER_LENGTH} characters.`], details)
   const clientId = params.client_id ?? ''
   if (clientId === '') throw missing('client_id', params)
   let client: StoredClient | null = null
@@ -88,7 +92,9 @@ export function checkAuthRequest (ctx: OAuthContext, params: Readonly<Record<str
   const scopeText = params.scope ?? ''
   if (scopeText.trim() === '') throw missing('scope', params)
   const scope = parseScopes(scopeText)
+  if (scope.tooMany) throw new AuthPageError(400, 'invalid_scope', [TOO_MANY_SCOPES], details)
   if (scope.invalid.length > 0) throw new AuthPageError(400, 'invalid_scope', [invalidScopeText(scope)], details)
+  if (responseTypes.has('id_token') && !scope.scopes.includes(OPENID)) throw new AuthPageError(400, 'invalid_scope', ['An ID token (response_type id_token) needs the openid scope.'], details)
   const prompt = new Set((params.prompt ?? '').split(' ').filter(w => w !== ''))
   for (const p of prompt) {
     if (!PROMPTS.has(p)) throw new AuthPageError(400, 'invalid_request', [`Invalid parameter value for prompt: Invalid prompt: ${p}`], details)
@@ -162,7 +168,7 @@ export function hintedAccount (ctx: OAuthContext, req: AuthRequest): Identity | 
 /** Whether the account granted the client every scope asked for already. */
 export function alreadyGranted (ctx: OAuthContext, req: AuthRequest, accountId: string): boolean {
   const granted = ctx.store.grantedScopes(accountId, req.clientId)
-  return granted !== undefined && req.scope.scopes.every(s => granted.includes(s))
+  return granted !== undefined && covers(granted, req.scope.scopes)
 }
 
 /** Stores a new account for the consent page's "use another account": its address, and a name if given. */
@@ -182,13 +188,13 @@ export function approve (ctx: OAuthContext, req: AuthRequest, account: Identity,
   const now = ctx.now()
   const before = ctx.store.grantedScopes(account.accountId, req.clientId)
   const scopes = req.includeGrantedScopes && before !== undefined ? union(req.scope.scopes, before) : req.scope.scopes
-  const newScopes = before === undefined || req.scope.scopes.some(s => !before.includes(s))
+  const newScopes = before === undefined || !covers(before, req.scope.scopes)
   ctx.store.saveGrant(account.accountId, req.clientId, union(before ?? [], req.scope.scopes), now)
   // A refresh token comes with the first consent of an offline request (or a forced one).
   const refresh = req.offline && (newScopes || req.prompt.has('consent'))
   const values: Array<[string, string | undefined]> = [['state', req.state]]
   if (req.responseTypes.has('code')) {
-    const code = newCode(ctx.random)
+    const code = newCode(ctx.random, ctx.store.salt())
     ctx.store.saveCode({ code, account_id: account.accountId, client_id: req.clientId, redirect_uri: req.redirectUri, scopes: JSON.stringify(scopes), challenge: req.challenge ?? null, method: req.challengeMethod ?? null, nonce: req.nonce ?? null, refresh: refresh ? 1 : 0, expires: now + CODE_MICROS })
     ctx.store.pruneCodes(now)
     values.push(['iss', ctx.issuer], ['code', code])

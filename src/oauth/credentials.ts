@@ -1,7 +1,10 @@
 /**
  * The shapes of what the authorization server hands out (FIDELITY.md: oauth, token formats):
  * codes `4/0A…` (73 characters), access tokens `ya29.a0…`, refresh tokens `1//0…` (103
- * characters), all drawn from the emulator's random stream (so `--seed` repeats them). An
+ * characters), all drawn from the emulator's random stream (so `--seed` repeats them) and mixed
+ * with the line of history they are made in (`salt`: the whole resets and snapshot restores so
+ * far), so that a stream rewound by a reset or a restore never hands a string out again — to
+ * another account, maybe — while one from before may still be held by a client. An
  * access token ends with a check of its own characters: the API tells one the emulator minted
  * from any other token even after it has been forgotten (expired long ago, or the state
  * reset), and answers it with Google's 401 instead of taking it for an undeclared token.
@@ -14,8 +17,16 @@ const ACCESS = /^ya29\.a0E[A-Za-z0-9_-]{128}\.[A-Za-z0-9_-]{8}$/
 
 const check = (body: string): string => createHash('sha256').update(body).digest().subarray(0, 6).toString('base64url')
 
-export function newCode (random: RandomSource): string {
-  return '4/0A' + random.bytes(52).toString('base64url').slice(0, 69)
+/** `n` bytes of the random stream, mixed with the salt (SHA-256 in counter mode). */
+function draw (random: RandomSource, salt: string, n: number): Buffer {
+  const seed = random.bytes(32)
+  const blocks: Buffer[] = []
+  for (let i = 0; blocks.length * 32 < n; i++) blocks.push(createHash('sha256').update(salt).update('\u0000').update(seed).update(String(i)).digest())
+  return Buffer.concat(blocks).subarray(0, n)
+}
+
+export function newCode (random: RandomSource, salt: string): string {
+  return '4/0A' + draw(random, salt, 52).toString('base64url').slice(0, 69)
 }
 
 /** Whether a code has the shape of one (a code not URL-decoded, `4%2F0A…`, has not: "Malformed auth code."). */
@@ -23,8 +34,8 @@ export function isCodeShaped (code: string): boolean {
   return CODE.test(code)
 }
 
-export function newAccessToken (random: RandomSource): string {
-  const body = 'ya29.a0E' + random.bytes(96).toString('base64url')
+export function newAccessToken (random: RandomSource, salt: string): string {
+  const body = 'ya29.a0E' + draw(random, salt, 96).toString('base64url')
   return `${body}.${check(body)}`
 }
 
@@ -35,6 +46,6 @@ export function isMintedAccessToken (token: string): boolean {
   return check(token.slice(0, dot)) === token.slice(dot + 1)
 }
 
-export function newRefreshToken (random: RandomSource): string {
-  return '1//0' + random.bytes(75).toString('base64url').slice(0, 99)
+export function newRefreshToken (random: RandomSource, salt: string): string {
+  return '1//0' + draw(random, salt, 75).toString('base64url').slice(0, 99)
 }

@@ -28,3 +28,11 @@ export function mintTokensRedacted (answer: TokenAnswer): string {
   if (answer.id_token !== undefined) shown.id_token = '[Redacted]'
   return JSON.stringify(shown, null, 2)
 }
+
+/** A JSON body as the journal shows it: the secret fields of its top level redacted (the text itself if it is not an object). */
+export function redactJson (value: unknown, text: string): string {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return /"(code|client_secret|code_verifier|refresh_token|token|access_token|id_token|assertion)"/.test(text) ? '[Redacted]' : text
+  const shown: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) shown[k] = SECRET_FIELDS.has(k) ? '[Redacted]' : v
+  return JSON.stringify(shown)
+}

@@ -25,27 +25,37 @@ export function describeScope (scope: string): string {
   return DESCRIPTIONS[scope] ?? scope
 }
 
-/** A requested scope list read: the granted (expanded) scopes, the short names asked for, and what is not a scope. */
-export interface ScopeRequest { scopes: string[], short: string[], invalid: string[] }
+/** The most scopes one request may name (chosen: Google's limit is not documented). */
+export const MAX_SCOPES = 100
+/** The longest scope accepted. */
+const MAX_SCOPE_LENGTH = 256
+
+/** A requested scope list read: the granted (expanded) scopes, the short names asked for, what is not a scope, and whether it names more than MAX_SCOPES. */
+export interface ScopeRequest { scopes: string[], short: string[], invalid: string[], tooMany: boolean }
 
 export function parseScopes (text: string): ScopeRequest {
-  const scopes: string[] = []
-  const short: string[] = []
-  const invalid: string[] = []
+  const scopes = new Set<string>()
+  const short = new Set<string>()
+  const invalid = new Set<string>()
+  let words = 0
   for (const word of text.split(/[ +]+/)) {
     if (word === '') continue
+    if (++words > MAX_SCOPES) return { scopes: [...scopes], short: [...short], invalid: [...invalid], tooMany: true }
     const expanded = SHORT[word]
     if (expanded !== undefined) {
-      if (word !== OPENID && !short.includes(word)) short.push(word)
-      if (!scopes.includes(expanded)) scopes.push(expanded)
-    } else if (word.startsWith(SCOPE_PREFIX) && /^[A-Za-z0-9._/-]+$/.test(word.slice(SCOPE_PREFIX.length)) && word.length > SCOPE_PREFIX.length) {
-      if (!scopes.includes(word)) scopes.push(word)
-    } else if (!invalid.includes(word)) {
-      invalid.push(word)
+      if (word !== OPENID) short.add(word)
+      scopes.add(expanded)
+    } else if (word.length <= MAX_SCOPE_LENGTH && word.length > SCOPE_PREFIX.length && word.startsWith(SCOPE_PREFIX) && /^[A-Za-z0-9._/-]+$/.test(word.slice(SCOPE_PREFIX.length))) {
+      scopes.add(word)
+    } else {
+      invalid.add(word.length > MAX_SCOPE_LENGTH ? word.slice(0, MAX_SCOPE_LENGTH) + '…' : word)
     }
   }
-  return { scopes, short, invalid }
+  return { scopes: [...scopes], short: [...short], invalid: [...invalid], tooMany: false }
 }
+
+/** What is said of a request naming more than MAX_SCOPES scopes. */
+export const TOO_MANY_SCOPES = `Too many scopes were requested: at most ${MAX_SCOPES}.`
 
 /** `{valid=[…], invalid=[…]}`, as Google's invalid_scope page prints the scopes. */
 export function invalidScopeText (request: ScopeRequest): string {
@@ -64,4 +74,10 @@ export function redirectScopeText (short: readonly string[], scopes: readonly st
 
 export function union (a: readonly string[], b: readonly string[]): string[] {
   return [...new Set([...a, ...b])]
+}
+
+/** Whether every scope of `wanted` is in `held`. */
+export function covers (held: readonly string[], wanted: readonly string[]): boolean {
+  const set = new Set(held)
+  return wanted.every(s => set.has(s))
 }

@@ -7,7 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import { atHash, readJwt, signJwt } from './keys.js'
 import { isCodeShaped, newAccessToken, newRefreshToken } from './credentials.js'
 import { ACCESS_TOKEN_SECONDS, ID_TOKEN_SECONDS, identityOf, OAuthError, type Identity, type OAuthContext } from './context.js'
-import { EMAIL_SCOPE, OPENID, PROFILE_SCOPE, parseScopes, scopeText } from './scopes.js'
+import { EMAIL_SCOPE, OPENID, PROFILE_SCOPE, parseScopes, scopeText, TOO_MANY_SCOPES } from './scopes.js'
 import type { FoundAccessToken } from '../../db/oauth-store.js'
 
 /** A token answer, its fields in Google's order. */
@@ -20,6 +20,8 @@ export interface TokenAnswer {
   id_token?: string
 }
 
+const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/
+
 const badRequest = (error: string, description: string): OAuthError => new OAuthError(400, error, description)
 const expiredOrRevoked = (): OAuthError => badRequest('invalid_grant', 'Token has been expired or revoked.')
 
@@ -27,10 +29,11 @@ const expiredOrRevoked = (): OAuthError => badRequest('invalid_grant', 'Token ha
 export function issueTokens (ctx: OAuthContext, o: { account: Identity, clientId: string, scopes: readonly string[], refresh: boolean | string, nonce?: string | undefined, accessType: 'online' | 'offline', idToken: boolean, expiresIn?: number }): TokenAnswer {
   const now = ctx.now()
   const seconds = o.expiresIn ?? ACCESS_TOKEN_SECONDS
-  const accessToken = newAccessToken(ctx.random)
+  const salt = ctx.store.salt()
+  const accessToken = newAccessToken(ctx.random, salt)
   let refreshToken: string | undefined
   if (o.refresh === true) {
-    refreshToken = newRefreshToken(ctx.random)
+    refreshToken = newRefreshToken(ctx.random, salt)
     ctx.store.saveRefresh({ token: refreshToken, account_id: o.account.accountId, client_id: o.clientId, scopes: JSON.stringify(o.scopes), issued: now })
   }
   const from = typeof o.refresh === 'string' ? o.refresh : refreshToken ?? null
@@ -124,7 +127,9 @@ export function tokenRequest (ctx: OAuthContext, form: Readonly<Record<string, s
     if (row.challenge !== null) {
       const verifier = form.code_verifier ?? ''
       if (verifier === '') throw badRequest('invalid_grant', 'Missing code verifier.')
-      const derived = row.method === 'S256' ? createHash('sha256').update(verifier, 'ascii').digest('base64url') : verifier
+      // RFC 7636 4.1: 43 to 128 unreserved characters.
+      if (!VERIFIER.test(verifier)) throw badRequest('invalid_grant', 'Invalid code verifier.')
+      const derived = row.method === 'S256' ? createHash('sha256').update(verifier, 'utf8').digest('base64url') : verifier
       if (!same(derived, row.challenge)) throw badRequest('invalid_grant', 'Invalid code verifier.')
     }
     ctx.store.spendCode(code)
@@ -138,7 +143,9 @@ export function tokenRequest (ctx: OAuthContext, form: Readonly<Record<string, s
   let scopes = JSON.parse(row.scopes) as string[]
   if ((form.scope ?? '').trim() !== '') {
     const asked = parseScopes(form.scope!)
-    const wider = [...asked.invalid, ...asked.scopes.filter(s => !scopes.includes(s))]
+    if (asked.tooMany) throw badRequest('invalid_scope', TOO_MANY_SCOPES)
+    const held = new Set(scopes)
+    const wider = [...asked.invalid, ...asked.scopes.filter(s => !held.has(s))]
     if (wider.length > 0) throw badRequest('invalid_scope', `Some requested scopes were invalid. {invalid=[${wider.join(', ')}]}`)
     scopes = asked.scopes
   }

@@ -200,3 +200,63 @@ t.test('userinfo: the claims the scopes allow; Invalid Credentials without a tok
   t.equal(bad.statusCode, 401)
   t.equal(bad.body, oauthError('invalid_request', 'Invalid Credentials'))
 })
+
+t.test('hostile input: JSON bodies redacted in the journal, bodies of another type or malformed answered as the endpoint does, too many scopes, odd verifiers', async t => {
+  const app = await oauthApp(t)
+  const code = (await consent(app, authParams())).searchParams.get('code')!
+  const json = await app.inject({ method: 'POST', url: '/token', headers: { 'content-type': 'application/json' }, payload: { grant_type: 'authorization_code', code, client_id: WEB.clientId, client_secret: WEB.clientSecret, redirect_uri: REDIRECT } })
+  t.equal(json.statusCode, 200, 'a JSON body is a body too')
+  await app.inject({ method: 'POST', url: '/revoke', headers: { 'content-type': 'application/json' }, payload: { token: JSON.parse(json.body).refresh_token } })
+  const journal = (await app.inject({ url: '/_emulator/requests' })).body
+  t.notMatch(journal, code.slice(5))
+  t.notMatch(journal, WEB.clientSecret)
+  t.notMatch(journal, JSON.parse(json.body).refresh_token.slice(5))
+  for (const [type, payload, description] of [
+    ['text/plain', 'grant_type=authorization_code', 'Invalid Content-Type "text/plain": send application/x-www-form-urlencoded.'],
+    ['application/json', '{"grant_type":', 'Invalid JSON payload received.']
+  ]) {
+    for (const url of ['/token', '/revoke', '/tokeninfo']) {
+      const res = await app.inject({ method: 'POST', url, headers: { 'content-type': type! }, payload: payload! })
+      t.equal(res.statusCode, 400, url)
+      t.equal(res.body, oauthError('invalid_request', description!), `${url}: Google's shape`)
+    }
+  }
+  const page = await app.inject({ method: 'POST', url: '/o/oauth2/v2/auth', headers: { 'content-type': 'text/plain' }, payload: 'x' })
+  t.equal(page.statusCode, 400)
+  t.match(page.headers['content-type'], 'text/html')
+  const many = Array.from({ length: 101 }, (_, i) => `https://www.googleapis.com/auth/x${i}`).join(' ')
+  const tooMany = await app.inject({ url: '/o/oauth2/v2/auth?' + new URLSearchParams(authParams({ scope: many })).toString() })
+  t.equal(tooMany.statusCode, 400)
+  t.match(tooMany.body, 'Too many scopes were requested: at most 100.')
+  const long = await app.inject({ method: 'POST', url: '/o/oauth2/v2/auth', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ ...authParams({ state: 'x'.repeat(5000) }), account: 'alice', decision: 'allow' }).toString() })
+  t.equal(long.statusCode, 400)
+  t.match(long.body, 'Parameter state is too long: at most 4096 characters.')
+  const idTokenOnly = await app.inject({ url: '/o/oauth2/v2/auth?' + new URLSearchParams(authParams({ response_type: 'id_token', scope: 'email', nonce: 'n' })).toString() })
+  t.equal(idTokenOnly.statusCode, 400)
+  t.match(idTokenOnly.body, 'needs the openid scope')
+  const verifier = 'a'.repeat(43)
+  const challenge = createHash('sha256').update(verifier).digest('base64url')
+  const pkce = (await consent(app, authParams({ code_challenge: challenge, code_challenge_method: 'S256' }))).searchParams.get('code')!
+  const alias = await token(app, { grant_type: 'authorization_code', code: pkce, client_id: WEB.clientId, client_secret: WEB.clientSecret, redirect_uri: REDIRECT, code_verifier: '\u0161'.repeat(43) })
+  t.equal(alias.body, oauthError('invalid_grant', 'Invalid code verifier.'), 'a verifier of other characters is not the verifier')
+})
+
+t.test('a revoked grant takes its codes not yet exchanged; a seeded emulator never hands a token out twice across resets', async t => {
+  const app = await oauthApp(t)
+  const code = (await consent(app, authParams())).searchParams.get('code')!
+  await app.inject({ method: 'DELETE', url: `/_emulator/oauth/grants?account=alice&clientId=${WEB.clientId}`, headers: { 'content-type': 'application/json' } })
+  const res = await token(app, { grant_type: 'authorization_code', code, client_id: WEB.clientId, client_secret: WEB.clientSecret, redirect_uri: REDIRECT })
+  t.equal(res.body, oauthError('invalid_grant', 'Bad Request'))
+  const mint = async (account: string): Promise<string> => JSON.parse((await app.inject({ method: 'POST', url: '/_emulator/oauth/tokens', payload: { account, scopes: [CONTACTS] } })).body).access_token
+  const alices = await mint('alice')
+  await app.inject({ method: 'POST', url: '/_emulator/reset', headers: { 'content-type': 'application/json' } })
+  const bobs = await mint('bob')
+  t.not(bobs, alices, 'the rewound stream does not give alice\'s token to bob')
+  t.equal((await app.inject({ url: '/v1/contactGroups', headers: { authorization: `Bearer ${alices}` } })).statusCode, 401)
+  await app.inject({ method: 'POST', url: '/_emulator/snapshots', payload: { name: 's' } })
+  const before = await mint('alice')
+  await app.inject({ method: 'POST', url: '/_emulator/snapshots/s:restore', headers: { 'content-type': 'application/json' } })
+  t.not(await mint('bob'), before, 'nor does a restored one')
+  const first = async (): Promise<string> => JSON.parse((await (await oauthApp(t)).inject({ method: 'POST', url: '/_emulator/oauth/tokens', payload: { account: 'alice', scopes: [CONTACTS] } })).body).access_token
+  t.equal(await first(), await first(), 'the same seed, the same tokens: runs repeat')
+})
