@@ -71,18 +71,18 @@ t.test('the packed library, installed into a project and used by its name', asyn
   }
 
   t.test('node:test, ES modules (import)', async t => {
-    passes(t, await node(project, ['--test', '--test-reporter=spec', 'node-esm.test.mjs']), /ℹ pass 4\s+ℹ fail 0/)
+    passes(t, await node(project, ['--test', '--test-reporter=spec', 'node-esm.test.mjs']), /ℹ pass 5\s+ℹ fail 0/)
   })
   t.test('node:test, CommonJS (require)', async t => {
-    passes(t, await node(project, ['--test', '--test-reporter=spec', 'node-cjs.test.cjs']), /ℹ pass 4\s+ℹ fail 0/)
+    passes(t, await node(project, ['--test', '--test-reporter=spec', 'node-cjs.test.cjs']), /ℹ pass 5\s+ℹ fail 0/)
   })
   t.test('Vitest', async t => {
-    passes(t, await node(project, [join(modules, 'vitest', 'vitest.mjs'), 'run', '--root', project, 'vitest.test.mjs']), /Tests\s+4 passed \(4\)/)
+    passes(t, await node(project, [join(modules, 'vitest', 'vitest.mjs'), 'run', '--root', project, 'vitest.test.mjs']), /Tests\s+5 passed \(5\)/)
   })
   t.test('Jest', async t => {
     // The official Node client (gaxios 7) loads a module with import(): under Jest that needs
     // --experimental-vm-modules (README, "Testing with it"). The emulator itself does not.
-    passes(t, await node(project, ['--experimental-vm-modules', join(modules, 'jest', 'bin', 'jest.js'), '--rootDir', project, '--testMatch', '**/jest.test.cjs', '--ci']), /Tests:\s+4 passed, 4 total/)
+    passes(t, await node(project, ['--experimental-vm-modules', join(modules, 'jest', 'bin', 'jest.js'), '--rootDir', project, '--testMatch', '**/jest.test.cjs', '--ci']), /Tests:\s+5 passed, 5 total/)
   })
   t.test('TypeScript sees the types (module nodenext)', async t => {
     const ran = await node(project, [join(modules, 'typescript', 'bin', 'tsc'), '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', 'consumer.ts'])
