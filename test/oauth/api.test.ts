@@ -177,3 +177,11 @@ t.test('docs/oauth.md: its fixture document and its curl line do what the page s
   const exported = JSON.parse((await app.inject({ url: '/_emulator/export' })).body)
   t.same(exported.clients, fixture.clients, 'export writes the clients back')
 })
+
+t.test('--strict-accounts still refuses undeclared tokens, and takes minted ones', async t => {
+  const app = await oauthApp(t, { strictAccounts: true })
+  t.equal((await app.inject({ url: '/v1/contactGroups', headers: { authorization: 'Bearer someone-new' } })).statusCode, 401)
+  const pair = await mint(app, { account: 'alice', scopes: [CONTACTS] })
+  t.equal((await app.inject({ url: '/v1/contactGroups', headers: { authorization: `Bearer ${pair.access_token}` } })).statusCode, 200)
+  t.equal((await app.inject({ url: '/v1/contactGroups', headers: { authorization: 'Bearer alice-token' } })).statusCode, 200)
+})
