@@ -4,6 +4,7 @@
  */
 import type { Db } from './database.js'
 import { forgetPositions, HIGHEST_STORED } from './changes.js'
+import { accountEmail, emailKey } from './model.js'
 import type { AccountProfile, AccountSummary, DeriveKeys, FoundToken, PackedAccount, StoredAccount, StoredClient, StoredContact, StoredDomain, StoredGrant, StoredGroup, StoredOtherPerson } from './model.js'
 
 function otherPerson (row: OtherRow): StoredOtherPerson {
@@ -36,9 +37,9 @@ export class AccountsStore {
       insertClient: db.prepare('INSERT INTO oauth_clients (client_id, client_secret, name, redirect_uris, type) VALUES (?, ?, ?, ?, ?)'),
       deleteClient: db.prepare('DELETE FROM oauth_clients WHERE client_id = ?'),
       deleteAllClients: db.prepare('DELETE FROM oauth_clients'),
-      grants: db.prepare<[string], { client_id: string, scopes: string, granted: number }>('SELECT client_id, scopes, granted FROM oauth_grants WHERE account_id = ? ORDER BY rowid'),
+      grants: db.prepare<[string], { client_id: string, scopes: string, granted: number, offline: number }>('SELECT client_id, scopes, granted, offline FROM oauth_grants WHERE account_id = ? ORDER BY rowid'),
       refreshTokens: db.prepare<[string, string], { token: string, scopes: string, issued: number }>('SELECT token, scopes, issued FROM oauth_refresh_tokens WHERE account_id = ? AND client_id = ? ORDER BY issued, rowid'),
-      insertGrant: db.prepare('INSERT INTO oauth_grants (account_id, client_id, scopes, granted) VALUES (?, ?, ?, ?)'),
+      insertGrant: db.prepare('INSERT INTO oauth_grants (account_id, client_id, scopes, granted, offline) VALUES (?, ?, ?, ?, ?)'),
       insertRefresh: db.prepare('INSERT INTO oauth_refresh_tokens (token, account_id, client_id, scopes, issued) VALUES (?, ?, ?, ?, ?)'),
       accountOthers: db.prepare<[string], OtherRow>('SELECT id, source_type, data, etag, update_time FROM other_contacts WHERE account_id = ? AND deleted = 0 ORDER BY rowid'),
       domains: db.prepare<[], { domain: string, created_time: string }>('SELECT domain, created_time FROM domains ORDER BY domain'),
@@ -61,7 +62,9 @@ export class AccountsStore {
       accountGroups: db.prepare<[string], GroupRow>('SELECT id, group_type, name, client_data, etag, update_time FROM contact_groups WHERE account_id = ? ORDER BY rowid'),
       accountContacts: db.prepare<[string], ContactRow>('SELECT id, data, etag, update_time FROM contacts WHERE account_id = ? ORDER BY rowid'),
       accountMemberships: db.prepare<[string], { contact_id: string, group_id: string }>('SELECT contact_id, group_id FROM memberships WHERE account_id = ? ORDER BY rowid'),
-      insertAccount: db.prepare('INSERT INTO accounts (id, declared, created_time, domain, email, profile) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertAccount: db.prepare('INSERT INTO accounts (id, declared, created_time, domain, email, profile, email_key) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      byEmailKey: db.prepare<[string], string>('SELECT id FROM accounts WHERE email_key = ?').pluck(),
+      refreshOwner: db.prepare<[string], string>('SELECT account_id FROM oauth_refresh_tokens WHERE token = ?').pluck(),
       insertToken: db.prepare('INSERT INTO tokens (token, account_id, scopes) VALUES (?, ?, ?)'),
       insertGroup: db.prepare('INSERT INTO contact_groups (account_id, id, group_type, name, client_data, etag, update_time) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       insertContact: db.prepare('INSERT INTO contacts (account_id, id, data, etag, update_time, given_key, family_key, search_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
@@ -107,6 +110,16 @@ export class AccountsStore {
     return found
   }
 
+  /** The account that signs in with this address (any case), if any. */
+  accountByEmail (address: string): string | undefined {
+    return this.s.byEmailKey.get(emailKey(address))
+  }
+
+  /** The account holding a refresh token, if any. */
+  refreshTokenOwner (token: string): string | undefined {
+    return this.s.refreshOwner.get(token)
+  }
+
   accountExists (id: string): boolean {
     return this.s.account.get(id) !== undefined
   }
@@ -123,10 +136,11 @@ export class AccountsStore {
   /** Creates an account with its groups (system groups included) and contacts. */
   private insert (account: StoredAccount | PackedAccount): void {
     const s = this.s
-    s.insertAccount.run(account.id, account.declared ? 1 : 0, account.createdTime, account.domain, account.email ?? null, account.profile == null ? null : JSON.stringify(account.profile))
+    s.insertAccount.run(account.id, account.declared ? 1 : 0, account.createdTime, account.domain, account.email ?? null, account.profile == null ? null : JSON.stringify(account.profile),
+      account.declared ? emailKey(accountEmail(account)) : null)
     for (const t of account.tokens) s.insertToken.run(t.token, account.id, t.scopes === null ? null : JSON.stringify(t.scopes))
     for (const g of account.grants ?? []) {
-      s.insertGrant.run(account.id, g.clientId, JSON.stringify(g.scopes), g.granted)
+      s.insertGrant.run(account.id, g.clientId, JSON.stringify(g.scopes), g.granted, g.offline ? 1 : 0)
       for (const r of g.refreshTokens) s.insertRefresh.run(r.token, account.id, g.clientId, JSON.stringify(r.scopes), r.issued)
     }
     for (const g of account.groups) {
@@ -278,6 +292,7 @@ export class AccountsStore {
       clientId: g.client_id,
       scopes: JSON.parse(g.scopes) as string[],
       granted: g.granted,
+      offline: g.offline === 1,
       refreshTokens: this.s.refreshTokens.all(accountId, g.client_id).map(r => ({ token: r.token, scopes: JSON.parse(r.scopes) as string[], issued: r.issued }))
     }))
   }

@@ -60,6 +60,21 @@ export interface StoredAccount {
   grants?: StoredGrant[]
 }
 
+/** A sign-in address: one `@`, something on each side; no spaces, control, format (bidi, zero-width) or lone surrogate characters. */
+export const EMAIL = /^[^\s@\p{C}]+@[^\s@\p{C}]+$/u
+
+/** The address an account signs in with: its own, or `<id>@<its domain>` (`<id>@example.com` without one); an id that is an address is its own. */
+export function accountEmail (account: { id: string, email?: string | null, domain: string | null }): string {
+  if (account.email != null) return account.email
+  if (EMAIL.test(account.id)) return account.id
+  return `${account.id}@${account.domain ?? 'example.com'}`
+}
+
+/** What makes two sign-in addresses the same: case does not count. */
+export function emailKey (address: string): string {
+  return address.toLowerCase()
+}
+
 /** An account's profile: names and photos, as the API shows them (a subset of Person). */
 export interface AccountProfile {
   names?: Array<{ displayName?: string, givenName?: string, familyName?: string }>
@@ -83,6 +98,8 @@ export interface StoredGrant {
   scopes: string[]
   /** Emulator-clock microseconds of the first consent. */
   granted: number
+  /** Offline access was granted (a first offline consent gives a refresh token). */
+  offline: boolean
   refreshTokens: Array<{ token: string, scopes: string[], issued: number }>
 }
 

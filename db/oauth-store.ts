@@ -7,6 +7,8 @@ import type { AccountProfile, StoredClient } from './model.js'
 
 /** Refresh tokens one account keeps per client; a new one past it drops the oldest (FIDELITY.md: oauth). */
 export const REFRESH_TOKENS_KEPT = 100
+/** Codes not yet exchanged kept per account and client (chosen): older ones are then Bad Request. */
+export const CODES_KEPT = 100
 /** Access tokens kept per account and client (expired and revoked included), so that the API still knows them. */
 export const ACCESS_TOKENS_KEPT = 1000
 
@@ -30,14 +32,16 @@ export class OAuthStore {
       client: db.prepare<[string], { client_id: string, client_secret: string | null, name: string, redirect_uris: string, type: StoredClient['type'] }>('SELECT client_id, client_secret, name, redirect_uris, type FROM oauth_clients WHERE client_id = ?'),
       identities: db.prepare<[], IdentityRow>('SELECT id, declared, created_time, domain, email, profile FROM accounts WHERE declared = 1 ORDER BY rowid'),
       identity: db.prepare<[string], IdentityRow>('SELECT id, declared, created_time, domain, email, profile FROM accounts WHERE id = ?'),
-      grant: db.prepare<[string, string], { scopes: string }>('SELECT scopes FROM oauth_grants WHERE account_id = ? AND client_id = ?'),
+      grant: db.prepare<[string, string], { scopes: string, offline: number }>('SELECT scopes, offline FROM oauth_grants WHERE account_id = ? AND client_id = ?'),
       grants: db.prepare<[string], { client_id: string, scopes: string, granted: number }>('SELECT client_id, scopes, granted FROM oauth_grants WHERE account_id = ? ORDER BY rowid'),
-      saveGrant: db.prepare('INSERT INTO oauth_grants (account_id, client_id, scopes, granted) VALUES (?, ?, ?, ?) ON CONFLICT (account_id, client_id) DO UPDATE SET scopes = excluded.scopes'),
+      saveGrant: db.prepare('INSERT INTO oauth_grants (account_id, client_id, scopes, granted, offline) VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id, client_id) DO UPDATE SET scopes = excluded.scopes, offline = max(offline, excluded.offline)'),
       deleteGrant: db.prepare('DELETE FROM oauth_grants WHERE account_id = ? AND client_id = ?'),
       insertCode: db.prepare('INSERT INTO oauth_codes (code, account_id, client_id, redirect_uri, scopes, challenge, method, nonce, refresh, expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       code: db.prepare<[string], CodeRow>('SELECT * FROM oauth_codes WHERE code = ?'),
       deleteCode: db.prepare('DELETE FROM oauth_codes WHERE code = ?'),
       pruneCodes: db.prepare('DELETE FROM oauth_codes WHERE expires < ?'),
+      dropOldCodes: db.prepare(`DELETE FROM oauth_codes WHERE account_id = @account AND client_id = @client AND rowid NOT IN
+        (SELECT rowid FROM oauth_codes WHERE account_id = @account AND client_id = @client ORDER BY rowid DESC LIMIT ${CODES_KEPT})`),
       insertRefresh: db.prepare('INSERT INTO oauth_refresh_tokens (token, account_id, client_id, scopes, issued) VALUES (?, ?, ?, ?, ?)'),
       refresh: db.prepare<[string], RefreshRow>('SELECT * FROM oauth_refresh_tokens WHERE token = ?'),
       dropOldRefresh: db.prepare(`DELETE FROM oauth_refresh_tokens WHERE account_id = @account AND client_id = @client AND rowid NOT IN
@@ -80,12 +84,17 @@ export class OAuthStore {
   }
 
   grantedScopes (accountId: string, clientId: string): string[] | undefined {
-    const row = this.s.grant.get(accountId, clientId)
-    return row === undefined ? undefined : JSON.parse(row.scopes) as string[]
+    return this.grant(accountId, clientId)?.scopes
   }
 
-  saveGrant (accountId: string, clientId: string, scopes: readonly string[], now: number): void {
-    this.s.saveGrant.run(accountId, clientId, JSON.stringify(scopes), now)
+  /** What an account granted a client: its scopes, and whether offline access. */
+  grant (accountId: string, clientId: string): { scopes: string[], offline: boolean } | undefined {
+    const row = this.s.grant.get(accountId, clientId)
+    return row === undefined ? undefined : { scopes: JSON.parse(row.scopes) as string[], offline: row.offline === 1 }
+  }
+
+  saveGrant (accountId: string, clientId: string, scopes: readonly string[], now: number, offline = false): void {
+    this.s.saveGrant.run(accountId, clientId, JSON.stringify(scopes), now, offline ? 1 : 0)
   }
 
   /** What an account granted, per client, with its live tokens (the web UI, the control plane). */
@@ -107,8 +116,12 @@ export class OAuthStore {
     })()
   }
 
+  /** Keeps a code; the oldest of the account and client not yet exchanged go past CODES_KEPT. */
   saveCode (row: CodeRow): void {
-    this.s.insertCode.run(row.code, row.account_id, row.client_id, row.redirect_uri, row.scopes, row.challenge, row.method, row.nonce, row.refresh, row.expires)
+    this.db.transaction(() => {
+      this.s.insertCode.run(row.code, row.account_id, row.client_id, row.redirect_uri, row.scopes, row.challenge, row.method, row.nonce, row.refresh, row.expires)
+      this.s.dropOldCodes.run({ account: row.account_id, client: row.client_id })
+    })()
   }
 
   code (code: string): CodeRow | undefined {

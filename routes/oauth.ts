@@ -170,9 +170,10 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
     const again = { selected: '', newEmail: email, newName: name }
     if (!EMAIL.test(email) || !email.slice(email.indexOf('@')).includes('.') || email.length > 254) return showConsent(reply, request, req, params, { ...again, problem: 'Enter an email address, such as ada@example.com.' })
     if (req.hd !== undefined) return showConsent(reply, request, req, params, { ...again, problem: `Only accounts of ${req.hd === '*' ? 'a Workspace domain' : req.hd} can sign in here: choose one of those listed.` })
-    const existing = candidates(ctx, req).find(a => a.email.toLowerCase() === email.toLowerCase())
+    const owner = app.accounts.accountByEmail(email)
+    const existing = owner === undefined ? undefined : candidates(ctx, req).find(a => a.accountId === owner)
     if (existing !== undefined) return reply.redirect(approve(ctx, req, existing, true), 302)
-    if (app.accounts.accountExists(email)) return showConsent(reply, request, req, params, { ...again, problem: `"${email}" cannot sign in here: it names an account already.` })
+    if (owner !== undefined || app.accounts.accountExists(email)) return showConsent(reply, request, req, params, { ...again, problem: `"${email}" cannot sign in here: it names an account already.` })
     return reply.redirect(approve(ctx, req, addAccount(ctx, email, name), true), 302)
   }
 

@@ -10,10 +10,25 @@ import { checkAccountDomain, documentSize, fixtureDocumentSteps, fixtureInput, p
 import { MAX_CONTACTS_IN_EMULATOR } from '../src/limits.js'
 import { runStepsAsync, runStepsInTransaction } from '../src/steps.js'
 import { baseUrl } from '../src/http.js'
+import { accountEmail, type StoredAccount } from '../db/model.js'
 
 const INVALID_DOCUMENT = 'Invalid fixture document'
 
 export default async function stateRoutes (app: FastifyInstance): Promise<void> {
+  /** What of an account's sign-in (its address, a refresh token) another account holds — one `other` says is not being replaced. */
+  const signInConflict = (a: Omit<StoredAccount, 'contacts'>, other: (id: string) => boolean): { path: string, what: string, owner: string } | undefined => {
+    const address = accountEmail(a)
+    const owner = app.accounts.accountByEmail(address)
+    if (owner !== undefined && other(owner)) return { path: 'email', what: `sign-in address "${address}"`, owner }
+    for (const [i, g] of (a.grants ?? []).entries()) {
+      for (const [j, r] of g.refreshTokens.entries()) {
+        const holder = app.accounts.refreshTokenOwner(r.token)
+        if (holder !== undefined && other(holder)) return { path: `grants[${i}].refreshTokens[${j}].token`, what: `refresh token "${r.token}"`, owner: holder }
+      }
+    }
+    return undefined
+  }
+
   app.post('/_emulator/reset', { config: { queryParams: ['account'], compact: true } }, async (request) => {
     const { account } = request.query as { account?: string }
     if (account === undefined) {
@@ -37,6 +52,11 @@ export default async function stateRoutes (app: FastifyInstance): Promise<void> 
         if (owner !== undefined && owner !== account) {
           throw alreadyExists(`Cannot reset account "${account}": its fixture's token "${token}" now belongs to account "${owner}". Reset that account first (POST /_emulator/reset?account=${owner}), or reset everything.`)
         }
+      }
+      // The same for its sign-in address and its refresh tokens (src/fixtures/oauth.ts).
+      const taken = start[0] === undefined ? undefined : signInConflict(start[0], id => id !== account)
+      if (taken !== undefined) {
+        throw alreadyExists(`Cannot reset account "${account}": its fixture's ${taken.what} now belongs to account "${taken.owner}". Reset that account first (POST /_emulator/reset?account=${taken.owner}), or reset everything.`)
       }
       await runStepsInTransaction(app.db, app.accounts.replaceSteps(start, { onlyAccount: account }))
       app.renderings.clearAccount(account)
@@ -73,6 +93,11 @@ export default async function stateRoutes (app: FastifyInstance): Promise<void> 
           throw invalidArgument(`${INVALID_DOCUMENT}: accounts[${i}].tokens[${j}].token: token "${t.token}" already belongs to account "${owner.accountId}"`)
         }
       }))
+      // So do a sign-in address and a refresh token.
+      accounts.forEach((a, i) => {
+        const taken = signInConflict(a, id => !replaced.has(id))
+        if (taken !== undefined) throw invalidArgument(`${INVALID_DOCUMENT}: accounts[${i}].${taken.path}: the ${taken.what} already belongs to account "${taken.owner}"`)
+      })
       // The domains an account names still exist (a whole reset may have removed them since the check).
       const declared = new Set(domains.map(d => d.domain))
       await fixtureInput(INVALID_DOCUMENT, () => {

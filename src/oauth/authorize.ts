@@ -10,7 +10,7 @@ import { isRedirectUri } from '../fixtures/oauth.js'
 import { newCode } from './credentials.js'
 import { AuthPageError, CODE_MICROS, identityOf, type Identity, type OAuthContext } from './context.js'
 import { covers, parseScopes, invalidScopeText, redirectScopeText, union, OPENID, TOO_MANY_SCOPES, type ScopeRequest } from './scopes.js'
-import { issueTokens } from './tokens.js'
+import { idToken, issueTokens } from './tokens.js'
 import type { StoredClient } from '../../db/model.js'
 
 export type ResponseType = 'code' | 'token' | 'id_token'
@@ -171,7 +171,7 @@ export function alreadyGranted (ctx: OAuthContext, req: AuthRequest, accountId: 
   return granted !== undefined && covers(granted, req.scope.scopes)
 }
 
-/** Stores a new account for the consent page's "use another account": its address, and a name if given. */
+/** Stores a new account for the consent page's "use another account": its address, and a name if given (the caller has checked the address is nobody's). */
 export function addAccount (ctx: OAuthContext, email: string, name: string): Identity {
   const words = name.trim().split(/\s+/).filter(w => w !== '')
   const profile = words.length === 0 ? null : { names: [{ displayName: words.join(' '), givenName: words[0]!, ...(words.length > 1 ? { familyName: words.slice(1).join(' ') } : {}) }] }
@@ -186,12 +186,14 @@ export function addAccount (ctx: OAuthContext, email: string, name: string): Ide
  */
 export function approve (ctx: OAuthContext, req: AuthRequest, account: Identity, shown: boolean): string {
   const now = ctx.now()
-  const before = ctx.store.grantedScopes(account.accountId, req.clientId)
+  const grant = ctx.store.grant(account.accountId, req.clientId)
+  const before = grant?.scopes
   const scopes = req.includeGrantedScopes && before !== undefined ? union(req.scope.scopes, before) : req.scope.scopes
   const newScopes = before === undefined || !covers(before, req.scope.scopes)
-  ctx.store.saveGrant(account.accountId, req.clientId, union(before ?? [], req.scope.scopes), now)
-  // A refresh token comes with the first consent of an offline request (or a forced one).
-  const refresh = req.offline && (newScopes || req.prompt.has('consent'))
+  ctx.store.saveGrant(account.accountId, req.clientId, union(before ?? [], req.scope.scopes), now, req.offline)
+  // A refresh token comes with the first consent of an offline request — to these scopes, or to
+  // offline access at all — or with a forced one.
+  const refresh = req.offline && (newScopes || grant?.offline !== true || req.prompt.has('consent'))
   const values: Array<[string, string | undefined]> = [['state', req.state]]
   if (req.responseTypes.has('code')) {
     const code = newCode(ctx.random, ctx.store.salt())
@@ -199,10 +201,13 @@ export function approve (ctx: OAuthContext, req: AuthRequest, account: Identity,
     ctx.store.pruneCodes(now)
     values.push(['iss', ctx.issuer], ['code', code])
   }
-  if (req.responseTypes.has('token') || req.responseTypes.has('id_token')) {
-    const issued = issueTokens(ctx, { account, clientId: req.clientId, scopes, refresh: false, nonce: req.nonce, accessType: 'online', idToken: req.responseTypes.has('id_token') || scopes.includes(OPENID) })
-    if (req.responseTypes.has('token')) values.push(['access_token', issued.access_token], ['token_type', 'Bearer'], ['expires_in', String(issued.expires_in)])
-    if (req.responseTypes.has('id_token') && issued.id_token !== undefined) values.push(['id_token', issued.id_token])
+  if (req.responseTypes.has('token')) {
+    const issued = issueTokens(ctx, { account, clientId: req.clientId, scopes, refresh: false, nonce: req.nonce, accessType: 'online', idToken: req.responseTypes.has('id_token') })
+    values.push(['access_token', issued.access_token], ['token_type', 'Bearer'], ['expires_in', String(issued.expires_in)])
+    if (issued.id_token !== undefined) values.push(['id_token', issued.id_token])
+  } else if (req.responseTypes.has('id_token')) {
+    // An ID token alone: no access token is made, and the ID token has no at_hash.
+    values.push(['id_token', idToken(ctx, account, req.clientId, scopes, undefined, req.nonce)])
   }
   values.push(['scope', redirectScopeText(req.scope.short, scopes)], ['authuser', '0'])
   if (account.domain !== null) values.push(['hd', account.domain])

@@ -43,8 +43,8 @@ export function issueTokens (ctx: OAuthContext, o: { account: Identity, clientId
   return answer
 }
 
-/** An ID token, its claims in the order Google's carry them. */
-function idToken (ctx: OAuthContext, who: Identity, clientId: string, scopes: readonly string[], accessToken: string, nonce: string | undefined): string {
+/** An ID token, its claims in the order Google's carry them (`at_hash` when an access token comes with it). */
+export function idToken (ctx: OAuthContext, who: Identity, clientId: string, scopes: readonly string[], accessToken: string | undefined, nonce: string | undefined): string {
   const iat = Math.floor(ctx.now() / 1_000_000)
   const claims: Record<string, unknown> = { iss: ctx.issuer, azp: clientId, aud: clientId, sub: who.sub }
   if (who.domain !== null) claims.hd = who.domain
@@ -52,7 +52,7 @@ function idToken (ctx: OAuthContext, who: Identity, clientId: string, scopes: re
     claims.email = who.email
     claims.email_verified = true
   }
-  claims.at_hash = atHash(accessToken)
+  if (accessToken !== undefined) claims.at_hash = atHash(accessToken)
   if (nonce !== undefined) claims.nonce = nonce
   if (scopes.includes(PROFILE_SCOPE)) {
     if (who.name !== undefined) claims.name = who.name
@@ -155,9 +155,10 @@ export function tokenRequest (ctx: OAuthContext, form: Readonly<Record<string, s
 /** POST /revoke: an access or refresh token; the whole grant of its account to its client goes. */
 export function revoke (ctx: OAuthContext, token: string | undefined): void {
   if (token === undefined || token === '') throw badRequest('invalid_request', 'Missing required parameter: token')
-  const access = ctx.store.access(token)
+  // An access token that has expired (or was revoked) is answered as one Google no longer knows: the grant stays.
+  const access = liveAccessToken(ctx, token)
   const refresh = access === undefined ? ctx.store.refresh(token) : undefined
-  const owner = access !== undefined && !access.revoked ? { accountId: access.accountId, clientId: access.clientId } : refresh !== undefined ? { accountId: refresh.account_id, clientId: refresh.client_id } : undefined
+  const owner = access !== undefined ? { accountId: access.accountId, clientId: access.clientId } : refresh !== undefined ? { accountId: refresh.account_id, clientId: refresh.client_id } : undefined
   if (owner === undefined) throw badRequest('invalid_token', 'Token expired or revoked')
   ctx.store.revokeGrant(owner.accountId, owner.clientId)
 }
@@ -230,6 +231,6 @@ export function userInfo (ctx: OAuthContext, token: string | undefined, legacy: 
 export function mintTokens (ctx: OAuthContext, o: { accountId: string, scopes: readonly string[], clientId: string, expiresIn?: number }): TokenAnswer {
   const who = identity(ctx, o.accountId)
   const before = ctx.store.grantedScopes(o.accountId, o.clientId) ?? []
-  ctx.store.saveGrant(o.accountId, o.clientId, [...new Set([...before, ...o.scopes])], ctx.now())
+  ctx.store.saveGrant(o.accountId, o.clientId, [...new Set([...before, ...o.scopes])], ctx.now(), true)
   return issueTokens(ctx, { account: who, clientId: o.clientId, scopes: o.scopes, refresh: true, accessType: 'offline', idToken: true, ...(o.expiresIn === undefined ? {} : { expiresIn: o.expiresIn }) })
 }

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { readFileSync } from 'node:fs'
-import { CONTACTS, FIXTURES, oauthApp, signIn, token, WEB } from './helpers.js'
+import { CONTACTS, FIXTURES, oauthApp, oauthError, signIn, token, WEB } from './helpers.js'
 
 const JSON_TYPE = { 'content-type': 'application/json' }
 const REALM = 'Bearer realm="https://accounts.google.com/"'
@@ -103,7 +103,10 @@ t.test('export and import carry clients, identities, grants and refresh tokens; 
   const doc = JSON.parse((await app.inject({ url: '/_emulator/export' })).body)
   t.same(doc.clients, FIXTURES.clients.map(c => ({ ...c, type: c.type })))
   const alice = doc.accounts.find((a: { id: string }) => a.id === 'alice')
-  t.same(alice.grants, [{ clientId: WEB.clientId, scopes: [`${CONTACTS}`, 'https://www.googleapis.com/auth/userinfo.email', 'https://www.googleapis.com/auth/userinfo.profile', 'openid'].sort((a, b) => doc.accounts[0].grants[0].scopes.indexOf(a) - doc.accounts[0].grants[0].scopes.indexOf(b)), refreshTokens: [{ token: signed.refresh_token }] }])
+  t.equal(alice.grants.length, 1)
+  t.same(Object.keys(alice.grants[0]), ['clientId', 'scopes', 'granted', 'refreshTokens'])
+  t.match(alice.grants[0], { clientId: WEB.clientId, granted: /^2026-03-01T00:00:00\.\d+Z$/, refreshTokens: [{ token: signed.refresh_token, issued: /^2026-03-01T/ }] })
+  t.same([...alice.grants[0].scopes].sort(), [CONTACTS, 'https://www.googleapis.com/auth/userinfo.email', 'https://www.googleapis.com/auth/userinfo.profile', 'openid'].sort())
   t.same(doc.accounts.find((a: { id: string }) => a.id === 'bob').email, 'bob@corp.example')
   const other = await oauthApp(t, {}, { accounts: [] })
   const imported = await other.inject({ method: 'POST', url: '/_emulator/import', payload: doc })
@@ -117,6 +120,8 @@ t.test('export and import carry clients, identities, grants and refresh tokens; 
   await app.inject({ method: 'POST', url: '/_emulator/snapshots/signed-in:restore', headers: JSON_TYPE })
   const restored = await token(app, { grant_type: 'refresh_token', refresh_token: signed.refresh_token!, client_id: WEB.clientId, client_secret: WEB.clientSecret })
   t.equal(restored.statusCode, 200, 'a restore brings it back')
+  const again = JSON.parse((await other.inject({ url: '/_emulator/export' })).body)
+  t.same(again.accounts.find((a: { id: string }) => a.id === 'alice').grants, alice.grants, 'the times of a grant and its tokens survive a round trip')
 })
 
 t.test('fixtures: clients, email, profile and grants are checked with their paths', async t => {
@@ -184,4 +189,34 @@ t.test('--strict-accounts still refuses undeclared tokens, and takes minted ones
   const pair = await mint(app, { account: 'alice', scopes: [CONTACTS] })
   t.equal((await app.inject({ url: '/v1/contactGroups', headers: { authorization: `Bearer ${pair.access_token}` } })).statusCode, 200)
   t.equal((await app.inject({ url: '/v1/contactGroups', headers: { authorization: 'Bearer alice-token' } })).statusCode, 200)
+})
+
+t.test('a sign-in address and a refresh token belong to one account: an import or a reset that would share one is refused', async t => {
+  const app = await oauthApp(t)
+  const signed = await signIn(app)
+  const importing = async (doc: unknown): Promise<{ status: number, message: string }> => {
+    const res = await app.inject({ method: 'POST', url: '/_emulator/import', payload: doc as object })
+    return { status: res.statusCode, message: res.statusCode === 200 ? '' : JSON.parse(res.body).error.message }
+  }
+  t.same(await importing({ accounts: [{ id: 'carol', email: 'BOB@corp.example' }] }), { status: 400, message: 'Invalid fixture document: accounts[0].email: the sign-in address "BOB@corp.example" already belongs to account "bob"' })
+  t.same(await importing({ accounts: [{ id: 'carol', email: 'alice@example.com' }] }), { status: 400, message: 'Invalid fixture document: accounts[0].email: the sign-in address "alice@example.com" already belongs to account "alice"' }, 'a default address counts')
+  t.same(await importing({ accounts: [{ id: 'carol', grants: [{ clientId: 'c', scopes: ['email'], refreshTokens: [{ token: signed.refresh_token }] }] }] }), { status: 400, message: `Invalid fixture document: accounts[0].grants[0].refreshTokens[0].token: the refresh token "${signed.refresh_token!}" already belongs to account "alice"` })
+  t.same(await importing({ accounts: [{ id: 'bob', email: 'bob2@corp.example' }, { id: 'carol', email: 'bob@corp.example' }] }), { status: 200, message: '' }, 'an address of an account the import replaces is free')
+  const reset = await app.inject({ method: 'POST', url: '/_emulator/reset?account=bob', headers: { 'content-type': 'application/json' } })
+  t.equal(reset.statusCode, 409)
+  t.match(JSON.parse(reset.body).error.message, 'Cannot reset account "bob": its fixture\'s sign-in address "bob@corp.example" now belongs to account "carol"')
+})
+
+t.test('revoking an expired access token answers invalid_token and keeps the grant; an offline consent after an online one gives a refresh token', async t => {
+  const app = await oauthApp(t)
+  const signed = await signIn(app)
+  await app.inject({ method: 'POST', url: '/_emulator/clock', payload: { advance: '2h' } })
+  const res = await app.inject({ method: 'POST', url: `/revoke?token=${encodeURIComponent(signed.access_token)}` })
+  t.equal(res.body, oauthError('invalid_token', 'Token expired or revoked'))
+  t.equal((await token(app, { grant_type: 'refresh_token', refresh_token: signed.refresh_token!, client_id: WEB.clientId, client_secret: WEB.clientSecret })).statusCode, 200, 'the refresh token still works')
+  const other = await oauthApp(t)
+  const online = await signIn(other, { access_type: 'online' })
+  t.equal(online.refresh_token, undefined)
+  const offline = await signIn(other)
+  t.ok(offline.refresh_token, 'the first offline consent gives one')
 })
