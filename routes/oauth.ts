@@ -6,7 +6,7 @@
  * Answers are Google's: JSON pretty-printed with two spaces and `no-store` for tokens, HTML for
  * the pages. Not the control plane: an app reaches these as it reaches Google (CORS as the API's).
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { baseUrl } from '../src/http.js'
 import { AuthPageError, OAuthError } from '../src/oauth/context.js'
 import { addAccount, alreadyGranted, approve, candidates, checkAuthRequest, denied, hintedAccount, interactionRequired, type AuthRequest } from '../src/oauth/authorize.js'
@@ -57,7 +57,12 @@ function json (reply: FastifyReply, status: number, body: unknown, request: Fast
   return text(reply.status(status).headers({ 'content-type': 'application/json; charset=utf-8', ...NO_STORE }), JSON.stringify(body, null, 2))
 }
 
+/**
+ * An HTML page; the journal keeps its title only (the consent page lists every account that
+ * signs in, the error page the request's parameters).
+ */
 function html (reply: FastifyReply, status: number, page: string): FastifyReply {
+  reply.request.redactedResponse = /<title>([^<]*)<\/title>/.exec(page)?.[1] ?? ''
   return text(reply.status(status).headers({ 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_CSP, 'x-frame-options': 'DENY', ...NO_STORE }), page)
 }
 
@@ -103,10 +108,29 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
   })
   app.addContentTypeParser('*', (request, _payload, done) => {
     const type = request.headers['content-type']
-    request.bodyProblem = `Invalid Content-Type "${String(type).slice(0, 100)}": send application/x-www-form-urlencoded.`
+    request.bodyProblem = type === undefined || type === '' ? 'Missing Content-Type: send application/x-www-form-urlencoded.' : `Invalid Content-Type "${type.slice(0, 100)}": send application/x-www-form-urlencoded.`
     done(null, undefined)
   })
   app.decorateRequest('bodyProblem', undefined)
+
+  // What Fastify or the store throws on these paths is answered in the endpoint's own shape:
+  // the HTML page on the authorization path, `{"error","error_description"}` elsewhere.
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const full = (err as { code?: string }).code === 'SQLITE_FULL'
+    // (An empty Content-Type is Fastify's 415: a missing one, as Google would say.)
+    const status = full ? 429 : err.statusCode === 415 ? 400 : err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500
+    const description = full
+      ? `The emulator holds as much as it may (--max-storage ${app.config.maxStorageMiB} MiB): reset it or delete what a test no longer needs.`
+      : err.statusCode === 415 ? 'Missing Content-Type: send application/x-www-form-urlencoded.' : status === 413 ? 'Request payload size exceeds the limit.' : status < 500 ? 'Bad Request' : 'Internal error.'
+    if (status === 500) request.log.error({ err }, 'sign-in request failed')
+    if (AUTH_PATHS.includes(request.routeOptions.url ?? '')) return html(reply, status, errorPage(new AuthPageError(status, status < 500 && !full ? 'invalid_request' : 'temporarily_unavailable', [description])))
+    return json(reply, status, { error: full ? 'temporarily_unavailable' : status < 500 ? 'invalid_request' : 'internal_failure', error_description: description }, request)
+  })
+
+  /** Files the call under its account in the journal (its answer is about that account). */
+  const attribute = (request: FastifyRequest, accountId: string): void => {
+    request.account = { id: accountId, token: '', scopes: [], createdTime: '', stored: true, generation: app.accounts.generation, domain: null, declared: true, identity: null }
+  }
 
   const showConsent = (reply: FastifyReply, request: FastifyRequest, req: AuthRequest, params: Params, extra: { problem?: string, selected?: string, newEmail?: string, newName?: string } = {}): FastifyReply => {
     const accounts = candidates(ctx, req)
@@ -118,9 +142,11 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
       scopes: req.scope.scopes,
       ...extra
     }
-    if (view.selected === undefined) {
+    if (view.selected === undefined && req.loginHint !== undefined) {
       const hinted = hintedAccount(ctx, req)
+      // A hint naming nobody known is the address "use another account" starts with.
       if (hinted !== undefined) view.selected = hinted.accountId
+      else if (EMAIL.test(req.loginHint)) Object.assign(view, { selected: '', newEmail: req.loginHint })
     }
     return html(reply, extra.problem === undefined ? 200 : 400, consentPage(view))
   }
@@ -138,10 +164,13 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
     if (req.prompt.has('none')) {
       // No session in the emulator: the account comes from login_hint, and must have granted it all.
       if (hinted === undefined || !alreadyGranted(ctx, req, hinted.accountId)) return reply.redirect(interactionRequired(ctx, req), 302)
+      attribute(request, hinted.accountId)
       return reply.redirect(approve(ctx, req, hinted, false), 302)
     }
-    if (ctx.autoApprove && hinted !== undefined) {
+    // select_account asks for the chooser: the page is shown even when auto-approving.
+    if (ctx.autoApprove && hinted !== undefined && !req.prompt.has('select_account')) {
       const shown = !alreadyGranted(ctx, req, hinted.accountId) || req.prompt.has('consent')
+      attribute(request, hinted.accountId)
       return reply.redirect(approve(ctx, req, hinted, shown), 302)
     }
     return showConsent(reply, request, req, params)
@@ -163,6 +192,7 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
     if (chosen !== '') {
       const account = candidates(ctx, req).find(a => a.accountId === chosen)
       if (account === undefined) return showConsent(reply, request, req, params, { problem: 'Choose one of the accounts listed.' })
+      attribute(request, account.accountId)
       return reply.redirect(approve(ctx, req, account, true), 302)
     }
     const email = (form.new_email ?? '').trim()
@@ -172,9 +202,14 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
     if (req.hd !== undefined) return showConsent(reply, request, req, params, { ...again, problem: `Only accounts of ${req.hd === '*' ? 'a Workspace domain' : req.hd} can sign in here: choose one of those listed.` })
     const owner = app.accounts.accountByEmail(email)
     const existing = owner === undefined ? undefined : candidates(ctx, req).find(a => a.accountId === owner)
-    if (existing !== undefined) return reply.redirect(approve(ctx, req, existing, true), 302)
+    if (existing !== undefined) {
+      attribute(request, existing.accountId)
+      return reply.redirect(approve(ctx, req, existing, true), 302)
+    }
     if (owner !== undefined || app.accounts.accountExists(email)) return showConsent(reply, request, req, params, { ...again, problem: `"${email}" cannot sign in here: it names an account already.` })
-    return reply.redirect(approve(ctx, req, addAccount(ctx, email, name), true), 302)
+    const added = addAccount(ctx, email, name)
+    attribute(request, added.accountId)
+    return reply.redirect(approve(ctx, req, added, true), 302)
   }
 
   for (const path of AUTH_PATHS) {
@@ -186,7 +221,8 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
   const token = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     try {
       bodyOk(request)
-      const answer = tokenRequest(ctx, single(request.body), request.headers.authorization)
+      const { answer, accountId } = tokenRequest(ctx, single(request.body), request.headers.authorization)
+      attribute(request, accountId)
       return json(reply, 200, answer, request, mintTokensRedacted(answer))
     } catch (err) {
       return oauthFailure(reply, request, err)
@@ -213,7 +249,8 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
     const bearer = tokenOf(request)
     try {
       bodyOk(request)
-      const answer = tokenInfo(ctx, { id_token: params.id_token, access_token: params.access_token ?? (typeof bearer === 'string' ? bearer : undefined) })
+      const { answer, accountId } = tokenInfo(ctx, { id_token: params.id_token, access_token: params.access_token ?? (typeof bearer === 'string' ? bearer : undefined) })
+      attribute(request, accountId)
       return json(reply, 200, answer, request)
     } catch (err) {
       return oauthFailure(reply, request, err)
@@ -224,7 +261,9 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
   const user = (legacy: boolean) => (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const bearer = tokenOf(request)
     try {
-      return json(reply, 200, userInfo(ctx, typeof bearer === 'string' ? bearer : undefined, legacy), request)
+      const { answer, accountId } = userInfo(ctx, typeof bearer === 'string' ? bearer : undefined, legacy)
+      attribute(request, accountId)
+      return json(reply, 200, answer, request)
     } catch (err) {
       return oauthFailure(reply, request, err)
     }

@@ -22,27 +22,9 @@ import { cannotListen } from './listen.js'
 import { FixtureError } from './fixtures/fixture.js'
 import type { JournalEntry, JournalError, JournalFilter } from './plugins/journal.js'
 import type { SnapshotInfo } from '../db/snapshots.js'
-import type { TokenAnswer } from './oauth/tokens.js'
-
-export type { TokenAnswer } from './oauth/tokens.js'
-
-/** What `emulator.oauth.mintTokens` takes (POST /_emulator/oauth/tokens). */
-export interface MintRequest {
-  account: string
-  scopes: string[]
-  clientId?: string
-  /** Seconds the access token lives (1–86,400; 3599 by default). */
-  expiresIn?: number
-}
-
-/** What `emulator.oauth.grants` answers (GET /_emulator/oauth/grants). */
-export interface GrantsAnswer {
-  account: string
-  email: string
-  grants: Array<{ clientId: string, scopes: string[], granted: string, refreshTokens: number, accessTokens: number, expires?: string }>
-}
 import type { CustomFaultError, FaultRule, NamedFaultError } from './faults.js'
 import type { QuotaName, QuotaState } from './quotas.js'
+import type { TokenAnswer } from './oauth/tokens.js'
 
 export { ConfigError, FixtureError }
 export type { JournalEntry, JournalError, JournalFilter, SnapshotInfo, FaultRule, NamedFaultError, CustomFaultError, QuotaName, QuotaState }
@@ -72,6 +54,23 @@ export interface FaultRuleInput {
  * `logLevel` `silent` unless given.
  */
 export type { EmulatorOptions, LogLevel } from './options.js'
+export type { TokenAnswer } from './oauth/tokens.js'
+
+/** What `emulator.oauth.mintTokens` takes (POST /_emulator/oauth/tokens). */
+export interface MintRequest {
+  account: string
+  scopes: string[]
+  clientId?: string
+  /** Seconds the access token lives (1–86,400; 3599 by default). */
+  expiresIn?: number
+}
+
+/** What `emulator.oauth.grants` answers (GET /_emulator/oauth/grants). */
+export interface GrantsAnswer {
+  account: string
+  email: string
+  grants: Array<{ clientId: string, scopes: string[], granted: string, refreshTokens: number, accessTokens: number, expires?: string }>
+}
 
 /** A control-plane call that the emulator refused: its HTTP status and Google-shaped error. */
 export class EmulatorError extends Error {

@@ -128,7 +128,7 @@ t.test('Google\'s auth libraries sign a fixture user in', async t => {
       code_challenge_method: CodeChallengeMethod.S256
     })
     // README: end node-sign-in
-    const context = await browser.newContext({ bypassCSP: true })
+    const context = await browser.newContext()
     t.teardown(() => context.close())
     const page = await context.newPage()
     await page.goto(authUrl)
@@ -202,6 +202,22 @@ t.test('Google\'s auth libraries sign a fixture user in', async t => {
     await section.getByText('No app has been granted access.').waitFor()
     const api = await fetch(`${emulator}/v1/contactGroups`, { headers: { authorization: `Bearer ${minted.access_token}` } })
     t.equal(api.status, 401, 'the revoked token no longer works')
+  })
+
+  t.test('keyboard: an address typed under "Use another account" and Enter signs in', async t => {
+    const emulator = await start(t)
+    const page = await browser.newPage()
+    t.teardown(() => page.close())
+    const params = new URLSearchParams({ client_id: 'node-app.apps.googleusercontent.com', redirect_uri: `${pages.origin}/callback`, response_type: 'code', scope: 'openid email', state: 'kb' })
+    await page.goto(`${emulator}/o/oauth2/v2/auth?${params.toString()}`)
+    await page.getByRole('radio', { name: 'Use another account' }).check()
+    await page.getByLabel('Email').fill('kim@example.net')
+    await page.getByLabel('Name').fill('Kim Lee')
+    await page.keyboard.press('Enter')
+    await page.waitForURL(url => url.pathname === '/callback')
+    const url = new URL(page.url())
+    t.equal(url.searchParams.get('state'), 'kb')
+    t.ok(url.searchParams.get('code'), 'Enter allows: a code, not access_denied')
   })
 
   t.test('Python: google-auth-oauthlib Flow, Credentials(token_uri=…) refreshing, a revoked grant', async t => {

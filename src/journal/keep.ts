@@ -36,7 +36,7 @@ export const MAX_SHOWN_DEPTH = 32
 export const MAX_ENTRY_CHARS = JOURNAL_PAGE_CHARS / 4
 
 /** Query parameters whose values never appear: credentials. */
-const CREDENTIALS = new Set(['access_token', 'oauth_token', 'key', 'token', 'id_token', 'code', 'refresh_token', 'client_secret', 'code_verifier'])
+const CREDENTIALS = new Set(['access_token', 'oauth_token', 'key', 'token', 'id_token', 'code', 'refresh_token', 'client_secret', 'code_verifier', 'login_hint'])
 
 // The entry's shape is its own module: the web UI (ui/) reads it too, without the server's types.
 

@@ -3,7 +3,8 @@
  * person or a test's browser uses — pick an account or add one, see the app's name and the
  * scopes in words, Allow or Cancel — and Google's error page for a request that is never sent
  * back to the app. Plain HTML and one stylesheet of the emulator's own: no script, no CDN;
- * usable from the keyboard (a form of native controls) and by screen readers (labels, a
+ * usable from the keyboard (a form of native controls; Allow is the form's first button, so Enter
+allows, and is shown on the right as Google shows it) and by screen readers (labels, a
  * fieldset with its legend, errors announced with role="alert").
  */
 import type { AuthPageError, Identity } from './context.js'
@@ -89,8 +90,8 @@ ${v.scopes.map(s => `<li>${escape(describeScope(s))}</li>`).join('\n')}
 </ul>
 </section>
 <div class="buttons">
-<button type="submit" name="decision" value="cancel">Cancel</button>
 <button type="submit" name="decision" value="allow" class="primary">Allow</button>
+<button type="submit" name="decision" value="cancel">Cancel</button>
 </div>
 </form>`)
 }
@@ -105,7 +106,7 @@ ul{padding:0}.accounts li{list-style:none;padding:.5rem 0;border-bottom:1px soli
 .new{display:grid;grid-template-columns:auto 1fr;gap:.5rem;margin:.5rem 0 0 1.6rem}
 .scopes li{margin:.4rem 0 .4rem 1.2rem}.problem{color:#b3261e;font-weight:500}
 .error-code{font-weight:600}.details li{list-style:none;font-family:monospace;word-break:break-all}
-.buttons{display:flex;justify-content:flex-end;gap:1rem;margin-top:1.5rem}
+.buttons{display:flex;flex-direction:row-reverse;justify-content:flex-start;gap:1rem;margin-top:1.5rem}
 button{font:inherit;padding:.6rem 1.4rem;border-radius:1.2rem;border:1px solid #747775;background:#fff;color:#0b57d0;cursor:pointer}
 button.primary{background:#0b57d0;color:#fff;border-color:#0b57d0}
 button:focus-visible,input:focus-visible{outline:3px solid #0b57d0;outline-offset:2px}

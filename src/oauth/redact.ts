@@ -5,7 +5,8 @@
  */
 import type { TokenAnswer } from './tokens.js'
 
-const SECRET_FIELDS = new Set(['code', 'client_secret', 'code_verifier', 'refresh_token', 'token', 'access_token', 'id_token', 'assertion', 'new_email'])
+/** Fields whose values never reach the journal: secrets, and who signs in (an address or a name is account data). */
+const SECRET_FIELDS = new Set(['code', 'client_secret', 'code_verifier', 'refresh_token', 'token', 'access_token', 'id_token', 'assertion', 'new_email', 'new_name', 'login_hint'])
 
 export function redactForm (text: string): string {
   return text.split('&').map(part => {

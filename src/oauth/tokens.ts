@@ -9,6 +9,7 @@ import { isCodeShaped, newAccessToken, newRefreshToken } from './credentials.js'
 import { ACCESS_TOKEN_SECONDS, ID_TOKEN_SECONDS, identityOf, OAuthError, type Identity, type OAuthContext } from './context.js'
 import { EMAIL_SCOPE, OPENID, PROFILE_SCOPE, parseScopes, scopeText, TOO_MANY_SCOPES } from './scopes.js'
 import type { FoundAccessToken } from '../../db/oauth-store.js'
+import { profileId } from '../people/profile.js'
 
 /** A token answer, its fields in Google's order. */
 export interface TokenAnswer {
@@ -111,8 +112,11 @@ function identity (ctx: OAuthContext, accountId: string): Identity {
   return identityOf(row)
 }
 
+/** An answer, and the account it is about (the journal files the call under it). */
+export interface Attributed<T> { answer: T, accountId: string }
+
 /** POST /token: the `authorization_code` and `refresh_token` grants. */
-export function tokenRequest (ctx: OAuthContext, form: Readonly<Record<string, string>>, authorization: string | undefined): TokenAnswer {
+export function tokenRequest (ctx: OAuthContext, form: Readonly<Record<string, string>>, authorization: string | undefined): Attributed<TokenAnswer> {
   const grantType = form.grant_type ?? ''
   if (grantType !== 'authorization_code' && grantType !== 'refresh_token') throw badRequest('unsupported_grant_type', `Invalid grant_type: ${grantType}`)
   const clientId = authenticateClient(ctx, form, authorization)
@@ -134,7 +138,7 @@ export function tokenRequest (ctx: OAuthContext, form: Readonly<Record<string, s
     }
     ctx.store.spendCode(code)
     const scopes = JSON.parse(row.scopes) as string[]
-    return issueTokens(ctx, { account: identity(ctx, row.account_id), clientId, scopes, refresh: row.refresh === 1, nonce: row.nonce ?? undefined, accessType: row.refresh === 1 ? 'offline' : 'online', idToken: true })
+    return { answer: issueTokens(ctx, { account: identity(ctx, row.account_id), clientId, scopes, refresh: row.refresh === 1, nonce: row.nonce ?? undefined, accessType: row.refresh === 1 ? 'offline' : 'online', idToken: true }), accountId: row.account_id }
   }
   const token = form.refresh_token ?? ''
   if (token === '') throw badRequest('invalid_request', 'Missing required parameter: refresh_token')
@@ -149,7 +153,7 @@ export function tokenRequest (ctx: OAuthContext, form: Readonly<Record<string, s
     if (wider.length > 0) throw badRequest('invalid_scope', `Some requested scopes were invalid. {invalid=[${wider.join(', ')}]}`)
     scopes = asked.scopes
   }
-  return issueTokens(ctx, { account: identity(ctx, row.account_id), clientId, scopes, refresh: token, accessType: 'offline', idToken: true })
+  return { answer: issueTokens(ctx, { account: identity(ctx, row.account_id), clientId, scopes, refresh: token, accessType: 'offline', idToken: true }), accountId: row.account_id }
 }
 
 /** POST /revoke: an access or refresh token; the whole grant of its account to its client goes. */
@@ -172,13 +176,15 @@ export function liveAccessToken (ctx: OAuthContext, token: string): FoundAccessT
 const invalidToken = (): OAuthError => badRequest('invalid_token', 'Invalid Value')
 
 /** GET or POST /tokeninfo: what an access token or ID token says, every value a string (observed). */
-export function tokenInfo (ctx: OAuthContext, params: { access_token?: string | undefined, id_token?: string | undefined }): Record<string, string> {
+export function tokenInfo (ctx: OAuthContext, params: { access_token?: string | undefined, id_token?: string | undefined }): Attributed<Record<string, string>> {
   if (params.id_token !== undefined && params.id_token !== '') {
     const jwt = readJwt(ctx.key(), params.id_token)
     if (jwt === undefined || typeof jwt.payload.exp !== 'number' || jwt.payload.exp * 1_000_000 <= ctx.now()) throw invalidToken()
     const out: Record<string, string> = {}
     for (const [k, v] of [...Object.entries(jwt.payload), ...Object.entries(jwt.header)]) out[k] = String(v)
-    return out
+    const owner = ctx.store.identities().find(row => profileId(row.id) === out.sub)
+    if (owner === undefined) throw invalidToken()
+    return { answer: out, accountId: owner.id }
   }
   const token = params.access_token ?? ''
   const found = token === '' ? undefined : liveAccessToken(ctx, token)
@@ -195,18 +201,21 @@ export function tokenInfo (ctx: OAuthContext, params: { access_token?: string | 
     out.email_verified = 'true'
   }
   out.access_type = found.accessType
-  return out
+  return { answer: out, accountId: found.accountId }
 }
 
 /** GET /v1/userinfo (OpenID claims) or /oauth2/v2/userinfo (`legacy`: Google's older field names). */
-export function userInfo (ctx: OAuthContext, token: string | undefined, legacy: boolean): Record<string, unknown> {
+export function userInfo (ctx: OAuthContext, token: string | undefined, legacy: boolean): Attributed<Record<string, unknown>> {
   const found = token === undefined ? undefined : liveAccessToken(ctx, token)
   if (found === undefined) throw new OAuthError(401, 'invalid_request', 'Invalid Credentials')
   const who = identity(ctx, found.accountId)
   const email = found.scopes.includes(EMAIL_SCOPE)
   const profile = found.scopes.includes(PROFILE_SCOPE)
-  if (legacy) {
-    return {
+  return { answer: legacy ? legacyClaims(who, email, profile) : claims(who, email, profile), accountId: found.accountId }
+}
+
+function legacyClaims (who: Identity, email: boolean, profile: boolean): Record<string, unknown> {
+  return {
       id: who.sub,
       ...(email ? { email: who.email, verified_email: true } : {}),
       ...(profile && who.name !== undefined ? { name: who.name } : {}),
@@ -214,8 +223,10 @@ export function userInfo (ctx: OAuthContext, token: string | undefined, legacy: 
       ...(profile && who.familyName !== undefined ? { family_name: who.familyName } : {}),
       ...(who.picture !== undefined ? { picture: who.picture } : {}),
       ...(who.domain !== null ? { hd: who.domain } : {})
-    }
   }
+}
+
+function claims (who: Identity, email: boolean, profile: boolean): Record<string, unknown> {
   return {
     sub: who.sub,
     ...(profile && who.name !== undefined ? { name: who.name } : {}),

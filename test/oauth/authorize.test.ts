@@ -1,5 +1,5 @@
 import t from 'tap'
-import { authParams, consent, FORM, form, oauthApp, REDIRECT, WEB } from './helpers.js'
+import { authParams, consent, FORM, form, oauthApp, REDIRECT, signIn, WEB } from './helpers.js'
 
 const query = (params: Record<string, string>): string => '/o/oauth2/v2/auth?' + new URLSearchParams(params).toString()
 
@@ -155,4 +155,32 @@ t.test('include_granted_scopes adds what was granted before; hd offers only that
   const refused = await app.inject({ method: 'POST', url: '/o/oauth2/v2/auth', headers: FORM, payload: form({ ...authParams({ hd: 'corp.example' }), account: 'alice', decision: 'allow' }) })
   t.equal(refused.statusCode, 400, 'nor accepted when posted')
   t.match(refused.body, 'Choose one of the accounts listed.')
+})
+
+t.test('prompt=select_account shows the chooser even when auto-approving; a login_hint naming nobody starts "use another account"', async t => {
+  const app = await oauthApp(t, { oauthAutoApprove: true })
+  const page = await app.inject({ url: query(authParams({ login_hint: 'alice@example.com', prompt: 'select_account' })) })
+  t.equal(page.statusCode, 200)
+  const fresh = await app.inject({ url: query(authParams({ login_hint: 'zoe@example.org' })) })
+  t.equal(fresh.statusCode, 200)
+  t.match(fresh.body, /id="account-new" value="" checked/)
+  t.match(fresh.body, 'name="new_email" autocomplete="email" value="zoe@example.org"')
+})
+
+t.test('the journal files sign-in calls under their account, and keeps no address, name or page', async t => {
+  const app = await oauthApp(t)
+  await app.inject({ url: query(authParams({ login_hint: 'alice@example.com' })) })
+  const signed = await signIn(app)
+  await app.inject({ url: '/v1/userinfo', headers: { authorization: `Bearer ${signed.access_token}` } })
+  await app.inject({ method: 'POST', url: '/o/oauth2/v2/auth', headers: FORM, payload: form({ ...authParams(), account: '', new_email: 'nia@example.org', new_name: 'Nia Secret', decision: 'allow' }) })
+  const all = (await app.inject({ url: '/_emulator/requests' })).body
+  const unattributed = JSON.stringify(JSON.parse(all).requests.filter((e: { account: string | null }) => e.account === null))
+  for (const text of ['alice@example.com', 'Alice Liddell', 'nia@example.org', 'Nia Secret', 'bob@corp.example']) t.notMatch(unattributed, text, `${text} is in no entry but its account's`)
+  t.notMatch(all, 'Nia Secret', 'a name typed in is kept by nobody')
+  const alice = JSON.parse((await app.inject({ url: '/_emulator/requests?account=alice' })).body).requests.map((e: { path: string, httpMethod: string }) => `${e.httpMethod} ${e.path}`)
+  t.same(alice, ['POST /o/oauth2/v2/auth', 'POST /token', 'GET /v1/userinfo'], 'the consent, the token call and userinfo are alice\'s')
+  const nia = JSON.parse((await app.inject({ url: '/_emulator/requests?account=nia%40example.org' })).body).requests
+  t.equal(nia.length, 1, 'the consent that added an account is that account\'s')
+  const page = JSON.parse(all).requests.find((e: { path: string, httpMethod: string }) => e.path === '/o/oauth2/v2/auth' && e.httpMethod === 'GET')
+  t.equal(page.responseBody, 'Sign in – Google Accounts', 'the consent page is kept by its title')
 })

@@ -221,6 +221,13 @@ t.test('hostile input: JSON bodies redacted in the journal, bodies of another ty
       t.equal(res.body, oauthError('invalid_request', description!), `${url}: Google's shape`)
     }
   }
+  for (const headers of [{ 'content-type': '' }, {}]) {
+    const res = await app.inject({ method: 'POST', url: '/token', headers, payload: 'grant_type=authorization_code' })
+    t.equal(res.body, oauthError('invalid_request', 'Missing Content-Type: send application/x-www-form-urlencoded.'))
+  }
+  const huge = await app.inject({ method: 'POST', url: '/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'a=' + 'x'.repeat(11 * 1024 * 1024) })
+  t.equal(huge.statusCode, 413)
+  t.equal(huge.body, oauthError('invalid_request', 'Request payload size exceeds the limit.'))
   const page = await app.inject({ method: 'POST', url: '/o/oauth2/v2/auth', headers: { 'content-type': 'text/plain' }, payload: 'x' })
   t.equal(page.statusCode, 400)
   t.match(page.headers['content-type'], 'text/html')

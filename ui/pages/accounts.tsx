@@ -66,7 +66,7 @@ export function AccountPage ({ id, query }: { id: string, query: URLSearchParams
       {a !== undefined && (
         <>
           <p class='facts'>{a.domain !== null ? <>Workspace domain <strong>{a.domain}</strong> · </> : 'Consumer account · '}created {shortTime(a.createdTime)} · tokens <code>{a.tokens.join(', ')}</code></p>
-          <SignInGrants id={id} />
+          {a.declared && <SignInGrants id={id} />}
           <Contacts id={id} query={query} groupNames={groupNames} />
           <section aria-labelledby='groups'>
             <h2 id='groups'>Contact groups</h2>
