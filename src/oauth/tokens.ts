@@ -216,13 +216,13 @@ export function userInfo (ctx: OAuthContext, token: string | undefined, legacy: 
 
 function legacyClaims (who: Identity, email: boolean, profile: boolean): Record<string, unknown> {
   return {
-      id: who.sub,
-      ...(email ? { email: who.email, verified_email: true } : {}),
-      ...(profile && who.name !== undefined ? { name: who.name } : {}),
-      ...(profile && who.givenName !== undefined ? { given_name: who.givenName } : {}),
-      ...(profile && who.familyName !== undefined ? { family_name: who.familyName } : {}),
-      ...(who.picture !== undefined ? { picture: who.picture } : {}),
-      ...(who.domain !== null ? { hd: who.domain } : {})
+    id: who.sub,
+    ...(email ? { email: who.email, verified_email: true } : {}),
+    ...(profile && who.name !== undefined ? { name: who.name } : {}),
+    ...(profile && who.givenName !== undefined ? { given_name: who.givenName } : {}),
+    ...(profile && who.familyName !== undefined ? { family_name: who.familyName } : {}),
+    ...(who.picture !== undefined ? { picture: who.picture } : {}),
+    ...(who.domain !== null ? { hd: who.domain } : {})
   }
 }
 
