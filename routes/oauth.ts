@@ -115,6 +115,8 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
 
   // What Fastify or the store throws on these paths is answered in the endpoint's own shape:
   // the HTML page on the authorization path, `{"error","error_description"}` elsewhere.
+  // The store past its budget refuses what would grow it (a sign-in writes a grant, a code, tokens).
+  const storageFullError = (): Error => Object.assign(new Error('storage full'), { code: 'SQLITE_FULL' })
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const full = (err as { code?: string }).code === 'SQLITE_FULL'
     // (An empty Content-Type is Fastify's 415: a missing one, as Google would say.)
@@ -177,6 +179,7 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
   }
 
   const decide = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    if (app.storageBudget.full()) throw storageFullError()
     if (request.bodyProblem !== undefined) return html(reply, 400, errorPage(new AuthPageError(400, 'invalid_request', [request.bodyProblem])))
     const form = single(request.body)
     const params: Params = Object.fromEntries(Object.entries(form).filter(([k]) => !FORM_FIELDS.has(k)))
@@ -221,6 +224,7 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
   const token = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     try {
       bodyOk(request)
+      if (app.storageBudget.full()) throw storageFullError()
       const { answer, accountId } = tokenRequest(ctx, single(request.body), request.headers.authorization)
       attribute(request, accountId)
       return json(reply, 200, answer, request, mintTokensRedacted(answer))

@@ -267,3 +267,16 @@ t.test('a revoked grant takes its codes not yet exchanged; a seeded emulator nev
   const first = async (): Promise<string> => JSON.parse((await (await oauthApp(t)).inject({ method: 'POST', url: '/_emulator/oauth/tokens', payload: { account: 'alice', scopes: [CONTACTS] } })).body).access_token
   t.equal(await first(), await first(), 'the same seed, the same tokens: runs repeat')
 })
+
+t.test('past the storage budget a sign-in is refused in the endpoint\'s shape, and nothing is written', async t => {
+  const app = await oauthApp(t)
+  const code = (await consent(app, authParams())).searchParams.get('code')!
+  // The budget as full as a long run would make it (the store answers full()).
+  app.storageBudget.full = () => true
+  const res = await token(app, { grant_type: 'authorization_code', code, client_id: WEB.clientId, client_secret: WEB.clientSecret, redirect_uri: REDIRECT })
+  t.equal(res.statusCode, 429)
+  t.equal(JSON.parse(res.body).error, 'temporarily_unavailable')
+  const page = await app.inject({ method: 'POST', url: '/o/oauth2/v2/auth', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ ...authParams(), account: 'alice', decision: 'allow' }).toString() })
+  t.equal(page.statusCode, 429)
+  t.match(page.body, 'Error 429: temporarily_unavailable')
+})
