@@ -33,6 +33,7 @@ export function buildCommand (version: string): Command {
     command.addOption(option)
   }
   return command
+    .addHelpText('after', '\nRun a command (a test runner) with the emulator, then stop it:\n  people-api-emulator exec [options] -- <command…>   (PEOPLE_EMULATOR_URL in its environment; a free port)')
     .exitOverride()
     .configureOutput({ writeErr: () => {} })
     .allowExcessArguments(false)

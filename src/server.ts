@@ -11,15 +11,24 @@ import { ConfigError, loadConfig, printable } from './config.js'
 import { FixtureError } from './fixtures/fixture.js'
 import { packageVersion } from './package-info.js'
 import { cannotListen } from './listen.js'
+import { levelGiven, portGiven, runCommand, splitExec } from './exec.js'
 import { collectStartupGarbage, growYoungGenerationWhenBusy, holdYoungGeneration, limitHeapGrowth } from './memory.js'
 
 async function main (): Promise<void> {
+  const args = process.argv.slice(2)
+  const exec = args[0] === 'exec' ? splitExec(args.slice(1)) : undefined
   let config
   try {
-    config = loadConfig(process.argv.slice(2), process.env, packageVersion)
+    config = loadConfig(exec?.options ?? args, process.env, packageVersion)
   } catch (err) {
     if (err instanceof CommanderError) process.exit(err.exitCode)
     throw err
+  }
+  // exec: a free port unless one was asked for, and no request log lines among the command's
+  // output unless a level was asked for.
+  if (exec !== undefined) {
+    if (!portGiven(exec.options, process.env)) config.port = 0
+    if (!levelGiven(exec.options, process.env)) config.logLevel = 'warn'
   }
   holdYoungGeneration()
   limitHeapGrowth()
@@ -29,10 +38,13 @@ async function main (): Promise<void> {
   // serving (every write is one transaction, so none is left half done). Signals close it.
   const uncaught = ['uncaughtException', 'unhandledRejection'] as const
   for (const event of uncaught) process.on(event, (err: unknown) => { app.log.error({ err }, `${event}: logged, the emulator goes on serving`) })
-  closeWithGrace({ delay: 10000, skip: [...uncaught] }, async ({ signal }) => {
-    app.log.info({ signal }, 'closing')
-    await app.close()
-  })
+  // exec: signals go to the command; the emulator closes once it has ended.
+  if (exec === undefined) {
+    closeWithGrace({ delay: 10000, skip: [...uncaught] }, async ({ signal }) => {
+      app.log.info({ signal }, 'closing')
+      await app.close()
+    })
+  }
   // Fastify logs its own "Server listening at …" line at info: the documented start line
   // below is the only one printed. (Nothing else logs while listen runs: no request is read
   // before the level is back.)
@@ -49,7 +61,14 @@ async function main (): Promise<void> {
   } finally {
     app.log.level = level
   }
-  process.stdout.write(`people-api-emulator listening on ${address.replace('0.0.0.0', '127.0.0.1')} (database ${printable(config.db)})\n`)
+  const url = address.replace('0.0.0.0', '127.0.0.1')
+  if (exec !== undefined) {
+    const env = { ...process.env, PEOPLE_EMULATOR_URL: url, ...(config.controlToken === undefined ? {} : { PEOPLE_EMULATOR_CONTROL_TOKEN: config.controlToken }) }
+    const status = await runCommand(exec.command, env)
+    await app.close()
+    process.exit(status)
+  }
+  process.stdout.write(`people-api-emulator listening on ${url} (database ${printable(config.db)})\n`)
   growYoungGenerationWhenBusy()
 }
 

@@ -1,0 +1,78 @@
+/**
+ * `people-api-emulator exec [options] -- <command…>`: the emulator for any test runner. The
+ * command gets PEOPLE_EMULATOR_URL (and the control token), its exit status is exec's, and
+ * nothing is left running however it ends.
+ */
+import t from 'tap'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const server = fileURLToPath(new URL('../dist/server.mjs', import.meta.url))
+
+function exec (args: string[], env: NodeJS.ProcessEnv = {}): { done: Promise<{ code: number | null, stdout: string, stderr: string }>, pid: number, stdout: () => string } {
+  // The emulator's own settings come from the arguments only.
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PEOPLE_EMULATOR_')))
+  const child = spawn(process.execPath, [server, 'exec', ...args], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+  const done = new Promise<{ code: number | null, stdout: string, stderr: string }>(resolve => child.on('close', code => resolve({ code, stdout, stderr })))
+  return { done, pid: child.pid!, stdout: () => stdout }
+}
+
+/** A Node one-liner the command runs. */
+const node = (script: string): string[] => [process.execPath, '-e', script]
+
+t.test('the command reaches the emulator at PEOPLE_EMULATOR_URL, and its exit status is exec\'s', async t => {
+  const dir = mkdtempSync(join(tmpdir(), 'people-exec-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const fixtures = join(dir, 'fixtures.json')
+  writeFileSync(fixtures, JSON.stringify({ accounts: [{ id: 'alice', tokens: [{ token: 'alice-token' }], people: [{ names: [{ givenName: 'Ada' }] }] }] }))
+  const script = `
+    const url = process.env.PEOPLE_EMULATOR_URL
+    const r = await fetch(url + '/v1/people/me/connections?personFields=names', { headers: { authorization: 'Bearer alice-token' } })
+    const body = await r.json()
+    console.log(JSON.stringify({ url, name: body.connections[0].names[0].givenName, token: process.env.PEOPLE_EMULATOR_CONTROL_TOKEN ?? null }))
+    process.exit(7)`
+  const run = exec(['--fixtures', fixtures, '--', process.execPath, '--input-type=module', '-e', script])
+  const { code, stdout } = await run.done
+  t.equal(code, 7, 'the command\'s status')
+  const report = JSON.parse(stdout.trim().split('\n').pop()!)
+  t.match(report.url, /^http:\/\/127\.0\.0\.1:\d+$/)
+  t.not(report.url, 'http://127.0.0.1:8090', 'a free port by default')
+  t.equal(report.name, 'Ada', 'the fixtures were loaded')
+  t.equal(report.token, null)
+  t.notMatch(stdout, /"level"/, 'no request log lines among the command\'s output')
+})
+
+t.test('the control token is handed on; a bad setting or a missing command is exit 2 with one line', async t => {
+  const withToken = await exec(['--control-token', 'secret-ctl', '--', ...node('console.log(process.env.PEOPLE_EMULATOR_CONTROL_TOKEN)')]).done
+  t.equal(withToken.code, 0)
+  t.equal(withToken.stdout.trim(), 'secret-ctl')
+  const missing = await exec(['--fixtures', 'x.json']).done
+  t.equal(missing.code, 2)
+  t.match(missing.stderr, 'exec needs a command after "--"')
+  const bad = await exec(['--port', 'nope', '--', 'true']).done
+  t.equal(bad.code, 2)
+  t.match(bad.stderr, 'invalid configuration')
+  const unknown = await exec(['--', 'no-such-command-anywhere']).done
+  t.equal(unknown.code, 127)
+  t.match(unknown.stderr, 'cannot run "no-such-command-anywhere": command not found')
+})
+
+t.test('SIGTERM goes to the command; once it has ended, the emulator closes and nothing runs on', async t => {
+  const run = exec(['--', ...node('console.log(process.pid); setInterval(() => {}, 1000); process.on("SIGTERM", () => { console.log("got SIGTERM"); process.exit(3) })')])
+  while (!/^\d+\n/.test(run.stdout())) await new Promise(resolve => setTimeout(resolve, 20))
+  const childPid = Number(run.stdout().split('\n')[0])
+  process.kill(run.pid, 'SIGTERM')
+  const { code, stdout } = await run.done
+  t.match(stdout, 'got SIGTERM')
+  t.equal(code, 3, 'the command\'s status')
+  t.throws(() => process.kill(childPid, 0), { code: 'ESRCH' }, 'the command is gone')
+  const killed = await exec(['--', ...node('process.kill(process.pid, "SIGKILL")')]).done
+  t.equal(killed.code, 137, 'a command killed by a signal: 128 + its number')
+})
