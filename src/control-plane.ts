@@ -17,6 +17,9 @@
  *    another origin without a preflight, so no simple cross-site request (a form, a no-cors
  *    fetch) reaches it even from a browser that sends no Origin. (WebKit lets a no-cors fetch
  *    carry a JSON Blob's type; it sends the Origin and Sec-Fetch-Site that 2 and 5 refuse.)
+ *    Or it has no body and comes from no browser page: no Content-Type, no body, and none of the
+ *    headers every browser sends with a POST or DELETE (`Origin`, `Sec-Fetch-*`) — `curl -X POST
+ *    …/reset` as typed, Python's `requests.post(url)`. (A form always sends a Content-Type.)
  * 5. What a browser loads without an Origin — a `<script>`, an `<img>`, a frame — is refused
  *    by what its `Sec-Fetch-*` headers say (fetchedAsItMayBe), and every answer carries
  *    `X-Content-Type-Options: nosniff` and `Cross-Origin-Resource-Policy: same-origin`, so that
@@ -81,7 +84,7 @@ function tokenMissing (): ApiError {
 }
 
 function unsafeRequestRefused (): ApiError {
-  return new ApiError('PERMISSION_DENIED', 'A control-plane request that changes something needs Content-Type: application/json (with a JSON body, or none), or an Authorization or X-Requested-With header, so that no web page can send it. With curl: -H \'content-type: application/json\'.')
+  return new ApiError('PERMISSION_DENIED', 'A control-plane request that changes something needs Content-Type: application/json (with a JSON body, or none), or an Authorization or X-Requested-With header, so that no web page can send it; only a request without a body may go without, from a client that is not a browser page. With curl: -H \'content-type: application/json\'.')
 }
 
 const CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
@@ -115,13 +118,21 @@ export function controlPlaneGuard (app: FastifyInstance): onRequestHookHandler {
     }
     if (CHANGES.has(request.method)) {
       const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
-      if (type !== 'application/json' && request.headers.authorization === undefined && request.headers['x-requested-with'] === undefined) {
+      if (type !== 'application/json' && request.headers.authorization === undefined && request.headers['x-requested-with'] === undefined && !bodilessFromNoPage(request)) {
         done(unsafeRequestRefused())
         return
       }
     }
     done()
   }
+}
+
+/** No body, and none of the headers a browser sends with a request that changes something: a test's HTTP client. */
+function bodilessFromNoPage (request: FastifyRequest): boolean {
+  const h = request.headers
+  const length = h['content-length']
+  return h['content-type'] === undefined && (length === undefined || length === '0') && h['transfer-encoding'] === undefined &&
+    h.origin === undefined && h['sec-fetch-site'] === undefined && h['sec-fetch-mode'] === undefined && h['sec-fetch-dest'] === undefined
 }
 
 /**

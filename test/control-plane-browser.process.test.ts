@@ -79,3 +79,36 @@ t.test('a page of another origin reads nothing of the control plane, by any load
   const exported = app.journal.entries()
   t.same(exported, [], 'the control plane\'s own requests are not journaled (nor were API calls made)')
 })
+
+t.test('a page of another origin changes nothing with a bodiless POST or DELETE (no-cors fetch, form)', async t => {
+  const app = await build(t)
+  await app.inject({ method: 'POST', url: '/_emulator/import', headers: { 'content-type': 'application/json' }, payload: { accounts: [{ id: 'alice', people: [{ names: [{ givenName: 'Kept' }] }] }] } })
+  await app.inject({ method: 'POST', url: '/_emulator/snapshots', headers: { 'content-type': 'application/json' }, payload: { name: 'kept' } })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const emulator = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+  })
+  t.teardown(() => browser.close())
+  const page = await serve('localhost', () => `<!doctype html><html><body>
+    <form id="f" method="post" action="${emulator}/_emulator/reset" target="sink"></form><iframe name="sink"></iframe>
+    <script>
+      window.addEventListener('load', async () => {
+        const done = []
+        for (const [method, path] of [['POST', '/_emulator/reset'], ['DELETE', '/_emulator/snapshots/kept'], ['POST', '/_emulator/clock']]) {
+          try { await fetch('${emulator}' + path, { method, mode: 'no-cors' }); done.push(method + ' sent') } catch (e) { done.push(method + ' ' + e.name) }
+        }
+        // The form's answer lands in the frame: the report waits for it (every request has been answered).
+        document.querySelector('iframe').addEventListener('load', () => { window.report = done })
+        document.getElementById('f').submit()
+      })
+    </script></body></html>`)
+  t.teardown(() => page.server.close())
+  const tab = await browser.newPage()
+  await tab.goto(page.url)
+  await tab.waitForFunction(() => (globalThis as any).report !== undefined, null, { timeout: 30_000 })
+  const exported = JSON.parse((await app.inject({ url: '/_emulator/export' })).body)
+  t.equal(exported.accounts[0].people.length, 1, 'nothing was reset')
+  t.equal(JSON.parse((await app.inject({ url: '/_emulator/snapshots' })).body).snapshots.length, 1, 'nothing was deleted')
+})

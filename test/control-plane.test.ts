@@ -38,7 +38,10 @@ t.test('a request that changes something needs JSON or a header no web page can 
   const app = await build(t)
   await app.inject({ method: 'POST', url: '/v1/contactGroups', headers: bearer('keep'), payload: { contactGroup: { name: 'Kept' } } })
   const refused = [
-    { method: 'POST' as const, url: '/_emulator/reset' },
+    { method: 'POST' as const, url: '/_emulator/reset', headers: { origin: 'http://localhost:80' } },
+    { method: 'POST' as const, url: '/_emulator/reset', headers: { 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'no-cors' } },
+    { method: 'DELETE' as const, url: '/_emulator/requests', headers: { 'sec-fetch-mode': 'no-cors' } },
+    { method: 'POST' as const, url: '/_emulator/reset', headers: { 'content-type': 'text/plain' }, payload: '' },
     { method: 'POST' as const, url: '/_emulator/reset', headers: { 'content-type': 'text/plain' }, payload: '{}' },
     { method: 'POST' as const, url: '/_emulator/reset', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'a=1' },
     { method: 'POST' as const, url: '/_emulator/clock', headers: { 'content-type': 'multipart/form-data; boundary=x' }, payload: '--x--' },
@@ -47,10 +50,12 @@ t.test('a request that changes something needs JSON or a header no web page can 
   for (const request of refused) {
     const res = await app.inject(request)
     t.equal(res.statusCode, 403, `${request.url} ${JSON.stringify(request.headers ?? {})}`)
-    t.equal(body(res).error.message, 'A control-plane request that changes something needs Content-Type: application/json (with a JSON body, or none), or an Authorization or X-Requested-With header, so that no web page can send it. With curl: -H \'content-type: application/json\'.')
+    t.equal(body(res).error.message, 'A control-plane request that changes something needs Content-Type: application/json (with a JSON body, or none), or an Authorization or X-Requested-With header, so that no web page can send it; only a request without a body may go without, from a client that is not a browser page. With curl: -H \'content-type: application/json\'.')
   }
   t.equal(body(await app.inject({ url: '/_emulator/export' })).accounts.length, 1, 'nothing was reset')
   t.equal((await app.inject({ method: 'POST', url: '/_emulator/reset', headers: JSON_TYPE })).statusCode, 200, 'JSON, without a body')
+  t.equal((await app.inject({ method: 'POST', url: '/_emulator/reset' })).statusCode, 200, 'no body, from a client that is not a browser page (curl -X POST, requests.post)')
+  t.equal((await app.inject({ method: 'DELETE', url: '/_emulator/requests' })).statusCode, 200, 'a DELETE too')
   t.equal((await app.inject({ method: 'POST', url: '/_emulator/reset', headers: { 'x-requested-with': 'test' } })).statusCode, 200, 'X-Requested-With')
   t.equal((await app.inject({ method: 'POST', url: '/_emulator/reset', headers: bearer('anything') })).statusCode, 200, 'Authorization')
   t.equal((await app.inject({ url: '/_emulator/export' })).statusCode, 200, 'reads need nothing')
