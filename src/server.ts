@@ -68,7 +68,7 @@ async function main (): Promise<void> {
     await app.close()
     process.exit(status)
   }
-  process.stdout.write(`people-api-emulator listening on ${url} (database ${printable(config.db)})\n`)
+  process.stdout.write(`people-api-emulator listening on ${url} (database ${printable(config.db)}) — web UI ${url}/_emulator/ui\n`)
   growYoungGenerationWhenBusy()
 }
 

@@ -11,7 +11,7 @@ const tempDir = (): string => mkdtempSync(join(tmpdir(), 'pae-proc-'))
 
 t.test('starts with one line naming its URL, answers health, exits 0 on SIGTERM', async t => {
   const server = await startServer(['--log-level', 'silent'])
-  t.equal(server.stdout(), `people-api-emulator listening on ${server.url} (database :memory:)\n`)
+  t.equal(server.stdout(), `people-api-emulator listening on ${server.url} (database :memory:) — web UI ${server.url}/_emulator/ui\n`)
   const res = await fetch(server.url + '/_emulator/health')
   t.equal(res.status, 200)
   t.same(await res.json(), { status: 'ok' })
@@ -123,7 +123,7 @@ t.test('at the default log level the start line is the first line printed, and F
   await fetch(server.url + '/_emulator/health')
   await stop(server)
   const lines = server.stdout().split('\n')
-  t.equal(lines[0], `people-api-emulator listening on ${server.url} (database :memory:)`)
+  t.equal(lines[0], `people-api-emulator listening on ${server.url} (database :memory:) — web UI ${server.url}/_emulator/ui`)
   t.notMatch(server.stdout(), /Server listening at/)
   t.match(server.stdout(), /"msg":"request completed"/, 'request logs still come at info')
 })

@@ -291,3 +291,16 @@ t.test('responses ready in one turn leave together: every one arrives whole, in 
   const alone = await rawResponses(port, [[get(7)]])
   t.match(alone[0]![0]!, /^HTTP\/1\.1 200 OK/)
 })
+
+t.test('GET / from a browser is sent to the web UI; an API client gets Google\'s 404', async t => {
+  const app = await build(t)
+  const browser = await app.inject({ url: '/', headers: { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' } })
+  t.equal(browser.statusCode, 302)
+  t.equal(browser.headers.location, '/_emulator/ui')
+  for (const headers of [{}, { accept: 'application/json' }, { accept: '*/*' }]) {
+    const res = await app.inject({ url: '/', headers })
+    t.equal(res.statusCode, 404, JSON.stringify(headers))
+    t.equal(body(res).error.message, 'The requested URL / was not found on this server.')
+  }
+  t.equal((await app.inject({ method: 'POST', url: '/', headers: { accept: 'text/html' } })).statusCode, 404, 'only a GET')
+})

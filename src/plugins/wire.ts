@@ -183,6 +183,11 @@ async function wire (app: FastifyInstance): Promise<void> {
 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0]
+    // A person who opens the emulator's address in a browser is sent to the web UI; an API
+    // client (which asks for JSON, or anything) gets Google's 404, as at people.googleapis.com/.
+    if (request.method === 'GET' && path === '/' && /\btext\/html\b/.test(request.headers.accept ?? '')) {
+      return reply.redirect('/_emulator/ui', 302)
+    }
     const err = notFound(`The requested URL ${path} was not found on this server.`)
     request.apiError = err
     return reply.status(404).send(err.toBody((request.sys ?? DEFAULT_SYS).xgafv2))
