@@ -69,6 +69,9 @@ async function main (): Promise<void> {
     process.exit(status)
   }
   process.stdout.write(`people-api-emulator listening on ${url} (database ${printable(config.db)}) — web UI ${url}/_emulator/ui\n`)
+  if (app.fixturesKept) {
+    process.stdout.write(`people-api-emulator: the database ${printable(config.db)} holds state already, so the fixtures were not loaded: POST ${url}/_emulator/reset loads them, or start with --fixtures-on-start always\n`)
+  }
   growYoungGenerationWhenBusy()
 }
 

@@ -81,6 +81,8 @@ declare module 'fastify' {
     /** The domains the fixtures declared at start: what a whole reset goes back to. */
     startDomains: () => readonly StoredDomain[]
     startClients: () => readonly StoredClient[]
+    /** A file database kept its state over the start fixtures (`--fixtures-on-start new-database`). */
+    fixturesKept: boolean
     /** How much the database holds against --max-storage. */
     storageBudget: StorageBudget
     /** Change positions and tombstones, shared by the stores. */

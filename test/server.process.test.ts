@@ -72,9 +72,15 @@ t.test('fixtures seed a new file database only; reset restores them', async t =>
   const second = await startServer(['--db', db, '--fixtures', fixtures, '--log-level', 'silent'])
   const kept = await (await fetch(second.url + '/_emulator/export')).json() as { accounts: unknown[] }
   t.same(kept, { accounts: [{ id: 'added' }, { id: 'seeded' }] }, 'the state of the file is kept over the fixtures')
+  t.equal(second.stdout().split('\n')[1], `people-api-emulator: the database ${db} holds state already, so the fixtures were not loaded: POST ${second.url}/_emulator/reset loads them, or start with --fixtures-on-start always`, 'and the start says so, with what to do')
   await fetch(second.url + '/_emulator/reset', { method: 'POST', headers: { 'content-type': 'application/json' } })
   t.same(await (await fetch(second.url + '/_emulator/export')).json(), { accounts: [{ id: 'seeded', tokens: [{ token: 's' }] }] })
+  await fetch(second.url + '/_emulator/import', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accounts: [{ id: 'later' }] }) })
   await stop(second)
+  const third = await startServer(['--db', db, '--fixtures', fixtures, '--log-level', 'silent', '--fixtures-on-start', 'always'])
+  t.same(await (await fetch(third.url + '/_emulator/export')).json(), { accounts: [{ id: 'seeded', tokens: [{ token: 's' }] }] }, '--fixtures-on-start always: back to the fixtures')
+  t.notMatch(third.stdout(), 'were not loaded')
+  await stop(third)
 })
 
 t.test('invalid configuration: one line naming the setting, exit code 2', async t => {

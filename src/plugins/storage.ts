@@ -12,7 +12,7 @@ import { AccountsStore } from '../../db/accounts-store.js'
 import { OtherPeopleStore } from '../../db/other-people-store.js'
 import { ContactsStore } from '../../db/contacts-store.js'
 import { GroupsStore } from '../../db/groups-store.js'
-import { Changes } from '../../db/changes.js'
+import { Changes, forgetPositions } from '../../db/changes.js'
 import { Snapshots } from '../../db/snapshots.js'
 import { SyncTokens } from '../../db/sync-tokens.js'
 import { ConfigError } from '../config.js'
@@ -22,6 +22,7 @@ import { RenderCache } from '../people/render.js'
 import type { Person } from '../schemas/generated.js'
 import { indexedText } from '../people/search.js'
 import { formatTime } from '../clock.js'
+import { runSteps } from '../steps.js'
 import { checkContactSize } from '../limits.js'
 import { SYNC_TOKEN_LIFETIME_MICROS } from '../tokens.js'
 
@@ -121,7 +122,20 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
   // and POST /_emulator/reset goes back to them.
   const startDomains = options.startDomains ?? []
   const startClients = options.startClients ?? []
-  if (created && (options.startAccounts.length > 0 || startDomains.length > 0 || startClients.length > 0)) state.replaceAccounts(options.startAccounts, startDomains, startClients)
+  const hasFixtures = options.startAccounts.length > 0 || startDomains.length > 0 || startClients.length > 0
+  const fixturesGiven = hasFixtures || app.config.fixtures !== undefined
+  if (created && hasFixtures) {
+    state.replaceAccounts(options.startAccounts, startDomains, startClients)
+  } else if (!created && fixturesGiven && app.config.fixturesOnStart === 'always') {
+    // As a whole reset does: the state goes back to the fixtures (history starts again).
+    try {
+      db.transaction(() => { runSteps(state.replaceSteps(options.startAccounts, {}, startDomains, startClients)) }).immediate()
+    } finally {
+      forgetPositions(db)
+    }
+  }
+  // A file database that kept its state over the fixtures: the start says so (src/server.ts).
+  app.decorate('fixturesKept', !created && fixturesGiven && app.config.fixturesOnStart !== 'always')
   app.decorate('db', db)
   app.decorate('storageBudget', storageBudget(db, app.config.maxStorageMiB, options.db))
   app.decorate('accounts', state)
