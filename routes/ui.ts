@@ -22,6 +22,7 @@ import { renderPerson } from '../src/people/render.js'
 import { renderGroup } from '../src/groups/render.js'
 import { contactResourceName } from '../src/ids.js'
 import { pageToken, paramsHash, readPageToken } from '../src/tokens.js'
+import { tokenDigest } from '../src/plugins/journal.js'
 
 /** The UI's pages: one HTML shell, each path a deep link the page's script shows. */
 export const UI_PAGES = ['/_emulator/ui', '/_emulator/ui/', '/_emulator/ui/journal', '/_emulator/ui/faults', '/_emulator/ui/state', '/_emulator/ui/accounts/:account']
@@ -114,12 +115,16 @@ export default async function uiRoutes (app: FastifyInstance): Promise<void> {
     return sendPage(reply, type, bytes)
   })
 
+  // An account as the journal names it: an undeclared account's id is its token, shown by its digest.
+  const accountName = (a: { id: string, declared: boolean }): string => a.declared ? a.id : tokenDigest(a.id)
+
   // The accounts and domains, each with what it holds.
   app.get('/_emulator/accounts', { config: { queryParams: [], compact: true } }, async () => {
     const otherCounts = (id: string): number => app.otherContacts.count(id, OTHER_CONTACT)
     return {
       accounts: app.accounts.listAccounts().map(a => ({
         id: a.id,
+        name: accountName(a),
         declared: a.declared,
         domain: a.domain,
         createdTime: a.createdTime,
@@ -146,6 +151,7 @@ export default async function uiRoutes (app: FastifyInstance): Promise<void> {
     const others = people(app.otherContacts, account, OTHER_CONTACT)
     const out: Record<string, unknown> = {
       id: found.id,
+      name: accountName(found),
       declared: found.declared,
       domain: found.domain,
       createdTime: found.createdTime,

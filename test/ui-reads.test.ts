@@ -141,3 +141,16 @@ t.test('a filter that reads a large account lets other requests through between 
   t.equal(body(scanned).total, 3000)
   t.same(order, ['health', 'scan'])
 })
+
+t.test('the accounts are named as the journal names them: an undeclared account by its token\'s digest', async t => {
+  const app = await build(t, {}, { fixturesDocument: { accounts: [{ id: 'alice', tokens: [{ token: 'alice-token' }] }] } })
+  await app.inject({ method: 'POST', url: '/v1/contactGroups', headers: { authorization: 'Bearer secret-undeclared-token' }, payload: { contactGroup: { name: 'G' } } })
+  await app.inject({ url: '/v1/contactGroups', headers: { authorization: 'Bearer alice-token' } })
+  const listed = JSON.parse((await app.inject({ url: '/_emulator/accounts' })).body).accounts as Array<{ id: string, name: string }>
+  const journal = JSON.parse((await app.inject({ url: '/_emulator/requests' })).body).requests as Array<{ account: string }>
+  t.same(listed.map(a => a.name).sort(), [...new Set(journal.map(e => e.account))].sort(), 'the same names')
+  t.match(listed.find(a => a.id === 'secret-undeclared-token')?.name, /^token:[0-9a-f]{12}$/)
+  t.equal(listed.find(a => a.id === 'alice')?.name, 'alice')
+  const one = JSON.parse((await app.inject({ url: '/_emulator/accounts/secret-undeclared-token' })).body)
+  t.equal(one.name, listed.find(a => a.id === 'secret-undeclared-token')?.name)
+})

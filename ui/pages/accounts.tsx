@@ -8,7 +8,7 @@ import { SignInGrants } from './grants.js'
 
 // ---------------------------------------------------------------- pages
 
-export interface AccountSummary { id: string, declared: boolean, domain: string | null, createdTime: string, tokens: string[], contacts: number, contactGroups: number, otherContacts: number }
+export interface AccountSummary { id: string, name: string, declared: boolean, domain: string | null, createdTime: string, tokens: string[], contacts: number, contactGroups: number, otherContacts: number }
 
 export function AccountsPage (): preact.JSX.Element {
   const { data, error } = useLoad<{ accounts: AccountSummary[], domains: Array<{ domain: string, people: number }> }>('/_emulator/accounts')
@@ -24,12 +24,12 @@ export function AccountsPage (): preact.JSX.Element {
             <tbody>
               {data.accounts.map(a => (
                 <tr key={a.id}>
-                  <th scope='row'><Link href={`${BASE}/accounts/${encodeURIComponent(a.id)}`}>{a.id}</Link>{!a.declared && <span class='tag'>undeclared</span>}</th>
+                  <th scope='row'><Link href={`${BASE}/accounts/${encodeURIComponent(a.id)}`}>{a.name}</Link>{!a.declared && <span class='tag'>undeclared</span>}</th>
                   <td>{a.domain ?? '—'}</td>
                   <td class='n'>{a.contacts}</td>
                   <td class='n'>{a.contactGroups}</td>
                   <td class='n'>{a.otherContacts}</td>
-                  <td><code>{a.tokens.join(', ')}</code></td>
+                  <td><code>{a.declared ? a.tokens.join(', ') : a.name}</code></td>
                 </tr>
               ))}
             </tbody>
@@ -61,11 +61,11 @@ export function AccountPage ({ id, query }: { id: string, query: URLSearchParams
   const a = account.data
   return (
     <>
-      <h1>Account <code>{id}</code></h1>
+      <h1>Account <code>{a?.name ?? ''}</code></h1>
       <Problem error={account.error} />
       {a !== undefined && (
         <>
-          <p class='facts'>{a.domain !== null ? <>Workspace domain <strong>{a.domain}</strong> · </> : 'Consumer account · '}created {shortTime(a.createdTime)} · tokens <code>{a.tokens.join(', ')}</code></p>
+          <p class='facts'>{a.domain !== null ? <>Workspace domain <strong>{a.domain}</strong> · </> : 'Consumer account · '}created {shortTime(a.createdTime)} · tokens <code>{a.declared ? a.tokens.join(', ') : a.name}</code> · <Link href={`${BASE}/journal?account=${encodeURIComponent(a.name)}`}>its requests</Link></p>
           {a.declared && <SignInGrants id={id} />}
           <Contacts id={id} query={query} groupNames={groupNames} />
           <section aria-labelledby='groups'>
