@@ -2,14 +2,15 @@
 # The Debian packages the client and browser tests need (test/clients.process.test.ts): Google's Python
 # client (loaded by /usr/bin/python3; with requests and pytest, for README's pytest example), Google's Go client and the Go toolchain (built offline in
 # GOPATH mode), Chromium (driven headless by playwright-core; no browser download), the sign-in
-# libraries (google-auth-oauthlib, golang.org/x/oauth2's google package: test/oauth-clients.process.test.ts), and the web
+# libraries (google-auth-oauthlib, golang.org/x/oauth2's google package: test/oauth-clients.process.test.ts), pip and setuptools
+# for the pytest plugin (test/pytest-plugin.process.test.ts), and the web
 # UI's other engines: Firefox ESR (driven over WebDriver BiDi by puppeteer-core) and WebKitGTK,
 # Safari's engine (its WebDriver, on a virtual display: xvfb-run).
 # Run as root, or with sudo, on Debian 12 (bookworm) or later.
 set -euo pipefail
 packages=(
   chromium firefox-esr webkit2gtk-driver xvfb xauth
-  python3-googleapi python3-google-auth python3-google-auth-httplib2 python3-google-auth-oauthlib python3-requests python3-pytest
+  python3-googleapi python3-google-auth python3-google-auth-httplib2 python3-google-auth-oauthlib python3-requests python3-pytest python3-pip python3-setuptools
   golang-go golang-google-api-dev golang-golang-x-oauth2-dev golang-golang-x-oauth2-google-dev
 )
 apt-get update
