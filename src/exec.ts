@@ -3,16 +3,32 @@
  * emulator (on a free port unless one is given), runs the command with `PEOPLE_EMULATOR_URL`
  * (and `PEOPLE_EMULATOR_CONTROL_TOKEN` when the control plane has one) in its environment,
  * waits for it, closes the emulator, and exits with the command's status — for any test runner.
- * Ctrl-C and SIGTERM go to the command; when it has ended, the emulator closes. If this process
- * ends first, the command is sent SIGTERM: nothing is left running.
+ * Signals reach the command once: run from a terminal (stdin a TTY), the command shares exec's
+ * process group, so Ctrl-C reaches both from the terminal and is not sent again (the command can
+ * still read the terminal: a debugger's prompt works); otherwise (CI, a script, an IDE) the
+ * command leads a process group of its own, and exec passes every signal to that whole group
+ * (a shell's children included). When the command has ended the emulator closes. If exec ends
+ * first (an error of its own, SIGQUIT), the command's group is sent SIGTERM.
  */
 import { spawn } from 'node:child_process'
 import { constants } from 'node:os'
 import { ConfigError } from './config.js'
 
-/** The arguments of `exec`: the emulator's options, and the command after `--`. */
-export function splitExec (argv: readonly string[]): { options: string[], command: string[] } {
+/** What `exec --help` prints. */
+export const EXEC_USAGE = `Usage: people-api-emulator exec [options] -- <command…>
+
+Starts the emulator (on a free port unless --port is given; warnings only in its log unless
+--log-level is), runs the command with PEOPLE_EMULATOR_URL (and PEOPLE_EMULATOR_CONTROL_TOKEN)
+in its environment, stops the emulator when the command ends and exits with its status.
+Options: every option of people-api-emulator --help.
+Example: people-api-emulator exec --fixtures fixtures.json -- pytest -q
+`
+
+/** The arguments of `exec`: the emulator's options, and the command after `--` (`help`: asked for). */
+export function splitExec (argv: readonly string[]): { options: string[], command: string[], help?: true } {
   const dash = argv.indexOf('--')
+  const options = dash === -1 ? argv : argv.slice(0, dash)
+  if (options.includes('--help') || options.includes('-h')) return { options: [], command: [], help: true }
   if (dash === -1 || dash === argv.length - 1) {
     throw new ConfigError('exec needs a command after "--": people-api-emulator exec [options] -- <command…> (for example: people-api-emulator exec -- pytest)')
   }
@@ -41,11 +57,26 @@ export function exitStatus (code: number | null, signal: NodeJS.Signals | null):
  * status once it has ended (127 when it cannot be started, as a shell answers).
  */
 export async function runCommand (command: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const child = spawn(command[0]!, command.slice(1), { stdio: 'inherit', env })
-  const forward = (signal: NodeJS.Signals) => () => { child.kill(signal) }
-  const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map(signal => [signal, forward(signal)] as const)
+  const interactive = process.stdin.isTTY === true
+  const child = spawn(command[0]!, command.slice(1), { stdio: 'inherit', env, detached: !interactive })
+  const signalChild = (signal: NodeJS.Signals): void => {
+    try {
+      // Its own group: every process of it (a shell's children too).
+      if (!interactive && child.pid !== undefined) process.kill(-child.pid, signal)
+      else child.kill(signal)
+    } catch {
+      // Already gone.
+    }
+  }
+  // From a terminal, Ctrl-C and a hang-up reach the command's group already.
+  const forwarded: NodeJS.Signals[] = interactive ? ['SIGTERM', 'SIGQUIT'] : ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT']
+  const handlers = forwarded.map(signal => [signal, () => { signalChild(signal) }] as const)
   for (const [signal, handler] of handlers) process.on(signal, handler)
-  const orphaned = (): void => { child.kill('SIGTERM') }
+  // A terminal's Ctrl-C is the command's to act on: exec waits for it to end.
+  const waitForCommand = (): void => {}
+  if (interactive) for (const signal of ['SIGINT', 'SIGHUP'] as const) process.on(signal, waitForCommand)
+  let running = true
+  const orphaned = (): void => { if (running) signalChild('SIGTERM') }
   process.on('exit', orphaned)
   try {
     return await new Promise<number>(resolve => {
@@ -53,10 +84,16 @@ export async function runCommand (command: readonly string[], env: NodeJS.Proces
         process.stderr.write(`people-api-emulator exec: cannot run ${JSON.stringify(command[0])}: ${err.code === 'ENOENT' ? 'command not found' : err.message}\n`)
         resolve(err.code === 'ENOENT' ? 127 : 126)
       })
-      child.once('exit', (code, signal) => { resolve(exitStatus(code, signal)) })
+      child.once('exit', (code, signal) => {
+        running = false
+        // What the command left behind in its group (a shell's background job) ends with it.
+        if (!interactive) signalChild('SIGTERM')
+        resolve(exitStatus(code, signal))
+      })
     })
   } finally {
     for (const [signal, handler] of handlers) process.off(signal, handler)
+    if (interactive) for (const signal of ['SIGINT', 'SIGHUP'] as const) process.off(signal, waitForCommand)
     process.off('exit', orphaned)
   }
 }

@@ -11,12 +11,16 @@ import { ConfigError, loadConfig, printable } from './config.js'
 import { FixtureError } from './fixtures/fixture.js'
 import { packageVersion } from './package-info.js'
 import { cannotListen } from './listen.js'
-import { levelGiven, portGiven, runCommand, splitExec } from './exec.js'
+import { EXEC_USAGE, levelGiven, portGiven, runCommand, splitExec } from './exec.js'
 import { collectStartupGarbage, growYoungGenerationWhenBusy, holdYoungGeneration, limitHeapGrowth } from './memory.js'
 
 async function main (): Promise<void> {
   const args = process.argv.slice(2)
   const exec = args[0] === 'exec' ? splitExec(args.slice(1)) : undefined
+  if (exec?.help === true) {
+    process.stdout.write(EXEC_USAGE)
+    process.exit(0)
+  }
   let config
   try {
     config = loadConfig(exec?.options ?? args, process.env, packageVersion)
@@ -45,6 +49,14 @@ async function main (): Promise<void> {
       await app.close()
     })
   }
+  // --exit-with-stdin: the harness that started it has ended (its end of the pipe closed), however it ended.
+  if (config.exitWithStdin) {
+    process.stdin.on('data', () => {})
+    process.stdin.once('close', () => {
+      app.log.info('standard input closed: closing')
+      app.close().then(() => process.exit(0), () => process.exit(1))
+    })
+  }
   // Fastify logs its own "Server listening at …" line at info: the documented start line
   // below is the only one printed. (Nothing else logs while listen runs: no request is read
   // before the level is back.)
@@ -62,6 +74,7 @@ async function main (): Promise<void> {
     app.log.level = level
   }
   const url = address.replace('0.0.0.0', '127.0.0.1')
+  growYoungGenerationWhenBusy()
   if (exec !== undefined) {
     const env = { ...process.env, PEOPLE_EMULATOR_URL: url, ...(config.controlToken === undefined ? {} : { PEOPLE_EMULATOR_CONTROL_TOKEN: config.controlToken }) }
     const status = await runCommand(exec.command, env)
@@ -72,7 +85,6 @@ async function main (): Promise<void> {
   if (app.fixturesKept) {
     process.stdout.write(`people-api-emulator: the database ${printable(config.db)} holds state already, so the fixtures were not loaded: POST ${url}/_emulator/reset loads them, or start with --fixtures-on-start always\n`)
   }
-  growYoungGenerationWhenBusy()
 }
 
 main().catch((err: unknown) => {

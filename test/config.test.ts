@@ -2,13 +2,13 @@ import t from 'tap'
 import { ConfigError, defaultConfig, loadConfig } from '../src/config.js'
 
 t.test('defaults', async t => {
-  t.same(loadConfig([], {}), { host: '127.0.0.1', port: 8090, db: ':memory:', fixtures: undefined, fixturesOnStart: 'new-database', strictAccounts: false, logLevel: 'info', clock: 'system', seed: undefined, oauthAutoApprove: false, oauthIssuer: 'https://accounts.google.com', maxQueuedMutations: 1000, allowedHosts: [], controlToken: undefined, maxStorageMiB: 256, journalSize: 1000, journalMemoryMiB: 16, quotas: false, quotaLimits: { critical_read: 90, critical_write: 60, daily_write: 10000, read: 180, write: 60, photo_write: 60 } })
+  t.same(loadConfig([], {}), { host: '127.0.0.1', port: 8090, db: ':memory:', fixtures: undefined, fixturesOnStart: 'new-database', exitWithStdin: false, strictAccounts: false, logLevel: 'info', clock: 'system', seed: undefined, oauthAutoApprove: false, oauthIssuer: 'https://accounts.google.com', maxQueuedMutations: 1000, allowedHosts: [], controlToken: undefined, maxStorageMiB: 256, journalSize: 1000, journalMemoryMiB: 16, quotas: false, quotaLimits: { critical_read: 90, critical_write: 60, daily_write: 10000, read: 180, write: 60, photo_write: 60 } })
   t.same(loadConfig([], {}), defaultConfig)
 })
 
 t.test('every setting as a flag', async t => {
-  t.same(loadConfig(['--host', '0.0.0.0', '--port', '0', '--db', '/tmp/x.db', '--fixtures', 'f.json', '--fixtures-on-start', 'always', '--strict-accounts', '--log-level', 'debug', '--clock', 'fixed:2026-01-01T00:00:00Z', '--seed', 'abc', '--oauth-auto-approve', '--oauth-issuer', 'http://127.0.0.1:8090', '--max-queued-mutations', '5', '--allowed-hosts', 'QA.example.com, people.test', '--control-token', 'ctl', '--max-storage', '64', '--journal-size', '50', '--journal-memory', '2', '--quotas', 'on', '--quota-limits', 'critical_write=5'], {}), {
-    host: '0.0.0.0', port: 0, db: '/tmp/x.db', fixtures: 'f.json', fixturesOnStart: 'always', strictAccounts: true, logLevel: 'debug', clock: 'fixed:2026-01-01T00:00:00Z', seed: 'abc', oauthAutoApprove: true, oauthIssuer: 'http://127.0.0.1:8090', maxQueuedMutations: 5, allowedHosts: ['qa.example.com', 'people.test'], controlToken: 'ctl', maxStorageMiB: 64, journalSize: 50, journalMemoryMiB: 2, quotas: true, quotaLimits: { critical_read: 90, critical_write: 5, daily_write: 10000, read: 180, write: 60, photo_write: 60 }
+  t.same(loadConfig(['--host', '0.0.0.0', '--port', '0', '--db', '/tmp/x.db', '--fixtures', 'f.json', '--fixtures-on-start', 'always', '--exit-with-stdin', '--strict-accounts', '--log-level', 'debug', '--clock', 'fixed:2026-01-01T00:00:00Z', '--seed', 'abc', '--oauth-auto-approve', '--oauth-issuer', 'http://127.0.0.1:8090', '--max-queued-mutations', '5', '--allowed-hosts', 'QA.example.com, people.test', '--control-token', 'ctl', '--max-storage', '64', '--journal-size', '50', '--journal-memory', '2', '--quotas', 'on', '--quota-limits', 'critical_write=5'], {}), {
+    host: '0.0.0.0', port: 0, db: '/tmp/x.db', fixtures: 'f.json', fixturesOnStart: 'always', exitWithStdin: true, strictAccounts: true, logLevel: 'debug', clock: 'fixed:2026-01-01T00:00:00Z', seed: 'abc', oauthAutoApprove: true, oauthIssuer: 'http://127.0.0.1:8090', maxQueuedMutations: 5, allowedHosts: ['qa.example.com', 'people.test'], controlToken: 'ctl', maxStorageMiB: 64, journalSize: 50, journalMemoryMiB: 2, quotas: true, quotaLimits: { critical_read: 90, critical_write: 5, daily_write: 10000, read: 180, write: 60, photo_write: 60 }
   })
   t.equal(loadConfig(['--port=1234'], {}).port, 1234)
   t.equal(loadConfig(['--strict-accounts', 'false'], {}).strictAccounts, false)
@@ -21,6 +21,7 @@ t.test('every setting as a PEOPLE_EMULATOR_* variable', async t => {
     PEOPLE_EMULATOR_DB: '/data/people.db',
     PEOPLE_EMULATOR_FIXTURES: '/fixtures.json',
     PEOPLE_EMULATOR_FIXTURES_ON_START: 'always',
+    PEOPLE_EMULATOR_EXIT_WITH_STDIN: 'true',
     PEOPLE_EMULATOR_STRICT_ACCOUNTS: 'true',
     PEOPLE_EMULATOR_LOG_LEVEL: 'warn',
     PEOPLE_EMULATOR_CLOCK: 'fixed:2030-05-01T12:00:00.5Z',
@@ -35,7 +36,7 @@ t.test('every setting as a PEOPLE_EMULATOR_* variable', async t => {
     PEOPLE_EMULATOR_JOURNAL_MEMORY: '64',
     PEOPLE_EMULATOR_QUOTAS: 'on',
     PEOPLE_EMULATOR_QUOTA_LIMITS: 'daily_write=7'
-  }), { host: '0.0.0.0', port: 9000, db: '/data/people.db', fixtures: '/fixtures.json', fixturesOnStart: 'always', strictAccounts: true, logLevel: 'warn', clock: 'fixed:2030-05-01T12:00:00.5Z', seed: 'seed', oauthAutoApprove: true, oauthIssuer: 'https://emulator.test', maxQueuedMutations: 50, allowedHosts: ['people.qa.example.com'], controlToken: 'secret', maxStorageMiB: 512, journalSize: 7, journalMemoryMiB: 64, quotas: true, quotaLimits: { critical_read: 90, critical_write: 60, daily_write: 7, read: 180, write: 60, photo_write: 60 } })
+  }), { host: '0.0.0.0', port: 9000, db: '/data/people.db', fixtures: '/fixtures.json', fixturesOnStart: 'always', exitWithStdin: true, strictAccounts: true, logLevel: 'warn', clock: 'fixed:2030-05-01T12:00:00.5Z', seed: 'seed', oauthAutoApprove: true, oauthIssuer: 'https://emulator.test', maxQueuedMutations: 50, allowedHosts: ['people.qa.example.com'], controlToken: 'secret', maxStorageMiB: 512, journalSize: 7, journalMemoryMiB: 64, quotas: true, quotaLimits: { critical_read: 90, critical_write: 60, daily_write: 7, read: 180, write: 60, photo_write: 60 } })
   t.equal(loadConfig([], { PEOPLE_EMULATOR_STRICT_ACCOUNTS: '0' }).strictAccounts, false)
 })
 

@@ -5,17 +5,17 @@
  */
 import t from 'tap'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const server = fileURLToPath(new URL('../dist/server.mjs', import.meta.url))
 
-function exec (args: string[], env: NodeJS.ProcessEnv = {}): { done: Promise<{ code: number | null, stdout: string, stderr: string }>, pid: number, stdout: () => string } {
+function exec (args: string[], env: NodeJS.ProcessEnv = {}, detached = false): { done: Promise<{ code: number | null, stdout: string, stderr: string }>, pid: number, stdout: () => string } {
   // The emulator's own settings come from the arguments only.
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PEOPLE_EMULATOR_')))
-  const child = spawn(process.execPath, [server, 'exec', ...args], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [server, 'exec', ...args], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
@@ -53,6 +53,9 @@ t.test('the control token is handed on; a bad setting or a missing command is ex
   const withToken = await exec(['--control-token', 'secret-ctl', '--', ...node('console.log(process.env.PEOPLE_EMULATOR_CONTROL_TOKEN)')]).done
   t.equal(withToken.code, 0)
   t.equal(withToken.stdout.trim(), 'secret-ctl')
+  const help = await exec(['--help']).done
+  t.equal(help.code, 0)
+  t.match(help.stdout, /^Usage: people-api-emulator exec \[options\] -- <command…>/)
   const missing = await exec(['--fixtures', 'x.json']).done
   t.equal(missing.code, 2)
   t.match(missing.stderr, 'exec needs a command after "--"')
@@ -75,4 +78,46 @@ t.test('SIGTERM goes to the command; once it has ended, the emulator closes and 
   t.throws(() => process.kill(childPid, 0), { code: 'ESRCH' }, 'the command is gone')
   const killed = await exec(['--', ...node('process.kill(process.pid, "SIGKILL")')]).done
   t.equal(killed.code, 137, 'a command killed by a signal: 128 + its number')
+})
+
+/** Whether a process is still running (a zombie, ended but not yet reaped, is not). */
+function alive (pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+  } catch {
+    return false
+  }
+}
+
+/** Resolves once the process has ended (a signal is delivered at once; the process ends a moment later). */
+async function ended (pid: number): Promise<boolean> {
+  while (alive(pid)) await new Promise(resolve => setTimeout(resolve, 10))
+  return true
+}
+
+/** Resolves once the run has printed `n` lines (what the command reports as it starts). */
+async function lines (run: { stdout: () => string }, n: number): Promise<string[]> {
+  while (run.stdout().split('\n').length <= n) await new Promise(resolve => setImmediate(resolve))
+  return run.stdout().split('\n').slice(0, n)
+}
+
+t.test('Ctrl-C to exec\'s whole group reaches the command once; a shell\'s children end with it, and so do its background jobs', async t => {
+  // As a terminal's Ctrl-C: SIGINT to exec's process group (exec leads one here).
+  const counting = exec(['--', ...node('let n = 0; process.on("SIGINT", () => { n++; setTimeout(() => { console.log("SIGINT x" + n); process.exit(130) }, 200) }); console.log("ready"); setInterval(() => {}, 1000)')], {}, true)
+  await lines(counting, 1)
+  process.kill(-counting.pid, 'SIGINT')
+  const counted = await counting.done
+  t.match(counted.stdout, 'SIGINT x1', 'one SIGINT')
+  t.equal(counted.code, 130)
+  // SIGTERM to exec running a shell: the shell's child goes too.
+  const shell = exec(['--', 'sh', '-c', 'sleep 30 & echo $!; wait'])
+  const [sleeper] = await lines(shell, 1)
+  process.kill(shell.pid, 'SIGTERM')
+  await shell.done
+  t.ok(await ended(Number(sleeper)), 'the shell\'s child is gone')
+  // A background job the command leaves behind ends when it does.
+  const leaving = await exec(['--', 'sh', '-c', 'sleep 30 & echo $!; exit 0']).done
+  t.equal(leaving.code, 0)
+  const left = Number(leaving.stdout.trim())
+  t.ok(await ended(left), 'its background job is gone')
 })

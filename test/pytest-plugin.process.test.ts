@@ -5,8 +5,8 @@
  * emulator exec started (PEOPLE_EMULATOR_URL).
  */
 import t from 'tap'
-import { execFile } from 'node:child_process'
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { execFile, spawn } from 'node:child_process'
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -38,6 +38,27 @@ t.test('pip install, then pytest: the people_emulator fixture starts the emulato
   t.equal(tested.code, 0, tested.out)
   t.match(tested.out, /4 passed/)
   t.match(tested.out, /renamed people\/c\d+ at http:\/\/127\.0\.0\.1:\d+/, 'its own emulator, on a free port')
+})
+
+t.test('a control token among the settings is sent with every call; a session killed outright takes its emulator with it', async t => {
+  const withToken = await run('/usr/bin/python3', [...PYTEST, '-p', 'people_api_emulator_pytest.plugin', '-o', 'people_emulator_args=--control-token t0ken-of-the-session', example], { PYTHONPATH: join(root, 'python') })
+  t.equal(withToken.code, 0, withToken.out)
+  t.match(withToken.out, /4 passed/)
+  const dir = mkdtempSync(join(tmpdir(), 'people-pytest-held-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const urlFile = join(dir, 'url')
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PEOPLE_EMULATOR_')))
+  const pytest = spawn('/usr/bin/python3', [...PYTEST, '-p', 'people_api_emulator_pytest.plugin', join(root, 'test', 'clients', 'python', 'test_held.py')], {
+    cwd: root, env: { ...base, PYTHONDONTWRITEBYTECODE: '1', PYTHONPATH: join(root, 'python'), URL_FILE: urlFile }, stdio: 'ignore'
+  })
+  while (!existsSync(urlFile) || readFileSync(urlFile, 'utf8') === '') await new Promise(resolve => setTimeout(resolve, 20))
+  const url = readFileSync(urlFile, 'utf8')
+  t.equal((await fetch(`${url}/_emulator/health`)).status, 200, 'the session\'s emulator answers')
+  pytest.kill('SIGKILL')
+  // Its stdin's pipe closed with pytest: the emulator closes (until then, health still answers).
+  let answering = true
+  while (answering) answering = await fetch(`${url}/_emulator/health`).then(() => true, () => false)
+  t.pass('the emulator stopped with the pytest it belonged to')
 })
 
 t.test('people-api-emulator exec -- pytest: the plugin uses the emulator exec started', async t => {

@@ -252,3 +252,12 @@ t.test('a 20,000-contact fixture starts cleanly: its contacts are served, nothin
   t.equal(((await list.json()) as any).totalItems, 20000)
   t.equal(server.stderr(), '', 'no warning from the memory settings')
 })
+
+t.test('--exit-with-stdin: the emulator stops when its standard input ends', async t => {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../dist/server.mjs', import.meta.url)), '--port', '0', '--log-level', 'silent', '--exit-with-stdin'], { stdio: ['pipe', 'pipe', 'pipe'] })
+  let out = ''
+  await new Promise<void>(resolve => child.stdout.on('data', (d: Buffer) => { out += d.toString(); if (out.includes('listening on')) resolve() }))
+  const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)))
+  child.stdin.end()
+  t.equal(await exited, 0, 'closed, exit 0')
+})

@@ -1,9 +1,10 @@
 // Package emulator starts people-api-emulator for Go tests and points Google's People client at
 // it (README: Go). Start(t) gives each test (or TestMain, with StartProcess) an emulator on a
 // free port — or the one `people-api-emulator exec` started (PEOPLE_EMULATOR_URL) — and stops
-// it when the test ends. The server is run from, in order: PEOPLE_EMULATOR_COMMAND (a command
-// line, e.g. "npx people-api-emulator"), the clone this package sits in (dist/server.mjs, with
-// node), or `npx --no-install people-api-emulator`.
+// it when the test ends, or when the test binary ends however it ends (the emulator runs with
+// --exit-with-stdin on a pipe this process holds). The server is run by PEOPLE_EMULATOR_COMMAND
+// (a command line without quoted spaces, e.g. "node /path/to/people-api-emulator/dist/server.mjs"
+// or "npx people-api-emulator"), or else `npx --no-install people-api-emulator`.
 package emulator
 
 import (
@@ -16,9 +17,9 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -32,6 +33,9 @@ type Emulator struct {
 	URL          string
 	controlToken string
 	cmd          *exec.Cmd
+	stdin        io.Closer
+	stopOnce     sync.Once
+	stopErr      error
 }
 
 // Start returns an emulator for the test, stopped by t.Cleanup (one `exec` started is shared).
@@ -52,16 +56,45 @@ func StartProcess(args ...string) (*Emulator, error) {
 		return &Emulator{URL: strings.TrimRight(u, "/"), controlToken: os.Getenv("PEOPLE_EMULATOR_CONTROL_TOKEN")}, nil
 	}
 	command := serverCommand()
-	cmd := exec.Command(command[0], append(append(command[1:], "--port", "0", "--log-level", "warn"), args...)...)
+	all := append(append(command[1:], "--port", "0", "--log-level", "warn", "--exit-with-stdin"), args...)
+	cmd := exec.Command(command[0], all...)
 	cmd.Env = ownEnv()
-	cmd.Stderr = os.Stderr
+	// Its stdin: a pipe this process holds; when it ends, however it ends, the emulator stops.
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("people-api-emulator: cannot start %v: %w", command, err)
+	// Its stderr is copied to the test's, and kept for a failed start's message.
+	var failure bytes.Buffer
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, err
 	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("people-api-emulator: cannot start %v: %w (PEOPLE_EMULATOR_COMMAND names the command that runs it)", command, err)
+	}
+	var failureMu sync.Mutex
+	go func() {
+		reader := bufio.NewReader(stderr)
+		for {
+			line, err := reader.ReadString('\n')
+			if line != "" {
+				failureMu.Lock()
+				if failure.Len() < 4096 {
+					failure.WriteString(line)
+				}
+				failureMu.Unlock()
+				fmt.Fprint(os.Stderr, line)
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
 	lines := make(chan string, 1)
 	go func() {
 		reader := bufio.NewReader(stdout)
@@ -70,34 +103,57 @@ func StartProcess(args ...string) (*Emulator, error) {
 		// Whatever else it prints is read and dropped: it never blocks on a full pipe.
 		_, _ = io.Copy(io.Discard, reader)
 	}()
+	fail := func(why string) (*Emulator, error) {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		failureMu.Lock()
+		defer failureMu.Unlock()
+		return nil, fmt.Errorf("people-api-emulator (%s) did not start: %s %s(PEOPLE_EMULATOR_COMMAND names the command that runs it)", strings.Join(command, " "), why, failure.String())
+	}
 	select {
 	case line := <-lines:
 		i := strings.Index(line, "listening on ")
 		if i == -1 {
-			_ = cmd.Process.Kill()
-			return nil, fmt.Errorf("people-api-emulator did not start: %q", line)
+			return fail(fmt.Sprintf("%q", line))
 		}
-		return &Emulator{URL: strings.Fields(line[i+len("listening on "):])[0], cmd: cmd}, nil
+		return &Emulator{URL: strings.Fields(line[i+len("listening on "):])[0], cmd: cmd, stdin: stdin, controlToken: controlToken(args)}, nil
 	case <-time.After(30 * time.Second):
-		_ = cmd.Process.Kill()
-		return nil, fmt.Errorf("people-api-emulator did not start within 30 s")
+		return fail("no start line within 30 s")
 	}
 }
 
-// Stop ends an emulator StartProcess started (SIGTERM, then SIGKILL after 10 s).
+// controlToken is the token among the settings (--control-token T), which every control-plane call then sends.
+func controlToken(args []string) string {
+	for i, arg := range args {
+		if arg == "--control-token" && i+1 < len(args) {
+			return args[i+1]
+		}
+		if strings.HasPrefix(arg, "--control-token=") {
+			return strings.TrimPrefix(arg, "--control-token=")
+		}
+	}
+	return ""
+}
+
+// Stop ends an emulator StartProcess started: its stdin closes and it is sent SIGTERM (SIGKILL
+// after 10 s). Calling it again (t.Cleanup after TestMain's own call) does nothing.
 func (e *Emulator) Stop() error {
 	if e.cmd == nil {
 		return nil
 	}
-	_ = e.cmd.Process.Signal(os.Interrupt)
-	done := make(chan error, 1)
-	go func() { done <- e.cmd.Wait() }()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(10 * time.Second):
-		return e.cmd.Process.Kill()
-	}
+	e.stopOnce.Do(func() {
+		_ = e.stdin.Close()
+		_ = e.cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan error, 1)
+		go func() { done <- e.cmd.Wait() }()
+		select {
+		case e.stopErr = <-done:
+		case <-time.After(10 * time.Second):
+			_ = e.cmd.Process.Kill()
+			e.stopErr = <-done
+		}
+	})
+	return e.stopErr
 }
 
 // ClientOptions point people.NewService at the emulator, as the account `token` names.
@@ -198,12 +254,6 @@ func (e *Emulator) call(method, path string, body any, into any) error {
 func serverCommand() []string {
 	if c := strings.Fields(os.Getenv("PEOPLE_EMULATOR_COMMAND")); len(c) > 0 {
 		return c
-	}
-	if _, file, _, ok := runtime.Caller(0); ok {
-		clone := filepath.Join(filepath.Dir(file), "..", "..", "dist", "server.mjs")
-		if _, err := os.Stat(clone); err == nil {
-			return []string{"node", clone}
-		}
 	}
 	return []string{"npx", "--no-install", "people-api-emulator"}
 }

@@ -127,8 +127,11 @@ class _Server:
 
     def __init__(self, args):
         env = {k: v for k, v in os.environ.items() if not k.startswith('PEOPLE_EMULATOR_')}
-        self.process = subprocess.Popen(_server_command() + ['--port', '0', '--log-level', 'warn'] + args,
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        # Its stdin is a pipe this process holds: when pytest ends, however it ends (a SIGTERM, a
+        # SIGKILL), the pipe closes and the emulator stops (--exit-with-stdin). Its warnings and
+        # errors go to pytest's stderr.
+        self.process = subprocess.Popen(_server_command() + ['--port', '0', '--log-level', 'warn', '--exit-with-stdin'] + args,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
         found = {}
         started = threading.Event()
 
@@ -144,10 +147,12 @@ class _Server:
         line = found.get('line', '')
         if 'listening on ' not in line:
             self.process.kill()
-            raise RuntimeError(f'people-api-emulator did not start: {line!r} {self.process.stderr.read()}')
+            raise RuntimeError(f'people-api-emulator did not start ({" ".join(_server_command())}; its reason is above): {line!r}. '
+                               'PEOPLE_EMULATOR_COMMAND names the command that runs it, e.g. "npx people-api-emulator".')
         self.url = line.split('listening on ', 1)[1].split()[0]
 
     def stop(self):
+        self.process.stdin.close()
         self.process.terminate()
         try:
             self.process.wait(10)
@@ -155,10 +160,20 @@ class _Server:
             self.process.kill()
 
 
+def _control_token(args):
+    """The control token among the session emulator's settings, which every control-plane call then sends."""
+    for i, arg in enumerate(args):
+        if arg == '--control-token' and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith('--control-token='):
+            return arg.split('=', 1)[1]
+    return None
+
+
 def pytest_addoption(parser):
     parser.addini('people_emulator_fixtures', 'fixture file the session\'s emulator starts with (and reset goes back to)')
     parser.addini('people_emulator_args', 'more settings for the session\'s emulator, e.g. "--seed s"')
-    parser.addini('people_emulator_snapshot', 'a snapshot restored before each test instead of a reset')
+    parser.addini('people_emulator_snapshot', 'a snapshot restored before each test instead of a reset (save it first, e.g. in a session fixture: people_emulator_session.snapshot(name))')
 
 
 @pytest.fixture(scope='session')
@@ -174,7 +189,7 @@ def people_emulator_session(pytestconfig):
         args += ['--fixtures', str(Path(pytestconfig.rootpath) / fixtures)]
     server = _Server(args)
     try:
-        yield Emulator(server.url)
+        yield Emulator(server.url, _control_token(args))
     finally:
         server.stop()
 
