@@ -10,13 +10,14 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { baseUrl } from '../src/http.js'
 import { AuthPageError, OAuthError } from '../src/oauth/context.js'
 import { addAccount, alreadyGranted, approve, candidates, checkAuthRequest, denied, hintedAccount, interactionRequired, type AuthRequest } from '../src/oauth/authorize.js'
-import sjson from 'secure-json-parse'
 import { mintTokensRedacted, redactForm, redactJson } from '../src/oauth/redact.js'
 import { EMAIL } from '../src/fixtures/oauth.js'
 import { revoke, tokenInfo, tokenRequest, userInfo } from '../src/oauth/tokens.js'
 import { certificatePem } from '../src/oauth/keys.js'
 import { CONSENT_CSS, CONSENT_CSS_PATH, consentPage, errorPage } from '../src/oauth/pages.js'
 import { tokenOf } from '../src/plugins/auth.js'
+import { parseJsonBody } from '../src/plugins/wire.js'
+import type { Identity } from '../src/oauth/context.js'
 
 const AUTH_PATHS = ['/o/oauth2/v2/auth', '/o/oauth2/auth']
 const TOKEN_PATHS = ['/token', '/oauth2/v4/token', '/oauth2/v3/token', '/o/oauth2/token']
@@ -71,6 +72,9 @@ function bodyOk (request: FastifyRequest): void {
   if (request.bodyProblem !== undefined) throw new OAuthError(400, 'invalid_request', request.bodyProblem)
 }
 
+/** The store is past its budget: what would grow it (a grant, a code, tokens) is refused. */
+class StorageFull extends Error {}
+
 function oauthFailure (reply: FastifyReply, request: FastifyRequest, err: unknown): FastifyReply {
   if (err instanceof OAuthError) return json(reply, err.status, err.toBody(), request)
   throw err
@@ -99,7 +103,7 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
     const text = body as string
     let value: unknown = {}
     try {
-      value = text.trim() === '' ? {} : sjson.parse(text, { protoAction: 'remove', constructorAction: 'remove' })
+      value = parseJsonBody(text)
     } catch {
       request.bodyProblem = 'Invalid JSON payload received.'
     }
@@ -115,10 +119,8 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
 
   // What Fastify or the store throws on these paths is answered in the endpoint's own shape:
   // the HTML page on the authorization path, `{"error","error_description"}` elsewhere.
-  // The store past its budget refuses what would grow it (a sign-in writes a grant, a code, tokens).
-  const storageFullError = (): Error => Object.assign(new Error('storage full'), { code: 'SQLITE_FULL' })
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    const full = (err as { code?: string }).code === 'SQLITE_FULL'
+    const full = err instanceof StorageFull || (err as { code?: string }).code === 'SQLITE_FULL'
     // (An empty Content-Type is Fastify's 415: a missing one, as Google would say.)
     const status = full ? 429 : err.statusCode === 415 ? 400 : err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500
     const description = full
@@ -134,8 +136,8 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
     request.account = { id: accountId, token: '', scopes: [], createdTime: '', stored: true, generation: app.accounts.generation, domain: null, declared: true, identity: null }
   }
 
-  const showConsent = (reply: FastifyReply, request: FastifyRequest, req: AuthRequest, params: Params, extra: { problem?: string, selected?: string, newEmail?: string, newName?: string } = {}): FastifyReply => {
-    const accounts = candidates(ctx, req)
+  /** The consent page for the request, the accounts it offers read once by the caller. */
+  const showConsent = (reply: FastifyReply, request: FastifyRequest, req: AuthRequest, params: Params, accounts: Identity[], extra: { problem?: string, selected?: string, newEmail?: string, newName?: string } = {}): FastifyReply => {
     const view = {
       action: request.routeOptions.url!,
       appName: req.client?.name ?? req.clientId,
@@ -145,7 +147,7 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
       ...extra
     }
     if (view.selected === undefined && req.loginHint !== undefined) {
-      const hinted = hintedAccount(ctx, req)
+      const hinted = hintedAccount(accounts, req)
       // A hint naming nobody known is the address "use another account" starts with.
       if (hinted !== undefined) view.selected = hinted.accountId
       else if (EMAIL.test(req.loginHint)) Object.assign(view, { selected: '', newEmail: req.loginHint })
@@ -153,16 +155,23 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
     return html(reply, extra.problem === undefined ? 200 : 400, consentPage(view))
   }
 
+  /** The request checked; undefined once Google's error page for it is sent (never back to the app). */
+  const checked = (reply: FastifyReply, params: Params): AuthRequest | undefined => {
+    try {
+      return checkAuthRequest(ctx, params)
+    } catch (err) {
+      if (!(err instanceof AuthPageError)) throw err
+      html(reply, err.status, errorPage(err))
+      return undefined
+    }
+  }
+
   const authorize = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const params = single(request.query)
-    let req: AuthRequest
-    try {
-      req = checkAuthRequest(ctx, params)
-    } catch (err) {
-      if (err instanceof AuthPageError) return html(reply, err.status, errorPage(err))
-      throw err
-    }
-    const hinted = hintedAccount(ctx, req)
+    const req = checked(reply, params)
+    if (req === undefined) return reply
+    const accounts = candidates(ctx, req)
+    const hinted = hintedAccount(accounts, req)
     if (req.prompt.has('none')) {
       // No session in the emulator: the account comes from login_hint, and must have granted it all.
       if (hinted === undefined || !alreadyGranted(ctx, req, hinted.accountId)) return reply.redirect(interactionRequired(ctx, req), 302)
@@ -175,41 +184,37 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
       attribute(request, hinted.accountId)
       return reply.redirect(approve(ctx, req, hinted, shown), 302)
     }
-    return showConsent(reply, request, req, params)
+    return showConsent(reply, request, req, params, accounts)
   }
 
   const decide = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
-    if (app.storageBudget.full()) throw storageFullError()
+    if (app.storageBudget.full()) throw new StorageFull()
     if (request.bodyProblem !== undefined) return html(reply, 400, errorPage(new AuthPageError(400, 'invalid_request', [request.bodyProblem])))
     const form = single(request.body)
     const params: Params = Object.fromEntries(Object.entries(form).filter(([k]) => !FORM_FIELDS.has(k)))
-    let req: AuthRequest
-    try {
-      req = checkAuthRequest(ctx, params)
-    } catch (err) {
-      if (err instanceof AuthPageError) return html(reply, err.status, errorPage(err))
-      throw err
-    }
+    const req = checked(reply, params)
+    if (req === undefined) return reply
     if (form.decision !== 'allow') return reply.redirect(denied(ctx, req), 302)
+    const accounts = candidates(ctx, req)
     const chosen = form.account ?? ''
     if (chosen !== '') {
-      const account = candidates(ctx, req).find(a => a.accountId === chosen)
-      if (account === undefined) return showConsent(reply, request, req, params, { problem: 'Choose one of the accounts listed.' })
+      const account = accounts.find(a => a.accountId === chosen)
+      if (account === undefined) return showConsent(reply, request, req, params, accounts, { problem: 'Choose one of the accounts listed.' })
       attribute(request, account.accountId)
       return reply.redirect(approve(ctx, req, account, true), 302)
     }
     const email = (form.new_email ?? '').trim()
     const name = (form.new_name ?? '').trim()
     const again = { selected: '', newEmail: email, newName: name }
-    if (!EMAIL.test(email) || !email.slice(email.indexOf('@')).includes('.') || email.length > 254) return showConsent(reply, request, req, params, { ...again, problem: 'Enter an email address, such as ada@example.com.' })
-    if (req.hd !== undefined) return showConsent(reply, request, req, params, { ...again, problem: `Only accounts of ${req.hd === '*' ? 'a Workspace domain' : req.hd} can sign in here: choose one of those listed.` })
+    if (!EMAIL.test(email) || !email.slice(email.indexOf('@')).includes('.') || email.length > 254) return showConsent(reply, request, req, params, accounts, { ...again, problem: 'Enter an email address, such as ada@example.com.' })
+    if (req.hd !== undefined) return showConsent(reply, request, req, params, accounts, { ...again, problem: `Only accounts of ${req.hd === '*' ? 'a Workspace domain' : req.hd} can sign in here: choose one of those listed.` })
     const owner = app.accounts.accountByEmail(email)
-    const existing = owner === undefined ? undefined : candidates(ctx, req).find(a => a.accountId === owner)
+    const existing = owner === undefined ? undefined : accounts.find(a => a.accountId === owner)
     if (existing !== undefined) {
       attribute(request, existing.accountId)
       return reply.redirect(approve(ctx, req, existing, true), 302)
     }
-    if (owner !== undefined || app.accounts.accountExists(email)) return showConsent(reply, request, req, params, { ...again, problem: `"${email}" cannot sign in here: it names an account already.` })
+    if (owner !== undefined || app.accounts.accountExists(email)) return showConsent(reply, request, req, params, accounts, { ...again, problem: `"${email}" cannot sign in here: it names an account already.` })
     const added = addAccount(ctx, email, name)
     attribute(request, added.accountId)
     return reply.redirect(approve(ctx, req, added, true), 302)
@@ -224,7 +229,7 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
   const token = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     try {
       bodyOk(request)
-      if (app.storageBudget.full()) throw storageFullError()
+      if (app.storageBudget.full()) throw new StorageFull()
       const { answer, accountId } = tokenRequest(ctx, single(request.body), request.headers.authorization)
       attribute(request, accountId)
       return json(reply, 200, answer, request, mintTokensRedacted(answer))

@@ -29,6 +29,7 @@ import batchRoutes from '../routes/batch.js'
 import { isBatchPart } from './batch/dispatch.js'
 import { isControlPlanePath } from './http.js'
 import './types.js'
+import { CREDENTIAL_PARAMETERS, redactParameters } from './secret-parameters.js'
 
 export interface BuildOptions {
   clock?: EmulatorClock
@@ -225,7 +226,7 @@ export function decodeVerbColon (url: string): string {
 }
 
 /** Query parameters whose values never reach a log: credentials, and account ids (an undeclared account's id is its token). */
-const SECRET_PARAMETERS = new Set(['access_token', 'oauth_token', 'key', 'account', 'token', 'id_token', 'code', 'refresh_token', 'client_secret', 'code_verifier', 'login_hint'])
+const SECRET_PARAMETERS: ReadonlySet<string> = new Set([...CREDENTIAL_PARAMETERS, 'account'])
 
 /**
  * A URL fit for logs: the values of credential parameters are replaced by [Redacted],
@@ -237,16 +238,6 @@ export function redactUrl (url: string): string {
   if (q === -1) return url
   const query = url.slice(q + 1)
   // The common case, checked in one pass: nothing encoded and no secret name.
-  if (!/[%+]|token|key|account|code|secret|hint/.test(query)) return url
-  return url.slice(0, q + 1) + query.split('&').map(part => {
-    const eq = part.indexOf('=')
-    const raw = eq === -1 ? part : part.slice(0, eq)
-    let name: string | undefined
-    try {
-      name = decodeURIComponent(raw.replace(/\+/g, ' '))
-    } catch {
-      name = undefined
-    }
-    return name === undefined || SECRET_PARAMETERS.has(name) ? `${raw}=[Redacted]` : part
-  }).join('&')
+  if (!/[%+]|token|key|account|code|secret|hint|assertion/.test(query)) return url
+  return url.slice(0, q + 1) + redactParameters(query, SECRET_PARAMETERS)
 }

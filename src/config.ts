@@ -43,7 +43,7 @@ export function buildCommand (version: string): Command {
  * Parses argv (without `node` and the script) and env into a Config. Throws ConfigError with
  * one line naming the bad setting. `--help`/`--version` print and exit 0 through commander.
  */
-export function loadConfig (argv: readonly string[], env: NodeJS.ProcessEnv, version = '0.0.0'): Config {
+export function loadConfig (argv: readonly string[], env: NodeJS.ProcessEnv, version = '0.0.0', library = false): Config {
   const command = buildCommand(version)
   const saved = process.env
   // commander reads process.env directly; hand it the env we were given.
@@ -53,7 +53,7 @@ export function loadConfig (argv: readonly string[], env: NodeJS.ProcessEnv, ver
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') throw err
-      throw new ConfigError(explain(err, command))
+      throw new ConfigError(explain(err, command, library))
     }
     throw err
   } finally {
@@ -65,17 +65,22 @@ export function loadConfig (argv: readonly string[], env: NodeJS.ProcessEnv, ver
 }
 
 /**
- * Rewrites commander's message so the line names the flag and its environment variable, and
- * never the control token's value (a secret, even a refused one). (ConfigError makes it one
- * line, whatever the value held.)
+ * Rewrites commander's message so the line names the flag and its environment variable — or,
+ * for the library (`library`), the option startEmulator takes (`option "clock" ('x') is
+ * invalid: …`), which reads neither — and never the control token's value (a secret, even a
+ * refused one). (ConfigError makes it one line, whatever the value held.)
  */
-function explain (err: CommanderError, command: Command): string {
+function explain (err: CommanderError, command: Command, library: boolean): string {
   let text = err.message.replace(/^error: /, '')
   const match = /option '([^']*)'/.exec(text)
   const flag = match?.[1]!.split(/[ ,]/).find(part => part.startsWith('--'))
   if (flag === '--control-token') {
     text = text.replace(/^(option '[^']*' )argument '[\s\S]*' is invalid\./, '$1argument is invalid.')
       .replace(/^(option '[^']*' )value '[\s\S]*' from env '([^']*)' is invalid\./, '$1value from env \'$2\' is invalid.')
+  }
+  if (library && flag !== undefined) {
+    return 'invalid configuration: ' + text.replace(/^option '[^']*' argument ('[\s\S]*' )?is invalid\. ?/, (_all, value: string | undefined) =>
+      `option "${optionName(flag)}"${value === undefined ? '' : ` (${value.trim()})`} is invalid: `)
   }
   const option = command.options.find(o => o.long === flag)
   if (option?.envVar) return `invalid configuration: ${text.replace(/\.$/, '')} (flag ${option.long} or env ${option.envVar})`

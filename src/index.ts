@@ -164,29 +164,9 @@ function urlHost (address: { address: string, family: string }): string {
   return host.includes(':') ? `[${host}]` : host
 }
 
-/**
- * A configuration problem as the library's user meets it: named by the option startEmulator
- * takes (`option "clock"`), not by the command line's flag and environment variable, which the
- * library does not read.
- */
-function forLibrary (err: unknown): unknown {
-  if (!(err instanceof ConfigError)) return err
-  const named = /option '(--[a-z-]+)[^']*' (?:argument|value) ('[^']*' )?is invalid\./
-  const text = named.test(err.message)
-    // The option named at the head: the flag and variable at the end go.
-    ? err.message.replace(named, (_all, flag: string, value: string | undefined) => `option "${optionName(flag)}"${value === undefined ? '' : ` (${value.trim()})`} is invalid:`).replace(/ \(flags? [^()]*\)$/, '')
-    : err.message.replace(/ \(flags? [^()]*\)$/, (suffix) => ` (startEmulator option${suffix.includes('/') ? 's' : ''} ${[...suffix.matchAll(/--([a-z-]+)/g)].map(m => `"${optionName('--' + m[1]!)}"`).join(', ')})`)
-  return new ConfigError(text)
-}
-
 export async function startEmulator (options: EmulatorOptions = {}): Promise<Emulator> {
   if (typeof options !== 'object' || options === null) throw new ConfigError('invalid configuration: startEmulator takes an object of options')
-  let config
-  try {
-    config = loadConfig(toArgv({ port: 0, logLevel: 'silent', ...options }), {})
-  } catch (err) {
-    throw forLibrary(err)
-  }
+  const config = loadConfig(toArgv({ port: 0, logLevel: 'silent', ...options }), {}, undefined, true)
   let fixturesDocument: unknown
   if (typeof options.fixtures === 'string') config.fixtures = options.fixtures
   else if (options.fixtures !== undefined) fixturesDocument = options.fixtures
@@ -196,8 +176,8 @@ export async function startEmulator (options: EmulatorOptions = {}): Promise<Emu
   } catch (err) {
     await app.close()
     // The same one line the command prints: a ConfigError, as for any other bad setting.
-    const why = cannotListen(err as NodeJS.ErrnoException, config.host, config.port)
-    throw why === undefined ? err : forLibrary(new ConfigError(why))
+    const why = cannotListen(err as NodeJS.ErrnoException, config.host, config.port, true)
+    throw why === undefined ? err : new ConfigError(why)
   }
   const address = app.server.address() as { address: string, family: string, port: number }
   const url = `http://${urlHost(address)}:${address.port}`

@@ -18,8 +18,8 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
 import { startServer, stop } from './helpers/process.js'
+import { launchChromium } from './helpers/browser.js'
 
 const clients = fileURLToPath(new URL('./clients/', import.meta.url))
 
@@ -125,11 +125,7 @@ t.test('Google\'s clients against the real server process', async t => {
     t.teardown(() => pages.close())
     // `localhost` against the emulator's `127.0.0.1`: another origin, so every call is cross-origin.
     const pageUrl = `http://localhost:${(pages.address() as AddressInfo).port}/sync-flow.html`
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-    })
-    t.teardown(() => browser.close())
+    const browser = await launchChromium(t)
     const page = await browser.newPage()
     const console: string[] = []
     page.on('console', message => console.push(message.text()))

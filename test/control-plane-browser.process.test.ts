@@ -7,8 +7,8 @@
 import t from 'tap'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { chromium } from 'playwright-core'
 import { build } from './helpers/app.js'
+import { launchChromium } from './helpers/browser.js'
 
 /** The attacker's page: every load it tries, and what it saw. */
 function attackPage (emulator: string): string {
@@ -55,11 +55,7 @@ t.test('a page of another origin reads nothing of the control plane, by any load
   t.equal(imported.statusCode, 200)
   await app.listen({ host: '127.0.0.1', port: 0 })
   const emulator = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-  })
-  t.teardown(() => browser.close())
+  const browser = await launchChromium(t)
   // Another site, and the same site on another port (another origin all the same).
   for (const host of ['localhost', '127.0.0.1']) {
     const page = await serve(host, () => attackPage(emulator))
@@ -86,11 +82,7 @@ t.test('a page of another origin changes nothing with a bodiless POST or DELETE 
   await app.inject({ method: 'POST', url: '/_emulator/snapshots', headers: { 'content-type': 'application/json' }, payload: { name: 'kept' } })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const emulator = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-  })
-  t.teardown(() => browser.close())
+  const browser = await launchChromium(t)
   const page = await serve('localhost', () => `<!doctype html><html><body>
     <form id="f" method="post" action="${emulator}/_emulator/reset" target="sink"></form><iframe name="sink"></iframe>
     <script>

@@ -17,10 +17,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import axe from 'axe-core'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { CodeChallengeMethod, OAuth2Client } from 'google-auth-library'
 import { people } from '@googleapis/people'
 import { startServer, stop } from './helpers/process.js'
+import { launchChromium } from './helpers/browser.js'
 
 const programs = fileURLToPath(new URL('./clients/oauth/', import.meta.url))
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
@@ -94,11 +95,7 @@ t.test('Google\'s auth libraries sign a fixture user in', async t => {
     t.teardown(() => stop(server))
     return server.url
   }
-  const browser: Browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-  })
-  t.teardown(() => browser.close())
+  const browser = await launchChromium(t)
 
   t.test('Node: OAuth2Client with endpoints, the consent page in Chromium, @googleapis/people, refresh, revoke, verifyIdToken', async t => {
     const emulator = await start(t)

@@ -14,9 +14,10 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { auth, people } from '@googleapis/people'
 import axe from 'axe-core'
-import { chromium, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { buildUi } from '../scripts/build-ui.mjs'
 import { startServer, stop } from './helpers/process.js'
+import { launchChromium } from './helpers/browser.js'
 
 const fixture = fileURLToPath(new URL('../fixtures/example.json', import.meta.url))
 const CONTROL_TOKEN = 'ui-test-secret'
@@ -82,11 +83,7 @@ t.test('the web UI in headless Chromium', async t => {
     t.equal(other.status, 403, 'no cross-origin read')
   })
 
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-  })
-  t.teardown(async () => { await browser.close() })
+  const browser = await launchChromium(t)
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
   const errors: string[] = []
   const watch = (page: Page): Page => {

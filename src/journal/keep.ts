@@ -4,6 +4,7 @@
  * credentials of a batch's body redacted, an account whose id is its token shown by a digest.
  * The journal itself is src/journal/journal.ts; the plugin that records is src/plugins/journal.ts.
  */
+import { CREDENTIAL_PARAMETERS, redactParameters } from '../secret-parameters.js'
 import { createHash } from 'node:crypto'
 import { ERROR_INFO, type ApiError } from '../errors.js'
 import { isCredentialHeader } from '../http.js'
@@ -36,7 +37,7 @@ export const MAX_SHOWN_DEPTH = 32
 export const MAX_ENTRY_CHARS = JOURNAL_PAGE_CHARS / 4
 
 /** Query parameters whose values never appear: credentials. */
-const CREDENTIALS = new Set(['access_token', 'oauth_token', 'key', 'token', 'id_token', 'code', 'refresh_token', 'client_secret', 'code_verifier', 'login_hint'])
+const CREDENTIALS = CREDENTIAL_PARAMETERS
 
 // The entry's shape is its own module: the web UI (ui/) reads it too, without the server's types.
 
@@ -113,28 +114,15 @@ export function sizeOf (text: string | Uint8Array | undefined): number {
 /** A header line inside a batch part: its name (checked by isCredentialHeader). Linear: no backtracking. */
 const HEADER_LINE = /^([!#$%&'*+.^\w`|~-]+)[ \t]*:/
 /** What a text holding a credential header or parameter contains, whatever its case or encoding ("%" may hide a name). */
-const MAY_HOLD_CREDENTIALS = /authoriz|cookie|key|token|secret|passw|credential|%/i
+const MAY_HOLD_CREDENTIALS = /authoriz|cookie|key|token|secret|passw|credential|code|hint|assertion|%/i
 /** A request line inside a batch part. */
 const REQUEST_LINE = /^([A-Za-z]+[ \t]+)(\S+)(.*)$/
-
-/** A query parameter's name as the query parser reads it (percent and `+` decoded); undefined when it does not decode. */
-function parameterName (raw: string): string | undefined {
-  try {
-    return decodeURIComponent(raw.replace(/\+/g, ' '))
-  } catch {
-    return undefined
-  }
-}
 
 /** The request target with the values of its credential parameters replaced by [Redacted]. */
 function redactTarget (target: string): string {
   const q = target.indexOf('?')
   if (q === -1) return target
-  return target.slice(0, q + 1) + target.slice(q + 1).split('&').map(part => {
-    const eq = part.indexOf('=')
-    const name = parameterName(eq === -1 ? part : part.slice(0, eq))
-    return name === undefined || CREDENTIALS.has(name) ? `${eq === -1 ? part : part.slice(0, eq)}=[Redacted]` : part
-  }).join('&')
+  return target.slice(0, q + 1) + redactParameters(target.slice(q + 1), CREDENTIALS)
 }
 
 /**

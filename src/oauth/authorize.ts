@@ -37,8 +37,8 @@ const PROMPTS = new Set(['none', 'consent', 'select_account'])
 /** The longest value a parameter of the request may have (chosen). */
 export const MAX_PARAMETER_LENGTH = 4096
 
-function missing (name: string, params: Readonly<Record<string, string>>): AuthPageError {
-  return new AuthPageError(400, 'invalid_request', [`Required parameter is missing: ${name}`], Object.entries(params))
+function missing (name: string, details: ReadonlyArray<[string, string]>): AuthPageError {
+  return new AuthPageError(400, 'invalid_request', [`Required parameter is missing: ${name}`], details)
 }
 
 function isLoopback (url: URL): boolean {
@@ -46,7 +46,7 @@ function isLoopback (url: URL): boolean {
 }
 
 /** Whether a client may redirect there: a declared client's URIs exactly (a desktop client: loopback on any port); with no clients declared, any http(s) URL. */
-function redirectAllowed (ctx: OAuthContext, client: StoredClient | null, uri: string): boolean {
+function redirectAllowed (client: StoredClient | null, uri: string): boolean {
   if (!isRedirectUri(uri)) return false
   if (client === null) return true
   if (client.redirectUris.includes(uri)) return true
@@ -67,15 +67,15 @@ export function checkAuthRequest (ctx: OAuthContext, params: Readonly<Record<str
   const long = Object.entries(params).find(([k, v]) => k.length > MAX_PARAMETER_LENGTH || v.length > MAX_PARAMETER_LENGTH)
   if (long !== undefined) throw new AuthPageError(400, 'invalid_request', [`Parameter ${long[0].slice(0, 100)} is too long: at most ${MAX_PARAMETER_LENGTH} characters.`], details)
   const clientId = params.client_id ?? ''
-  if (clientId === '') throw missing('client_id', params)
+  if (clientId === '') throw missing('client_id', details)
   let client: StoredClient | null = null
   if (ctx.store.anyClient()) {
     client = ctx.store.client(clientId) ?? null
     if (client === null) throw new AuthPageError(401, 'invalid_client', ['The OAuth client was not found.'], details)
   }
   const redirectUri = params.redirect_uri ?? ''
-  if (redirectUri === '') throw missing('redirect_uri', params)
-  if (!redirectAllowed(ctx, client, redirectUri)) {
+  if (redirectUri === '') throw missing('redirect_uri', details)
+  if (!redirectAllowed(client, redirectUri)) {
     throw new AuthPageError(400, 'redirect_uri_mismatch', [
       'You can\'t sign in to this app because it doesn\'t comply with Google\'s OAuth 2.0 policy.',
       'If you\'re the app developer, register the redirect URI in the Google Cloud Console.',
@@ -83,14 +83,14 @@ export function checkAuthRequest (ctx: OAuthContext, params: Readonly<Record<str
     ], details)
   }
   const typeText = params.response_type ?? ''
-  if (typeText === '') throw missing('response_type', params)
+  if (typeText === '') throw missing('response_type', details)
   const words = typeText.split(' ').filter(w => w !== '')
   if (words.some(w => w !== 'code' && w !== 'token' && w !== 'id_token') || new Set(words).size !== words.length) {
     throw new AuthPageError(400, 'unsupported_response_type', [`Invalid response_type: ${typeText}`], details)
   }
   const responseTypes = new Set(words as ResponseType[])
   const scopeText = params.scope ?? ''
-  if (scopeText.trim() === '') throw missing('scope', params)
+  if (scopeText.trim() === '') throw missing('scope', details)
   const scope = parseScopes(scopeText)
   if (scope.tooMany) throw new AuthPageError(400, 'invalid_scope', [TOO_MANY_SCOPES], details)
   if (scope.invalid.length > 0) throw new AuthPageError(400, 'invalid_scope', [invalidScopeText(scope)], details)
@@ -102,7 +102,7 @@ export function checkAuthRequest (ctx: OAuthContext, params: Readonly<Record<str
   if (prompt.has('none') && prompt.size > 1) throw new AuthPageError(400, 'invalid_request', ['Invalid parameter value for prompt: None must not be specified with other values'], details)
   const accessType = params.access_type ?? 'online'
   if (accessType !== 'online' && accessType !== 'offline') throw new AuthPageError(400, 'invalid_request', [`Invalid access_type: ${accessType}`], details)
-  if (responseTypes.has('id_token') && (params.nonce ?? '') === '') throw missing('nonce', params)
+  if (responseTypes.has('id_token') && (params.nonce ?? '') === '') throw missing('nonce', details)
   let challenge: string | undefined
   let challengeMethod: AuthRequest['challengeMethod']
   if ((params.code_challenge ?? '') !== '') {
@@ -112,7 +112,7 @@ export function checkAuthRequest (ctx: OAuthContext, params: Readonly<Record<str
     challengeMethod = method
     if (!/^[A-Za-z0-9._~-]{43,128}$/.test(challenge)) throw new AuthPageError(400, 'invalid_request', ['Invalid code_challenge.'], details)
   } else if ((params.code_challenge_method ?? '') !== '') {
-    throw missing('code_challenge', params)
+    throw missing('code_challenge', details)
   }
   return {
     clientId,
@@ -158,11 +158,11 @@ export function candidates (ctx: OAuthContext, req: AuthRequest): Identity[] {
   return ctx.store.identities().map(identityOf).filter(i => req.hd === undefined || (req.hd === '*' ? i.domain !== null : i.domain === req.hd))
 }
 
-/** The account `login_hint` names: by address (any case) or by `sub`. */
-export function hintedAccount (ctx: OAuthContext, req: AuthRequest): Identity | undefined {
+/** The account among `accounts` that `login_hint` names: by address (any case) or by `sub`. */
+export function hintedAccount (accounts: readonly Identity[], req: AuthRequest): Identity | undefined {
   const hint = req.loginHint?.toLowerCase()
   if (hint === undefined) return undefined
-  return candidates(ctx, req).find(i => i.email.toLowerCase() === hint || i.sub === hint)
+  return accounts.find(i => i.email.toLowerCase() === hint || i.sub === hint)
 }
 
 /** Whether the account granted the client every scope asked for already. */

@@ -4,22 +4,13 @@
  * replaced by `[Redacted]`, so that a test reads which calls were made and never what they carried.
  */
 import type { TokenAnswer } from './tokens.js'
+import { CREDENTIAL_PARAMETERS, redactParameters } from '../secret-parameters.js'
 
-/** Fields whose values never reach the journal: secrets, and who signs in (an address or a name is account data). */
-const SECRET_FIELDS = new Set(['code', 'client_secret', 'code_verifier', 'refresh_token', 'token', 'access_token', 'id_token', 'assertion', 'new_email', 'new_name', 'login_hint'])
+/** Fields whose values never reach the journal: credentials, and who signs in (an address or a name typed on the consent page is account data). */
+const SECRET_FIELDS: ReadonlySet<string> = new Set([...CREDENTIAL_PARAMETERS, 'new_email', 'new_name'])
 
 export function redactForm (text: string): string {
-  return text.split('&').map(part => {
-    const eq = part.indexOf('=')
-    if (eq === -1) return part
-    let name: string
-    try {
-      name = decodeURIComponent(part.slice(0, eq).replace(/\+/g, ' '))
-    } catch {
-      return `${part.slice(0, eq)}=[Redacted]`
-    }
-    return SECRET_FIELDS.has(name) ? `${part.slice(0, eq)}=[Redacted]` : part
-  }).join('&')
+  return redactParameters(text, SECRET_FIELDS)
 }
 
 /** A token answer as the journal shows it. */
@@ -32,7 +23,7 @@ export function mintTokensRedacted (answer: TokenAnswer): string {
 
 /** A JSON body as the journal shows it: the secret fields of its top level redacted (the text itself if it is not an object). */
 export function redactJson (value: unknown, text: string): string {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return /"(code|client_secret|code_verifier|refresh_token|token|access_token|id_token|assertion)"/.test(text) ? '[Redacted]' : text
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [...SECRET_FIELDS].some(name => text.includes(`"${name}"`)) ? '[Redacted]' : text
   const shown: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) shown[k] = SECRET_FIELDS.has(k) ? '[Redacted]' : v
   return JSON.stringify(shown)

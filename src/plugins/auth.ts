@@ -35,25 +35,18 @@ export function credentialsMissing (method: MethodDescriptor): ApiError {
   })
 }
 
-export function invalidCredentials (method: MethodDescriptor): ApiError {
+/**
+ * Google's 401 for a token it does not take: unknown or malformed (ACCESS_TOKEN_TYPE_UNSUPPORTED),
+ * or one the emulator minted that has expired or been revoked (ACCESS_TOKEN_EXPIRED; chosen: the
+ * same reason for both, FIDELITY.md: oauth).
+ */
+export function invalidCredentials (method: MethodDescriptor, reason: 'ACCESS_TOKEN_TYPE_UNSUPPORTED' | 'ACCESS_TOKEN_EXPIRED' = 'ACCESS_TOKEN_TYPE_UNSUPPORTED'): ApiError {
   return new ApiError('UNAUTHENTICATED', `Request had invalid authentication credentials. ${SEE}`, {
     legacyMessage: 'Invalid Credentials',
     reason: 'authError',
     location: 'Authorization',
     locationType: 'header',
-    details: [errorInfo('ACCESS_TOKEN_TYPE_UNSUPPORTED', method)],
-    headers: { 'www-authenticate': `${REALM}, error="invalid_token"` }
-  })
-}
-
-/** A token the emulator minted that has expired or been revoked (chosen: the same reason for both, FIDELITY.md: oauth). */
-export function accessTokenExpired (method: MethodDescriptor): ApiError {
-  return new ApiError('UNAUTHENTICATED', `Request had invalid authentication credentials. ${SEE}`, {
-    legacyMessage: 'Invalid Credentials',
-    reason: 'authError',
-    location: 'Authorization',
-    locationType: 'header',
-    details: [errorInfo('ACCESS_TOKEN_EXPIRED', method)],
+    details: [errorInfo(reason, method)],
     headers: { 'www-authenticate': `${REALM}, error="invalid_token"` }
   })
 }
@@ -97,7 +90,7 @@ async function auth (app: FastifyInstance): Promise<void> {
     // A token of the sign-in front door: its account, its scopes, until it expires or is revoked.
     if (isMintedAccessToken(token)) {
       const minted = app.oauth.store.access(token)
-      if (minted === undefined || minted.revoked || minted.expires <= Number(app.clock.peek())) throw accessTokenExpired(method)
+      if (minted === undefined || minted.revoked || minted.expires <= Number(app.clock.peek())) throw invalidCredentials(method, 'ACCESS_TOKEN_EXPIRED')
       return { id: minted.accountId, token, scopes: minted.scopes, createdTime: minted.createdTime, stored: true, generation, domain: minted.domain, declared: minted.declared, identity: { email: minted.email, profile: minted.profile, minted: true } }
     }
     // An undeclared token names its own account, unless strict, or unless that name is

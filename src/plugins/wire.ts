@@ -84,6 +84,11 @@ function jsonpRefused (): ApiError {
 
 // Longer than most functions, on purpose: the parsers, the one onRequest hook and the error
 // handlers share the plugin's closures, and read as the one pipeline they are.
+/** A JSON body as the emulator reads every one: prototype keys dropped, never applied; empty is `{}`. Throws a SyntaxError. */
+export function parseJsonBody (text: string): unknown {
+  return text.trim() === '' ? {} : sjson.parse(text, { protoAction: 'remove', constructorAction: 'remove' })
+}
+
 async function wire (app: FastifyInstance): Promise<void> {
   app.decorateRequest('sys', null as unknown as SystemParams)
   app.decorateRequest('account', null)
@@ -104,7 +109,7 @@ async function wire (app: FastifyInstance): Promise<void> {
     request.bodyText = text
     if (text.trim() === '' || request.is404) { done(null, {}); return }
     try {
-      done(null, sjson.parse(text, { protoAction: 'remove', constructorAction: 'remove' }))
+      done(null, parseJsonBody(text))
     } catch (err) {
       const detail = err instanceof SyntaxError ? err.message : 'Malformed JSON.'
       done(invalidArgument(`Invalid JSON payload received. ${detail}`), undefined)

@@ -103,6 +103,8 @@ t.test('revoke: the whole grant goes; the refresh token is then invalid_grant, t
   t.equal((await app.inject({ method: 'GET', url: `/revoke?token=${signed.access_token}` })).statusCode, 404, 'GET /revoke is a 404 page')
   const res = await app.inject({ method: 'POST', url: `/revoke?token=${encodeURIComponent(signed.access_token)}` })
   t.equal(res.statusCode, 200)
+  t.equal(res.body, '{}')
+  t.equal(res.headers['content-type'], 'application/json; charset=utf-8')
   const refresh = await token(app, { grant_type: 'refresh_token', refresh_token: signed.refresh_token!, client_id: WEB.clientId, client_secret: WEB.clientSecret })
   t.equal(refresh.body, oauthError('invalid_grant', 'Token has been expired or revoked.'))
   const api = await app.inject({ url: '/v1/people/me?personFields=names', headers: { authorization: `Bearer ${signed.access_token}` } })
