@@ -17,6 +17,7 @@ import { certificatePem } from '../src/oauth/keys.js'
 import { CONSENT_CSS, CONSENT_CSS_PATH, consentPage, errorPage } from '../src/oauth/pages.js'
 import { tokenOf } from '../src/plugins/auth.js'
 import { parseJsonBody } from '../src/plugins/wire.js'
+import { isCrossOrigin } from '../src/control-plane.js'
 import type { Identity } from '../src/oauth/context.js'
 
 const AUTH_PATHS = ['/o/oauth2/v2/auth', '/o/oauth2/auth']
@@ -190,6 +191,9 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
   const decide = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     if (app.storageBudget.full()) throw new StorageFull()
     if (request.bodyProblem !== undefined) return html(reply, 400, errorPage(new AuthPageError(400, 'invalid_request', [request.bodyProblem])))
+    // A person's answer comes from the consent page itself: a page of another origin (its form
+    // or its script) cannot grant itself an account (the control plane's own check).
+    if (isCrossOrigin(request)) return html(reply, 403, errorPage(new AuthPageError(403, 'access_denied', ['The consent form was sent from another site: open the sign-in link again.'])))
     const form = single(request.body)
     const params: Params = Object.fromEntries(Object.entries(form).filter(([k]) => !FORM_FIELDS.has(k)))
     const req = checked(reply, params)
@@ -221,10 +225,10 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
   }
 
   for (const path of AUTH_PATHS) {
-    app.get(path, authorize)
-    app.post(path, decide)
+    app.get(path, { config: { noCors: true } }, authorize)
+    app.post(path, { config: { noCors: true } }, decide)
   }
-  app.get(CONSENT_CSS_PATH, async (_request, reply) => text(reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'public, max-age=3600'), CONSENT_CSS))
+  app.get(CONSENT_CSS_PATH, { config: { noCors: true } }, async (_request, reply) => text(reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'public, max-age=3600'), CONSENT_CSS))
 
   const token = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     try {

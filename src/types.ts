@@ -64,6 +64,8 @@ export interface RouteSettings {
   page?: boolean
   /** A route of the control plane (set on every route routes/emulator.ts registers): it never answers JSONP. */
   controlPlane?: boolean
+  /** A page of the sign-in front door (routes/oauth.ts): never readable cross-origin, as Google's accounts pages are not. */
+  noCors?: boolean
 }
 
 declare module 'fastify' {

@@ -4,7 +4,8 @@
  * (`/v1/…`, `/batch`, the discovery document, unknown paths) answers a preflight with the
  * origin echoed, and every response to a request with an `Origin` — errors included — is
  * readable by the page. The control plane (`/_emulator/*`) is left out: it answers no
- * cross-origin request (src/control-plane.ts refuses them).
+ * cross-origin request (src/control-plane.ts refuses them); so are the sign-in pages
+ * (`/o/oauth2/…`), as Google's accounts pages are (its token endpoint answers CORS).
  *
  * Hand-written rather than @fastify/cors: Google's headers are not that plugin's (the `Vary`
  * and `Access-Control-Expose-Headers` lists, 200 for a preflight, no CORS headers at all on a
@@ -54,7 +55,8 @@ async function cors (app: FastifyInstance): Promise<void> {
   app.addHook('onRequest', (request, reply, done) => {
     const origin = request.headers.origin
     if (origin === undefined) { reply.header('vary', VARY); done(); return }
-    if (isControlPlane(request)) { done(); return }
+    // The sign-in pages list the accounts that sign in: no other origin reads them.
+    if (isControlPlane(request) || request.routeOptions.config.noCors === true) { done(); return }
     addCorsHeaders(request, reply)
     if (request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined) {
       // A preflight: answered here, before credentials are looked for (a browser sends none

@@ -184,3 +184,23 @@ t.test('the journal files sign-in calls under their account, and keeps no addres
   const page = JSON.parse(all).requests.find((e: { path: string, httpMethod: string }) => e.path === '/o/oauth2/v2/auth' && e.httpMethod === 'GET')
   t.equal(page.responseBody, 'Sign in – Google Accounts', 'the consent page is kept by its title')
 })
+
+t.test('the sign-in pages are not readable from another origin, and a consent posted by another site grants nothing', async t => {
+  const app = await oauthApp(t)
+  const page = await app.inject({ url: query(authParams()), headers: { origin: 'http://evil.example' } })
+  t.equal(page.statusCode, 200)
+  t.equal(page.headers['access-control-allow-origin'], undefined, 'no CORS on the consent page')
+  const tokenCall = await app.inject({ method: 'POST', url: '/token', headers: { ...FORM, origin: 'http://app.example' }, payload: 'grant_type=x' })
+  t.equal(tokenCall.headers['access-control-allow-origin'], 'http://app.example', 'while /token answers CORS, as Google\'s does')
+  for (const origin of ['http://evil.example', 'null']) {
+    const posted = await app.inject({ method: 'POST', url: '/o/oauth2/v2/auth', headers: { ...FORM, origin }, payload: form({ ...authParams(), account: 'alice', decision: 'allow' }) })
+    t.equal(posted.statusCode, 403, origin)
+    t.equal(posted.headers.location, undefined, 'no code')
+    t.match(posted.body, 'Error 403: access_denied')
+    t.match(posted.body, 'The consent form was sent from another site: open the sign-in link again.')
+  }
+  const grants = JSON.parse((await app.inject({ url: '/_emulator/oauth/grants?account=alice' })).body)
+  t.same(grants.grants, [], 'nothing was granted')
+  const same = await app.inject({ method: 'POST', url: '/o/oauth2/v2/auth', headers: { ...FORM, origin: 'http://localhost:80' }, payload: form({ ...authParams(), account: 'alice', decision: 'allow' }) })
+  t.equal(same.statusCode, 302, 'the consent page\'s own origin')
+})
