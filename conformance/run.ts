@@ -4,7 +4,7 @@
  * Runs the parity scenarios (conformance/scenarios.ts) against a People API endpoint and
  * prints each with pass / differs and the differences. Without --target it starts an emulator
  * of its own; with `--target https://people.googleapis.com/ --token <token>` it checks Google
- * itself (a token with the contacts scope: README, "The parity run"). Everything the run
+ * itself (a token with the contacts scope: docs/faults-and-quotas.md, "The parity run"). Everything the run
  * creates is deleted at the end and read back to confirm it is gone. Exits 0 when every
  * scenario passes and nothing is left, 1 otherwise, 2 on a usage error.
  */

@@ -1,5 +1,5 @@
 /**
- * The web UI (`/_emulator/ui`, README "Web UI"): its pages and assets, and the control-plane
+ * The web UI (`/_emulator/ui`, docs/control-plane.md "Web UI"): its pages and assets, and the control-plane
  * reads it shows — the accounts with their counts, and one account's contacts, groups, other
  * contacts and directory as the API renders them. Registered inside routes/emulator.ts, under
  * its guard: same host rules, no cross-origin use. The pages and assets hold no data, so they

@@ -5,9 +5,11 @@
  * the committed file is stale.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { contractFile, generateContract } from './generate-contract.js'
 import { readmeFile, readmeWithTable } from './readme-table.js'
+import { docPages, root, withSnippets } from './doc-blocks.js'
 import type { FieldDescriptor, MethodDescriptor, ParameterDescriptor, SchemaDescriptor } from '../src/discovery/types.js'
 
 interface RawParameter { description?: string, type: string, location: string, format?: string, repeated?: boolean, required?: boolean, pattern?: string, enum?: string[], minimum?: string, maximum?: string }
@@ -203,6 +205,12 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   console.log(`wrote ${contractFile}`)
   writeFileSync(readmeFile, readmeWithTable())
   console.log(`wrote the configuration table of ${readmeFile}`)
+  for (const page of docPages()) {
+    const file = join(root, page)
+    const text = readFileSync(file, 'utf8')
+    const written = withSnippets(page, text)
+    if (written !== text) { writeFileSync(file, written); console.log(`wrote the snippets of ${page}`) }
+  }
   // The ledger reads the generated table, so it is written after it, in a fresh import.
   const { fidelityMarkdown } = await import('../src/fidelity/report.js')
   const { implementations } = await import('../routes/v1/index.js')

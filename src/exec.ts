@@ -1,5 +1,5 @@
 /**
- * `people-api-emulator exec [options] -- <command…>` (README: Testing, any language): starts the
+ * `people-api-emulator exec [options] -- <command…>` (docs/testing.md): starts the
  * emulator (on a free port unless one is given), runs the command with `PEOPLE_EMULATOR_URL`
  * (and `PEOPLE_EMULATOR_CONTROL_TOKEN` when the control plane has one) in its environment,
  * waits for it, closes the emulator, and exits with the command's status — for any test runner.

@@ -29,7 +29,7 @@ import type { TokenAnswer } from './oauth/tokens.js'
 export { ConfigError, FixtureError }
 export type { JournalEntry, JournalError, JournalFilter, SnapshotInfo, FaultRule, NamedFaultError, CustomFaultError, QuotaName, QuotaState }
 
-/** A fault rule as `emulator.faults.add` takes it (README, "Faults and quotas"). */
+/** A fault rule as `emulator.faults.add` takes it (docs/faults-and-quotas.md). */
 export interface FaultRuleInput {
   /** A discovery method id, a prefix ending in `.*`, or `*`. */
   method: string
@@ -120,7 +120,7 @@ export interface Emulator {
   }
   /** What an account has spent of each quota, and what it has left (`--quotas on`). */
   quotas: (account: string) => Promise<QuotaState[]>
-  /** Sign in with Google without a browser: tokens for test set-up, grants seen and revoked (README: Sign in with Google). */
+  /** Sign in with Google without a browser: tokens for test set-up, grants seen and revoked (docs/oauth.md). */
   readonly oauth: {
     /** A token pair (and an ID token with `openid`) as `/token` answers, for an account and scopes; the client defaults to `people-api-emulator`. */
     mintTokens: (request: MintRequest) => Promise<TokenAnswer>

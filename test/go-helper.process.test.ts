@@ -1,12 +1,12 @@
 /**
- * The Go helper of go/emulator (README: Go) with Debian's Go in GOPATH mode: a test package
+ * The Go helper of go/emulator (docs/testing.md: Go) with Debian's Go in GOPATH mode: a test package
  * using emulator.StartProcess in TestMain and emulator.Start(t), Google's people/v1 client
  * pointed at the emulator with the helper's options; and the same under `people-api-emulator
  * exec -- go test`, which the helper uses instead of starting its own.
  */
 import t from 'tap'
 import { execFile } from 'node:child_process'
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -38,13 +38,4 @@ t.test('go test with the helper: TestMain\'s emulator, a test\'s own, and under 
   const underExec = await run(process.execPath, [server, 'exec', '--', 'go', 'test', '-count=1', '-v', '.'], pkg, goEnv)
   t.equal(underExec.code, 0, underExec.out)
   t.match(underExec.out, /ok\s+people-api-emulator\/emulator/)
-})
-
-t.test('README shows the Go helper\'s TestMain and test as the file holds them', async t => {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8')
-  const source = readFileSync(join(root, 'go', 'emulator', 'emulator_test.go'), 'utf8')
-  for (const name of ['go-main', 'go-test']) {
-    const block = new RegExp(`// README: begin ${name}\\n([\\s\\S]*?)// README: end ${name}\\n`).exec(source)![1]!
-    t.ok(readme.includes('```go\n' + block + '```\n'), `README holds the ${name} block`)
-  }
 })

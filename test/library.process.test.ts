@@ -77,7 +77,21 @@ t.test('the packed library, installed into a project and used by its name', asyn
     passes(t, await node(project, ['--test', '--test-reporter=spec', 'node-cjs.test.cjs']), /ℹ pass 5\s+ℹ fail 0/)
   })
   t.test('Vitest', async t => {
-    passes(t, await node(project, [join(modules, 'vitest', 'vitest.mjs'), 'run', '--root', project, 'vitest.test.mjs']), /Tests\s+5 passed \(5\)/)
+    passes(t, await node(project, [join(modules, 'vitest', 'vitest.mjs'), 'run', '--root', project, 'scenario.vitest.test.mjs']), /Tests\s+5 passed \(5\)/)
+  })
+  // The recipes docs/testing.md and docs/faults-and-quotas.md show, as a user's project runs them.
+  t.test('docs: the node:test recipe', async t => {
+    const ran = await node(project, ['--test', '--test-reporter=spec', 'rename.node.test.mjs'])
+    passes(t, ran, /ℹ pass 2\s+ℹ fail 0/)
+    t.match(ran.stdout, /renamed people\/c\d+ at http:\/\/127\.0\.0\.1:\d+/, 'it prints what it did')
+  })
+  t.test('docs: the Vitest recipe', async t => {
+    const ran = await node(project, [join(modules, 'vitest', 'vitest.mjs'), 'run', '--root', project, 'rename.vitest.test.mjs'])
+    passes(t, ran, /Tests\s+2 passed \(2\)/)
+    t.match(ran.stdout, /renamed people\/c\d+ at http:\/\/127\.0\.0\.1:\d+/, 'it prints what it did')
+  })
+  t.test('docs: faults and quotas through the official client', async t => {
+    passes(t, await node(project, ['--test', '--test-reporter=spec', 'faults.node.test.mjs']), /ℹ pass 4\s+ℹ fail 0/)
   })
   t.test('Jest', async t => {
     // The official Node client (gaxios 7) loads a module with import(): under Jest that needs

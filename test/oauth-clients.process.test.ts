@@ -1,6 +1,6 @@
 /**
  * Sign in with Google through Google's own auth libraries against the real server process
- * (README: Sign in with Google): Node's google-auth-library OAuth2Client with `endpoints`,
+ * (docs/oauth.md): Node's google-auth-library OAuth2Client with `endpoints`,
  * its consent page driven in headless Chromium; Python's google-auth-oauthlib Flow and
  * google.oauth2 Credentials(token_uri=…); Go's golang.org/x/oauth2 Config{Endpoint}; and a
  * browser app on another origin doing the redirect flow with PKCE. Each signs a fixture user
@@ -24,7 +24,6 @@ import { startServer, stop } from './helpers/process.js'
 import { launchChromium } from './helpers/browser.js'
 
 const programs = fileURLToPath(new URL('./clients/oauth/', import.meta.url))
-const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
 
 async function run (file: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<any> {
   return await new Promise((resolve, reject) => {
@@ -33,17 +32,6 @@ async function run (file: string, args: readonly string[], env: NodeJS.ProcessEn
       resolve(JSON.parse(stdout))
     })
   })
-}
-
-/** A block of a program between `README: begin NAME` and `README: end NAME` comments, and whether README shows it. */
-function inReadme (file: string, name: string, fence: string, comment: string): boolean {
-  const text = readFileSync(file, 'utf8')
-  const m = new RegExp(`${comment} README: begin ${name}\\n([\\s\\S]*?)[ \\t]*${comment} README: end ${name}\\n`).exec(text)
-  if (m === null) throw new Error(`no README block ${name} in ${file}`)
-  const lines = m[1]!.split('\n')
-  const indent = Math.min(...lines.filter(l => l.trim() !== '').map(l => /^[ \t]*/.exec(l)![0].length))
-  const block = lines.map(l => l.slice(indent)).join('\n')
-  return readme.includes('```' + fence + '\n' + block + '```\n')
 }
 
 /** A server of the pages the browser visits: the SPA page and the Node app's callback. */
@@ -100,7 +88,7 @@ t.test('Google\'s auth libraries sign a fixture user in', async t => {
   t.test('Node: OAuth2Client with endpoints, the consent page in Chromium, @googleapis/people, refresh, revoke, verifyIdToken', async t => {
     const emulator = await start(t)
     const redirectUri = `${pages.origin}/callback`
-    // README: begin node-sign-in
+    // snippet: begin node-sign-in
     const oauth2 = new OAuth2Client({
       clientId: 'node-app.apps.googleusercontent.com',
       clientSecret: 'node-secret',
@@ -124,7 +112,7 @@ t.test('Google\'s auth libraries sign a fixture user in', async t => {
       code_challenge: codeChallenge,
       code_challenge_method: CodeChallengeMethod.S256
     })
-    // README: end node-sign-in
+    // snippet: end node-sign-in
     const context = await browser.newContext()
     t.teardown(() => context.close())
     const page = await context.newPage()
@@ -137,12 +125,12 @@ t.test('Google\'s auth libraries sign a fixture user in', async t => {
     t.equal(new URL(page.url()).searchParams.get('state'), 'node-state')
     const code = pages.codes.pop()!
 
-    // README: begin node-get-token
+    // snippet: begin node-get-token
     const { tokens } = await oauth2.getToken({ code, codeVerifier })
     oauth2.setCredentials(tokens)
     const api = people({ version: 'v1', auth: oauth2, rootUrl: `${emulator}/` })
     const me = await api.people.get({ resourceName: 'people/me', personFields: 'names,emailAddresses' })
-    // README: end node-get-token
+    // snippet: end node-get-token
     t.equal(me.data.names?.[0]?.displayName, 'Alice Liddell')
     t.equal(me.data.emailAddresses?.[0]?.value, 'alice@example.com')
     t.match(tokens.refresh_token, /^1\/\/0/)
@@ -165,8 +153,6 @@ t.test('Google\'s auth libraries sign a fixture user in', async t => {
     const refused = await after.getAccessToken().then(() => null, (err: any) => err)
     t.equal(refused?.response?.status, 400)
     t.same(refused?.response?.data, { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' }, 'revoked: the app sees invalid_grant')
-    t.ok(inReadme(fileURLToPath(import.meta.url), 'node-sign-in', 'js', '//'), 'README shows the Node sign-in lines')
-    t.ok(inReadme(fileURLToPath(import.meta.url), 'node-get-token', 'js', '//'), 'README shows the Node token lines')
   })
 
   t.test('Node: Cancel on the consent page is access_denied back to the app', async t => {
@@ -226,8 +212,6 @@ t.test('Google\'s auth libraries sign a fixture user in', async t => {
     t.same(r.after_hour, { status: 200, refreshed: true }, 'an hour later: refreshed on the 401, and the call succeeded')
     t.same(r.id_token, { email: 'alice@example.com', email_verified: true, kids: 1 }, 'verify_token against the emulator\'s PEM certs')
     t.equal(r.revoked, 'invalid_grant: Token has been expired or revoked.')
-    t.ok(inReadme(join(programs, 'sign_in.py'), 'python-sign-in', 'python', '#'), 'README shows the Flow lines')
-    t.ok(inReadme(join(programs, 'sign_in.py'), 'python-credentials', 'python', '#'), 'README shows the Credentials lines')
   })
 
   t.test('Go: oauth2.Config{Endpoint}: exchange, automatic refresh, a revoked grant', async t => {
@@ -250,7 +234,6 @@ t.test('Google\'s auth libraries sign a fixture user in', async t => {
     t.equal(r.refreshed, true)
     t.equal(r.kept_refresh_token, true)
     t.equal(r.revoked, 'oauth2: cannot fetch token: 400 Bad Request\nResponse: {\n  "error": "invalid_grant",\n  "error_description": "Token has been expired or revoked."\n}')
-    t.ok(inReadme(join(programs, 'sign_in.go'), 'go-sign-in', 'go', '//'), 'README shows the Go lines')
   })
 
   t.test('Browser: an app on another origin, the redirect flow with PKCE, /token and the API by fetch', async t => {

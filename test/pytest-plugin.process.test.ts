@@ -1,5 +1,5 @@
 /**
- * The pytest plugin of python/ (README: pytest), with Debian's pytest and Google's Python client:
+ * The pytest plugin of python/ (docs/testing.md: pytest), with Debian's pytest and Google's Python client:
  * installed with pip into a folder of its own and loaded by its entry point, the session's
  * emulator started from the built server; and under `people-api-emulator exec`, using the
  * emulator exec started (PEOPLE_EMULATOR_URL).
@@ -65,14 +65,4 @@ t.test('people-api-emulator exec -- pytest: the plugin uses the emulator exec st
   const tested = await run(process.execPath, [server, 'exec', '--', '/usr/bin/python3', ...PYTEST, '-p', 'people_api_emulator_pytest.plugin', example], { PYTHONPATH: join(root, 'python') })
   t.equal(tested.code, 0, tested.out)
   t.match(tested.out, /4 passed/)
-})
-
-t.test('README shows the plugin\'s test and its client as the files hold them', async t => {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8')
-  for (const [file, name] of [[example, 'pytest'], [join(root, 'python', 'people_api_emulator_pytest', 'plugin.py'), 'people-client']] as const) {
-    const m = new RegExp(`# README: begin ${name}\\n([\\s\\S]*?)[ \\t]*# README: end ${name}\\n`).exec(readFileSync(file, 'utf8'))!
-    const lines = m[1]!.split('\n')
-    const indent = Math.min(...lines.filter(l => l.trim() !== '').map(l => /^ */.exec(l)![0].length))
-    t.ok(readme.includes('```python\n' + lines.map(l => l.slice(indent)).join('\n') + '```\n'), `README holds the ${name} block`)
-  }
 })

@@ -1,5 +1,5 @@
 /**
- * The emulator's web UI (README "Web UI"): Preact, bundled by esbuild into dist/ui/app.js.
+ * The emulator's web UI (docs/control-plane.md "Web UI"): Preact, bundled by esbuild into dist/ui/app.js.
  * Every page is a deep link (`/_emulator/ui/accounts/alice?filter=ada`); every datum comes
  * from the control plane (api.ts), never from the HTML.
  */

@@ -1,5 +1,5 @@
 // Package emulator starts people-api-emulator for Go tests and points Google's People client at
-// it (README: Go). Start(t) gives each test (or TestMain, with StartProcess) an emulator on a
+// it (docs/testing.md: Go). Start(t) gives each test (or TestMain, with StartProcess) an emulator on a
 // free port — or the one `people-api-emulator exec` started (PEOPLE_EMULATOR_URL) — and stops
 // it when the test ends, or when the test binary ends however it ends (the emulator runs with
 // --exit-with-stdin on a pipe this process holds). The server is run by PEOPLE_EMULATOR_COMMAND

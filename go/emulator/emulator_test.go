@@ -1,4 +1,4 @@
-// The helper as a Go test uses it (README: Go): run by test/go-helper.process.test.ts with
+// The helper as a Go test uses it (docs/testing.md: Go): run by test/go-helper.process.test.ts with
 // Debian's Go in GOPATH mode, the package placed at people-api-emulator/emulator.
 package emulator_test
 
@@ -14,7 +14,7 @@ import (
 	"people-api-emulator/emulator"
 )
 
-// README: begin go-main
+// snippet: begin go-main
 var shared *emulator.Emulator
 
 func TestMain(m *testing.M) {
@@ -29,9 +29,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// README: end go-main
+// snippet: end go-main
 
-// README: begin go-test
+// snippet: begin go-test
 func TestRenameSendsOneUpdate(t *testing.T) {
 	if err := shared.Reset(); err != nil {
 		t.Fatal(err)
@@ -56,7 +56,7 @@ func TestRenameSendsOneUpdate(t *testing.T) {
 	fmt.Printf("renamed %s at %s\n", ada.ResourceName, shared.URL)
 }
 
-// README: end go-test
+// snippet: end go-test
 
 func TestStartGivesATestItsOwnEmulator(t *testing.T) {
 	own := emulator.Start(t, "--clock", "fixed:2026-01-01T00:00:00Z")

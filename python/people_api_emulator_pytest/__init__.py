@@ -1,4 +1,4 @@
-"""pytest fixtures for people-api-emulator (README: Testing with it, pytest)."""
+"""pytest fixtures for people-api-emulator (docs/testing.md: pytest)."""
 from .plugin import Emulator
 
 __all__ = ['Emulator']

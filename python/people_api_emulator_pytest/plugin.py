@@ -103,13 +103,13 @@ class Emulator:
         """A People API client (google-api-python-client) whose calls reach the emulator as `token`'s account."""
         from google.oauth2.credentials import Credentials
         from googleapiclient.discovery import build
-        # README: begin people-client
+        # snippet: begin people-client
         # google-api-python-client 1.x: the discovery document the emulator serves (its rootUrl is the emulator).
         return build('people', 'v1', credentials=Credentials(token), cache_discovery=False,
                      discoveryServiceUrl=f'{self.url}/$discovery/rest?version=v1')
         # 2.x takes the address instead: build('people', 'v1', credentials=...,
         #     client_options={'api_endpoint': self.url})
-        # README: end people-client
+        # snippet: end people-client
 
 
 def _server_command():

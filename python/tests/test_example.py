@@ -1,7 +1,7 @@
-"""What a test with the plugin looks like (README: pytest); run by test/pytest-plugin.process.test.ts."""
+"""What a test with the plugin looks like (docs/testing.md: pytest); run by test/pytest-plugin.process.test.ts."""
 
 
-# README: begin pytest
+# snippet: begin pytest
 def test_a_renamed_contact_is_one_update(people_emulator):
     people = people_emulator.people('alice-token')
     ada = people.people().createContact(body={'names': [{'givenName': 'Ada'}]}).execute()
@@ -10,7 +10,7 @@ def test_a_renamed_contact_is_one_update(people_emulator):
     sent = people_emulator.requests(method='people.people.updateContact')
     assert [entry['status'] for entry in sent] == [200]
     print(f"renamed {ada['resourceName']} at {people_emulator.url}")
-# README: end pytest
+# snippet: end pytest
 
 
 def test_each_test_starts_clean(people_emulator):

@@ -13,7 +13,7 @@ import { compactBody, compactJson, indentedBody, indentedJson } from '../json-te
 import { parseMethodQuery, parseSystemParams, SYSTEM_PARAMETERS, unknownParameter, type SystemParams } from '../discovery/query.js'
 import { isControlPlanePath } from '../http.js'
 
-/** Largest request body accepted (chosen; documented in README and FIDELITY.md). */
+/** Largest request body accepted (chosen; documented in docs/wire.md and FIDELITY.md). */
 export const BODY_LIMIT = 10 * 1024 * 1024
 
 const JSON_TYPE = 'application/json; charset=UTF-8'

@@ -39,9 +39,11 @@ func must(err error) {
 func main() {
 	ctx := context.Background()
 	rootURL, token := os.Args[1], os.Args[2]
+	// snippet: begin go-service
 	api, err := people.NewService(ctx,
 		option.WithEndpoint(rootURL),
 		option.WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: token})))
+	// snippet: end go-service
 	must(err)
 	report := map[string]interface{}{}
 

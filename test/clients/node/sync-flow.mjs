@@ -82,11 +82,13 @@ async function syncFlow (api) {
   return report
 }
 
+// snippet: begin node-clients
 const clients = {
   googleapis: google.people({ version: 'v1', rootUrl, auth: credentials(google.auth.OAuth2, `${prefix}-googleapis`) }),
   '@googleapis/people': people({ version: 'v1', rootUrl, auth: credentials(peopleAuth.OAuth2, `${prefix}-people`) }),
   discoverAPI: await google.discoverAPI(`${rootUrl}$discovery/rest?version=v1`, { auth: credentials(google.auth.OAuth2, `${prefix}-discovered`) })
 }
+// snippet: end node-clients
 const report = {}
 for (const [name, api] of Object.entries(clients)) report[name] = await syncFlow(api)
 console.log(JSON.stringify(report))

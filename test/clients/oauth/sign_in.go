@@ -31,7 +31,7 @@ func main() {
 	ctx := context.Background()
 	report := map[string]interface{}{}
 
-	// README: begin go-sign-in
+	// snippet: begin go-sign-in
 	cfg := &oauth2.Config{
 		ClientID:     clientID,
 		ClientSecret: secret,
@@ -43,7 +43,7 @@ func main() {
 		},
 	}
 	authURL := cfg.AuthCodeURL("state-go", oauth2.AccessTypeOffline, oauth2.SetAuthURLParam("login_hint", "alice@example.com"))
-	// README: end go-sign-in
+	// snippet: end go-sign-in
 
 	// The browser's part: the emulator grants it at once and redirects with the code.
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

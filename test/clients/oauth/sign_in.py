@@ -23,7 +23,7 @@ os.environ['OAUTHLIB_INSECURE_TRANSPORT'] = '1'
 os.environ['OAUTHLIB_RELAX_TOKEN_SCOPE'] = '1'
 report = {}
 
-# README: begin python-sign-in
+# snippet: begin python-sign-in
 client_config = {'installed': {
     'client_id': CLIENT_ID,
     'client_secret': CLIENT_SECRET,
@@ -37,7 +37,7 @@ flow = Flow.from_client_config(client_config, scopes=scopes,
                                redirect_uri='http://127.0.0.1:8765/',
                                autogenerate_code_verifier=True)
 url, state = flow.authorization_url(access_type='offline', login_hint='alice@example.com')
-# README: end python-sign-in
+# snippet: end python-sign-in
 
 # The browser's part, done by requests: the emulator grants it at once and redirects.
 answer = requests.get(url, allow_redirects=False)
@@ -48,7 +48,7 @@ flow.fetch_token(code=query['code'])
 signed_in = flow.credentials
 report['refresh_token'] = signed_in.refresh_token is not None
 
-# README: begin python-credentials
+# snippet: begin python-credentials
 creds = Credentials(
     token=signed_in.token,
     refresh_token=signed_in.refresh_token,
@@ -59,7 +59,7 @@ creds = Credentials(
 )
 session = AuthorizedSession(creds)
 me = session.get(EMULATOR + '/v1/people/me', params={'personFields': 'emailAddresses'})
-# README: end python-credentials
+# snippet: end python-credentials
 report['me'] = me.json().get('emailAddresses', [{}])[0].get('value')
 
 # An hour passes on the emulator clock: the token is refused, and the session refreshes it.

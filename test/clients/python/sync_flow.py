@@ -9,8 +9,10 @@ from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
 root_url, token = sys.argv[1], sys.argv[2]
+# snippet: begin python-build
 service = build('people', 'v1', credentials=Credentials(token), cache_discovery=False,
                 discoveryServiceUrl=root_url + '$discovery/rest?version=v1')
+# snippet: end python-build
 report = {}
 
 
@@ -63,6 +65,7 @@ report['memberCount'] = group['memberCount']
 report['members'] = group['memberResourceNames']
 
 # A batch that mixes reads and an update: each call gets its own callback.
+# snippet: begin python-batch
 batch_results = {}
 
 
@@ -84,6 +87,7 @@ batch.add(service.people().updateContact(resourceName=ada['resourceName'], updat
     'etag': current['etag'], 'names': [{'givenName': 'Stale'}]}), request_id='stale')
 batch.add(service.people().get(resourceName='people/c1', personFields='names'), request_id='missing')
 batch.execute()
+# snippet: end python-batch
 report['batch'] = batch_results
 report['afterBatch'] = service.people().get(
     resourceName=ada['resourceName'], personFields='names').execute()['names'][0]['displayName']

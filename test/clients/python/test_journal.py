@@ -1,13 +1,12 @@
-"""The request journal read from a pytest suite, as README's "The request journal" shows it: run
-by test/clients.process.test.ts with Debian's pytest against the real server process (EMULATOR is its
-address). The block between the markers is README's snippet."""
+"""The request journal read from a pytest suite over plain HTTP, page after page: run by
+test/clients.process.test.ts with Debian's pytest against the real server process (EMULATOR is its
+address)."""
 import os
 
 import pytest
 from google.oauth2.credentials import Credentials
 from googleapiclient.discovery import build
 
-# README: begin
 import requests
 EMULATOR = os.environ.get('EMULATOR', 'http://127.0.0.1:8090')
 
@@ -26,7 +25,6 @@ def test_rename_sends_one_update(people_service, ada):   # a client built with r
     sent = journal(since=since, method='people.people.updateContact')
     assert len(sent) == 1 and sent[0]['status'] == 200
     assert sent[0]['query']['updatePersonFields'] == 'names'
-# README: end
 
 
 def rename(service, resource_name, full_name):
