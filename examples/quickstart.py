@@ -12,15 +12,13 @@ emulator = os.environ.get('PEOPLE_EMULATOR_URL', 'http://127.0.0.1:8090')
 service = build('people', 'v1', credentials=Credentials('alice-token'), cache_discovery=False,
                 discoveryServiceUrl=emulator + '/$discovery/rest?version=v1')
 
-club = service.contactGroups().create(body={'contactGroup': {'name': 'Book club'}}).execute()
-print('created', club['resourceName'], club['name'])
-chess = service.contactGroups().create(body={'contactGroup': {'name': 'Chess'}}).execute()
+ada = service.people().createContact(body={'names': [{'givenName': 'Ada'}]}).execute()
+print('created', ada['resourceName'], ada['names'][0]['displayName'])
+rename = {'etag': ada['etag'], 'names': [{'givenName': 'Ada', 'familyName': 'Lovelace'}]}
+update = service.people().updateContact(resourceName=ada['resourceName'], updatePersonFields='names', body=rename)
+print('renamed to', update.execute()['names'][0]['displayName'])
 try:
-    service.contactGroups().update(resourceName=chess['resourceName'],
-                                   body={'contactGroup': {'name': 'Book club'}}).execute()
+    update.execute()  # the same etag again: it is stale now
 except HttpError as e:
     print('refused:', e.resp.status, json.loads(e.content)['error']['message'])
-renamed = service.contactGroups().update(resourceName=chess['resourceName'], body={
-    'contactGroup': {'name': 'Chess club', 'etag': chess['etag']}}).execute()
-print('renamed to', renamed['name'])
 # snippet: end quickstart

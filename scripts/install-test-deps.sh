@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Debian packages the client and browser tests need (test/clients.process.test.ts): Google's Python
-# client (loaded by /usr/bin/python3; with requests and pytest, for README's pytest example), Google's Go client and the Go toolchain (built offline in
+# client (loaded by /usr/bin/python3; with requests and pytest, for the journal's pytest example), Google's Go client and the Go toolchain (built offline in
 # GOPATH mode), Chromium (driven headless by playwright-core; no browser download), the sign-in
 # libraries (google-auth-oauthlib, golang.org/x/oauth2's google package: test/oauth-clients.process.test.ts), pip and setuptools
 # for the pytest plugin (test/pytest-plugin.process.test.ts), and the web

@@ -8,9 +8,13 @@
  * still read the terminal: a debugger's prompt works); otherwise (CI, a script, an IDE) the
  * command leads a process group of its own, and exec passes every signal to that whole group
  * (a shell's children included). When the command has ended the emulator closes. If exec ends
- * first (an error of its own, SIGQUIT), the command's group is sent SIGTERM.
+ * first (an error of its own, SIGQUIT), the command's group is sent SIGTERM; if exec is killed
+ * outright (SIGKILL, out of memory), a watchdog started with the command sends it SIGTERM (WRAPPER).
  */
 import { spawn } from 'node:child_process'
+import { accessSync, constants as fsConstants, statSync } from 'node:fs'
+import { delimiter, join } from 'node:path'
+import type { Writable } from 'node:stream'
 import { constants } from 'node:os'
 import { ConfigError } from './config.js'
 
@@ -20,6 +24,7 @@ export const EXEC_USAGE = `Usage: people-api-emulator exec [options] -- <command
 Starts the emulator (on a free port unless --port is given; warnings only in its log unless
 --log-level is), runs the command with PEOPLE_EMULATOR_URL (and PEOPLE_EMULATOR_CONTROL_TOKEN)
 in its environment, stops the emulator when the command ends and exits with its status.
+Its start line (the address, the web UI's) goes to stderr; the command has stdout to itself.
 Options: every option of people-api-emulator --help.
 Example: people-api-emulator exec --fixtures fixtures.json -- pytest -q
 `
@@ -58,7 +63,19 @@ export function exitStatus (code: number | null, signal: NodeJS.Signals | null):
  */
 export async function runCommand (command: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const interactive = process.stdin.isTTY === true
-  const child = spawn(command[0]!, command.slice(1), { stdio: 'inherit', env, detached: !interactive })
+  const found = findCommand(command[0]!, env.PATH ?? '')
+  if (found !== 'found') {
+    process.stderr.write(`people-api-emulator exec: cannot run ${JSON.stringify(command[0])}: ${found === 'missing' ? 'command not found' : 'permission denied'}\n`)
+    return found === 'missing' ? 127 : 126
+  }
+  // The command runs through a shell that first starts its watchdog, then becomes the command
+  // (exec): the command's process id, group, signals and status are its own.
+  const child = spawn('/bin/sh', ['-c', WRAPPER, 'people-api-emulator-exec', interactive ? 'process' : 'group', ...command], {
+    stdio: ['inherit', 'inherit', 'inherit', 'pipe'], env, detached: !interactive
+  })
+  const watchdog = child.stdio[3] as Writable & { unref?: () => void }
+  watchdog.on('error', () => {}) // the command closed its end: nothing to tell it
+  watchdog.unref?.()
   const signalChild = (signal: NodeJS.Signals): void => {
     try {
       // Its own group: every process of it (a shell's children too).
@@ -81,11 +98,13 @@ export async function runCommand (command: readonly string[], env: NodeJS.Proces
   try {
     return await new Promise<number>(resolve => {
       child.once('error', (err: NodeJS.ErrnoException) => {
-        process.stderr.write(`people-api-emulator exec: cannot run ${JSON.stringify(command[0])}: ${err.code === 'ENOENT' ? 'command not found' : err.message}\n`)
-        resolve(err.code === 'ENOENT' ? 127 : 126)
+        process.stderr.write(`people-api-emulator exec: cannot run ${JSON.stringify(command[0])}: ${err.message}\n`)
+        resolve(126)
       })
       child.once('exit', (code, signal) => {
         running = false
+        // The command ended by itself: the watchdog has nothing to do.
+        watchdog.end('done\n')
         // What the command left behind in its group (a shell's background job) ends with it.
         if (!interactive) signalChild('SIGTERM')
         resolve(exitStatus(code, signal))
@@ -96,4 +115,38 @@ export async function runCommand (command: readonly string[], env: NodeJS.Proces
     if (interactive) for (const signal of ['SIGINT', 'SIGHUP'] as const) process.off(signal, waitForCommand)
     process.off('exit', orphaned)
   }
+}
+
+/**
+ * The shell the command starts in. It starts a watchdog in the background, reading the pipe on
+ * descriptor 3 that only exec holds the other end of, then becomes the command (without that
+ * descriptor). When exec dies however it dies (SIGKILL, out of memory) the pipe closes before
+ * "done" was written, and the watchdog sends SIGTERM to the command — to its whole group when it
+ * leads one. Started before the command runs, it is there whenever exec could die. (A background
+ * job of a shell without job control ignores SIGINT and SIGQUIT: a terminal's Ctrl-C leaves it be.)
+ */
+const WRAPPER = `mode=$1; shift; pid=$$
+( IFS= read -r said <&3 || said=
+  if [ "$said" != done ]; then if [ "$mode" = group ]; then kill -TERM -$pid; else kill -TERM $pid; fi; fi ) 2>/dev/null &
+exec "$@" 3<&-`
+
+/** Whether a command can be run as spawn would find it: on PATH, or the path it names. */
+export function findCommand (name: string, path: string): 'found' | 'missing' | 'not executable' {
+  const candidates = name.includes('/') ? [name] : path.split(delimiter).filter(Boolean).map(dir => join(dir, name))
+  let seen = false
+  for (const file of candidates) {
+    try {
+      if (!statSync(file).isFile()) continue
+    } catch {
+      continue
+    }
+    seen = true
+    try {
+      accessSync(file, fsConstants.X_OK)
+      return 'found'
+    } catch {
+      // Not executable: another on PATH may be.
+    }
+  }
+  return seen ? 'not executable' : 'missing'
 }

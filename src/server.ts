@@ -75,13 +75,16 @@ async function main (): Promise<void> {
   }
   const url = address.replace('0.0.0.0', '127.0.0.1')
   growYoungGenerationWhenBusy()
+  const started = `people-api-emulator listening on ${url} (database ${printable(config.db)}) — web UI ${url}/_emulator/ui\n`
   if (exec !== undefined) {
+    // The command's output is stdout's: exec says where the emulator is on stderr.
+    if (config.logLevel !== 'silent') process.stderr.write(started)
     const env = { ...process.env, PEOPLE_EMULATOR_URL: url, ...(config.controlToken === undefined ? {} : { PEOPLE_EMULATOR_CONTROL_TOKEN: config.controlToken }) }
     const status = await runCommand(exec.command, env)
     await app.close()
     process.exit(status)
   }
-  process.stdout.write(`people-api-emulator listening on ${url} (database ${printable(config.db)}) — web UI ${url}/_emulator/ui\n`)
+  process.stdout.write(started)
   if (app.fixturesKept) {
     process.stdout.write(`people-api-emulator: the database ${printable(config.db)} holds state already, so the fixtures were not loaded: POST ${url}/_emulator/reset loads them, or start with --fixtures-on-start always\n`)
   }

@@ -62,12 +62,20 @@ t.test('README is a start page: at most 200 lines, and it leads to every page of
   for (const { page } of pages.filter(p => p.page !== 'README.md')) t.ok(readme.includes(`](${page})`), `README links ${page}`)
 })
 
-t.test('links between the pages lead to files that exist', async t => {
+/** The anchors of a page's headings, as GitHub makes them (code blocks left out). */
+function anchors (text: string): Set<string> {
+  const outside = text.replace(/^([ \t]*)```[\s\S]*?^\1```[ \t]*$/gm, '')
+  return new Set([...outside.matchAll(/^#{1,6} (.+)$/gm)].map(m => m[1]!.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-')))
+}
+
+t.test('links between the pages lead to files and headings that exist', async t => {
   for (const { page, text } of pages) {
     for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
-      const target = m[1]!.split('#')[0]!
-      if (target === '' || /^[a-z]+:/.test(target)) continue
-      t.ok(existsSync(join(root, dirname(page), target)), `${page}: ${m[1]!}`)
+      const [target, anchor] = m[1]!.split('#') as [string, string | undefined]
+      if (/^[a-z]+:/.test(target)) continue
+      const file = target === '' ? join(root, page) : join(root, dirname(page), target)
+      t.ok(existsSync(file), `${page}: ${m[1]!}`)
+      if (anchor !== undefined && file.endsWith('.md') && existsSync(file)) t.ok(anchors(readFileSync(file, 'utf8')).has(anchor), `${page}: ${m[1]!} is a heading there`)
     }
   }
 })
@@ -205,7 +213,7 @@ t.test('README\'s Python and Go quickstarts print what they did', async t => {
   const env = { ...(await shellEnv()), PEOPLE_EMULATOR_URL: server.url }
   const python = await bash('/usr/bin/python3 examples/quickstart.py', env)
   t.equal(python.code, 0, python.stderr)
-  t.match(python.stdout, /^created contactGroups\/\w+ Book club\nrefused: 409 Contact group name already exists\.\nrenamed to Chess club\n$/)
+  t.match(python.stdout, /^created people\/c\d+ Ada\nrenamed to Ada Lovelace\nrefused: 400 Request person\.etag is different than the current person\.etag\./)
   const go = await bash('go run quickstart.go', { ...env, GO111MODULE: 'off', GOPATH: '/usr/share/gocode', GOFLAGS: '' }, join(root, 'examples'))
   t.equal(go.code, 0, go.stderr)
   t.match(go.stdout, /^created people\/c\d+ Ada\nrenamed to Ada Lovelace\nrefused: googleapi: Error 400: Request person\.etag is different/)

@@ -39,9 +39,10 @@ t.test('the command reaches the emulator at PEOPLE_EMULATOR_URL, and its exit st
     console.log(JSON.stringify({ url, name: body.connections[0].names[0].givenName, token: process.env.PEOPLE_EMULATOR_CONTROL_TOKEN ?? null }))
     process.exit(7)`
   const run = exec(['--fixtures', fixtures, '--', process.execPath, '--input-type=module', '-e', script])
-  const { code, stdout } = await run.done
+  const { code, stdout, stderr } = await run.done
   t.equal(code, 7, 'the command\'s status')
   const report = JSON.parse(stdout.trim().split('\n').pop()!)
+  t.equal(stderr, `people-api-emulator listening on ${report.url} (database :memory:) — web UI ${report.url}/_emulator/ui\n`, 'the start line, on stderr')
   t.match(report.url, /^http:\/\/127\.0\.0\.1:\d+$/)
   t.not(report.url, 'http://127.0.0.1:8090', 'a free port by default')
   t.equal(report.name, 'Ada', 'the fixtures were loaded')
@@ -65,6 +66,12 @@ t.test('the control token is handed on; a bad setting or a missing command is ex
   const unknown = await exec(['--', 'no-such-command-anywhere']).done
   t.equal(unknown.code, 127)
   t.match(unknown.stderr, 'cannot run "no-such-command-anywhere": command not found')
+  const notExecutable = await exec(['--', fileURLToPath(import.meta.url)]).done
+  t.equal(notExecutable.code, 126)
+  t.match(notExecutable.stderr, 'permission denied')
+  // Arguments reach the command as they are: no shell reads them.
+  const verbatim = await exec(['--', ...node('console.log(JSON.stringify(process.argv.slice(1)))'), '$HOME', 'a b', '"q"', '*']).done
+  t.same(JSON.parse(verbatim.stdout.trim().split('\n').pop()!), ['$HOME', 'a b', '"q"', '*'])
 })
 
 t.test('SIGTERM goes to the command; once it has ended, the emulator closes and nothing runs on', async t => {
@@ -120,4 +127,20 @@ t.test('Ctrl-C to exec\'s whole group reaches the command once; a shell\'s child
   t.equal(leaving.code, 0)
   const left = Number(leaving.stdout.trim())
   t.ok(await ended(left), 'its background job is gone')
+})
+
+t.test('exec killed outright (SIGKILL): the command and what it started end too', async t => {
+  // A command that would otherwise run on: a shell waiting on its child.
+  const run = exec(['--', 'sh', '-c', 'echo $$; sleep 1000 & echo $!; wait'])
+  const [shell, sleeper] = await lines(run, 2)
+  process.kill(run.pid, 'SIGKILL')
+  await run.done
+  t.ok(await ended(Number(shell)), 'the command is gone')
+  t.ok(await ended(Number(sleeper)), 'and its child')
+  // After a command that ended by itself, its watchdog (a child it was given) ends too, signalling nothing.
+  const quick = await exec(['--', 'sh', '-c', 'for p in $(cat /proc/$$/task/$$/children); do echo "$p $(cat /proc/$p/comm 2>/dev/null)"; done']).done
+  t.equal(quick.code, 0)
+  const watchdogs = quick.stdout.trim().split('\n').filter(l => l.endsWith(' sh')).map(l => Number(l.split(' ')[0]))
+  t.equal(watchdogs.length, 1, 'the command was started with its watchdog')
+  for (const pid of watchdogs) t.ok(await ended(pid), 'the watchdog is gone')
 })

@@ -28,7 +28,6 @@ func TestMain(m *testing.M) {
 	_ = e.Stop()
 	os.Exit(code)
 }
-
 // snippet: end go-main
 
 // snippet: begin go-test
@@ -55,7 +54,6 @@ func TestRenameSendsOneUpdate(t *testing.T) {
 	}
 	fmt.Printf("renamed %s at %s\n", ada.ResourceName, shared.URL)
 }
-
 // snippet: end go-test
 
 func TestStartGivesATestItsOwnEmulator(t *testing.T) {
