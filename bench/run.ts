@@ -24,7 +24,7 @@ import { join } from 'node:path'
 import { measureStartup } from './startup.js'
 import { measureBatch, type BatchFigures } from './batch.js'
 import { measureSnapshots, type SnapshotFigures } from './snapshots.js'
-import { contactsFixture, emulatorArgs, logFile, root, start, stop } from './servers.js'
+import { contactsFixture, emulatorArgs, logFile, root, start, stop, TOKEN } from './servers.js'
 import { DURATION, fmt, medianOf, ONLY, ROUNDS, rssMb, selected, sideBySide, SLOTS, spreadOf, WARMUP, CONNECTIONS, type Result, type Row } from './load.js'
 import { captureRoutes, OPERATIONS, runBaseline, runEmulator } from './operations.js'
 
@@ -72,7 +72,10 @@ function report (rows: Row[], settingRows: Row[], m: { startup?: Awaited<ReturnT
     '|---|---:|---:|---:|---:|',
     ...settingRows.map(r => `| ${r.operation} | ${fmt(r.baseline!.reqs)} req/s (${r.baselineLabel}) | ${fmt(r.emulator.reqs)} req/s | ${r.ratio.toFixed(2)} × default | ${r.spread[0].toFixed(2)}–${r.spread[1].toFixed(2)} |`),
     ...(batch ? [`| /batch of 100 people.get, against the same 100 one by one on a keep-alive connection | ${batch.sequentialMs.toFixed(1)} ms | ${batch.batchMs.toFixed(1)} ms | ${(batch.batchMs / batch.sequentialMs).toFixed(2)} × one by one | ${batch.spread[0].toFixed(2)}–${batch.spread[1].toFixed(2)} |`] : []),
-    ...(snapshots ? [`| restore of a snapshot of 1,000 contacts (POST /_emulator/snapshots/NAME:restore), median of ${snapshots.rounds} | saving it: ${snapshots.saveMs.toFixed(1)} ms | ${snapshots.restoreMs.toFixed(1)} ms | | ${snapshots.fastestMs.toFixed(1)}–${snapshots.slowestMs.toFixed(1)} ms |`] : [])
+    ...(snapshots
+      ? [`| restore of a snapshot of 1,000 contacts after a test's writes (POST /_emulator/snapshots/NAME:restore), median of ${snapshots.rounds} | saving it: ${snapshots.saveMs.toFixed(1)} ms | ${snapshots.restoreMs.toFixed(1)} ms | | ${snapshots.fastestMs.toFixed(1)}–${snapshots.slowestMs.toFixed(1)} ms |`,
+          `| whole reset to a 1,000-contact fixture after a test's writes (POST /_emulator/reset), median of ${snapshots.rounds} | | ${snapshots.resetMs.toFixed(1)} ms | | ${snapshots.resetFastestMs.toFixed(1)}–${snapshots.resetSlowestMs.toFixed(1)} ms |`]
+      : [])
   ].join('\n')
 
   const missed = rows.filter(r => r.met === false).map(r => r.operation)
@@ -156,9 +159,9 @@ async function main (): Promise<void> {
   let snapshots: SnapshotFigures | undefined
   if (selected('snapshots')) {
     const own = await start(emulatorArgs(contactsFixture(1000, SLOTS)), logFile('snapshots'))
-    snapshots = await measureSnapshots(own.url, ROUNDS * 5)
+    snapshots = await measureSnapshots(own.url, ROUNDS * 5, TOKEN)
     await stop(own)
-    process.stderr.write(`snapshot of 1,000 contacts: save ${snapshots.saveMs.toFixed(1)} ms, restore median ${snapshots.restoreMs.toFixed(1)} ms\n`)
+    process.stderr.write(`snapshot of 1,000 contacts: save ${snapshots.saveMs.toFixed(1)} ms, restore median ${snapshots.restoreMs.toFixed(1)} ms, whole reset median ${snapshots.resetMs.toFixed(1)} ms\n`)
   }
 
   // 20,000 contacts in one account, against 1,000 (the figures above).

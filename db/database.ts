@@ -15,7 +15,19 @@ const migrationsDir = fileURLToPath(new URL('./migrations/', import.meta.url))
 
 export interface Migration { version: number, name: string, sql: string }
 
+/** The migrations of each folder, read once per process (they are part of the build). */
+const loaded = new Map<string, Migration[]>()
+
 export function loadMigrations (dir = migrationsDir): Migration[] {
+  let migrations = loaded.get(dir)
+  if (migrations === undefined) {
+    migrations = readMigrations(dir)
+    loaded.set(dir, migrations)
+  }
+  return migrations
+}
+
+function readMigrations (dir: string): Migration[] {
   const migrations = readdirSync(dir)
     .filter(f => /^\d{3}-[\w-]+\.sql$/.test(f))
     .sort()
@@ -100,11 +112,43 @@ export const MEMORY_CACHE_PAGES = 500
  * cache is an ordinary bounded one, so that scan covers MEMORY_CACHE_PAGES at most. Same
  * SQL, same rollback journal (in memory); at most MEMDB_MAX_BYTES.
  */
-function memoryDatabase (): Db {
-  // An image of no bytes is an empty database.
-  const db = new Database(Buffer.alloc(0))
+function memoryDatabase (image: Buffer = Buffer.alloc(0)): Db {
+  // An image of no bytes is an empty database; better-sqlite3 opens a copy of the image.
+  const db = new Database(image)
   db.pragma(`cache_size = ${MEMORY_CACHE_PAGES}`)
   return db
+}
+
+/**
+ * Images of a new in-memory database with every migration applied, one per list of migrations:
+ * the first in-memory database of a process is migrated, and every later one opens a copy of its
+ * image (0.2 ms, against 7–20 ms of migrations: an emulator per test file starts at once).
+ */
+const migratedImages = new Map<string, Buffer>()
+
+function migratedMemoryDatabase (migrations: Migration[]): Db {
+  const key = migrations.map(m => `${m.name}\n${m.sql}`).join('\n')
+  let image = migratedImages.get(key)
+  if (image === undefined) {
+    const db = memoryDatabase()
+    try {
+      migrate(db, migrations, 0)
+      image = db.serialize()
+    } finally {
+      db.close()
+    }
+    migratedImages.set(key, image)
+  }
+  return memoryDatabase(image)
+}
+
+function migrate (db: Db, migrations: Migration[], current: number): void {
+  for (const m of migrations.slice(current)) {
+    db.transaction(() => {
+      db.exec(m.sql)
+      db.pragma(`user_version = ${m.version}`)
+    })()
+  }
 }
 
 export interface OpenOptions {
@@ -117,7 +161,12 @@ export interface OpenOptions {
 
 export function openDatabase (file: string, migrations = loadMigrations(), options: OpenOptions = {}): OpenedDatabase {
   const inMemory = file === ':memory:'
-  const db = inMemory && (options.maxBytes ?? 0) <= MEMDB_MAX_BYTES ? memoryDatabase() : new Database(file, { timeout: 0 })
+  if (inMemory && (options.maxBytes ?? 0) <= MEMDB_MAX_BYTES) {
+    const db = migratedMemoryDatabase(migrations)
+    db.pragma('foreign_keys = ON')
+    return { db, created: true, previousVersion: 0 }
+  }
+  const db = new Database(file, { timeout: 0 })
   try {
     // SQLite's default 4 KiB pages. (1 KiB pages made an update's journal copies smaller, but
     // on a plain `:memory:` database, 3× slower inserts at 20,000 contacts: see memoryDatabase.)
@@ -127,12 +176,7 @@ export function openDatabase (file: string, migrations = loadMigrations(), optio
     if (current > migrations.length) {
       throw new DatabaseUnusable(`it has schema version ${current}, newer than this emulator's ${migrations.length}`)
     }
-    for (const m of migrations.slice(current)) {
-      db.transaction(() => {
-        db.exec(m.sql)
-        db.pragma(`user_version = ${m.version}`)
-      })()
-    }
+    migrate(db, migrations, current)
     return { db, created: current === 0, previousVersion: current }
   } catch (err) {
     db.close()

@@ -14,6 +14,7 @@
  * branching from the snapshot's (see Changes.validToken), and the next change position follows
  * the highest ever handed out, so that no position is handed out twice in one line of history.
  */
+import type { Statement } from 'better-sqlite3'
 import type { Db } from './database.js'
 import { keepTokensPutAside, putAsideTokens } from './sync-tokens.js'
 
@@ -50,6 +51,9 @@ interface IndexRow {
 }
 
 interface Table { name: string, columns: string[], rowid: boolean }
+
+type RangeStatement = Statement<[number, number]>
+interface DiffStatements { bounds: Statement<[], { low: number | null, high: number | null }>, remove: RangeStatement, update: RangeStatement, removeDiffering: RangeStatement, add: RangeStatement }
 
 /** A snapshot found for a restore. */
 export interface RestorableSnapshot { id: number, info: SnapshotInfo, point: SnapshotPoint }
@@ -115,7 +119,10 @@ export class Snapshots {
   }
 
   private drop (row: { id: number }): void {
-    for (const t of this.tables) this.db.exec(`DROP TABLE IF EXISTS ${this.copyName(row.id, t.name)}`)
+    for (const t of this.tables) {
+      this.statements.delete(this.copyName(row.id, t.name))
+      this.db.exec(`DROP TABLE IF EXISTS ${this.copyName(row.id, t.name)}`)
+    }
     this.db.prepare('DELETE FROM snapshots.snapshot_index WHERE id = ?').run(row.id)
   }
 
@@ -145,7 +152,13 @@ export class Snapshots {
       const id = db.prepare<[], number>('SELECT coalesce(max(id), 0) + 1 FROM snapshots.snapshot_index').pluck().get()!
       for (const t of this.tables) {
         const columns = t.columns.map(quote).join(', ')
-        db.exec(`CREATE TABLE ${this.copyName(id, t.name)} AS SELECT ${t.rowid ? 'rowid AS emulator_rowid, ' : ''}${columns} FROM main.${quote(t.name)}`)
+        if (!t.rowid) {
+          db.exec(`CREATE TABLE ${this.copyName(id, t.name)} AS SELECT ${columns} FROM main.${quote(t.name)}`)
+          continue
+        }
+        // The row's rowid is the copy's own (its INTEGER PRIMARY KEY): a restore finds a row's copy by it.
+        db.exec(`CREATE TABLE ${this.copyName(id, t.name)} (emulator_rowid INTEGER PRIMARY KEY, ${columns})`)
+        db.exec(`INSERT INTO ${this.copyName(id, t.name)} (emulator_rowid, ${columns}) SELECT rowid, ${columns} FROM main.${quote(t.name)}`)
       }
       const contacts = db.prepare<[], number>('SELECT contacts FROM main.totals').pluck().get() ?? 0
       const size = (this.usedPages() - before) * this.pageSize
@@ -165,16 +178,25 @@ export class Snapshots {
     if (row.schema_version !== this.schemaVersion) {
       return `Snapshot "${name}" was saved by an emulator whose database schema is version ${row.schema_version}; this one's is ${this.schemaVersion}. Save it again.`
     }
+    // Copies keyed by their rows' rowids (what a restore compares by) since this version; an
+    // older emulator's copies are not.
+    const keyed = this.db.prepare<[string], number>("SELECT pk FROM pragma_table_info(?, 'snapshots') WHERE name = 'emulator_rowid'").pluck().get(`s${row.id}_contacts`)
+    if (keyed !== 1) return `Snapshot "${name}" was saved by an older version of the emulator, in a form this one does not restore. Save it again.`
     return { id: row.id, info: { name: row.name, time: row.time, size: row.size, contacts: row.contacts }, point: { extra: row.extra, lastSeq: row.last_seq, lineage: row.lineage } }
   }
 
   /**
-   * Brings a snapshot's state back, in slices of RESTORE_SLICE rows: the caller runs the steps
+   * Brings a snapshot's state back, in slices of RESTORE_SLICE rowids: the caller runs the steps
    * inside one transaction held open across turns of the event loop (src/steps.ts), while
    * nothing else uses the connection, so that a large state is restored without holding up
-   * health checks. `highest` is the last change position handed out so far: the next one
-   * follows it (and the snapshot's), in a new line of history. `epoch` is the one the snapshot
-   * was saved in (Changes.epoch).
+   * health checks. Only what differs is written: each table's rows are compared with their
+   * copies by rowid, every column, and a row that differs or is not in the snapshot is deleted,
+   * a row of the snapshot that is missing (or was just deleted) is inserted. A test that changed
+   * a few contacts since the snapshot costs a few rows' work, and the rows left alone keep their
+   * search index entries and their cached contacts (the triggers of those written do as for any
+   * write: counts, search index, contact cache). `highest` is the last change position handed
+   * out so far: the next one follows it (and the snapshot's), in a new line of history. `epoch`
+   * is the one the snapshot was saved in (Changes.epoch).
    */
   * restoreSteps (snapshot: RestorableSnapshot, highest: number, epoch: number): Generator<void, void> {
     const db = this.db
@@ -183,36 +205,92 @@ export class Snapshots {
     putAsideTokens(db, { epoch, lineage: snapshot.point.lineage, seq: snapshot.point.lastSeq })
     // Rows go in table by table; the references between them are checked at commit.
     db.pragma('defer_foreign_keys = ON')
-    // Referencing tables first, a slice at a time: the cascades of a parent's delete would be one statement.
-    for (const t of [...this.tables].reverse().sort((a, b) => Number(COUNTED.includes(a.name)) - Number(COUNTED.includes(b.name)))) {
-      if (!t.rowid) { db.exec(`DELETE FROM main.${quote(t.name)}`); continue }
-      const slice = db.prepare(`DELETE FROM main.${quote(t.name)} WHERE rowid IN (SELECT rowid FROM main.${quote(t.name)} LIMIT ${RESTORE_SLICE})`)
-      while (slice.run().changes === RESTORE_SLICE) yield
-    }
-    db.exec("INSERT INTO main.contact_search (contact_search) VALUES ('delete-all')")
-    for (const t of this.tables) {
-      const columns = t.columns.map(quote).join(', ')
-      // Every contact is marked to be indexed for search again (the index was emptied).
-      const values = t.name === 'contacts' ? t.columns.map(c => c === 'search_dirty' ? '1' : quote(c)).join(', ') : columns
+    // Referencing tables first: a parent's row is deleted after its children's, so its cascades find nothing left.
+    const deleting = [...this.tables].reverse().sort((a, b) => Number(COUNTED.includes(a.name)) - Number(COUNTED.includes(b.name)))
+    for (const t of deleting) {
       const copy = this.copyName(snapshot.id, t.name)
-      if (!t.rowid) { db.exec(`INSERT INTO main.${quote(t.name)} (${columns}) SELECT ${values} FROM ${copy}`); continue }
-      const slice = db.prepare<[number], { last: number | null, n: number }>(`SELECT max(emulator_rowid) AS last, count(*) AS n FROM (SELECT emulator_rowid FROM ${copy} WHERE emulator_rowid > ? ORDER BY emulator_rowid LIMIT ${RESTORE_SLICE})`)
-      const insert = db.prepare<[number, number]>(`INSERT INTO main.${quote(t.name)} (rowid, ${columns}) SELECT emulator_rowid, ${values} FROM ${copy} WHERE emulator_rowid > ? AND emulator_rowid <= ? ORDER BY emulator_rowid`)
-      let after = -Infinity
-      for (;;) {
-        const { last, n } = slice.get(after)!
-        if (last === null) break
-        insert.run(after, last)
-        after = last
-        if (n < RESTORE_SLICE) break
-        yield
+      if (!t.rowid) { db.exec(`DELETE FROM main.${quote(t.name)}`); continue }
+      const statements = this.diffStatements(t, copy)
+      let first = true
+      for (const [from, to] of this.ranges(statements)) {
+        if (!first) yield
+        first = false
+        statements.remove.run(from, to)
+        try {
+          statements.update.run(from, to)
+        } catch (err) {
+          // A unique key two rows swap (two groups' names): the rows that differ go, and come
+          // back whole below. (A statement that fails leaves nothing of itself behind.)
+          if ((err as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE' && (err as { code?: string }).code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw err
+          statements.removeDiffering.run(from, to)
+        }
+      }
+    }
+    for (const t of this.tables) {
+      const copy = this.copyName(snapshot.id, t.name)
+      if (!t.rowid) { db.exec(`INSERT INTO main.${quote(t.name)} (${t.columns.map(quote).join(', ')}) SELECT ${t.columns.map(quote).join(', ')} FROM ${copy}`); continue }
+      const statements = this.diffStatements(t, copy)
+      let first = true
+      for (const [from, to] of this.ranges(statements)) {
+        if (!first) yield
+        first = false
+        statements.add.run(from, to)
       }
     }
     keepTokensPutAside(db)
-    db.prepare('UPDATE main.totals SET last_seq = max(last_seq, ?, ?)').run(highest, snapshot.point.lastSeq)
-    const line = db.prepare<[], number>('SELECT coalesce(max(id), 0) + 1 FROM main.lineages').pluck().get()!
-    db.prepare('INSERT INTO main.lineages (id, parent, parent_seq) VALUES (?, ?, ?)').run(line, snapshot.point.lineage, snapshot.point.lastSeq)
-    db.prepare('UPDATE main.history SET lineage = ?').run(line)
+    const s = this.lineageStatements ??= {
+      lastSeq: db.prepare('UPDATE main.totals SET last_seq = max(last_seq, ?, ?)'),
+      nextLine: db.prepare<[], number>('SELECT coalesce(max(id), 0) + 1 FROM main.lineages').pluck(),
+      line: db.prepare('INSERT INTO main.lineages (id, parent, parent_seq) VALUES (?, ?, ?)'),
+      history: db.prepare('UPDATE main.history SET lineage = ?')
+    }
+    s.lastSeq.run(highest, snapshot.point.lastSeq)
+    const line = s.nextLine.get()!
+    s.line.run(line, snapshot.point.lineage, snapshot.point.lastSeq)
+    s.history.run(line)
+  }
+
+  private lineageStatements?: { lastSeq: Statement<[number, number]>, nextLine: Statement<[], number>, line: Statement<[number, number, number]>, history: Statement<[number]> }
+
+  /** Ranges of RESTORE_SLICE rowids that cover a table's rows and its copy's: [from, to). */
+  private * ranges (statements: DiffStatements): Generator<[number, number]> {
+    const bounds = statements.bounds.get()!
+    if (bounds.low === null || bounds.high === null) return
+    for (let from = bounds.low; from <= bounds.high; from += RESTORE_SLICE) yield [from, Math.min(from + RESTORE_SLICE, bounds.high + 1)]
+  }
+
+  private readonly statements = new Map<string, DiffStatements>()
+
+  /**
+   * A table's statements for one range of rowids [from, to): delete the rows the snapshot does
+   * not have, update in place the rows that differ from their copies (every column; a delete
+   * and an insert would cascade from an account's row to everything it holds), insert the
+   * copies whose rows are missing — and, when an update meets a unique key two rows swap,
+   * delete the rows that differ instead. Contacts are compared without search_dirty (a row kept
+   * keeps its search index entry); one written is marked for the index.
+   */
+  private diffStatements (t: Table, copy: string): DiffStatements {
+    let found = this.statements.get(copy)
+    if (found === undefined) {
+      const compared = t.columns.filter(c => !(t.name === 'contacts' && c === 'search_dirty'))
+      const differs = compared.length === 0 ? '0' : compared.map(c => `m.${quote(c)} IS NOT s.${quote(c)}`).join(' OR ')
+      const columns = t.columns.map(quote).join(', ')
+      const values = t.columns.map(c => t.name === 'contacts' && c === 'search_dirty' ? '1' : `s.${quote(c)}`).join(', ')
+      const table = `main.${quote(t.name)}`
+      const differing = `SELECT m.rowid FROM ${table} m JOIN ${copy} s ON s.emulator_rowid = m.rowid WHERE m.rowid >= ? AND m.rowid < ? AND (${differs})`
+      found = {
+        // Each min() and max() alone, so that SQLite reads it from the end of the rowid order.
+        bounds: this.db.prepare(`SELECT min(coalesce(a, b), coalesce(b, a)) AS low, max(coalesce(c, d), coalesce(d, c)) AS high FROM (SELECT
+          (SELECT min(rowid) FROM ${table}) AS a, (SELECT min(emulator_rowid) FROM ${copy}) AS b, (SELECT max(rowid) FROM ${table}) AS c, (SELECT max(emulator_rowid) FROM ${copy}) AS d)`),
+        remove: this.db.prepare(`DELETE FROM ${table} WHERE rowid >= ? AND rowid < ? AND NOT EXISTS (SELECT 1 FROM ${copy} s WHERE s.emulator_rowid = ${table}.rowid)`),
+        update: this.db.prepare(`UPDATE ${table} SET (${columns}) = (SELECT ${values} FROM ${copy} s WHERE s.emulator_rowid = ${table}.rowid) WHERE rowid IN (${differing})`),
+        removeDiffering: this.db.prepare(`DELETE FROM ${table} WHERE rowid IN (${differing})`),
+        add: this.db.prepare(`INSERT INTO ${table} (rowid, ${columns}) SELECT s.emulator_rowid, ${values} FROM ${copy} s
+          WHERE s.emulator_rowid >= ? AND s.emulator_rowid < ? AND NOT EXISTS (SELECT 1 FROM ${table} m WHERE m.rowid = s.emulator_rowid) ORDER BY s.emulator_rowid`)
+      }
+      this.statements.set(copy, found)
+    }
+    return found
   }
 
   /** Deletes snapshot `name`; false when there is none. */

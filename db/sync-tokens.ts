@@ -109,17 +109,41 @@ export class SyncTokens {
  * before the state is replaced, and kept after it for the owners the snapshot holds.
  */
 export function putAsideTokens (db: Db, at: { epoch: number, lineage: number, seq: number }): void {
-  for (const { table } of Object.values(TABLES)) {
-    db.exec(`DROP TABLE IF EXISTS temp.kept_${table}`)
-    db.prepare(`CREATE TEMP TABLE kept_${table} AS SELECT rowid AS original, * FROM main.${table} WHERE epoch = ? AND lineage = ? AND seq <= ? ORDER BY rowid`).run(at.epoch, at.lineage, at.seq)
+  for (const s of putAsideStatements(db)) {
+    s.clear.run()
+    s.putAside.run(at.epoch, at.lineage, at.seq)
   }
 }
 
 export function keepTokensPutAside (db: Db): void {
-  for (const { table, column, parent, key } of Object.values(TABLES)) {
-    db.exec(`INSERT OR IGNORE INTO main.${table} (${column}, digest, seq, lineage, epoch, issued)
-      SELECT k.${column}, k.digest, k.seq, k.lineage, k.epoch, k.issued FROM temp.kept_${table} k
-      WHERE EXISTS (SELECT 1 FROM main.${parent} p WHERE p.${key} = k.${column}) ORDER BY k.original`)
-    db.exec(`DROP TABLE temp.kept_${table}`)
+  for (const s of putAsideStatements(db)) {
+    s.keep.run()
+    s.clear.run()
   }
+}
+
+interface PutAside { clear: Statement, putAside: Statement<[number, number, number]>, keep: Statement }
+const putAsideByDb = new WeakMap<Db, PutAside[]>()
+
+/**
+ * The statements of both, over temporary tables made once per connection: a table created and
+ * dropped at each restore would change the schema, which makes SQLite prepare every statement
+ * of the connection again.
+ */
+function putAsideStatements (db: Db): PutAside[] {
+  let found = putAsideByDb.get(db)
+  if (found === undefined) {
+    found = Object.values(TABLES).map(({ table, column, parent, key }) => {
+      db.exec(`CREATE TEMP TABLE IF NOT EXISTS kept_${table} AS SELECT rowid AS original, * FROM main.${table} WHERE 0`)
+      return {
+        clear: db.prepare(`DELETE FROM temp.kept_${table}`),
+        putAside: db.prepare<[number, number, number]>(`INSERT INTO temp.kept_${table} SELECT rowid AS original, * FROM main.${table} WHERE epoch = ? AND lineage = ? AND seq <= ? ORDER BY rowid`),
+        keep: db.prepare(`INSERT OR IGNORE INTO main.${table} (${column}, digest, seq, lineage, epoch, issued)
+          SELECT k.${column}, k.digest, k.seq, k.lineage, k.epoch, k.issued FROM temp.kept_${table} k
+          WHERE EXISTS (SELECT 1 FROM main.${parent} p WHERE p.${key} = k.${column}) ORDER BY k.original`)
+      }
+    })
+    putAsideByDb.set(db, found)
+  }
+  return found
 }

@@ -460,3 +460,43 @@ t.test('a change position is never handed out twice: not after an import, an acc
   const listed = await sync(second, before, 'u1')
   t.same(listed.body.connections?.map((p: any) => [p.resourceName, p.metadata?.deleted]), [[c.resourceName, true]], 'listed after the restart')
 })
+
+t.test('a restore writes only what differs: swapped group names, a reused rowid, counts; rows left alone keep their search entries', async t => {
+  const app = await seeded(t)
+  const group = async (name: string): Promise<any> => body(await app.inject({ method: 'POST', url: '/v1/contactGroups', headers: ALICE, payload: { contactGroup: { name } } }))
+  const rename = async (g: any, name: string): Promise<number> => (await app.inject({ method: 'PUT', url: `/v1/${g.resourceName as string}`, headers: ALICE, payload: { contactGroup: { name, etag: g.etag } } })).statusCode
+  const chess = await group('Chess')
+  const go = await group('Go')
+  const last = await create(app, 'Zed')
+  await control(app, 'POST', '/_emulator/snapshots', { name: 'seeded' })
+  const before = await exported(app)
+  // The two names swapped (a unique key two rows swap), the last contact deleted and another
+  // created in its place (SQLite gives it the freed rowid), contacts and members counted again.
+  t.equal(await rename(chess, 'Tmp'), 200)
+  t.equal(await rename(go, 'Chess'), 200)
+  const tmp = body(await app.inject({ url: `/v1/${chess.resourceName as string}`, headers: ALICE }))
+  t.equal(await rename(tmp, 'Go'), 200)
+  t.equal((await app.inject({ method: 'DELETE', url: `/v1/${last.resourceName as string}:deleteContact`, headers: ALICE })).statusCode, 200)
+  await create(app, 'Reused')
+  t.equal((await control(app, 'POST', '/_emulator/snapshots/seeded:restore')).status, 200)
+  t.equal(await exported(app), before, 'the state is the snapshot\'s')
+  const search = async (q: string): Promise<string[]> => (body(await app.inject({ url: `/v1/people:searchContacts?query=${q}&readMask=names`, headers: bearer('alice-token') })).results ?? []).map((r: any) => r.person.names[0].givenName)
+  t.same(await search('zed'), ['Zed'])
+  t.same(await search('reused'), [])
+  t.same(await search('ada'), ['Ada'], 'a contact no write touched is found as before')
+  const groups = body(await app.inject({ url: '/v1/contactGroups', headers: bearer('alice-token') })).contactGroups.filter((g: any) => g.groupType === 'USER_CONTACT_GROUP').map((g: any) => [g.resourceName, g.name])
+  t.same(groups.filter((g: string[]) => g[0] === chess.resourceName || g[0] === go.resourceName).sort(), [[chess.resourceName, 'Chess'], [go.resourceName, 'Go']].sort())
+})
+
+t.test('a snapshot an older version saved, in the form before its copies were keyed by rowid, is refused and changes nothing', async t => {
+  const app = await seeded(t)
+  await control(app, 'POST', '/_emulator/snapshots', { name: 'old' })
+  // As an older version made the copy: emulator_rowid a plain column.
+  app.db.exec('ALTER TABLE snapshots.s1_contacts RENAME TO s1_contacts_keyed')
+  app.db.exec('CREATE TABLE snapshots.s1_contacts AS SELECT * FROM snapshots.s1_contacts_keyed')
+  const before = await exported(app)
+  const refused = await control(app, 'POST', '/_emulator/snapshots/old:restore')
+  t.equal(refused.status, 400)
+  t.equal(refused.body.error.message, 'Snapshot "old" was saved by an older version of the emulator, in a form this one does not restore. Save it again.')
+  t.equal(await exported(app), before)
+})
