@@ -230,6 +230,19 @@ export class AccountsStore {
     this.tokenCache.clear()
   }
 
+  /**
+   * A whole reset from the image of the state a reset gives (db/snapshots.ts replaceRows): its
+   * rows, and the history started again as replaceSteps starts it (every token expired).
+   */
+  * resetFromImageSteps (rows: Generator<void, void>): Generator<void, void> {
+    this.tokenCache.clear()
+    this.generation++
+    this.s.forgetLineages.run()
+    this.s.firstLineage.run()
+    yield * rows
+    this.tokenCache.clear()
+  }
+
   /** Replaces the named accounts and domains (and only those) with the given ones, all or nothing, at once. */
   replaceAccounts (accounts: ReadonlyArray<StoredAccount | PackedAccount>, domains: readonly StoredDomain[] = [], clients: readonly StoredClient[] = []): void {
     try {

@@ -98,6 +98,8 @@ export function contactCache (db: Db): ContactCache {
         BEGIN SELECT emulator_contact_changed(new.account_id, new.contact_id); END;
       CREATE TEMP TRIGGER IF NOT EXISTS contact_cache_leave AFTER DELETE ON main.memberships
         BEGIN SELECT emulator_contact_changed(old.account_id, old.contact_id); END;
+      CREATE TEMP TRIGGER IF NOT EXISTS contact_cache_move AFTER UPDATE ON main.memberships
+        BEGIN SELECT emulator_contact_changed(old.account_id, old.contact_id); SELECT emulator_contact_changed(new.account_id, new.contact_id); END;
     `)
     caches.set(db, created)
     cache = created

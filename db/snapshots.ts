@@ -64,6 +64,9 @@ export const RESTORE_SLICE = 2000
 /** The most snapshots kept at once (chosen). */
 export const MAX_SNAPSHOTS = 100
 
+/** The internal snapshot a whole reset restores (no snapshot name can start with a dot). */
+export const RESET_IMAGE = '.reset'
+
 /** A snapshot's name: what its URLs can carry unescaped. */
 export const SNAPSHOT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/
 
@@ -89,6 +92,9 @@ export class Snapshots {
     this.pageSize = db.pragma('snapshots.page_size', { simple: true }) as number
     db.pragma(`snapshots.max_page_count = ${Math.ceil(budgetBytes / this.pageSize)}`)
     this.schemaVersion = db.pragma('main.user_version', { simple: true }) as number
+    // A reset image of an earlier run (a file database's snapshots): its fixtures may have changed.
+    const stale = this.find(RESET_IMAGE)
+    if (stale !== undefined) db.transaction(() => { this.drop(stale) })()
   }
 
   /** The state's tables and their columns, read from the schema when a snapshot is first saved or restored (not at start). */
@@ -131,11 +137,33 @@ export class Snapshots {
   }
 
   list (): SnapshotInfo[] {
-    return this.db.prepare<[], SnapshotInfo>('SELECT name, time, size, contacts FROM snapshots.snapshot_index ORDER BY id').all()
+    return this.db.prepare<[], SnapshotInfo>("SELECT name, time, size, contacts FROM snapshots.snapshot_index WHERE name NOT LIKE '.%' ORDER BY id").all()
   }
 
   count (): number {
-    return this.db.prepare<[], number>('SELECT count(*) FROM snapshots.snapshot_index').pluck().get()!
+    return this.db.prepare<[], number>("SELECT count(*) FROM snapshots.snapshot_index WHERE name NOT LIKE '.%'").pluck().get()!
+  }
+
+  /**
+   * Saves the state a whole reset has just given as the image later resets are restored from:
+   * a reset's state is always the same (the start fixtures, as read at start, their positions
+   * from 1), so a reset writes only what differs from it. False when it does not fit in the
+   * snapshots' storage (resets then replace everything, as the first one did).
+   */
+  saveResetImage (): boolean {
+    try {
+      this.save(RESET_IMAGE, '', { extra: '{}', lastSeq: 0, lineage: 0 })
+      return true
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_FULL') return false
+      throw err
+    }
+  }
+
+  /** The image a whole reset is restored from (its id), once the first reset saved it. */
+  resetImage (): number | undefined {
+    const image = this.restorable(RESET_IMAGE)
+    return typeof image === 'object' ? image.id : undefined
   }
 
   exists (name: string): boolean {
@@ -203,12 +231,35 @@ export class Snapshots {
     // The sync tokens that stay good (db/sync-tokens.ts): issued in the snapshot's own history
     // after it was saved, by an account or a domain that had not changed since.
     putAsideTokens(db, { epoch, lineage: snapshot.point.lineage, seq: snapshot.point.lastSeq })
+    yield * this.replaceRows(snapshot.id)
+    keepTokensPutAside(db)
+    const s = this.lineageStatements ??= {
+      lastSeq: db.prepare('UPDATE main.totals SET last_seq = max(last_seq, ?, ?)'),
+      nextLine: db.prepare<[], number>('SELECT coalesce(max(id), 0) + 1 FROM main.lineages').pluck(),
+      line: db.prepare('INSERT INTO main.lineages (id, parent, parent_seq) VALUES (?, ?, ?)'),
+      history: db.prepare('UPDATE main.history SET lineage = ?')
+    }
+    s.lastSeq.run(highest, snapshot.point.lastSeq)
+    const line = s.nextLine.get()!
+    s.line.run(line, snapshot.point.lineage, snapshot.point.lastSeq)
+    s.history.run(line)
+  }
+
+  private lineageStatements?: { lastSeq: Statement<[number, number]>, nextLine: Statement<[], number>, line: Statement<[number, number, number]>, history: Statement<[number]> }
+
+  /**
+   * Writes the rows of snapshot `id` over the state, only where they differ (see restoreSteps),
+   * in slices; inside the caller's transaction. A whole reset uses it too, with the image of the
+   * state a reset gives (saveResetImage).
+   */
+  * replaceRows (id: number): Generator<void, void> {
+    const db = this.db
     // Rows go in table by table; the references between them are checked at commit.
     db.pragma('defer_foreign_keys = ON')
     // Referencing tables first: a parent's row is deleted after its children's, so its cascades find nothing left.
     const deleting = [...this.tables].reverse().sort((a, b) => Number(COUNTED.includes(a.name)) - Number(COUNTED.includes(b.name)))
     for (const t of deleting) {
-      const copy = this.copyName(snapshot.id, t.name)
+      const copy = this.copyName(id, t.name)
       if (!t.rowid) { db.exec(`DELETE FROM main.${quote(t.name)}`); continue }
       const statements = this.diffStatements(t, copy)
       let first = true
@@ -227,7 +278,7 @@ export class Snapshots {
       }
     }
     for (const t of this.tables) {
-      const copy = this.copyName(snapshot.id, t.name)
+      const copy = this.copyName(id, t.name)
       if (!t.rowid) { db.exec(`INSERT INTO main.${quote(t.name)} (${t.columns.map(quote).join(', ')}) SELECT ${t.columns.map(quote).join(', ')} FROM ${copy}`); continue }
       const statements = this.diffStatements(t, copy)
       let first = true
@@ -237,20 +288,13 @@ export class Snapshots {
         statements.add.run(from, to)
       }
     }
-    keepTokensPutAside(db)
-    const s = this.lineageStatements ??= {
-      lastSeq: db.prepare('UPDATE main.totals SET last_seq = max(last_seq, ?, ?)'),
-      nextLine: db.prepare<[], number>('SELECT coalesce(max(id), 0) + 1 FROM main.lineages').pluck(),
-      line: db.prepare('INSERT INTO main.lineages (id, parent, parent_seq) VALUES (?, ?, ?)'),
-      history: db.prepare('UPDATE main.history SET lineage = ?')
+    // The counts last: the rows inserted above moved them (their triggers), and every other
+    // column of these rows is the copy's already, so only counts can differ here.
+    for (const t of this.tables.filter(t => COUNTED.includes(t.name) && t.rowid)) {
+      const statements = this.diffStatements(t, this.copyName(id, t.name))
+      for (const [from, to] of this.ranges(statements)) statements.update.run(from, to)
     }
-    s.lastSeq.run(highest, snapshot.point.lastSeq)
-    const line = s.nextLine.get()!
-    s.line.run(line, snapshot.point.lineage, snapshot.point.lastSeq)
-    s.history.run(line)
   }
-
-  private lineageStatements?: { lastSeq: Statement<[number, number]>, nextLine: Statement<[], number>, line: Statement<[number, number, number]>, history: Statement<[number]> }
 
   /** Ranges of RESTORE_SLICE rowids that cover a table's rows and its copy's: [from, to). */
   private * ranges (statements: DiffStatements): Generator<[number, number]> {

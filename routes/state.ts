@@ -33,7 +33,16 @@ export default async function stateRoutes (app: FastifyInstance): Promise<void> 
     const { account } = request.query as { account?: string }
     if (account === undefined) {
       await app.exclusive(async () => {
-        await runStepsInTransaction(app.db, app.accounts.replaceSteps(app.startAccounts(), {}, app.startDomains(), app.startClients()))
+        // The first whole reset replaces everything and keeps an image of the state it gave;
+        // the next ones write only what differs from that image (db/snapshots.ts).
+        const image = app.snapshots.resetImage()
+        if (image !== undefined) {
+          await runStepsInTransaction(app.db, app.accounts.resetFromImageSteps(app.snapshots.replaceRows(image)))
+          app.contacts.scheduleSearchIndex()
+        } else {
+          await runStepsInTransaction(app.db, app.accounts.replaceSteps(app.startAccounts(), {}, app.startDomains(), app.startClients()))
+          app.snapshots.saveResetImage()
+        }
         app.renderings.clear()
         app.quotas.clear()
         // A whole reset also brings a fixed clock and a seeded random stream back to the start,

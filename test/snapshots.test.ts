@@ -480,6 +480,9 @@ t.test('a restore writes only what differs: swapped group names, a reused rowid,
   await create(app, 'Reused')
   t.equal((await control(app, 'POST', '/_emulator/snapshots/seeded:restore')).status, 200)
   t.equal(await exported(app), before, 'the state is the snapshot\'s')
+  const listed = (await sync(app)).body
+  t.equal(listed.totalPeople, JSON.parse(before).accounts.find((a: any) => a.id === 'alice').people.length, 'the counts kept by triggers are the snapshot\'s')
+  t.equal(listed.connections.length, listed.totalPeople)
   const search = async (q: string): Promise<string[]> => (body(await app.inject({ url: `/v1/people:searchContacts?query=${q}&readMask=names`, headers: bearer('alice-token') })).results ?? []).map((r: any) => r.person.names[0].givenName)
   t.same(await search('zed'), ['Zed'])
   t.same(await search('reused'), [])
@@ -499,4 +502,67 @@ t.test('a snapshot an older version saved, in the form before its copies were ke
   t.equal(refused.status, 400)
   t.equal(refused.body.error.message, 'Snapshot "old" was saved by an older version of the emulator, in a form this one does not restore. Save it again.')
   t.equal(await exported(app), before)
+})
+
+t.test('whole resets after the first write only what differs from the image the first kept: the same state, history started again every time', async t => {
+  const app = await build(t, { clock: 'fixed:2026-01-01T00:00:00Z', seed: 'resets' }, { fixturesDocument: EXAMPLE })
+  const start = await exported(app)
+  const round = async (): Promise<{ state: string, answers: string[] }> => {
+    const token = (await sync(app)).body.nextSyncToken
+    await create(app, 'Between')
+    const [contact] = JSON.parse(await exported(app)).accounts[0].people
+    await app.inject({ method: 'DELETE', url: `/v1/${contact.resourceName as string}:deleteContact`, headers: bearer('alice-token') })
+    t.equal((await control(app, 'POST', '/_emulator/reset')).status, 200)
+    const state = await exported(app)
+    // A token from before the reset is expired; the first answers after it are a new emulator's.
+    const expired = await sync(app, token)
+    const fresh = await sync(app)
+    return { state, answers: [JSON.stringify(expired), JSON.stringify(fresh.body), JSON.stringify(await create(app, 'After'))] }
+  }
+  const first = await round() // replaces everything, and keeps the image
+  const second = await round() // from the image
+  const third = await round()
+  t.equal(first.state, start, 'the fixtures\' state')
+  t.equal(second.state, start)
+  t.equal(third.state, start)
+  t.match(JSON.parse(first.answers[0]!), { status: 400, body: { error: { status: 'FAILED_PRECONDITION' } } })
+  t.same(second.answers, first.answers, 'byte-identical answers after each reset (fixed clock, seed)')
+  t.same(third.answers, first.answers)
+  t.same((await control(app, 'GET', '/_emulator/snapshots')).body, { snapshots: [] }, 'the image is no snapshot of the user\'s')
+  const search = body(await app.inject({ url: '/v1/people:searchContacts?query=between&readMask=names', headers: bearer('alice-token') }))
+  t.same(search, {}, 'nothing written before a reset is found after it')
+})
+
+t.test('a file database: the reset image of an earlier run is not used (its fixtures may have changed)', async t => {
+  const db = join(mkdtempSync(join(tmpdir(), 'pae-reset-image-')), 'people.db')
+  const first = await build(t, { db, clock: 'fixed:2026-01-01T00:00:00Z', seed: 's' }, { fixturesDocument: EXAMPLE })
+  await control(first, 'POST', '/_emulator/reset')
+  await control(first, 'POST', '/_emulator/reset')
+  await first.close()
+  const other = { accounts: [{ id: 'bob', tokens: [{ token: 'bob-token' }], people: [{ names: [{ givenName: 'Bob' }] }] }] }
+  const second = await build(t, { db, clock: 'fixed:2026-01-01T00:00:00Z', seed: 's' }, { fixturesDocument: other })
+  await control(second, 'POST', '/_emulator/reset')
+  t.same(JSON.parse(await exported(second)).accounts.map((a: any) => a.id), ['bob'], 'the new fixtures')
+  await create(second, 'Later', 'bob-token')
+  await control(second, 'POST', '/_emulator/reset')
+  t.same(JSON.parse(await exported(second)).accounts[0].people.map((p: any) => p.names[0].givenName), ['Bob'])
+})
+
+t.test('a restore that changes a membership row in place, the contact\'s own row unchanged, is seen by the next read (the contact cache)', async t => {
+  const app = await build(t, { clock: 'fixed:2026-01-01T00:00:00Z', seed: 'x' })
+  const doc = (group: string): unknown => ({
+    accounts: [{
+      id: 'x',
+      tokens: [{ token: 'x-token' }],
+      contactGroups: [{ resourceName: 'contactGroups/aaa1', name: 'One' }, { resourceName: 'contactGroups/aaa2', name: 'Two' }],
+      people: [{ resourceName: 'people/c100', etag: '%EgUBAgMFBzcEAQIDBQcaBAECAwc=', metadata: { sources: [{ type: 'CONTACT', id: '64', etag: '#AAAAAAAAAAA=', updateTime: '2026-01-01T00:00:00Z' }] }, names: [{ givenName: 'Ada' }], memberships: [{ contactGroupMembership: { contactGroupResourceName: `contactGroups/${group}` } }] }]
+    }]
+  })
+  const groups = async (): Promise<string[]> => body(await app.inject({ url: '/v1/people/c100?personFields=memberships', headers: bearer('x-token') })).memberships.map((m: any) => m.contactGroupMembership.contactGroupResourceName).sort()
+  t.equal((await app.inject({ method: 'POST', url: '/_emulator/import', payload: doc('aaa1') as object })).statusCode, 200)
+  await control(app, 'POST', '/_emulator/snapshots', { name: 's' })
+  t.equal((await app.inject({ method: 'POST', url: '/_emulator/import', payload: doc('aaa2') as object })).statusCode, 200)
+  t.same(await groups(), ['contactGroups/aaa2'], 'read, and cached')
+  t.equal((await control(app, 'POST', '/_emulator/snapshots/s:restore')).status, 200)
+  t.same(await groups(), ['contactGroups/aaa1'], 'the snapshot\'s membership, not the cached one')
 })
