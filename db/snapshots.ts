@@ -50,10 +50,10 @@ interface IndexRow {
   extra: string
 }
 
-interface Table { name: string, columns: string[], rowid: boolean }
+interface Table { name: string, columns: string[], rowid: boolean, key: string[] }
 
 type RangeStatement = Statement<[number, number]>
-interface DiffStatements { bounds: Statement<[], { low: number | null, high: number | null }>, remove: RangeStatement, update: RangeStatement, removeDiffering: RangeStatement, add: RangeStatement }
+interface DiffStatements { bounds: Statement<[], { low: number | null, high: number | null }>, remove: RangeStatement, update: RangeStatement | undefined, removeDiffering: RangeStatement, add: RangeStatement }
 
 /** A snapshot found for a restore. */
 export interface RestorableSnapshot { id: number, info: SnapshotInfo, point: SnapshotPoint }
@@ -74,6 +74,7 @@ export const SNAPSHOT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/
 const COUNTED = ['contact_groups', 'accounts', 'totals']
 
 const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`
+const table = (t: Table): string => `main.${quote(t.name)}`
 
 export class Snapshots {
   private readonly schemaVersion: number
@@ -113,7 +114,8 @@ export class Snapshots {
     const ordered = [...names.filter(n => !COUNTED.includes(n)), ...COUNTED.filter(n => names.includes(n))]
     const columns = db.prepare<[string], string>('SELECT name FROM pragma_table_info(?)').pluck()
     const withoutRowid = db.prepare<[string], number>('SELECT wr FROM pragma_table_list(?) WHERE schema = \'main\'').pluck()
-    return ordered.map(name => ({ name, columns: columns.all(name), rowid: name !== 'sqlite_sequence' && (withoutRowid.get(name) ?? 0) === 0 }))
+    const key = db.prepare<[string], string>('SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk').pluck()
+    return ordered.map(name => ({ name, columns: columns.all(name), rowid: name !== 'sqlite_sequence' && (withoutRowid.get(name) ?? 0) === 0, key: key.all(name) }))
   }
 
   private usedPages (): number {
@@ -268,7 +270,7 @@ export class Snapshots {
         first = false
         statements.remove.run(from, to)
         try {
-          statements.update.run(from, to)
+          statements.update?.run(from, to)
         } catch (err) {
           // A unique key two rows swap (two groups' names): the rows that differ go, and come
           // back whole below. (A statement that fails leaves nothing of itself behind.)
@@ -292,7 +294,7 @@ export class Snapshots {
     // column of these rows is the copy's already, so only counts can differ here.
     for (const t of this.tables.filter(t => COUNTED.includes(t.name) && t.rowid)) {
       const statements = this.diffStatements(t, this.copyName(id, t.name))
-      for (const [from, to] of this.ranges(statements)) statements.update.run(from, to)
+      for (const [from, to] of this.ranges(statements)) statements.update?.run(from, to)
     }
   }
 
@@ -316,21 +318,30 @@ export class Snapshots {
   private diffStatements (t: Table, copy: string): DiffStatements {
     let found = this.statements.get(copy)
     if (found === undefined) {
-      const compared = t.columns.filter(c => !(t.name === 'contacts' && c === 'search_dirty'))
+      // A row whose key is not its copy's is another row (a rowid given again): deleted, and
+      // its copy inserted. The others have their other columns updated where they differ —
+      // the key left alone, so that no reference to it is looked for.
+      const sameKey = t.key.length === 0 ? '1' : t.key.map(c => `s.${quote(c)} IS ${table(t)}.${quote(c)}`).join(' AND ')
+      const keyOfM = t.key.length === 0 ? '1' : t.key.map(c => `s.${quote(c)} IS m.${quote(c)}`).join(' AND ')
+      const rest = t.columns.filter(c => !t.key.includes(c))
+      const compared = rest.filter(c => !(t.name === 'contacts' && c === 'search_dirty'))
       const differs = compared.length === 0 ? '0' : compared.map(c => `m.${quote(c)} IS NOT s.${quote(c)}`).join(' OR ')
       const columns = t.columns.map(quote).join(', ')
-      const values = t.columns.map(c => t.name === 'contacts' && c === 'search_dirty' ? '1' : `s.${quote(c)}`).join(', ')
-      const table = `main.${quote(t.name)}`
-      const differing = `SELECT m.rowid FROM ${table} m JOIN ${copy} s ON s.emulator_rowid = m.rowid WHERE m.rowid >= ? AND m.rowid < ? AND (${differs})`
+      const value = (c: string): string => t.name === 'contacts' && c === 'search_dirty' ? '1' : `s.${quote(c)}`
+      const values = t.columns.map(value).join(', ')
+      const target = table(t)
+      const differing = `SELECT m.rowid FROM ${target} m JOIN ${copy} s ON s.emulator_rowid = m.rowid WHERE m.rowid >= ? AND m.rowid < ? AND ${keyOfM} AND (${differs})`
       found = {
         // Each min() and max() alone, so that SQLite reads it from the end of the rowid order.
         bounds: this.db.prepare(`SELECT min(coalesce(a, b), coalesce(b, a)) AS low, max(coalesce(c, d), coalesce(d, c)) AS high FROM (SELECT
-          (SELECT min(rowid) FROM ${table}) AS a, (SELECT min(emulator_rowid) FROM ${copy}) AS b, (SELECT max(rowid) FROM ${table}) AS c, (SELECT max(emulator_rowid) FROM ${copy}) AS d)`),
-        remove: this.db.prepare(`DELETE FROM ${table} WHERE rowid >= ? AND rowid < ? AND NOT EXISTS (SELECT 1 FROM ${copy} s WHERE s.emulator_rowid = ${table}.rowid)`),
-        update: this.db.prepare(`UPDATE ${table} SET (${columns}) = (SELECT ${values} FROM ${copy} s WHERE s.emulator_rowid = ${table}.rowid) WHERE rowid IN (${differing})`),
-        removeDiffering: this.db.prepare(`DELETE FROM ${table} WHERE rowid IN (${differing})`),
-        add: this.db.prepare(`INSERT INTO ${table} (rowid, ${columns}) SELECT s.emulator_rowid, ${values} FROM ${copy} s
-          WHERE s.emulator_rowid >= ? AND s.emulator_rowid < ? AND NOT EXISTS (SELECT 1 FROM ${table} m WHERE m.rowid = s.emulator_rowid) ORDER BY s.emulator_rowid`)
+          (SELECT min(rowid) FROM ${target}) AS a, (SELECT min(emulator_rowid) FROM ${copy}) AS b, (SELECT max(rowid) FROM ${target}) AS c, (SELECT max(emulator_rowid) FROM ${copy}) AS d)`),
+        remove: this.db.prepare(`DELETE FROM ${target} WHERE rowid >= ? AND rowid < ? AND NOT EXISTS (SELECT 1 FROM ${copy} s WHERE s.emulator_rowid = ${target}.rowid AND ${sameKey})`),
+        update: rest.length === 0
+          ? undefined
+          : this.db.prepare(`UPDATE ${target} SET (${rest.map(quote).join(', ')}) = (SELECT ${rest.map(value).join(', ')} FROM ${copy} s WHERE s.emulator_rowid = ${target}.rowid) WHERE rowid IN (${differing})`),
+        removeDiffering: this.db.prepare(`DELETE FROM ${target} WHERE rowid IN (${differing})`),
+        add: this.db.prepare(`INSERT INTO ${target} (rowid, ${columns}) SELECT s.emulator_rowid, ${values} FROM ${copy} s
+          WHERE s.emulator_rowid >= ? AND s.emulator_rowid < ? AND NOT EXISTS (SELECT 1 FROM ${target} m WHERE m.rowid = s.emulator_rowid) ORDER BY s.emulator_rowid`)
       }
       this.statements.set(copy, found)
     }
