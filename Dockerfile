@@ -19,17 +19,17 @@ COPY routes ./routes
 COPY db ./db
 COPY ui ./ui
 # The declarations (tsc), then one bundled file (dist/server.mjs, esbuild from the sources) that starts
-# fast; native packages stay in node_modules.
-RUN npm run build && npm prune --omit=dev
+# fast; native packages stay in node_modules. Only what the server runs goes on to the image:
+# the bundle, its migrations and web UI, and the packages it loads with their dependencies, each
+# without its other builds, sources and build leftovers (scripts/runtime-files.mjs).
+RUN npm run build && node scripts/runtime-files.mjs /app /runtime
 
 FROM node:${NODE_VERSION}-bookworm-slim
 ENV NODE_ENV=production \
     PEOPLE_EMULATOR_HOST=0.0.0.0 \
     PEOPLE_EMULATOR_PORT=8090
 WORKDIR /app
-COPY --from=build /app/package.json ./package.json
-COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/dist ./dist
+COPY --from=build /runtime ./
 COPY spec ./spec
 COPY fixtures ./fixtures
 # A file database goes here: -e PEOPLE_EMULATOR_DB=/data/people.db -v people-data:/data
