@@ -153,14 +153,20 @@ export class Snapshots {
    * snapshots' storage (resets then replace everything, as the first one did).
    */
   saveResetImage (): boolean {
+    if (this.resetImageTooLarge) return false
     try {
       this.save(RESET_IMAGE, '', { extra: '{}', lastSeq: 0, lineage: 0 })
       return true
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_FULL') return false
-      throw err
+      if ((err as { code?: string }).code !== 'SQLITE_FULL') throw err
+      // Not tried again by this process (a copy that fails costs what one that fits does):
+      // the reset's state is the same each time, and the snapshots filling the storage are the user's.
+      this.resetImageTooLarge = true
+      return false
     }
   }
+
+  private resetImageTooLarge = false
 
   /** The image a whole reset is restored from (its id), once the first reset saved it. */
   resetImage (): number | undefined {
@@ -219,9 +225,9 @@ export class Snapshots {
    * Brings a snapshot's state back, in slices of RESTORE_SLICE rowids: the caller runs the steps
    * inside one transaction held open across turns of the event loop (src/steps.ts), while
    * nothing else uses the connection, so that a large state is restored without holding up
-   * health checks. Only what differs is written: each table's rows are compared with their
-   * copies by rowid, every column, and a row that differs or is not in the snapshot is deleted,
-   * a row of the snapshot that is missing (or was just deleted) is inserted. A test that changed
+   * health checks. Only what differs is written (replaceRows): each table's rows are compared
+   * with their copies by rowid; a row the snapshot lacks is deleted, one that differs is updated
+   * in place, a copy whose row is missing is inserted. A test that changed
    * a few contacts since the snapshot costs a few rows' work, and the rows left alone keep their
    * search index entries and their cached contacts (the triggers of those written do as for any
    * write: counts, search index, contact cache). `highest` is the last change position handed
@@ -264,53 +270,52 @@ export class Snapshots {
       const copy = this.copyName(id, t.name)
       if (!t.rowid) { db.exec(`DELETE FROM main.${quote(t.name)}`); continue }
       const statements = this.diffStatements(t, copy)
-      let first = true
-      for (const [from, to] of this.ranges(statements)) {
-        if (!first) yield
-        first = false
+      yield * this.inRanges(statements, (from, to) => {
         statements.remove.run(from, to)
         try {
           statements.update?.run(from, to)
         } catch (err) {
           // A unique key two rows swap (two groups' names): the rows that differ go, and come
           // back whole below. (A statement that fails leaves nothing of itself behind.)
-          if ((err as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE' && (err as { code?: string }).code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw err
+          const code = (err as { code?: string }).code
+          if (code !== 'SQLITE_CONSTRAINT_UNIQUE' && code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw err
           statements.removeDiffering.run(from, to)
         }
-      }
+      })
     }
     for (const t of this.tables) {
       const copy = this.copyName(id, t.name)
       if (!t.rowid) { db.exec(`INSERT INTO main.${quote(t.name)} (${t.columns.map(quote).join(', ')}) SELECT ${t.columns.map(quote).join(', ')} FROM ${copy}`); continue }
       const statements = this.diffStatements(t, copy)
-      let first = true
-      for (const [from, to] of this.ranges(statements)) {
-        if (!first) yield
-        first = false
-        statements.add.run(from, to)
-      }
+      yield * this.inRanges(statements, (from, to) => statements.add.run(from, to))
     }
     // The counts last: the rows inserted above moved them (their triggers), and every other
     // column of these rows is the copy's already, so only counts can differ here.
     for (const t of this.tables.filter(t => COUNTED.includes(t.name) && t.rowid)) {
       const statements = this.diffStatements(t, this.copyName(id, t.name))
-      for (const [from, to] of this.ranges(statements)) statements.update?.run(from, to)
+      yield * this.inRanges(statements, (from, to) => statements.update?.run(from, to))
     }
   }
 
-  /** Ranges of RESTORE_SLICE rowids that cover a table's rows and its copy's: [from, to). */
-  private * ranges (statements: DiffStatements): Generator<[number, number]> {
-    const bounds = statements.bounds.get()!
-    if (bounds.low === null || bounds.high === null) return
-    for (let from = bounds.low; from <= bounds.high; from += RESTORE_SLICE) yield [from, Math.min(from + RESTORE_SLICE, bounds.high + 1)]
+  /**
+   * Runs `step` on each range of RESTORE_SLICE rowids [from, to) that covers a table's rows and
+   * its copy's, with a turn of the event loop between two ranges (none for a table of one).
+   */
+  private * inRanges (statements: DiffStatements, step: (from: number, to: number) => unknown): Generator<void, void> {
+    const { low, high } = statements.bounds.get()!
+    if (low === null || high === null) return
+    for (let from = low; from <= high; from += RESTORE_SLICE) {
+      if (from > low) yield
+      step(from, Math.min(from + RESTORE_SLICE, high + 1))
+    }
   }
 
   private readonly statements = new Map<string, DiffStatements>()
 
   /**
    * A table's statements for one range of rowids [from, to): delete the rows the snapshot does
-   * not have, update in place the rows that differ from their copies (every column; a delete
-   * and an insert would cascade from an account's row to everything it holds), insert the
+   * not have, update in place the rows that differ from their copies (their columns but the key;
+   * a delete and an insert would cascade from an account's row to everything it holds), insert the
    * copies whose rows are missing — and, when an update meets a unique key two rows swap,
    * delete the rows that differ instead. Contacts are compared without search_dirty (a row kept
    * keeps its search index entry); one written is marked for the index.

@@ -26,32 +26,19 @@ const INSTALL_ONLY = new Set(['prebuild-install'])
 const copied = new Set()
 let bytes = 0
 
-function copyFile (source, target) {
-  mkdirSync(dirname(target), { recursive: true })
-  cpSync(source, target)
-  bytes += statSync(source).size
-}
-
-/** Copies a file or a folder of the checkout as it is. */
-function copyPath (path) {
-  const source = join(from, path)
-  if (statSync(source).isDirectory()) {
-    cpSync(source, join(to, path), { recursive: true })
-    bytes += folderBytes(source)
-  } else {
-    copyFile(source, join(to, path))
+/** Copies a file, or the files of a folder that `kept` keeps (by their path inside it; not its node_modules). */
+function copy (source, kept = () => true, inside = '') {
+  if (!statSync(source).isDirectory()) {
+    const target = join(to, relative(from, source))
+    mkdirSync(dirname(target), { recursive: true })
+    cpSync(source, target)
+    bytes += statSync(source).size
+    return
   }
-}
-
-function folderBytes (folder) {
-  let sum = 0
-  for (const entry of entries(folder)) sum += entry.dir ? folderBytes(entry.path) : statSync(entry.path).size
-  return sum
-}
-
-/** A folder's entries: their paths, and which are folders. */
-function entries (folder) {
-  return readdirSync(folder, { withFileTypes: true }).map(e => ({ path: join(folder, e.name), dir: e.isDirectory() }))
+  for (const entry of readdirSync(source, { withFileTypes: true })) {
+    const path = join(inside, entry.name)
+    if (entry.isDirectory() ? path !== 'node_modules' : kept(path)) copy(join(source, entry.name), kept, path)
+  }
 }
 
 /** The folder of package `name` as Node would find it from `folder`: the nearest node_modules up. */
@@ -68,18 +55,7 @@ function copyPackage (folder) {
   if (copied.has(folder)) return
   copied.add(folder)
   const pkg = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8'))
-  const kept = KEPT[pkg.name] ?? (() => true)
-  const walk = dir => {
-    for (const entry of entries(dir)) {
-      const inside = relative(folder, entry.path)
-      if (entry.dir) {
-        if (inside !== 'node_modules') walk(entry.path)
-      } else if (kept(inside)) {
-        copyFile(entry.path, join(to, relative(from, entry.path)))
-      }
-    }
-  }
-  walk(folder)
+  copy(folder, KEPT[pkg.name])
   for (const dependency of Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies })) {
     if (INSTALL_ONLY.has(dependency)) continue
     let found
@@ -93,6 +69,6 @@ function copyPackage (folder) {
   }
 }
 
-for (const path of ['package.json', 'dist/server.mjs', 'dist/migrations', 'dist/ui']) copyPath(path)
+for (const path of ['package.json', 'dist/server.mjs', 'dist/migrations', 'dist/ui']) copy(join(from, path))
 for (const name of LOADED) copyPackage(packageFolder(name, from))
 process.stdout.write(`runtime files: ${(bytes / 1024 / 1024).toFixed(1)} MB, ${copied.size} packages\n`)

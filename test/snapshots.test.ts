@@ -566,3 +566,19 @@ t.test('a restore that changes a membership row in place, the contact\'s own row
   t.equal((await control(app, 'POST', '/_emulator/snapshots/s:restore')).status, 200)
   t.same(await groups(), ['contactGroups/aaa1'], 'the snapshot\'s membership, not the cached one')
 })
+
+t.test('when the reset image does not fit in the snapshots\' storage, whole resets replace everything, as the first did', async t => {
+  // About 6.7 MiB of start fixtures: two snapshots of it fill 16 MiB, and the image does not fit.
+  const people = Array.from({ length: 70 }, (_, i) => ({ names: [{ givenName: `Big${i}` }], biographies: [{ value: `${i} ${'lorem ipsum '.repeat(8000)}` }] }))
+  const app = await build(t, { maxStorageMiB: 16, clock: 'fixed:2026-01-01T00:00:00Z', seed: 'full' }, { fixturesDocument: { accounts: [{ id: 'big', tokens: [{ token: 'big-token' }], people }] } })
+  const start = await exported(app)
+  t.equal((await control(app, 'POST', '/_emulator/snapshots', { name: 'one' })).status, 200)
+  t.equal((await control(app, 'POST', '/_emulator/snapshots', { name: 'two' })).status, 200)
+  for (let round = 0; round < 2; round++) {
+    await create(app, `Round ${round}`, 'big-token')
+    t.same(await control(app, 'POST', '/_emulator/reset'), { status: 200, body: {} })
+    t.equal(await exported(app), start, 'the start fixtures')
+  }
+  t.same((await control(app, 'GET', '/_emulator/snapshots')).body.snapshots.map((s: any) => s.name), ['one', 'two'])
+  t.equal(app.snapshots.resetImage(), undefined, 'no image was kept')
+})
