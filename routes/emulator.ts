@@ -16,18 +16,24 @@ import journalAndClockRoutes from './journal-clock.js'
 import otherPeopleRoutes from './other-people.js'
 import oauthAdminRoutes from './oauth-admin.js'
 import { controlPlaneGuard, PHOTOS_ROUTE } from '../src/control-plane.js'
+import { RouteGroup } from '../src/route-groups.js'
 
 /** A 1×1 grey PNG: what every contact's default photo shows. */
 const DEFAULT_PHOTO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGO4DwABAQEAWEoVRgAAAABJRU5ErkJggg==', 'base64')
 
 export default async function emulatorRoutes (app: FastifyInstance, options: { implemented: ReadonlySet<string> }): Promise<void> {
-  // Every route of the control plane says so: the wire plugin answers it no JSONP.
+  // Every route of the control plane says so: the wire plugin answers it no JSONP. Its routes
+  // are a group (src/route-groups.ts) the files below add to: found by a router built once per
+  // process, behind one Fastify route; a route Fastify is given itself (the import's, with a
+  // body limit of its own) is marked by the onRoute hook.
+  const routes = new RouteGroup(app, ['/_emulator/'], { controlPlane: true })
+  app.decorate('controlRoutes', routes)
   app.addHook('onRoute', route => { route.config = { ...route.config, controlPlane: true } })
   // Host, origin, control token, and no simple cross-site request (src/control-plane.ts).
   app.addHook('onRequest', controlPlaneGuard(app))
 
   // Answers throughout an import or reset (ungated): it does not touch the database.
-  app.get('/_emulator/health', { config: { queryParams: [], compact: true, ungated: true } }, async () => ({ status: 'ok' }))
+  routes.get('/_emulator/health', { config: { queryParams: [], compact: true, ungated: true } }, async () => ({ status: 'ok' }))
 
   // Snapshots of the whole state: save, restore, list, delete (routes/snapshots.ts).
   await app.register(snapshotRoutes)
@@ -38,11 +44,11 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
   // The web UI and the reads it shows (routes/ui.ts).
   await app.register(uiRoutes)
 
-  app.get('/_emulator/fidelity', { config: { queryParams: [], compact: true } }, async () => fidelity(options.implemented))
+  routes.get('/_emulator/fidelity', { config: { queryParams: [], compact: true } }, async () => fidelity(options.implemented))
 
   // Photos (FIDELITY.md: contact model, default photo; the URLs are the emulator's, chosen): an uploaded one by its id,
   // and for any other name the default photo every contact shows.
-  app.get(PHOTOS_ROUTE, { config: { queryParams: [], compact: true } }, async (request, reply) => {
+  routes.get(PHOTOS_ROUTE, { config: { queryParams: [], compact: true } }, async (request, reply) => {
     const uploaded = app.contacts.photo((request.params as { file: string }).file)
     return reply.header('content-type', uploaded?.contentType ?? 'image/png').header('cache-control', 'public, max-age=86400')
       .send(uploaded?.bytes ?? DEFAULT_PHOTO)
@@ -59,4 +65,6 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
 
   // Sign-in: tokens for test set-up, grants seen and revoked (routes/oauth-admin.ts).
   await app.register(oauthAdminRoutes)
+
+  routes.mount()
 }

@@ -9,27 +9,29 @@ import type { FastifyInstance } from 'fastify'
 import { invalidArgument, notFound } from '../src/errors.js'
 
 export default async function faultRoutes (app: FastifyInstance): Promise<void> {
+  // Under /_emulator/: the control plane's route group (routes/emulator.ts).
+  const routes = app.controlRoutes
   const settings = { config: { queryParams: [], compact: true, ungated: true } }
 
-  app.post('/_emulator/faults', settings, async (request, reply) => {
+  routes.post('/_emulator/faults', settings, async (request, reply) => {
     const rule = app.faults.add(request.body ?? {})
     return reply.code(201).send(rule)
   })
 
-  app.get('/_emulator/faults', settings, async () => ({ faults: app.faults.list() }))
+  routes.get('/_emulator/faults', settings, async () => ({ faults: app.faults.list() }))
 
-  app.delete('/_emulator/faults', settings, async () => {
+  routes.delete('/_emulator/faults', settings, async () => {
     app.faults.clear()
     return {}
   })
 
-  app.delete('/_emulator/faults/:id', settings, async (request) => {
+  routes.delete('/_emulator/faults/:id', settings, async (request) => {
     const { id } = request.params as { id: string }
     if (!app.faults.remove(id)) throw notFound(`Fault rule "${id}" was not found.`)
     return {}
   })
 
-  app.get('/_emulator/quotas', { config: { queryParams: ['account'], compact: true, ungated: true } }, async (request) => {
+  routes.get('/_emulator/quotas', { config: { queryParams: ['account'], compact: true, ungated: true } }, async (request) => {
     const { account } = request.query as { account?: string | string[] }
     if (typeof account !== 'string' || account === '') throw invalidArgument('GET /_emulator/quotas needs ?account=ID: the account whose quotas to show.')
     return { account, enabled: app.quotas.enabled, quotas: app.quotas.state(account, app.clock.peek()) }

@@ -11,9 +11,11 @@ import { pageToken } from '../src/tokens.js'
 import { renderValue } from '../src/discovery/transcode.js'
 
 export default async function journalAndClockRoutes (app: FastifyInstance): Promise<void> {
+  // Under /_emulator/: the control plane's route group (routes/emulator.ts).
+  const routes = app.controlRoutes
   // The request journal (src/plugins/journal.ts): what the API was asked, newest last.
   // A page at a time (pageSize, pageToken), each bounded in entries and in characters.
-  app.get('/_emulator/requests', { config: { queryParams: ['account', 'method', 'status', 'since', 'pageSize', 'pageToken'], compact: true, ungated: true } }, async (request) => {
+  routes.get('/_emulator/requests', { config: { queryParams: ['account', 'method', 'status', 'since', 'pageSize', 'pageToken'], compact: true, ungated: true } }, async (request) => {
     const query = request.query as Record<string, string | string[]>
     const filter = parseJournalFilter(query)
     if (typeof filter === 'string') throw invalidArgument(filter)
@@ -24,7 +26,7 @@ export default async function journalAndClockRoutes (app: FastifyInstance): Prom
     if (found.after !== undefined) out.nextPageToken = pageToken(found.after, page.params)
     return out
   })
-  app.delete('/_emulator/requests', { config: { queryParams: [], compact: true, ungated: true } }, async () => {
+  routes.delete('/_emulator/requests', { config: { queryParams: [], compact: true, ungated: true } }, async () => {
     app.journal.clear()
     return {}
   })
@@ -32,8 +34,8 @@ export default async function journalAndClockRoutes (app: FastifyInstance): Prom
   // The emulator clock: read (GET, or POST {}), advance ({"advance": "90s"}) or set
   // ({"set": "2026-01-01T00:00:00Z"}) — forward only.
   const clockState = (): Record<string, string> => ({ now: formatTime(app.clock.peek()), mode: app.clock.mode.kind })
-  app.get('/_emulator/clock', { config: { queryParams: [], compact: true } }, async () => clockState())
-  app.post('/_emulator/clock', { config: { queryParams: [], compact: true } }, async (request) => {
+  routes.get('/_emulator/clock', { config: { queryParams: [], compact: true } }, async () => clockState())
+  routes.post('/_emulator/clock', { config: { queryParams: [], compact: true } }, async (request) => {
     const body = (request.body ?? {}) as Record<string, unknown>
     for (const key of Object.keys(body)) {
       if (key !== 'advance' && key !== 'set') throw invalidArgument(`Unknown clock field "${key}": use "advance" (e.g. "90s", "7d") or "set" (an RFC 3339 time).`)

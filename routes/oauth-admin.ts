@@ -20,6 +20,8 @@ const MINT_KEYS = new Set(['account', 'scopes', 'clientId', 'expiresIn'])
 const MAX_EXPIRES_IN = 86400
 
 export default async function oauthAdminRoutes (app: FastifyInstance): Promise<void> {
+  // Under /_emulator/: the control plane's route group (routes/emulator.ts).
+  const routes = app.controlRoutes
   const ctx = app.oauth
   const account = (id: unknown, what: string): string => {
     if (typeof id !== 'string' || id === '') throw invalidArgument(`${what} "account" is required: the id of an account declared by fixtures, an import or the consent page.`)
@@ -28,7 +30,7 @@ export default async function oauthAdminRoutes (app: FastifyInstance): Promise<v
     return id
   }
 
-  app.post('/_emulator/oauth/tokens', { config: { queryParams: [], compact: true } }, async (request) => {
+  routes.post('/_emulator/oauth/tokens', { config: { queryParams: [], compact: true } }, async (request) => {
     const body = (request.body ?? {}) as Record<string, unknown>
     for (const key of Object.keys(body)) if (!MINT_KEYS.has(key)) throw invalidArgument(`Unknown field "${key}": a token request takes account, scopes, clientId and expiresIn.`)
     const id = account(body.account, 'Field')
@@ -46,7 +48,7 @@ export default async function oauthAdminRoutes (app: FastifyInstance): Promise<v
     return mintTokens(ctx, { accountId: id, scopes: scopes.scopes, clientId, ...(expiresIn === undefined ? {} : { expiresIn }) })
   })
 
-  app.get('/_emulator/oauth/grants', { config: { queryParams: ['account'], compact: true } }, async (request) => {
+  routes.get('/_emulator/oauth/grants', { config: { queryParams: ['account'], compact: true } }, async (request) => {
     const id = account((request.query as { account?: string }).account, 'Parameter')
     const row = ctx.store.identity(id)!
     const grants = ctx.store.grants(id, ctx.now()).map(g => ({
@@ -60,7 +62,7 @@ export default async function oauthAdminRoutes (app: FastifyInstance): Promise<v
     return { account: id, email: accountEmail(row), grants }
   })
 
-  app.delete('/_emulator/oauth/grants', { config: { queryParams: ['account', 'clientId'], compact: true } }, async (request) => {
+  routes.delete('/_emulator/oauth/grants', { config: { queryParams: ['account', 'clientId'], compact: true } }, async (request) => {
     const query = request.query as { account?: string, clientId?: string }
     const id = account(query.account, 'Parameter')
     if (query.clientId === undefined || query.clientId === '') throw invalidArgument('Parameter "clientId" is required: the client whose grant is revoked.')

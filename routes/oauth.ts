@@ -18,6 +18,7 @@ import { CONSENT_CSS, CONSENT_CSS_PATH, consentPage, errorPage } from '../src/oa
 import { tokenOf } from '../src/plugins/auth.js'
 import { parseJsonBody } from '../src/plugins/wire.js'
 import { isCrossOrigin } from '../src/control-plane.js'
+import { RouteGroup } from '../src/route-groups.js'
 import type { Identity } from '../src/oauth/context.js'
 
 const AUTH_PATHS = ['/o/oauth2/v2/auth', '/o/oauth2/auth']
@@ -90,6 +91,8 @@ declare module 'fastify' {
 
 export default async function oauthRoutes (app: FastifyInstance): Promise<void> {
   const ctx = app.oauth
+  // Under /o/oauth2/ and /oauth2/: a route group (src/route-groups.ts); the others are Fastify's.
+  const routes = new RouteGroup(app, ['/o/oauth2/', '/oauth2/'])
 
   // Bodies as Google's endpoints take them: forms, or JSON. The journal keeps them with their
   // secrets redacted; a body that is neither (or malformed JSON) is answered by the endpoint
@@ -128,7 +131,7 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
       ? `The emulator holds as much as it may (--max-storage ${app.config.maxStorageMiB} MiB): reset it or delete what a test no longer needs.`
       : err.statusCode === 415 ? 'Missing Content-Type: send application/x-www-form-urlencoded.' : status === 413 ? 'Request payload size exceeds the limit.' : status < 500 ? 'Bad Request' : 'Internal error.'
     if (status === 500) request.log.error({ err }, 'sign-in request failed')
-    if (AUTH_PATHS.includes(request.routeOptions.url ?? '')) return html(reply, status, errorPage(new AuthPageError(status, status < 500 && !full ? 'invalid_request' : 'temporarily_unavailable', [description])))
+    if (AUTH_PATHS.includes(request.route.url ?? '')) return html(reply, status, errorPage(new AuthPageError(status, status < 500 && !full ? 'invalid_request' : 'temporarily_unavailable', [description])))
     return json(reply, status, { error: full ? 'temporarily_unavailable' : status < 500 ? 'invalid_request' : 'internal_failure', error_description: description }, request)
   })
 
@@ -140,7 +143,7 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
   /** The consent page for the request, the accounts it offers read once by the caller. */
   const showConsent = (reply: FastifyReply, request: FastifyRequest, req: AuthRequest, params: Params, accounts: Identity[], extra: { problem?: string, selected?: string, newEmail?: string, newName?: string } = {}): FastifyReply => {
     const view = {
-      action: request.routeOptions.url!,
+      action: request.route.url!,
       appName: req.client?.name ?? req.clientId,
       params: Object.entries(params).filter(([k]) => !FORM_FIELDS.has(k)),
       accounts,
@@ -225,10 +228,10 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
   }
 
   for (const path of AUTH_PATHS) {
-    app.get(path, { config: { noCors: true } }, authorize)
-    app.post(path, { config: { noCors: true } }, decide)
+    routes.get(path, { config: { noCors: true } }, authorize)
+    routes.post(path, { config: { noCors: true } }, decide)
   }
-  app.get(CONSENT_CSS_PATH, { config: { noCors: true } }, async (_request, reply) => text(reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'public, max-age=3600'), CONSENT_CSS))
+  routes.get(CONSENT_CSS_PATH, { config: { noCors: true } }, async (_request, reply) => text(reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'public, max-age=3600'), CONSENT_CSS))
 
   const token = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     try {
@@ -241,7 +244,7 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
       return oauthFailure(reply, request, err)
     }
   }
-  for (const path of TOKEN_PATHS) app.post(path, token)
+  for (const path of TOKEN_PATHS) routes.post(path, token)
 
   const revokeRoute = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     try {
@@ -252,10 +255,10 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
       return oauthFailure(reply, request, err)
     }
   }
-  app.post('/revoke', revokeRoute)
+  routes.post('/revoke', revokeRoute)
   // The legacy address took GET as well (observed); oauth2.googleapis.com/revoke answers GET with a 404 page.
-  app.route({ method: ['GET', 'POST'], url: '/o/oauth2/revoke', handler: revokeRoute })
-  app.get('/revoke', async (_request, reply) => html(reply, 404, '<!doctype html><html lang="en"><title>Error 404 (Not Found)</title><p>404. That’s an error.</p><p>The requested URL /revoke was not found on this server.</p></html>'))
+  routes.route({ method: ['GET', 'POST'], url: '/o/oauth2/revoke', handler: revokeRoute })
+  routes.get('/revoke', async (_request, reply) => html(reply, 404, '<!doctype html><html lang="en"><title>Error 404 (Not Found)</title><p>404. That’s an error.</p><p>The requested URL /revoke was not found on this server.</p></html>'))
 
   const info = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const params = { ...single(request.body), ...single(request.query) }
@@ -269,7 +272,7 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
       return oauthFailure(reply, request, err)
     }
   }
-  for (const path of ['/tokeninfo', '/oauth2/v3/tokeninfo']) app.route({ method: ['GET', 'POST'], url: path, handler: info })
+  for (const path of ['/tokeninfo', '/oauth2/v3/tokeninfo']) routes.route({ method: ['GET', 'POST'], url: path, handler: info })
 
   const user = (legacy: boolean) => (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const bearer = tokenOf(request)
@@ -281,10 +284,10 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
       return oauthFailure(reply, request, err)
     }
   }
-  for (const path of ['/v1/userinfo', '/oauth2/v3/userinfo']) app.route({ method: ['GET', 'POST'], url: path, handler: user(false) })
-  app.route({ method: ['GET', 'POST'], url: '/oauth2/v2/userinfo', handler: user(true) })
+  for (const path of ['/v1/userinfo', '/oauth2/v3/userinfo']) routes.route({ method: ['GET', 'POST'], url: path, handler: user(false) })
+  routes.route({ method: ['GET', 'POST'], url: '/oauth2/v2/userinfo', handler: user(true) })
 
-  app.get('/.well-known/openid-configuration', async (request, reply) => {
+  routes.get('/.well-known/openid-configuration', async (request, reply) => {
     const base = baseUrl(request)
     return text(reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', 'public, max-age=3600'), JSON.stringify({
       issuer: ctx.issuer,
@@ -305,12 +308,14 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
   })
   // The keys: clients keep them for max-age seconds; the emulator's key changes at each start unless seeded.
   const KEYS_CACHE = 'public, max-age=300, must-revalidate, no-transform'
-  app.get('/oauth2/v3/certs', async (_request, reply) =>
+  routes.get('/oauth2/v3/certs', async (_request, reply) =>
     text(reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', KEYS_CACHE), JSON.stringify({ keys: [ctx.key().jwk] }, null, 2)))
   let pem: string | undefined
-  app.get('/oauth2/v1/certs', async (_request, reply) => {
+  routes.get('/oauth2/v1/certs', async (_request, reply) => {
     const key = ctx.key()
     pem ??= certificatePem(key)
     return text(reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', KEYS_CACHE), JSON.stringify({ [key.kid]: pem }, null, 1))
   })
+
+  routes.mount()
 }

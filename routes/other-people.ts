@@ -16,6 +16,8 @@ import { baseUrl } from '../src/http.js'
 import type { Person } from '../src/schemas/generated.js'
 
 export default async function otherPeopleRoutes (app: FastifyInstance): Promise<void> {
+  // Under /_emulator/: the control plane's route group (routes/emulator.ts).
+  const routes = app.controlRoutes
   // People who are not contacts come and go as production's do (an email exchanged, a colleague
   // hired or gone): added and removed here, each a change that the next sync lists (FIDELITY.md:
   // other contacts, directory; chosen).
@@ -51,10 +53,10 @@ export default async function otherPeopleRoutes (app: FastifyInstance): Promise<
     return {}
   }
   const settings = { config: { queryParams: [], compact: true } }
-  app.post('/_emulator/accounts/:account/otherContacts', settings, async (request) => await addPerson(request, 'otherContacts'))
-  app.delete('/_emulator/accounts/:account/otherContacts/:id', settings, async (request) => await removePerson(request, 'otherContacts'))
+  routes.post('/_emulator/accounts/:account/otherContacts', settings, async (request) => await addPerson(request, 'otherContacts'))
+  routes.delete('/_emulator/accounts/:account/otherContacts/:id', settings, async (request) => await removePerson(request, 'otherContacts'))
   for (const kind of ['profiles', 'contacts']) {
-    app.post(`/_emulator/domains/:domain/${kind}`, settings, async (request) => await addPerson(request, kind))
-    app.delete(`/_emulator/domains/:domain/${kind}/:id`, settings, async (request) => await removePerson(request, kind))
+    routes.post(`/_emulator/domains/:domain/${kind}`, settings, async (request) => await addPerson(request, kind))
+    routes.delete(`/_emulator/domains/:domain/${kind}/:id`, settings, async (request) => await removePerson(request, kind))
   }
 }

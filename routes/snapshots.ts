@@ -25,6 +25,8 @@ function readName (value: unknown, where: string): string {
 }
 
 export default async function snapshotRoutes (app: FastifyInstance): Promise<void> {
+  // Under /_emulator/: the control plane's route group (routes/emulator.ts).
+  const routes = app.controlRoutes
   const settings = { config: { queryParams: [], compact: true } }
 
   /** Saves the state under a name (the name's snapshot, if any, is replaced). */
@@ -58,9 +60,9 @@ export default async function snapshotRoutes (app: FastifyInstance): Promise<voi
     return snapshot.info
   })
 
-  app.get('/_emulator/snapshots', settings, async () => ({ snapshots: app.snapshots.list() }))
+  routes.get('/_emulator/snapshots', settings, async () => ({ snapshots: app.snapshots.list() }))
 
-  app.post('/_emulator/snapshots', settings, async (request) => {
+  routes.post('/_emulator/snapshots', settings, async (request) => {
     const body = (request.body ?? {}) as Record<string, unknown>
     for (const key of Object.keys(body)) {
       if (key !== 'name') throw invalidArgument(`Unknown snapshot field "${key}": the body is {"name": "..."}.`)
@@ -69,10 +71,10 @@ export default async function snapshotRoutes (app: FastifyInstance): Promise<voi
   })
 
   // `:restore` is a verb after the name, as Google's custom methods are.
-  app.post('/_emulator/snapshots/:name(^[^:/]+)::restore', settings, async (request) =>
+  routes.post('/_emulator/snapshots/:name(^[^:/]+)::restore', settings, async (request) =>
     await restore(readName((request.params as { name: string }).name, ' in the path')))
 
-  app.delete('/_emulator/snapshots/:name(^[^:/]+)', settings, async (request) => {
+  routes.delete('/_emulator/snapshots/:name(^[^:/]+)', settings, async (request) => {
     const name = readName((request.params as { name: string }).name, ' in the path')
     const removed = await app.exclusive(async () => app.snapshots.remove(name))
     if (!removed) throw notFound(`Snapshot "${name}" was not found.`)

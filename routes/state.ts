@@ -15,6 +15,8 @@ import { accountEmail, type StoredAccount } from '../db/model.js'
 const INVALID_DOCUMENT = 'Invalid fixture document'
 
 export default async function stateRoutes (app: FastifyInstance): Promise<void> {
+  // Under /_emulator/: the control plane's route group (routes/emulator.ts).
+  const routes = app.controlRoutes
   /** What of an account's sign-in (its address, a refresh token) another account holds — one `other` says is not being replaced. */
   const signInConflict = (a: Omit<StoredAccount, 'contacts'>, other: (id: string) => boolean): { path: string, what: string, owner: string } | undefined => {
     const address = accountEmail(a)
@@ -29,7 +31,7 @@ export default async function stateRoutes (app: FastifyInstance): Promise<void> 
     return undefined
   }
 
-  app.post('/_emulator/reset', { config: { queryParams: ['account'], compact: true } }, async (request) => {
+  routes.post('/_emulator/reset', { config: { queryParams: ['account'], compact: true } }, async (request) => {
     const { account } = request.query as { account?: string }
     if (account === undefined) {
       await app.exclusive(async () => {
@@ -76,10 +78,10 @@ export default async function stateRoutes (app: FastifyInstance): Promise<void> 
 
   // Rendered a slice at a time: a full emulator's export takes seconds, and other requests
   // (health among them) are served between slices.
-  app.get('/_emulator/export', { config: { queryParams: [], compact: true } }, async (request) =>
+  routes.get('/_emulator/export', { config: { queryParams: [], compact: true } }, async (request) =>
     await runStepsAsync(fixtureDocumentSteps(app.accounts.exportState(), baseUrl(request))))
 
-  app.post('/_emulator/import', { config: { queryParams: [], compact: true }, bodyLimit: app.config.maxStorageMiB * 2 * 1024 * 1024 }, async (request) => {
+  routes.post('/_emulator/import', { config: { queryParams: [], compact: true }, bodyLimit: app.config.maxStorageMiB * 2 * 1024 * 1024 }, async (request) => {
     // Checked before any work: what the document holds, and what the emulator would then hold.
     const size = await fixtureInput(INVALID_DOCUMENT, () => documentSize(request.body))
     const afterImport = (): number => app.contacts.total() - size.accounts.reduce((n, id) => n + app.contacts.count(id), 0) + size.contacts

@@ -81,6 +81,8 @@ const isCursor = (c: unknown): c is Cursor => Array.isArray(c) && c.length === 2
 
 // Long as a list of routes is: each route is a few lines of its own, registered one after another.
 export default async function uiRoutes (app: FastifyInstance): Promise<void> {
+  // Under /_emulator/: the control plane's route group (routes/emulator.ts).
+  const routes = app.controlRoutes
   const assets = new Map<string, Buffer>()
   /** An asset's bytes, read once; undefined when the UI was not built. */
   const asset = (name: string): Buffer | undefined => {
@@ -101,12 +103,12 @@ export default async function uiRoutes (app: FastifyInstance): Promise<void> {
   const sendPage = (reply: FastifyReply, type: string, bytes: Buffer): FastifyReply => reply.headers(PAGE_HEADERS).header('content-type', type).send(bytes)
 
   for (const url of UI_PAGES) {
-    app.get(url, page, async (_request, reply) => {
+    routes.get(url, page, async (_request, reply) => {
       if (asset('app.js') === undefined) throw notBuilt()
       return sendPage(reply, 'text/html; charset=utf-8', SHELL)
     })
   }
-  app.get('/_emulator/ui/assets/:file', { config: { queryParams: [], compact: true, ungated: true, page: true } }, async (request, reply) => {
+  routes.get('/_emulator/ui/assets/:file', { config: { queryParams: [], compact: true, ungated: true, page: true } }, async (request, reply) => {
     const { file } = request.params as { file: string }
     const type = ASSETS.get(file)
     if (type === undefined) throw notFound(`The web UI has no asset "${file}".`)
@@ -119,7 +121,7 @@ export default async function uiRoutes (app: FastifyInstance): Promise<void> {
   const accountName = (a: { id: string, declared: boolean }): string => a.declared ? a.id : tokenDigest(a.id)
 
   // The accounts and domains, each with what it holds.
-  app.get('/_emulator/accounts', { config: { queryParams: [], compact: true } }, async () => {
+  routes.get('/_emulator/accounts', { config: { queryParams: [], compact: true } }, async () => {
     const otherCounts = (id: string): number => app.otherContacts.count(id, OTHER_CONTACT)
     return {
       accounts: app.accounts.listAccounts().map(a => ({
@@ -139,7 +141,7 @@ export default async function uiRoutes (app: FastifyInstance): Promise<void> {
 
   // One account: its groups with their member counts, its other contacts and its domain's
   // directory, rendered with every field as the API renders them.
-  app.get('/_emulator/accounts/:account', { config: { queryParams: [], compact: true } }, async (request) => {
+  routes.get('/_emulator/accounts/:account', { config: { queryParams: [], compact: true } }, async (request) => {
     const { account } = request.params as { account: string }
     const found = app.accounts.accountSummary(account)
     if (found === undefined) throw notFound(`Account "${account}" was not found.`)
@@ -172,7 +174,7 @@ export default async function uiRoutes (app: FastifyInstance): Promise<void> {
   // One account's contacts by first name, a page at a time; `filter` keeps those with a value
   // (any text of the contact: names, emails, phone numbers, organizations…) or resource name
   // containing it, case-insensitively.
-  app.get('/_emulator/accounts/:account/contacts', { config: { queryParams: ['filter', 'pageSize', 'pageToken'], compact: true } }, async (request) => {
+  routes.get('/_emulator/accounts/:account/contacts', { config: { queryParams: ['filter', 'pageSize', 'pageToken'], compact: true } }, async (request) => {
     const { account } = request.params as { account: string }
     const query = request.query as Record<string, string | string[] | undefined>
     for (const name of ['filter', 'pageSize', 'pageToken']) {

@@ -2,7 +2,7 @@
  * buildApp(config): the whole emulator as a Fastify instance, never listening. server.ts
  * listens; tests build a fresh app each and use `inject` or a real ephemeral port.
  */
-import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import { readFileSync } from 'node:fs'
 import { Socket } from 'node:net'
 import type { PackedAccount } from '../db/model.js'
@@ -29,6 +29,7 @@ import batchRoutes from '../routes/batch.js'
 import { isBatchPart } from './batch/dispatch.js'
 import { isControlPlanePath } from './http.js'
 import './types.js'
+import { resolveRoute } from './route-groups.js'
 import { CREDENTIAL_PARAMETERS, redactParameters } from './secret-parameters.js'
 
 export interface BuildOptions {
@@ -138,7 +139,15 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
     if (startPoint.random !== undefined) random.restore?.(startPoint.random)
   })
 
-  // First of all request hooks: whatever a later one answers is readable cross-origin on the
+  // The route the request goes to, read before any other hook looks at it (routes registered
+  // in groups are found by the group's router: src/route-groups.ts).
+  app.decorateRequest('route', null as unknown as FastifyRequest['route'])
+  app.addHook('onRequest', (request, _reply, done) => {
+    resolveRoute(request)
+    done()
+  })
+
+  // First of all other request hooks: whatever a later one answers is readable cross-origin on the
   // API's paths. (The control plane's own checks are in its routes' context: routes/emulator.ts.)
   await app.register(connections, options.connectionLimits ?? {})
   await app.register(cors)

@@ -105,14 +105,16 @@ export function controlPlaneGuard (app: FastifyInstance): onRequestHookHandler {
   return (request, reply, done) => {
     // Photos are the API's (the URLs in contacts' `photos`, loaded by <img> tags in any page,
     // as Google's photo URLs are): knowing the URL is enough, as for Google's.
-    if (request.routeOptions.url === PHOTOS_ROUTE) { done(); return }
+    if (request.route.url === PHOTOS_ROUTE) { done(); return }
+    // No route: the not-found handler answers, as for any unknown path (src/route-groups.ts).
+    if (request.route.url === undefined) { done(); return }
     // Whatever is answered: never read as a script or a style, never by another origin's
     // no-cors load (a <script>, an <img>), never kept in a cache.
     reply.header('x-content-type-options', 'nosniff').header('cross-origin-resource-policy', 'same-origin').header('cache-control', 'no-store')
     if (!isAllowedHost(request.headers.host, allowed)) { done(hostRefused(request)); return }
     if (isCrossOrigin(request)) { done(crossOriginRefused()); return }
     if (!fetchedAsItMayBe(request)) { done(loadRefused()); return }
-    if (token !== undefined && request.routeOptions.url !== '/_emulator/health' && request.routeOptions.config.page !== true) {
+    if (token !== undefined && request.route.url !== '/_emulator/health' && request.route.page !== true) {
       const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(request.headers.authorization ?? '')
       if (m === null || !sameToken(m[1]!, token)) { done(tokenMissing()); return }
     }
@@ -154,7 +156,7 @@ export function fetchedAsItMayBe (request: FastifyRequest): boolean {
   if (site !== undefined && site !== 'same-origin' && site !== 'none') {
     if (request.method !== 'GET' || request.headers['sec-fetch-mode'] !== 'navigate' || dest !== 'document') return false
   }
-  if (dest !== undefined && dest !== 'empty' && dest !== 'document' && request.routeOptions.config.page !== true) return false
+  if (dest !== undefined && dest !== 'empty' && dest !== 'document' && request.route.page !== true) return false
   return true
 }
 

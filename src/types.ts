@@ -15,6 +15,7 @@ import type { ParamValue, SystemParams } from './discovery/query.js'
 import type { MethodDescriptor } from './discovery/types.js'
 import type { RandomSource } from './ids.js'
 import type { RenderCache } from './people/render.js'
+import type { RouteGroup } from './route-groups.js'
 import type { Person } from './schemas/generated.js'
 
 /** The authenticated caller of a request. */
@@ -71,6 +72,8 @@ export interface RouteSettings {
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config
+    /** The control plane's routes, under /_emulator/ (routes/emulator.ts): its files add to them. */
+    controlRoutes: RouteGroup
     db: Db
     /** Accounts, their tokens, and the bulk operations of the control plane (db/accounts-store.ts). */
     accounts: AccountsStore

@@ -9,6 +9,7 @@ import type { Account } from '../../src/types.js'
 import { methods } from '../../src/generated/discovery.js'
 import type { MethodDescriptor } from '../../src/discovery/types.js'
 import { unimplemented } from '../../src/errors.js'
+import { RouteGroup } from '../../src/route-groups.js'
 import { peopleImplementations } from './people.js'
 import { contactGroupImplementations } from './contact-groups.js'
 import { connectionImplementations } from './connections.js'
@@ -64,9 +65,11 @@ export function unimplementedHandler (method: MethodDescriptor): RouteHandlerMet
 
 export default async function v1Routes (app: FastifyInstance, options: { implementations?: ProbeImplementations }): Promise<void> {
   const handlers: ProbeImplementations = { ...implementations, ...options.implementations }
+  // Found by a router built once per process, behind one Fastify route (src/route-groups.ts).
+  const routes = new RouteGroup(app, ['/v1/'])
   for (const method of methods) {
     const handler = handlers[method.id]
-    app.route({
+    routes.route({
       method: method.httpMethod,
       url: routePath(method),
       config: { apiMethod: method },
@@ -75,4 +78,5 @@ export default async function v1Routes (app: FastifyInstance, options: { impleme
       handler: handler === undefined ? unimplementedHandler(method) : handler as RouteHandlerMethod
     })
   }
+  routes.mount()
 }

@@ -119,7 +119,7 @@ async function auth (app: FastifyInstance): Promise<void> {
   const ensureAccount = (request: FastifyRequest & { account: Account }): (() => void) | undefined => {
     const account = request.account
     if (account.stored && account.generation === state.generation) return undefined
-    const method = request.routeOptions.config.apiMethod!
+    const method = request.route.apiMethod!
     const now = resolve(account.token, method)
     if (now.id !== account.id) throw invalidCredentials(method)
     if (!method.scopes.some(s => now.scopes.includes(s))) throw insufficientScopes(method)

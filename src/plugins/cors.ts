@@ -28,11 +28,10 @@ export const VARY = 'Origin, X-Origin, Referer'
 /**
  * Whether a request is for the control plane, by its route (a percent-encoded path is routed
  * decoded) or, for an unknown path (a preflight has no route), its URL read decoded as the
- * router reads it: `/%5Femulator/…` is the control plane too. Only asked of requests with an `Origin`:
- * `routeOptions` builds an object on every read.
+ * router reads it: `/%5Femulator/…` is the control plane too.
  */
 export function isControlPlane (request: FastifyRequest): boolean {
-  const route = request.routeOptions.url
+  const route = request.route.url
   return route !== undefined ? route.startsWith('/_emulator') : isControlPlanePath(request.url)
 }
 
@@ -56,7 +55,7 @@ async function cors (app: FastifyInstance): Promise<void> {
     const origin = request.headers.origin
     if (origin === undefined) { reply.header('vary', VARY); done(); return }
     // The sign-in pages list the accounts that sign in: no other origin reads them.
-    if (isControlPlane(request) || request.routeOptions.config.noCors === true) { done(); return }
+    if (isControlPlane(request) || request.route.noCors === true) { done(); return }
     addCorsHeaders(request, reply)
     if (request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined) {
       // A preflight: answered here, before credentials are looked for (a browser sends none

@@ -58,7 +58,7 @@ async function journal (app: FastifyInstance): Promise<void> {
         bytes: 0
       }
       // The batch route's, however its path is spelt (`/%62atch`): decided by the route.
-      const batch = request.methodId === null && request.routeOptions.url === '/batch'
+      const batch = request.methodId === null && request.route.url === '/batch'
       if (payload instanceof Readable) {
         // An answer sent as it is made (an HTTP batch's): recorded once it has all gone, after
         // the calls it made, as an answer made whole would be.

@@ -132,7 +132,7 @@ async function mutationQueue (app: FastifyInstance): Promise<void> {
   // The handler waits while exclusive work runs: it would see (or join) its open transaction.
   app.addHook('preHandler', (request, _reply, done) => {
     const waiting = gate.waiting
-    if (waiting === undefined || request.routeOptions.config.ungated === true) { done(); return }
+    if (waiting === undefined || request.route.ungated === true) { done(); return }
     waiting.then(() => { done() }, done)
   })
 }

@@ -12,6 +12,7 @@ import { applySelection } from '../discovery/field-selector.js'
 import { compactBody, compactJson, indentedBody, indentedJson } from '../json-text.js'
 import { parseMethodQuery, parseSystemParams, SYSTEM_PARAMETERS, unknownParameter, type SystemParams } from '../discovery/query.js'
 import { isControlPlanePath } from '../http.js'
+import type { ResolvedRoute } from '../route-groups.js'
 
 /** Largest request body accepted (chosen; documented in docs/wire.md and FIDELITY.md). */
 export const BODY_LIMIT = 10 * 1024 * 1024
@@ -107,7 +108,7 @@ async function wire (app: FastifyInstance): Promise<void> {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body as string
     request.bodyText = text
-    if (text.trim() === '' || request.is404) { done(null, {}); return }
+    if (text.trim() === '' || request.route.url === undefined) { done(null, {}); return }
     try {
       done(null, parseJsonBody(text))
     } catch (err) {
@@ -116,7 +117,7 @@ async function wire (app: FastifyInstance): Promise<void> {
     }
   })
   app.addContentTypeParser('*', (request, _payload, done) => {
-    if (request.is404) { done(null, undefined); return }
+    if (request.route.url === undefined) { done(null, undefined); return }
     const type = request.headers['content-type']
     const what = type === undefined || type === '' ? 'Missing Content-Type' : `Invalid Content-Type "${type}"`
     done(invalidArgument(`${what}: request bodies must be JSON (Content-Type: application/json).`), undefined)
@@ -125,7 +126,7 @@ async function wire (app: FastifyInstance): Promise<void> {
   // One hook for the whole request pipeline (each hook costs on every request): system
   // parameters, then credentials and scopes (the auth plugin's), then the query.
   app.addHook('onRequest', (request, reply, done) => {
-    const config = request.routeOptions.config
+    const config = request.route
     const method = config.apiMethod
     request.methodId = method?.id ?? null
     const sys = parseSystemParams(request.query as Record<string, string | string[]>, method?.response, config.compact !== true)
@@ -150,7 +151,7 @@ async function wire (app: FastifyInstance): Promise<void> {
     }
   })
 
-  function checkQuery (request: FastifyRequest, config: FastifyRequest['routeOptions']['config']): void {
+  function checkQuery (request: FastifyRequest, config: ResolvedRoute): void {
     if (request.sys.error) throw request.sys.error
     const { apiMethod: method, queryParams } = config
     const query = request.query as Record<string, string | string[]>
