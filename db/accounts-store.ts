@@ -2,6 +2,7 @@
  * Accounts, their tokens and the bulk operations of the control plane (import, export,
  * reset). Synchronous: prepared statements, one transaction per operation.
  */
+import { lazily } from './lazy.js'
 import type { Db } from './database.js'
 import { forgetPositions, HIGHEST_STORED } from './changes.js'
 import { accountEmail, emailKey } from './model.js'
@@ -29,49 +30,49 @@ export class AccountsStore {
   private readonly s
 
   constructor (private readonly db: Db, private readonly derive: DeriveKeys) {
-    this.s = {
-      token: db.prepare<[string], TokenRow & { created_time: string, domain: string | null, declared: number, email: string | null, profile: string | null }>('SELECT t.token, t.account_id, t.scopes, a.created_time, a.domain, a.declared, a.email, a.profile FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token = ?'),
-      account: db.prepare<[string], AccountRow>('SELECT id, declared, created_time, domain, email, profile FROM accounts WHERE id = ?'),
-      accounts: db.prepare<[], AccountRow>('SELECT id, declared, created_time, domain, email, profile FROM accounts ORDER BY id'),
-      clients: db.prepare<[], ClientRow>('SELECT client_id, client_secret, name, redirect_uris, type FROM oauth_clients ORDER BY rowid'),
-      insertClient: db.prepare('INSERT INTO oauth_clients (client_id, client_secret, name, redirect_uris, type) VALUES (?, ?, ?, ?, ?)'),
-      deleteClient: db.prepare('DELETE FROM oauth_clients WHERE client_id = ?'),
-      deleteAllClients: db.prepare('DELETE FROM oauth_clients'),
-      grants: db.prepare<[string], { client_id: string, scopes: string, granted: number, offline: number }>('SELECT client_id, scopes, granted, offline FROM oauth_grants WHERE account_id = ? ORDER BY rowid'),
-      refreshTokens: db.prepare<[string, string], { token: string, scopes: string, issued: number }>('SELECT token, scopes, issued FROM oauth_refresh_tokens WHERE account_id = ? AND client_id = ? ORDER BY issued, rowid'),
-      insertGrant: db.prepare('INSERT INTO oauth_grants (account_id, client_id, scopes, granted, offline) VALUES (?, ?, ?, ?, ?)'),
-      insertRefresh: db.prepare('INSERT INTO oauth_refresh_tokens (token, account_id, client_id, scopes, issued) VALUES (?, ?, ?, ?, ?)'),
-      accountOthers: db.prepare<[string], OtherRow>('SELECT id, source_type, data, etag, update_time FROM other_contacts WHERE account_id = ? AND deleted = 0 ORDER BY rowid'),
-      domains: db.prepare<[], { domain: string, created_time: string }>('SELECT domain, created_time FROM domains ORDER BY domain'),
-      domainExists: db.prepare<[string], number>('SELECT 1 FROM domains WHERE domain = ?').pluck(),
-      domainCreated: db.prepare<[string], string>('SELECT created_time FROM domains WHERE domain = ?').pluck(),
-      domainPeople: db.prepare<[string], OtherRow>('SELECT id, source_type, data, etag, update_time FROM directory_people WHERE domain = ? AND deleted = 0 ORDER BY rowid'),
-      insertDomain: db.prepare('INSERT INTO domains (domain, created_time) VALUES (?, ?)'),
-      insertOther: db.prepare('INSERT INTO other_contacts (account_id, id, data, etag, update_time, search_text) VALUES (?, ?, ?, ?, ?, ?)'),
-      insertDirectoryPerson: db.prepare('INSERT INTO directory_people (domain, source_type, id, data, etag, update_time, search_text) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      deleteDomain: db.prepare('DELETE FROM domains WHERE domain = ?'),
-      deleteAllDomains: db.prepare('DELETE FROM domains'),
-      forgetLastPosition: db.prepare('UPDATE totals SET last_seq = 0'),
+    this.s = lazily({
+      token: () => db.prepare<[string], TokenRow & { created_time: string, domain: string | null, declared: number, email: string | null, profile: string | null }>('SELECT t.token, t.account_id, t.scopes, a.created_time, a.domain, a.declared, a.email, a.profile FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token = ?'),
+      account: () => db.prepare<[string], AccountRow>('SELECT id, declared, created_time, domain, email, profile FROM accounts WHERE id = ?'),
+      accounts: () => db.prepare<[], AccountRow>('SELECT id, declared, created_time, domain, email, profile FROM accounts ORDER BY id'),
+      clients: () => db.prepare<[], ClientRow>('SELECT client_id, client_secret, name, redirect_uris, type FROM oauth_clients ORDER BY rowid'),
+      insertClient: () => db.prepare('INSERT INTO oauth_clients (client_id, client_secret, name, redirect_uris, type) VALUES (?, ?, ?, ?, ?)'),
+      deleteClient: () => db.prepare('DELETE FROM oauth_clients WHERE client_id = ?'),
+      deleteAllClients: () => db.prepare('DELETE FROM oauth_clients'),
+      grants: () => db.prepare<[string], { client_id: string, scopes: string, granted: number, offline: number }>('SELECT client_id, scopes, granted, offline FROM oauth_grants WHERE account_id = ? ORDER BY rowid'),
+      refreshTokens: () => db.prepare<[string, string], { token: string, scopes: string, issued: number }>('SELECT token, scopes, issued FROM oauth_refresh_tokens WHERE account_id = ? AND client_id = ? ORDER BY issued, rowid'),
+      insertGrant: () => db.prepare('INSERT INTO oauth_grants (account_id, client_id, scopes, granted, offline) VALUES (?, ?, ?, ?, ?)'),
+      insertRefresh: () => db.prepare('INSERT INTO oauth_refresh_tokens (token, account_id, client_id, scopes, issued) VALUES (?, ?, ?, ?, ?)'),
+      accountOthers: () => db.prepare<[string], OtherRow>('SELECT id, source_type, data, etag, update_time FROM other_contacts WHERE account_id = ? AND deleted = 0 ORDER BY rowid'),
+      domains: () => db.prepare<[], { domain: string, created_time: string }>('SELECT domain, created_time FROM domains ORDER BY domain'),
+      domainExists: () => db.prepare<[string], number>('SELECT 1 FROM domains WHERE domain = ?').pluck(),
+      domainCreated: () => db.prepare<[string], string>('SELECT created_time FROM domains WHERE domain = ?').pluck(),
+      domainPeople: () => db.prepare<[string], OtherRow>('SELECT id, source_type, data, etag, update_time FROM directory_people WHERE domain = ? AND deleted = 0 ORDER BY rowid'),
+      insertDomain: () => db.prepare('INSERT INTO domains (domain, created_time) VALUES (?, ?)'),
+      insertOther: () => db.prepare('INSERT INTO other_contacts (account_id, id, data, etag, update_time, search_text) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertDirectoryPerson: () => db.prepare('INSERT INTO directory_people (domain, source_type, id, data, etag, update_time, search_text) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      deleteDomain: () => db.prepare('DELETE FROM domains WHERE domain = ?'),
+      deleteAllDomains: () => db.prepare('DELETE FROM domains'),
+      forgetLastPosition: () => db.prepare('UPDATE totals SET last_seq = 0'),
       // Before accounts or domains are replaced: the rows going may hold the highest position.
-      keepHighestPosition: db.prepare(`UPDATE totals SET last_seq = ${HIGHEST_STORED}`),
+      keepHighestPosition: () => db.prepare(`UPDATE totals SET last_seq = ${HIGHEST_STORED}`),
       // The lines of history of restored snapshots (migration 016) start again too.
-      forgetLineages: db.prepare('DELETE FROM lineages'),
+      forgetLineages: () => db.prepare('DELETE FROM lineages'),
       // … in a new epoch: the sync tokens handed out from now on are told from those before (migration 017).
-      firstLineage: db.prepare('UPDATE history SET lineage = 0, epoch = epoch + 1'),
-      accountTokens: db.prepare<[string], TokenRow>('SELECT token, account_id, scopes FROM tokens WHERE account_id = ? ORDER BY rowid'),
-      accountGroups: db.prepare<[string], GroupRow>('SELECT id, group_type, name, client_data, etag, update_time FROM contact_groups WHERE account_id = ? ORDER BY rowid'),
-      accountContacts: db.prepare<[string], ContactRow>('SELECT id, data, etag, update_time FROM contacts WHERE account_id = ? ORDER BY rowid'),
-      accountMemberships: db.prepare<[string], { contact_id: string, group_id: string }>('SELECT contact_id, group_id FROM memberships WHERE account_id = ? ORDER BY rowid'),
-      insertAccount: db.prepare('INSERT INTO accounts (id, declared, created_time, domain, email, profile, email_key) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      byEmailKey: db.prepare<[string], string>('SELECT id FROM accounts WHERE email_key = ?').pluck(),
-      refreshOwner: db.prepare<[string], string>('SELECT account_id FROM oauth_refresh_tokens WHERE token = ?').pluck(),
-      insertToken: db.prepare('INSERT INTO tokens (token, account_id, scopes) VALUES (?, ?, ?)'),
-      insertGroup: db.prepare('INSERT INTO contact_groups (account_id, id, group_type, name, client_data, etag, update_time) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      insertContact: db.prepare('INSERT INTO contacts (account_id, id, data, etag, update_time, given_key, family_key, search_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
-      insertMembership: db.prepare('INSERT INTO memberships (account_id, contact_id, group_id) VALUES (?, ?, ?)'),
-      deleteAccount: db.prepare('DELETE FROM accounts WHERE id = ?'),
-      deleteAll: db.prepare('DELETE FROM accounts')
-    }
+      firstLineage: () => db.prepare('UPDATE history SET lineage = 0, epoch = epoch + 1'),
+      accountTokens: () => db.prepare<[string], TokenRow>('SELECT token, account_id, scopes FROM tokens WHERE account_id = ? ORDER BY rowid'),
+      accountGroups: () => db.prepare<[string], GroupRow>('SELECT id, group_type, name, client_data, etag, update_time FROM contact_groups WHERE account_id = ? ORDER BY rowid'),
+      accountContacts: () => db.prepare<[string], ContactRow>('SELECT id, data, etag, update_time FROM contacts WHERE account_id = ? ORDER BY rowid'),
+      accountMemberships: () => db.prepare<[string], { contact_id: string, group_id: string }>('SELECT contact_id, group_id FROM memberships WHERE account_id = ? ORDER BY rowid'),
+      insertAccount: () => db.prepare('INSERT INTO accounts (id, declared, created_time, domain, email, profile, email_key) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      byEmailKey: () => db.prepare<[string], string>('SELECT id FROM accounts WHERE email_key = ?').pluck(),
+      refreshOwner: () => db.prepare<[string], string>('SELECT account_id FROM oauth_refresh_tokens WHERE token = ?').pluck(),
+      insertToken: () => db.prepare('INSERT INTO tokens (token, account_id, scopes) VALUES (?, ?, ?)'),
+      insertGroup: () => db.prepare('INSERT INTO contact_groups (account_id, id, group_type, name, client_data, etag, update_time) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      insertContact: () => db.prepare('INSERT INTO contacts (account_id, id, data, etag, update_time, given_key, family_key, search_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      insertMembership: () => db.prepare('INSERT INTO memberships (account_id, contact_id, group_id) VALUES (?, ?, ?)'),
+      deleteAccount: () => db.prepare('DELETE FROM accounts WHERE id = ?'),
+      deleteAll: () => db.prepare('DELETE FROM accounts')
+    })
   }
 
   /** Fills the derived keys of contacts written before they existed (migration 002). */

@@ -9,6 +9,7 @@
  * contact's tombstone, in the change log (`changes`, one row per resource). Used inside the
  * stores' transactions.
  */
+import { lazily } from './lazy.js'
 import type { Statement } from 'better-sqlite3'
 import type { Db } from './database.js'
 import type { ChangeStamp } from './model.js'
@@ -89,25 +90,25 @@ export class Changes {
     // one a migration's test opens — is not primed.)
     if ((db.pragma('user_version', { simple: true }) as number) >= 15) handingOut.add(db)
     this.positions = positionsOf(db)
-    this.s = {
+    this.s = lazily({
       // Once per connection (and after a reset): a scan of the contacts' positions.
       // The resource's previous row goes; the new one is at the given (later) position.
-      log: db.prepare(`INSERT OR REPLACE INTO changes (seq, account_id, resource_type, resource_id, deleted, change_time)
+      log: () => db.prepare(`INSERT OR REPLACE INTO changes (seq, account_id, resource_type, resource_id, deleted, change_time)
         VALUES (?, ?, ?, ?, ?, ?)`),
-      dropTombstone: db.prepare("DELETE FROM changes WHERE account_id = ? AND resource_type = 'person' AND resource_id = ?"),
-      touchGroup: db.prepare("UPDATE contact_groups SET etag = ?, update_time = ? WHERE account_id = ? AND id = ? AND group_type = 'USER_CONTACT_GROUP'"),
-      touchContact: db.prepare('UPDATE contacts SET etag = ?, update_time = ?, change_seq = ? WHERE account_id = ? AND id = ?'),
+      dropTombstone: () => db.prepare("DELETE FROM changes WHERE account_id = ? AND resource_type = 'person' AND resource_id = ?"),
+      touchGroup: () => db.prepare("UPDATE contact_groups SET etag = ?, update_time = ? WHERE account_id = ? AND id = ? AND group_type = 'USER_CONTACT_GROUP'"),
+      touchContact: () => db.prepare('UPDATE contacts SET etag = ?, update_time = ?, change_seq = ? WHERE account_id = ? AND id = ?'),
       // Each one index read: changes_by_position and contacts_by_change.
-      lastSeq: db.prepare<{ account: string }, number | null>(
+      lastSeq: () => db.prepare<{ account: string }, number | null>(
         'SELECT max(coalesce((SELECT max(seq) FROM changes WHERE account_id = @account), 0), coalesce((SELECT max(change_seq) FROM contacts WHERE account_id = @account), 0))').pluck(),
-      groupsSince: db.prepare<[string, number], ChangeRow>(
+      groupsSince: () => db.prepare<[string, number], ChangeRow>(
         "SELECT resource_id, seq, deleted FROM changes WHERE account_id = ? AND resource_type = 'contactGroup' AND seq > ? ORDER BY seq"),
-      contactsSince: db.prepare<{ account: string, seq: number }, ChangeRow>(
+      contactsSince: () => db.prepare<{ account: string, seq: number }, ChangeRow>(
         `SELECT id AS resource_id, change_seq AS seq, 0 AS deleted FROM contacts WHERE account_id = @account AND change_seq > @seq
          UNION ALL
          SELECT resource_id, seq, deleted FROM changes WHERE account_id = @account AND resource_type = 'person' AND seq > @seq
          ORDER BY seq`)
-    }
+    })
   }
 
   /**

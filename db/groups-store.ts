@@ -3,6 +3,7 @@
  * `BEGIN IMMEDIATE` transaction that reads, lets the caller decide (and throw), writes and
  * stamps every resource it affected (see changes.ts).
  */
+import { lazily } from './lazy.js'
 import { immediateRunner, type Db } from './database.js'
 import type { ChangeStamp, GroupWithCount, ModifyResult, StoredGroup } from './model.js'
 import { Changes } from './changes.js'
@@ -42,23 +43,23 @@ export class GroupsStore {
   constructor (db: Db, private readonly implicit: readonly StoredGroup[] = [], changes = new Changes(db)) {
     this.changes = changes
     this.immediate = immediateRunner(db)
-    this.s = {
-      get: db.prepare<[string, string], GroupRow & { member_count: number }>(`SELECT ${COLUMNS} FROM contact_groups g WHERE g.account_id = ? AND g.id = ?`),
-      accountExists: db.prepare<[string], number>('SELECT 1 FROM accounts WHERE id = ?').pluck(),
+    this.s = lazily({
+      get: () => db.prepare<[string, string], GroupRow & { member_count: number }>(`SELECT ${COLUMNS} FROM contact_groups g WHERE g.account_id = ? AND g.id = ?`),
+      accountExists: () => db.prepare<[string], number>('SELECT 1 FROM accounts WHERE id = ?').pluck(),
       // User groups in creation order, then system groups in their fixed order.
-      list: db.prepare<[string], GroupRow & { member_count: number }>(`SELECT ${COLUMNS} FROM contact_groups g WHERE g.account_id = ? ORDER BY g.group_type = 'SYSTEM_CONTACT_GROUP', g.rowid`),
+      list: () => db.prepare<[string], GroupRow & { member_count: number }>(`SELECT ${COLUMNS} FROM contact_groups g WHERE g.account_id = ? ORDER BY g.group_type = 'SYSTEM_CONTACT_GROUP', g.rowid`),
       // One lookup in the unique index on the trimmed name (migration 009), however many groups.
-      nameTaken: db.prepare<[string, string, string], { id: string }>(`SELECT id FROM contact_groups WHERE account_id = ? AND ${GROUP_NAME_KEY} = ? AND id != ?`),
-      members: db.prepare<[string, string, number], { contact_id: string }>('SELECT contact_id FROM memberships WHERE account_id = ? AND group_id = ? ORDER BY rowid LIMIT ?'),
-      contactGroups: db.prepare<[string, string], { group_id: string }>('SELECT group_id FROM memberships WHERE account_id = ? AND contact_id = ?'),
-      contactExists: db.prepare<[string, string], { id: string }>('SELECT id FROM contacts WHERE account_id = ? AND id = ?'),
-      insert: db.prepare('INSERT INTO contact_groups (account_id, id, group_type, name, client_data, etag, update_time) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      update: db.prepare('UPDATE contact_groups SET name = ?, client_data = ?, etag = ?, update_time = ? WHERE account_id = ? AND id = ?'),
-      delete: db.prepare('DELETE FROM contact_groups WHERE account_id = ? AND id = ?'),
-      deleteContact: db.prepare('DELETE FROM contacts WHERE account_id = ? AND id = ?'),
-      addMember: db.prepare('INSERT INTO memberships (account_id, contact_id, group_id) VALUES (?, ?, ?)'),
-      removeMember: db.prepare('DELETE FROM memberships WHERE account_id = ? AND contact_id = ? AND group_id = ?')
-    }
+      nameTaken: () => db.prepare<[string, string, string], { id: string }>(`SELECT id FROM contact_groups WHERE account_id = ? AND ${GROUP_NAME_KEY} = ? AND id != ?`),
+      members: () => db.prepare<[string, string, number], { contact_id: string }>('SELECT contact_id FROM memberships WHERE account_id = ? AND group_id = ? ORDER BY rowid LIMIT ?'),
+      contactGroups: () => db.prepare<[string, string], { group_id: string }>('SELECT group_id FROM memberships WHERE account_id = ? AND contact_id = ?'),
+      contactExists: () => db.prepare<[string, string], { id: string }>('SELECT id FROM contacts WHERE account_id = ? AND id = ?'),
+      insert: () => db.prepare('INSERT INTO contact_groups (account_id, id, group_type, name, client_data, etag, update_time) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      update: () => db.prepare('UPDATE contact_groups SET name = ?, client_data = ?, etag = ?, update_time = ? WHERE account_id = ? AND id = ?'),
+      delete: () => db.prepare('DELETE FROM contact_groups WHERE account_id = ? AND id = ?'),
+      deleteContact: () => db.prepare('DELETE FROM contacts WHERE account_id = ? AND id = ?'),
+      addMember: () => db.prepare('INSERT INTO memberships (account_id, contact_id, group_id) VALUES (?, ?, ?)'),
+      removeMember: () => db.prepare('DELETE FROM memberships WHERE account_id = ? AND contact_id = ? AND group_id = ?')
+    })
   }
 
   get (accountId: string, groupId: string): GroupWithCount | undefined {

@@ -2,6 +2,7 @@
  * The authorization server's state (migration 018): clients, grants, codes, refresh and access
  * tokens, by account. Synchronous prepared statements; every time is emulator-clock microseconds.
  */
+import { lazily } from './lazy.js'
 import type { Db } from './database.js'
 import type { AccountProfile, StoredClient } from './model.js'
 
@@ -25,37 +26,37 @@ export class OAuthStore {
   private readonly s
 
   constructor (private readonly db: Db) {
-    this.s = {
-      history: db.prepare<[], { epoch: number, lineage: number }>('SELECT epoch, lineage FROM history WHERE id = 1'),
-      deleteCodesOfGrant: db.prepare('DELETE FROM oauth_codes WHERE account_id = ? AND client_id = ?'),
-      clientCount: db.prepare<[], number>('SELECT count(*) FROM (SELECT 1 FROM oauth_clients LIMIT 1)').pluck(),
-      client: db.prepare<[string], { client_id: string, client_secret: string | null, name: string, redirect_uris: string, type: StoredClient['type'] }>('SELECT client_id, client_secret, name, redirect_uris, type FROM oauth_clients WHERE client_id = ?'),
-      identities: db.prepare<[], IdentityRow>('SELECT id, declared, created_time, domain, email, profile FROM accounts WHERE declared = 1 ORDER BY rowid'),
-      identity: db.prepare<[string], IdentityRow>('SELECT id, declared, created_time, domain, email, profile FROM accounts WHERE id = ?'),
-      grant: db.prepare<[string, string], { scopes: string, offline: number }>('SELECT scopes, offline FROM oauth_grants WHERE account_id = ? AND client_id = ?'),
-      grants: db.prepare<[string], { client_id: string, scopes: string, granted: number }>('SELECT client_id, scopes, granted FROM oauth_grants WHERE account_id = ? ORDER BY rowid'),
-      saveGrant: db.prepare('INSERT INTO oauth_grants (account_id, client_id, scopes, granted, offline) VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id, client_id) DO UPDATE SET scopes = excluded.scopes, offline = max(offline, excluded.offline)'),
-      deleteGrant: db.prepare('DELETE FROM oauth_grants WHERE account_id = ? AND client_id = ?'),
-      insertCode: db.prepare('INSERT INTO oauth_codes (code, account_id, client_id, redirect_uri, scopes, challenge, method, nonce, refresh, expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
-      code: db.prepare<[string], CodeRow>('SELECT * FROM oauth_codes WHERE code = ?'),
-      deleteCode: db.prepare('DELETE FROM oauth_codes WHERE code = ?'),
-      pruneCodes: db.prepare('DELETE FROM oauth_codes WHERE expires < ?'),
-      dropOldCodes: db.prepare(`DELETE FROM oauth_codes WHERE account_id = @account AND client_id = @client AND rowid NOT IN
+    this.s = lazily({
+      history: () => db.prepare<[], { epoch: number, lineage: number }>('SELECT epoch, lineage FROM history WHERE id = 1'),
+      deleteCodesOfGrant: () => db.prepare('DELETE FROM oauth_codes WHERE account_id = ? AND client_id = ?'),
+      clientCount: () => db.prepare<[], number>('SELECT count(*) FROM (SELECT 1 FROM oauth_clients LIMIT 1)').pluck(),
+      client: () => db.prepare<[string], { client_id: string, client_secret: string | null, name: string, redirect_uris: string, type: StoredClient['type'] }>('SELECT client_id, client_secret, name, redirect_uris, type FROM oauth_clients WHERE client_id = ?'),
+      identities: () => db.prepare<[], IdentityRow>('SELECT id, declared, created_time, domain, email, profile FROM accounts WHERE declared = 1 ORDER BY rowid'),
+      identity: () => db.prepare<[string], IdentityRow>('SELECT id, declared, created_time, domain, email, profile FROM accounts WHERE id = ?'),
+      grant: () => db.prepare<[string, string], { scopes: string, offline: number }>('SELECT scopes, offline FROM oauth_grants WHERE account_id = ? AND client_id = ?'),
+      grants: () => db.prepare<[string], { client_id: string, scopes: string, granted: number }>('SELECT client_id, scopes, granted FROM oauth_grants WHERE account_id = ? ORDER BY rowid'),
+      saveGrant: () => db.prepare('INSERT INTO oauth_grants (account_id, client_id, scopes, granted, offline) VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id, client_id) DO UPDATE SET scopes = excluded.scopes, offline = max(offline, excluded.offline)'),
+      deleteGrant: () => db.prepare('DELETE FROM oauth_grants WHERE account_id = ? AND client_id = ?'),
+      insertCode: () => db.prepare('INSERT INTO oauth_codes (code, account_id, client_id, redirect_uri, scopes, challenge, method, nonce, refresh, expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      code: () => db.prepare<[string], CodeRow>('SELECT * FROM oauth_codes WHERE code = ?'),
+      deleteCode: () => db.prepare('DELETE FROM oauth_codes WHERE code = ?'),
+      pruneCodes: () => db.prepare('DELETE FROM oauth_codes WHERE expires < ?'),
+      dropOldCodes: () => db.prepare(`DELETE FROM oauth_codes WHERE account_id = @account AND client_id = @client AND rowid NOT IN
         (SELECT rowid FROM oauth_codes WHERE account_id = @account AND client_id = @client ORDER BY rowid DESC LIMIT ${CODES_KEPT})`),
-      insertRefresh: db.prepare('INSERT INTO oauth_refresh_tokens (token, account_id, client_id, scopes, issued) VALUES (?, ?, ?, ?, ?)'),
-      refresh: db.prepare<[string], RefreshRow>('SELECT * FROM oauth_refresh_tokens WHERE token = ?'),
-      dropOldRefresh: db.prepare(`DELETE FROM oauth_refresh_tokens WHERE account_id = @account AND client_id = @client AND rowid NOT IN
+      insertRefresh: () => db.prepare('INSERT INTO oauth_refresh_tokens (token, account_id, client_id, scopes, issued) VALUES (?, ?, ?, ?, ?)'),
+      refresh: () => db.prepare<[string], RefreshRow>('SELECT * FROM oauth_refresh_tokens WHERE token = ?'),
+      dropOldRefresh: () => db.prepare(`DELETE FROM oauth_refresh_tokens WHERE account_id = @account AND client_id = @client AND rowid NOT IN
         (SELECT rowid FROM oauth_refresh_tokens WHERE account_id = @account AND client_id = @client ORDER BY issued DESC, rowid DESC LIMIT ${REFRESH_TOKENS_KEPT})`),
-      deleteRefreshOfGrant: db.prepare('DELETE FROM oauth_refresh_tokens WHERE account_id = ? AND client_id = ?'),
-      countRefresh: db.prepare<[string, string], number>('SELECT count(*) FROM oauth_refresh_tokens WHERE account_id = ? AND client_id = ?').pluck(),
-      insertAccess: db.prepare('INSERT INTO oauth_access_tokens (token, account_id, client_id, scopes, expires, refresh_token, access_type) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      access: db.prepare<[string], AccessRow & Omit<IdentityRow, 'id'>>(`SELECT t.*, a.declared, a.created_time, a.domain, a.email, a.profile
+      deleteRefreshOfGrant: () => db.prepare('DELETE FROM oauth_refresh_tokens WHERE account_id = ? AND client_id = ?'),
+      countRefresh: () => db.prepare<[string, string], number>('SELECT count(*) FROM oauth_refresh_tokens WHERE account_id = ? AND client_id = ?').pluck(),
+      insertAccess: () => db.prepare('INSERT INTO oauth_access_tokens (token, account_id, client_id, scopes, expires, refresh_token, access_type) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      access: () => db.prepare<[string], AccessRow & Omit<IdentityRow, 'id'>>(`SELECT t.*, a.declared, a.created_time, a.domain, a.email, a.profile
         FROM oauth_access_tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token = ?`),
-      dropOldAccess: db.prepare(`DELETE FROM oauth_access_tokens WHERE account_id = @account AND client_id = @client AND rowid NOT IN
+      dropOldAccess: () => db.prepare(`DELETE FROM oauth_access_tokens WHERE account_id = @account AND client_id = @client AND rowid NOT IN
         (SELECT rowid FROM oauth_access_tokens WHERE account_id = @account AND client_id = @client ORDER BY expires DESC, rowid DESC LIMIT ${ACCESS_TOKENS_KEPT})`),
-      revokeAccessOfGrant: db.prepare('UPDATE oauth_access_tokens SET revoked = 1 WHERE account_id = ? AND client_id = ? AND revoked = 0'),
-      liveAccess: db.prepare<[string, string, number], { n: number, latest: number | null }>('SELECT count(*) AS n, max(expires) AS latest FROM oauth_access_tokens WHERE account_id = ? AND client_id = ? AND revoked = 0 AND expires > ?')
-    }
+      revokeAccessOfGrant: () => db.prepare('UPDATE oauth_access_tokens SET revoked = 1 WHERE account_id = ? AND client_id = ? AND revoked = 0'),
+      liveAccess: () => db.prepare<[string, string, number], { n: number, latest: number | null }>('SELECT count(*) AS n, max(expires) AS latest FROM oauth_access_tokens WHERE account_id = ? AND client_id = ? AND revoked = 0 AND expires > ?')
+    })
   }
 
   /** The line of history tokens are made in (whole resets and restores so far, migrations 016–017): what a rewound random stream never repeats. */

@@ -4,6 +4,7 @@
  * read the same way — in the order they were stored, by change position for syncs, or all of
  * an owner's for a search — so one class reads either table. Synchronous: prepared statements.
  */
+import { lazily } from './lazy.js'
 import type { Db } from './database.js'
 import type { Changes } from './changes.js'
 import type { DeriveKeys, OrderedPerson, OtherChange, OtherSourceType, StoredOtherPerson } from './model.js'
@@ -26,23 +27,23 @@ export class OtherPeopleStore {
   constructor (private readonly db: Db, readonly table: 'other_contacts' | 'directory_people', private readonly changes: Changes, private readonly derive: DeriveKeys) {
     const owner = table === 'other_contacts' ? 'account_id' : 'domain'
     const types = '(source_type = @a OR source_type = @b)'
-    this.s = {
-      page: db.prepare<{ owner: string, a: string, b: string, after: number, limit: number }, Row>(
+    this.s = lazily({
+      page: () => db.prepare<{ owner: string, a: string, b: string, after: number, limit: number }, Row>(
         `SELECT ${COLUMNS} FROM ${table} WHERE ${owner} = @owner AND deleted = 0 AND ${types} AND rowid > @after ORDER BY rowid LIMIT @limit`),
-      count: db.prepare<{ owner: string, a: string, b: string }, number>(
+      count: () => db.prepare<{ owner: string, a: string, b: string }, number>(
         `SELECT count(*) FROM ${table} WHERE ${owner} = @owner AND deleted = 0 AND ${types}`).pluck(),
-      all: db.prepare<{ owner: string, a: string, b: string }, Row>(
+      all: () => db.prepare<{ owner: string, a: string, b: string }, Row>(
         `SELECT ${COLUMNS} FROM ${table} WHERE ${owner} = @owner AND deleted = 0 AND ${types} ORDER BY rowid`),
-      get: db.prepare<{ owner: string, a: string, b: string, id: string }, Row>(
+      get: () => db.prepare<{ owner: string, a: string, b: string, id: string }, Row>(
         `SELECT ${COLUMNS} FROM ${table} WHERE ${owner} = @owner AND deleted = 0 AND ${types} AND id = @id`),
-      since: db.prepare<{ owner: string, a: string, b: string, since: number, upTo: number }, Row>(
+      since: () => db.prepare<{ owner: string, a: string, b: string, since: number, upTo: number }, Row>(
         `SELECT ${COLUMNS} FROM ${table} WHERE ${owner} = @owner AND ${types} AND seq > @since AND seq <= @upTo ORDER BY seq`),
-      lastSeq: db.prepare<{ owner: string }, number>(`SELECT coalesce(max(seq), 0) FROM ${table} WHERE ${owner} = @owner`).pluck(),
-      insert: db.prepare(`INSERT INTO ${table} (${owner}, id, source_type, data, etag, update_time, search_text, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      lastSeq: () => db.prepare<{ owner: string }, number>(`SELECT coalesce(max(seq), 0) FROM ${table} WHERE ${owner} = @owner`).pluck(),
+      insert: () => db.prepare(`INSERT INTO ${table} (${owner}, id, source_type, data, etag, update_time, search_text, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       // A removed person stays as a tombstone: a sync lists it as deleted.
-      remove: db.prepare(`UPDATE ${table} SET deleted = 1, data = '{}', search_text = '', seq = ?, update_time = ? WHERE ${owner} = ? AND source_type = ? AND id = ? AND deleted = 0`),
-      dropTombstone: db.prepare(`DELETE FROM ${table} WHERE ${owner} = ? AND source_type = ? AND id = ? AND deleted = 1`)
-    }
+      remove: () => db.prepare(`UPDATE ${table} SET deleted = 1, data = '{}', search_text = '', seq = ?, update_time = ? WHERE ${owner} = ? AND source_type = ? AND id = ? AND deleted = 0`),
+      dropTombstone: () => db.prepare(`DELETE FROM ${table} WHERE ${owner} = ? AND source_type = ? AND id = ? AND deleted = 1`)
+    })
   }
 
   private static types (types: readonly OtherSourceType[]): { a: string, b: string } {

@@ -5,6 +5,7 @@
  * batch that fails (a full disk, a lock) is reported and retried later, never thrown: nothing
  * in the background may end the process.
  */
+import { lazily } from './lazy.js'
 import type { Db } from './database.js'
 import type { IndexText } from './model.js'
 
@@ -16,12 +17,12 @@ export class SearchIndexer {
 
   /** `immediate` runs a function in a `BEGIN IMMEDIATE` transaction (the store's own). */
   constructor (private readonly db: Db, private readonly indexText: IndexText, private readonly immediate: <T>(fn: () => T) => T) {
-    this.s = {
-      dirty: db.prepare<[number], { rowid: number, account_id: string, search_text: string | null }>('SELECT rowid, account_id, search_text FROM contacts WHERE search_dirty = 1 LIMIT ?'),
-      unindex: db.prepare('DELETE FROM contact_search WHERE rowid = ?'),
-      index: db.prepare('INSERT INTO contact_search (rowid, search_text) VALUES (?, ?)'),
-      clean: db.prepare('UPDATE contacts SET search_dirty = 0 WHERE rowid = ?')
-    }
+    this.s = lazily({
+      dirty: () => db.prepare<[number], { rowid: number, account_id: string, search_text: string | null }>('SELECT rowid, account_id, search_text FROM contacts WHERE search_dirty = 1 LIMIT ?'),
+      unindex: () => db.prepare('DELETE FROM contact_search WHERE rowid = ?'),
+      index: () => db.prepare('INSERT INTO contact_search (rowid, search_text) VALUES (?, ?)'),
+      clean: () => db.prepare('UPDATE contacts SET search_dirty = 0 WHERE rowid = ?')
+    })
   }
 
   private flushTimer: NodeJS.Timeout | undefined
