@@ -313,7 +313,7 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
   let pem: string | undefined
   routes.get('/oauth2/v1/certs', async (_request, reply) => {
     const key = ctx.key()
-    pem ??= certificatePem(key)
+    pem ??= await certificatePem(key)
     return text(reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', KEYS_CACHE), JSON.stringify({ [key.kid]: pem }, null, 1))
   })
 

@@ -35,9 +35,6 @@ export interface ResolvedRoute extends RouteSettings {
   tooLong?: string
 }
 
-/** The methods a wildcard takes (OPTIONS is not routed: a preflight is answered by the CORS hook before routing matters). */
-const WILDCARD_METHODS: HTTPMethods[] = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT']
-
 /** What no route matched: the hooks see no path pattern and no settings. */
 const NO_ROUTE: ResolvedRoute = Object.freeze({})
 
@@ -131,8 +128,11 @@ export class RouteGroup {
     this.router = routerFor(this.entries)
     const settings: RouteSettings & GroupSettings = { ...this.defaults, group: this }
     for (const prefix of this.prefixes) {
-      if (!this.entries.some(e => e.url.startsWith(prefix))) continue
-      this.app.route({ method: WILDCARD_METHODS, url: `${prefix}*`, config: settings, handler: dispatch })
+      // The methods its routes take (HEAD with GET): a request of another is Fastify's not found, as it was.
+      const methods = new Set(this.entries.filter(e => e.url.startsWith(prefix)).flatMap(e => e.methods))
+      if (methods.size === 0) continue
+      if (methods.has('GET')) methods.add('HEAD')
+      this.app.route({ method: [...methods], url: `${prefix}*`, config: settings, handler: dispatch })
     }
   }
 

@@ -8,7 +8,6 @@
  * digits (the SHA-1 of the public key).
  */
 import { checkPrimeSync, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type JsonWebKey, type KeyObject } from 'node:crypto'
-import forge from 'node-forge'
 
 export interface SigningKey {
   kid: string
@@ -86,8 +85,13 @@ export function makeSigningKey (seed: string | undefined): SigningKey {
   return key
 }
 
-/** A self-signed X.509 certificate of the key, in PEM, as `/oauth2/v1/certs` publishes (valid 2000–2100; its serial from the kid). */
-export function certificatePem (key: SigningKey): string {
+/**
+ * A self-signed X.509 certificate of the key, in PEM, as `/oauth2/v1/certs` publishes (valid
+ * 2000–2100; its serial from the kid). node-forge (a quarter of the bundle) is loaded by the
+ * first call, not at every start.
+ */
+export async function certificatePem (key: SigningKey): Promise<string> {
+  const { default: forge } = await import('node-forge')
   const cert = forge.pki.createCertificate()
   cert.publicKey = forge.pki.publicKeyFromPem(key.publicKey.export({ type: 'spki', format: 'pem' }).toString())
   cert.serialNumber = '00' + key.kid.slice(0, 16)
