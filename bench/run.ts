@@ -22,6 +22,7 @@ import { writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { measureStartup } from './startup.js'
+import { measureLibrary, type LibraryFigures } from './library.js'
 import { measureBatch, type BatchFigures } from './batch.js'
 import { measureSnapshots, type SnapshotFigures } from './snapshots.js'
 import { contactsFixture, emulatorArgs, logFile, root, start, stop, TOKEN } from './servers.js'
@@ -53,13 +54,29 @@ async function measureScale (small: Record<string, Result>, rows: Row[], failure
 }
 
 /** Writes bench/RESULTS.md (a whole run) or prints the table (BENCH_ONLY); returns the targets missed. */
-function report (rows: Row[], settingRows: Row[], m: { startup?: Awaited<ReturnType<typeof measureStartup>>, scale?: { rss: number }, batch?: BatchFigures, snapshots?: SnapshotFigures }): string[] {
-  const { startup, batch, snapshots } = m
+function report (rows: Row[], settingRows: Row[], m: { startup?: Awaited<ReturnType<typeof measureStartup>>, scale?: { rss: number }, batch?: BatchFigures, snapshots?: SnapshotFigures, library?: LibraryFigures }): string[] {
+  const { startup, batch, snapshots, library } = m
   const rss = m.scale?.rss ?? 0
   const large = m.scale !== undefined
+  const mark = (met: boolean): string => met ? '✓' : '✗'
+  const ms = (value: number): string => `${value.toFixed(1)} ms`
+  // What a suite waits for, first: an emulator per test file, a clean state per test, the server's start-up.
+  const waits = [
+    '| what a test suite waits for | reference | emulator | ratio | single runs | target |',
+    '|---|---:|---:|---:|---:|---|',
+    ...(library
+      ? [`| startEmulator() to its first answer, warm (library mode), median of ${ROUNDS * 4} | ${ms(library.warmBareMs)} (bare Fastify app) | ${ms(library.warmMs)} | ${(library.warmMs / library.warmBareMs).toFixed(2)} × | ${library.warmSpread[0].toFixed(2)}–${library.warmSpread[1].toFixed(2)} × | ≤ 2 × ${mark(library.warmMs / library.warmBareMs <= 2)} |`,
+          `| startEmulator() to its first answer in a fresh process, import included | ${ms(library.coldBareMs)} (bare Fastify app) | ${ms(library.coldMs)} | ${(library.coldMs / library.coldBareMs).toFixed(2)} × | ${library.coldSpread[0].toFixed(2)}–${library.coldSpread[1].toFixed(2)} × | ≤ 1.3 × ${mark(library.coldMs / library.coldBareMs <= 1.3)} |`,
+          `| close() | | ${ms(library.closeMs)} | | ${library.closeSpread[0].toFixed(1)}–${library.closeSpread[1].toFixed(1)} ms | ≤ 5 ms ${mark(library.closeMs <= 5)} |`]
+      : []),
+    ...(snapshots
+      ? [`| whole reset to a 1,000-contact fixture after a test's writes (POST /_emulator/reset), median of ${snapshots.rounds} | | ${ms(snapshots.resetMs)} | | ${snapshots.resetFastestMs.toFixed(1)}–${snapshots.resetSlowestMs.toFixed(1)} ms | ≤ 10 ms ${mark(snapshots.resetMs <= 10)} |`,
+          `| restore of a snapshot of 1,000 contacts after a test's writes (POST /_emulator/snapshots/NAME:restore), median of ${snapshots.rounds} | saving it: ${ms(snapshots.saveMs)} | ${ms(snapshots.restoreMs)} | | ${snapshots.fastestMs.toFixed(1)}–${snapshots.slowestMs.toFixed(1)} ms | ≤ 10 ms ${mark(snapshots.restoreMs <= 10)} |`]
+      : []),
+    ...(startup ? [`| server start-up, spawn to the first answer (node dist/server.mjs, 1,000 contacts) | ${startup.baselineMs.toFixed(0)} ms (bare Fastify server) | ${startup.emulatorMs.toFixed(0)} ms | ${(startup.emulatorMs / startup.baselineMs).toFixed(2)} × | ${startup.spread[0].toFixed(2)}–${startup.spread[1].toFixed(2)} × | ≤ 1.3 × ${mark(startup.emulatorMs / startup.baselineMs <= 1.3)} |`] : [])
+  ].join('\n')
   const figures = [
     ...rows.map(r => `| ${r.operation} | ${r.baseline ? fmt(r.baseline.reqs) : '—'} | ${fmt(r.emulator.reqs)} | ${r.emulator.p50} / ${r.emulator.p99} | ${r.ratio.toFixed(2)} × ${r.of} | ${r.spread[0].toFixed(2)}–${r.spread[1].toFixed(2)} | ${r.target ? `${r.target} ${r.met ? '✓' : '✗'}` : ''} |`),
-    ...(startup ? [`| start-up to first response (1,000 contacts) | ${startup.baselineMs.toFixed(0)} ms | ${startup.emulatorMs.toFixed(0)} ms | | ${(startup.emulatorMs / startup.baselineMs).toFixed(2)} × baseline | ${startup.spread[0].toFixed(2)}–${startup.spread[1].toFixed(2)} | ≤ 1.3 × ${startup.emulatorMs / startup.baselineMs <= 1.3 ? '✓' : '✗'} |`] : []),
     ...(large ? [`| resident memory, 20,000 contacts | | ${rss.toFixed(0)} MB | | | | < 150 MB ${rss < 150 ? '✓' : '✗'} |`] : [])
   ]
   const table = [
@@ -71,20 +88,21 @@ function report (rows: Row[], settingRows: Row[], m: { startup?: Awaited<ReturnT
     '| measure | reference | emulator | ratio | single runs |',
     '|---|---:|---:|---:|---:|',
     ...settingRows.map(r => `| ${r.operation} | ${fmt(r.baseline!.reqs)} req/s (${r.baselineLabel}) | ${fmt(r.emulator.reqs)} req/s | ${r.ratio.toFixed(2)} × default | ${r.spread[0].toFixed(2)}–${r.spread[1].toFixed(2)} |`),
-    ...(batch ? [`| /batch of 100 people.get, against the same 100 one by one on a keep-alive connection | ${batch.sequentialMs.toFixed(1)} ms | ${batch.batchMs.toFixed(1)} ms | ${(batch.batchMs / batch.sequentialMs).toFixed(2)} × one by one | ${batch.spread[0].toFixed(2)}–${batch.spread[1].toFixed(2)} |`] : []),
-    ...(snapshots
-      ? [`| restore of a snapshot of 1,000 contacts after a test's writes (POST /_emulator/snapshots/NAME:restore), median of ${snapshots.rounds} | saving it: ${snapshots.saveMs.toFixed(1)} ms | ${snapshots.restoreMs.toFixed(1)} ms | | ${snapshots.fastestMs.toFixed(1)}–${snapshots.slowestMs.toFixed(1)} ms |`,
-          `| whole reset to a 1,000-contact fixture after a test's writes (POST /_emulator/reset), median of ${snapshots.rounds} | | ${snapshots.resetMs.toFixed(1)} ms | | ${snapshots.resetFastestMs.toFixed(1)}–${snapshots.resetSlowestMs.toFixed(1)} ms |`]
-      : [])
+    ...(batch ? [`| /batch of 100 people.get, against the same 100 one by one on a keep-alive connection | ${batch.sequentialMs.toFixed(1)} ms | ${batch.batchMs.toFixed(1)} ms | ${(batch.batchMs / batch.sequentialMs).toFixed(2)} × one by one | ${batch.spread[0].toFixed(2)}–${batch.spread[1].toFixed(2)} |`] : [])
   ].join('\n')
 
   const missed = rows.filter(r => r.met === false).map(r => r.operation)
   if (startup && startup.emulatorMs / startup.baselineMs > 1.3) missed.push('start-up')
+  if (library && library.warmMs / library.warmBareMs > 2) missed.push('warm start')
+  if (library && library.coldMs / library.coldBareMs > 1.3) missed.push('cold start')
+  if (library && library.closeMs > 5) missed.push('close')
+  if (snapshots && snapshots.resetMs > 10) missed.push('reset')
+  if (snapshots && snapshots.restoreMs > 10) missed.push('restore')
   if (large && rss >= 150) missed.push('memory')
 
   if (ONLY !== undefined) {
     // A partial run prints what it measured and leaves bench/RESULTS.md alone.
-    process.stdout.write(`${table}\n\n${other}\n`)
+    process.stdout.write(`${waits}\n\n${table}\n\n${other}\n`)
   } else {
     const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`
     const doc = [
@@ -96,6 +114,8 @@ function report (rows: Row[], settingRows: Row[], m: { startup?: Awaited<ReturnT
       'The baseline is a bare Fastify 5 server (bench/baseline.mjs) that parses the same body and answers the emulator\'s own answer to the operation, serialised the same way (a response of the same size).',
       '"single runs" is the lowest and highest of the ratios of single runs (each emulator run against the reference run just before it): the noise of the machine, which the median damps.',
       'Every request of every run succeeded.',
+      '',
+      waits,
       '',
       table,
       '',
@@ -185,7 +205,11 @@ async function main (): Promise<void> {
 
   const startup = selected('start-up') ? await measureStartup() : undefined
 
-  const missed = report(rows, settingRows, { startup, scale, batch, snapshots })
+  // An emulator per test file: startEmulator() warm and in a fresh process, against a bare Fastify app.
+  const library = selected('library-start') ? measureLibrary(ROUNDS * 4) : undefined
+  if (library) process.stderr.write(`startEmulator to first answer: warm ${library.warmMs.toFixed(1)} ms (bare ${library.warmBareMs.toFixed(1)}), fresh process ${library.coldMs.toFixed(0)} ms (bare ${library.coldBareMs.toFixed(0)}), close ${library.closeMs.toFixed(1)} ms\n`)
+
+  const missed = report(rows, settingRows, { startup, scale, batch, snapshots, library })
   if (missed.length > 0) process.stdout.write(`targets missed: ${missed.join(', ')}\n`)
   if (failures.length > 0) {
     process.stdout.write(`failed requests:\n${failures.join('\n')}\n`)

@@ -5,7 +5,6 @@
  * `--strict-accounts` only tokens declared in fixtures are. A method's scopes come from the
  * discovery document: a token needs one of them, or it gets Google's 403.
  */
-import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { ApiError, ERROR_INFO } from '../errors.js'
 import { DEFAULT_SCOPES, newAccount } from '../accounts.js'
@@ -151,4 +150,4 @@ declare module 'fastify' {
   }
 }
 
-export default fp(auth, { name: 'auth', dependencies: ['storage', 'oauth'] })
+export default auth

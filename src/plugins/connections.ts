@@ -13,7 +13,6 @@
  *   later gets the shutdown's 503 (Node stops its own timeout checks once the server closes),
  *   so that the close never waits for them. Requests received whole are answered as usual.
  */
-import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
@@ -110,4 +109,4 @@ async function connections (app: FastifyInstance, options: ConnectionLimits): Pr
   })
 }
 
-export default fp(connections, { name: 'connections' })
+export default connections

@@ -12,7 +12,6 @@
  * request without `Origin`), and a request without `Origin` — nearly every request a test
  * suite sends — costs here one header lookup, where the plugin copies its options per request.
  */
-import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { isControlPlanePath } from '../http.js'
 
@@ -71,4 +70,4 @@ async function cors (app: FastifyInstance): Promise<void> {
   })
 }
 
-export default fp(cors, { name: 'cors' })
+export default cors

@@ -9,7 +9,6 @@
  * fires waits its delay and answers its error in place of the success — the change is stored.
  * With no rule and quotas off, each hook is one comparison.
  */
-import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { FaultRules, type FaultAction } from '../faults.js'
 import { QuotaLedger } from '../quotas.js'
@@ -99,4 +98,4 @@ declare module 'fastify' {
   }
 }
 
-export default fp(faults, { name: 'faults', dependencies: ['wire'] })
+export default faults

@@ -15,7 +15,6 @@
  * parameters inside a batch's body when it is recorded, and an account whose id is its token
  * (every undeclared account) is shown by a digest of it.
  */
-import fp from 'fastify-plugin'
 import { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { isControlPlanePath } from '../http.js'
@@ -87,4 +86,4 @@ declare module 'fastify' {
   }
 }
 
-export default fp(journal, { name: 'journal', dependencies: ['wire'] })
+export default journal

@@ -7,7 +7,6 @@
  * Each account's queue is bounded (`--max-queued-mutations`): past that, a mutation is
  * refused at once with Google's write-quota 429, so memory cannot grow without bound.
  */
-import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { rateLimitExceeded } from '../quotas.js'
 
@@ -137,4 +136,4 @@ async function mutationQueue (app: FastifyInstance): Promise<void> {
   })
 }
 
-export default fp(mutationQueue, { name: 'mutation-queue' })
+export default mutationQueue

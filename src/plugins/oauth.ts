@@ -3,7 +3,6 @@
  * emulator's database, the clock, the random stream, and the signing key, made on first use
  * (derived from `--seed` when one is given).
  */
-import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { OAuthStore } from '../../db/oauth-store.js'
 import type { OAuthContext } from '../oauth/context.js'
@@ -33,4 +32,4 @@ declare module 'fastify' {
   }
 }
 
-export default fp(oauth, { name: 'oauth', dependencies: ['storage'] })
+export default oauth

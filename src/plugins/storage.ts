@@ -2,7 +2,6 @@
  * The database and the stores over it. Opens (and migrates) the database, loads the start
  * fixtures into a new database, and closes it when the app closes.
  */
-import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { statfsSync } from 'node:fs'
 import { dirname } from 'node:path'
@@ -196,4 +195,4 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
   })
 }
 
-export default fp(storage, { name: 'storage' })
+export default storage

@@ -4,7 +4,6 @@
  * as `application/json; charset=UTF-8`, and exactly one place that turns errors into the
  * `google.rpc.Status` envelope.
  */
-import fp from 'fastify-plugin'
 import sjson from 'secure-json-parse'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ApiError, internal, invalidArgument, notFound, storageFull, unavailable } from '../errors.js'
@@ -213,4 +212,4 @@ declare module 'fastify' {
   }
 }
 
-export default fp(wire, { name: 'wire' })
+export default wire
