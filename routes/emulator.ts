@@ -27,6 +27,8 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
   // process, behind one Fastify route; a route Fastify is given itself (the import's, with a
   // body limit of its own) is marked by the onRoute hook.
   const routes = new RouteGroup(app, ['/_emulator/'], { controlPlane: true })
+  // The files below add their routes to it; they make no context of their own (no hooks or
+  // parsers), so they are called rather than registered (src/app.ts says why).
   app.decorate('controlRoutes', routes)
   app.addHook('onRoute', route => { route.config = { ...route.config, controlPlane: true } })
   // Host, origin, control token, and no simple cross-site request (src/control-plane.ts).
@@ -36,13 +38,13 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
   routes.get('/_emulator/health', { config: { queryParams: [], compact: true, ungated: true } }, async () => ({ status: 'ok' }))
 
   // Snapshots of the whole state: save, restore, list, delete (routes/snapshots.ts).
-  await app.register(snapshotRoutes)
+  await snapshotRoutes(app)
 
   // Fault rules and quotas (routes/faults.ts).
-  await app.register(faultRoutes)
+  await faultRoutes(app)
 
   // The web UI and the reads it shows (routes/ui.ts).
-  await app.register(uiRoutes)
+  await uiRoutes(app)
 
   routes.get('/_emulator/fidelity', { config: { queryParams: [], compact: true } }, async () => fidelity(options.implemented))
 
@@ -55,16 +57,16 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
   })
 
   // The whole state: reset, export, import (routes/state.ts).
-  await app.register(stateRoutes)
+  await stateRoutes(app)
 
   // The request journal and the clock (routes/journal-clock.ts).
-  await app.register(journalAndClockRoutes)
+  await journalAndClockRoutes(app)
 
   // Other contacts and directory people, added and removed (routes/other-people.ts).
-  await app.register(otherPeopleRoutes)
+  await otherPeopleRoutes(app)
 
   // Sign-in: tokens for test set-up, grants seen and revoked (routes/oauth-admin.ts).
-  await app.register(oauthAdminRoutes)
+  await oauthAdminRoutes(app)
 
   routes.mount()
 }
