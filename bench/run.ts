@@ -12,7 +12,9 @@
  * answers each operation with the emulator's own answer to it (captured before the runs),
  * serialised the same way: a response of the same size.
  *
- * Rows: updateContact, people.get, createContact, contactGroups.update, connections.list,
+ * First, what a test suite waits for: startEmulator() to its first answer, warm and in a fresh
+ * process, against a bare Fastify app (bench/library.ts), close(), reset and restore of 1,000
+ * contacts, the server's start-up. Then rows: updateContact, people.get, createContact, contactGroups.update, connections.list,
  * people.get with an Origin (CORS) and the preflight before a cross-origin update, and the
  * cheap variants the earlier figures were taken with; what a setting saves (--journal-size 0,
  * --log-level warn); a 100-part /batch against the same calls one by one; snapshot restore;
