@@ -50,28 +50,38 @@ type Router = FindMyWay.Instance<FindMyWay.HTTPVersion.V1>
 /** Routers by the routes they hold (methods and paths, in order): one per kind of group, per process. */
 const routers = new Map<string, Router>()
 
-function routerFor (entries: readonly Entry[]): Router {
-  const key = entries.map(e => `${e.methods.join(',')} ${e.url}`).join('\n')
+// Fastify's defaults (fastify.js, buildRouterOptions), so that a path matches here exactly as it did there.
+const ROUTER_OPTIONS = {
+  caseSensitive: true,
+  ignoreTrailingSlash: false,
+  ignoreDuplicateSlashes: false,
+  maxParamLength: 100,
+  useSemicolonDelimiter: false,
+  onMaxParamLength: (path: string) => path,
+  onBadUrl: () => {},
+  // Fastify parses the query string itself: not twice.
+  querystringParser: () => NO_QUERY
+} as unknown as FindMyWay.Config<FindMyWay.HTTPVersion.V1>
+
+/** A router's handler: unused (the route is found by its index). */
+const UNUSED = (): void => {}
+
+/**
+ * The router of these paths (methods and paths, in order), built if it is the first. It is
+ * the process's, so it holds only the paths: never an emulator's handlers, which would keep
+ * the first emulator of the process in memory.
+ */
+function routerFor (paths: ReadonlyArray<{ readonly methods: readonly HTTPMethods[], readonly url: string }>): Router {
+  const key = paths.map(e => `${e.methods.join(',')} ${e.url}`).join('\n')
   let router = routers.get(key)
   if (router !== undefined) return router
-  // Fastify's defaults (fastify.js, buildRouterOptions), so that a path matches here exactly as it did there.
-  router = FindMyWay({
-    caseSensitive: true,
-    ignoreTrailingSlash: false,
-    ignoreDuplicateSlashes: false,
-    maxParamLength: 100,
-    useSemicolonDelimiter: false,
-    onMaxParamLength: (path: string) => path,
-    onBadUrl: () => {},
-    // Fastify parses the query string itself: not twice.
-    querystringParser: () => NO_QUERY
-  } as FindMyWay.Config<FindMyWay.HTTPVersion.V1>)
-  entries.forEach((entry, index) => {
-    const methods = new Set(entry.methods)
+  router = FindMyWay(ROUTER_OPTIONS)
+  for (const [index, { methods: own, url }] of paths.entries()) {
+    const methods = new Set(own)
     // A GET route answers HEAD too (Fastify's exposeHeadRoutes), unless HEAD is routed for the path itself.
-    if (methods.has('GET') && !entries.some(e => e.url === entry.url && e.methods.includes('HEAD'))) methods.add('HEAD')
-    router!.on([...methods] as FindMyWay.HTTPMethod[], entry.url, () => {}, { index })
-  })
+    if (methods.has('GET') && !paths.some(e => e.url === url && e.methods.includes('HEAD'))) methods.add('HEAD')
+    router.on([...methods] as FindMyWay.HTTPMethod[], url, UNUSED, { index })
+  }
   routers.set(key, router)
   return router
 }
@@ -125,7 +135,7 @@ export class RouteGroup {
   /** Gives Fastify the wildcards, and takes the process's router for these routes (built if it is the first). */
   mount (): void {
     this.mounted = true
-    this.router = routerFor(this.entries)
+    this.router = routerFor(this.entries.map(({ methods, url }) => ({ methods, url })))
     const settings: RouteSettings & GroupSettings = { ...this.defaults, group: this }
     for (const prefix of this.prefixes) {
       // The methods its routes take (HEAD with GET): a request of another is Fastify's not found, as it was.

@@ -97,15 +97,19 @@ async function connections (app: FastifyInstance, options: ConnectionLimits): Pr
     for (const socket of sockets) if (socket.bytesRead === 0) socket.destroy()
     // A request still arriving a second from now is not one the emulator received: it gets
     // the shutdown's 503, as a request arriving during the close does.
-    setTimeout(() => {
+    const cutOffs = [setTimeout(() => {
       for (const socket of sockets) {
         const res = latest.get(socket)
         if (res === undefined || res.writableFinished) socket.destroy() // headers of a request never received whole
         else if (!res.req.complete && !res.headersSent) refuse(res, unavailable('The emulator is shutting down.'))
       }
-    }, options.closingRequestMs ?? CLOSING_REQUEST_TIMEOUT_MS).unref()
+    }, options.closingRequestMs ?? CLOSING_REQUEST_TIMEOUT_MS).unref(),
     // Answers still being sent by then are not waited for any longer.
-    setTimeout(() => { for (const socket of sockets) socket.destroy() }, options.closingResponseMs ?? CLOSING_RESPONSE_TIMEOUT_MS).unref()
+    setTimeout(() => { for (const socket of sockets) socket.destroy() }, options.closingResponseMs ?? CLOSING_RESPONSE_TIMEOUT_MS).unref()]
+    // Once the server has closed (its last connection ended) they have nothing left to cut,
+    // and would keep the closed emulator in memory for seconds: a suite that starts one per
+    // test would carry dozens, and every garbage collection would walk them.
+    server.once('close', () => { for (const timer of cutOffs) clearTimeout(timer) })
   })
 }
 
