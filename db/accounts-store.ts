@@ -195,10 +195,13 @@ export class AccountsStore {
    * transaction it holds open across turns of the event loop (src/steps.ts), while nothing
    * else uses the connection, and commits or rolls back.
    */
-  * replaceSteps (accounts: ReadonlyArray<StoredAccount | PackedAccount>, reset?: { onlyAccount?: string }, domains: readonly StoredDomain[] = [], clients: readonly StoredClient[] = []): Generator<void, void> {
+  * replaceSteps (accounts: ReadonlyArray<StoredAccount | PackedAccount>, reset?: { onlyAccount?: string }, domains: readonly StoredDomain[] = [], clients: readonly StoredClient[] = [], fresh = false): Generator<void, void> {
     this.tokenCache.clear()
     this.generation++
-    if (reset === undefined) {
+    if (fresh) {
+      // A database just created holds nothing to replace (and preparing the deletes, with
+      // their cascades, would cost an emulator's start more than storing a few contacts).
+    } else if (reset === undefined) {
       this.s.keepHighestPosition.run()
       for (const a of accounts) this.s.deleteAccount.run(a.id)
       for (const d of domains) this.s.deleteDomain.run(d.domain)
@@ -244,11 +247,14 @@ export class AccountsStore {
     this.tokenCache.clear()
   }
 
-  /** Replaces the named accounts and domains (and only those) with the given ones, all or nothing, at once. */
-  replaceAccounts (accounts: ReadonlyArray<StoredAccount | PackedAccount>, domains: readonly StoredDomain[] = [], clients: readonly StoredClient[] = []): void {
+  /**
+   * Replaces the named accounts and domains (and only those) with the given ones, all or nothing,
+   * at once. `fresh`: the database was just created and holds nothing yet.
+   */
+  replaceAccounts (accounts: ReadonlyArray<StoredAccount | PackedAccount>, domains: readonly StoredDomain[] = [], clients: readonly StoredClient[] = [], fresh = false): void {
     try {
       this.db.transaction(() => {
-        const steps = this.replaceSteps(accounts, undefined, domains, clients)
+        const steps = this.replaceSteps(accounts, undefined, domains, clients, fresh)
         while (steps.next().done !== true);
       }).immediate()
     } finally {

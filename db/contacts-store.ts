@@ -124,6 +124,11 @@ export class ContactsStore {
     return this.indexer.flush()
   }
 
+  /** Drops the batch of indexing scheduled (an in-memory database closing: nothing will search it). */
+  cancelSearchIndex (): void {
+    this.indexer.cancel()
+  }
+
   /** Indexes soon, in one batch, what writes have marked (searches index first anyway). */
   scheduleSearchIndex (firstDelayMs = 100): void {
     this.indexer.schedule(firstDelayMs)

@@ -31,6 +31,11 @@ export class SearchIndexer {
   /** Told of a background flush that failed (the storage plugin logs it); the flush is retried. */
   onBackgroundError: (err: unknown, retryInMs: number) => void = () => {}
 
+  /** Drops the batch scheduled, unindexed (the database is closing and goes with the emulator). */
+  cancel (): void {
+    if (this.flushTimer) { clearTimeout(this.flushTimer); this.flushTimer = undefined }
+  }
+
   /** Indexes the words of the contacts written since the last batch; returns how many. */
   flush (): number {
     if (this.flushTimer) { clearTimeout(this.flushTimer); this.flushTimer = undefined }

@@ -146,7 +146,8 @@ function writeAllOut (): void {
 /** The logger's options, and what to do when the emulator closes (write out buffered lines). */
 export function loggerOptions (level: LogLevel, pretty = process.stdout.isTTY === true): { logger: FastifyServerOptions['logger'], stop: () => void } {
   const options = { level, redact: { paths: REDACT_PATHS, censor } }
-  if (level === 'silent') return { logger: options, stop: () => {} }
+  // Nothing to log: Fastify's own no-op logger (no pino instance, no child logger per request).
+  if (level === 'silent') return { logger: false, stop: () => {} }
   if (!pretty) {
     const lines = jsonLines()
     return { logger: { ...options, stream: lines.stream }, stop: lines.stop }

@@ -124,7 +124,7 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
   const hasFixtures = options.startAccounts.length > 0 || startDomains.length > 0 || startClients.length > 0
   const fixturesGiven = hasFixtures || app.config.fixtures !== undefined
   if (created && hasFixtures) {
-    state.replaceAccounts(options.startAccounts, startDomains, startClients)
+    state.replaceAccounts(options.startAccounts, startDomains, startClients, true)
   } else if (!created && fixturesGiven && app.config.fixturesOnStart === 'always') {
     // As a whole reset does: the state goes back to the fixtures (history starts again).
     try {
@@ -185,11 +185,16 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
   app.decorate('startClients', () => startClients)
   app.addHook('onClose', async () => {
     clearInterval(pruning)
-    try {
-      contacts.flushSearchIndex()
-    } catch (err) {
-      // The words stay marked in the database: indexed at the next start.
-      app.log.error({ err }, 'indexing contacts for search failed at close')
+    // A database file keeps its search index for the next start; one in memory goes with the
+    // emulator, and indexing it now would only make the close wait.
+    if (options.db === ':memory:') contacts.cancelSearchIndex()
+    else {
+      try {
+        contacts.flushSearchIndex()
+      } catch (err) {
+        // The words stay marked in the database: indexed at the next start.
+        app.log.error({ err }, 'indexing contacts for search failed at close')
+      }
     }
     db.close()
   })
