@@ -10,6 +10,7 @@ import { notFound } from '../src/errors.js'
 import { baseUrl } from '../src/http.js'
 import { hostGuard } from '../src/control-plane.js'
 import { packageRoot } from '../src/package-info.js'
+import type { Routes } from '../src/route-groups.js'
 
 let document: Record<string, unknown> | undefined
 
@@ -25,11 +26,17 @@ function serve (request: FastifyRequest, version: string | undefined): Record<st
   return { ...discoveryDocument(), rootUrl: root, baseUrl: root }
 }
 
-export default async function discoveryRoutes (app: FastifyInstance): Promise<void> {
-  // Its rootUrl follows the Host header: only for a host the emulator answers to.
-  app.addHook('onRequest', hostGuard(app))
-  app.get('/$discovery/rest', { config: { queryParams: ['version'] } }, async (request) =>
+/** Adds the discovery document's routes to the app's group (called by buildApp: they make no context of their own). */
+export default async function discoveryRoutes (app: FastifyInstance, routes: Routes): Promise<void> {
+  // Its rootUrl follows the Host header: only for a host the emulator answers to (checked after
+  // every other request hook, as a hook of a context of its own would be).
+  const guard = hostGuard(app)
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.route.hostOnly === true) guard.call(app, request, reply, done)
+    else done()
+  })
+  routes.get('/$discovery/rest', { config: { queryParams: ['version'], hostOnly: true } }, async (request) =>
     serve(request, (request.query as { version?: string }).version))
-  app.get('/discovery/v1/apis/people/:version/rest', { config: { queryParams: [] } }, async (request) =>
+  routes.get('/discovery/v1/apis/people/:version/rest', { config: { queryParams: [], hostOnly: true } }, async (request) =>
     serve(request, (request.params as { version: string }).version))
 }

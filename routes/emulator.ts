@@ -16,23 +16,27 @@ import journalAndClockRoutes from './journal-clock.js'
 import otherPeopleRoutes from './other-people.js'
 import oauthAdminRoutes from './oauth-admin.js'
 import { controlPlaneGuard, PHOTOS_ROUTE } from '../src/control-plane.js'
-import { RouteGroup } from '../src/route-groups.js'
+import type { RouteGroup } from '../src/route-groups.js'
 
 /** A 1×1 grey PNG: what every contact's default photo shows. */
 const DEFAULT_PHOTO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGO4DwABAQEAWEoVRgAAAABJRU5ErkJggg==', 'base64')
 
-export default async function emulatorRoutes (app: FastifyInstance, options: { implemented: ReadonlySet<string> }): Promise<void> {
-  // Every route of the control plane says so: the wire plugin answers it no JSONP. Its routes
-  // are a group (src/route-groups.ts) the files below add to: found by a router built once per
-  // process, behind one Fastify route; a route Fastify is given itself (the import's, with a
-  // body limit of its own) is marked by the onRoute hook.
-  const routes = new RouteGroup(app, ['/_emulator/'], { controlPlane: true })
-  // The files below add their routes to it; they make no context of their own (no hooks or
-  // parsers), so they are called rather than registered (src/app.ts says why).
+/**
+ * Adds the control plane's routes to the app's group (src/route-groups.ts), each marked
+ * `controlPlane` (the wire plugin answers it no JSONP; a route Fastify is given itself, the
+ * import's with a body limit of its own, is marked too). Called by buildApp, as the files below
+ * are: they make no context of their own.
+ */
+export default async function emulatorRoutes (app: FastifyInstance, group: RouteGroup, options: { implemented: ReadonlySet<string> }): Promise<void> {
+  const routes = group.withDefaults({ controlPlane: true })
   app.decorate('controlRoutes', routes)
-  app.addHook('onRoute', route => { route.config = { ...route.config, controlPlane: true } })
-  // Host, origin, control token, and no simple cross-site request (src/control-plane.ts).
-  app.addHook('onRequest', controlPlaneGuard(app))
+  // Host, origin, control token, and no simple cross-site request (src/control-plane.ts): after
+  // every other request hook, for the control plane's routes.
+  const guard = controlPlaneGuard(app)
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.route.controlPlane === true) guard.call(app, request, reply, done)
+    else done()
+  })
 
   // Answers throughout an import or reset (ungated): it does not touch the database.
   routes.get('/_emulator/health', { config: { queryParams: [], compact: true, ungated: true } }, async () => ({ status: 'ok' }))
@@ -67,6 +71,4 @@ export default async function emulatorRoutes (app: FastifyInstance, options: { i
 
   // Sign-in: tokens for test set-up, grants seen and revoked (routes/oauth-admin.ts).
   await oauthAdminRoutes(app)
-
-  routes.mount()
 }

@@ -29,7 +29,7 @@ import batchRoutes from '../routes/batch.js'
 import { isBatchPart } from './batch/dispatch.js'
 import { isControlPlanePath } from './http.js'
 import './types.js'
-import { resolveRoute } from './route-groups.js'
+import { resolveRoute, RouteGroup } from './route-groups.js'
 import { CREDENTIAL_PARAMETERS, redactParameters } from './secret-parameters.js'
 
 export interface BuildOptions {
@@ -150,8 +150,8 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
   // The plugins of src/plugins/ add hooks, decorators and parsers to the app itself, in this
   // order (a later one uses what an earlier one decorated: auth the stores and sign-in state):
   // they are called, not registered — avvio's bookkeeping of a registration cost ~3 ms of each
-  // start, for plugins that make no context of their own. The route plugins below, which do
-  // (their parsers, error handlers and hooks stay theirs), are registered.
+  // start, for plugins that make no context of their own. The route plugins below that do
+  // (their parsers and error handlers stay theirs) are registered.
   // First of all other request hooks: whatever a later one answers is readable cross-origin on the
   // API's paths. (The control plane's own checks are in its routes' context: routes/emulator.ts.)
   await connections(app, options.connectionLimits ?? {})
@@ -223,12 +223,18 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
   await oauth(app)
   await auth(app)
   await mutationQueue(app)
-  // (The API's routes add no hooks or parsers of their own: called, as the plugins above.)
-  await v1Routes(app, { implementations: options.implementations ?? {} })
-  await app.register(discoveryRoutes)
+  // The app's own routes — the API's, the discovery document's, the control plane's — are one
+  // group behind one Fastify route, `/*` (src/route-groups.ts); they are called, as the plugins
+  // above: the guards of the discovery document and of the control plane are the last request
+  // hooks, for their routes alone, where a context of their own would have run them.
+  const routes = new RouteGroup(app, ['/'])
+  await v1Routes(routes, { implementations: options.implementations ?? {} })
+  await discoveryRoutes(app, routes)
+  await emulatorRoutes(app, routes, { implemented: new Set([...Object.keys(implementations), ...Object.keys(options.implementations ?? {})]) })
+  routes.mount()
+  // These have parsers and an error handler of their own: registered, each in its context.
   await app.register(batchRoutes)
   await app.register(oauthRoutes)
-  await app.register(emulatorRoutes, { implemented: new Set([...Object.keys(implementations), ...Object.keys(options.implementations ?? {})]) })
   return app
 }
 

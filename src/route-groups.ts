@@ -3,9 +3,11 @@
  * given (its context, its hooks, find-my-way's matching functions, a HEAD twin for each GET):
  * the emulator's ~130 routes took some 8 ms of every start, in every emulator a process starts.
  * A route group takes a context's routes under a few path prefixes instead: Fastify gets one
- * wildcard route per prefix (`/v1/*`), and the routes themselves go into a find-my-way router
- * built once per process (the paths are the same in every emulator; only the handlers differ,
- * and they are kept per emulator, by the router's index).
+ * wildcard route per prefix (`/*` for the app's own: the API, the discovery document, the
+ * control plane), and the routes themselves go into a find-my-way router built once per process
+ * (the paths are the same in every emulator; only the handlers differ, and they are kept per
+ * emulator, by the router's index). A route Fastify has itself, in any context (`/batch`,
+ * `/token`), is found before a wildcard, as a static path always is.
  *
  * What a request sees is unchanged: the first request hook (`resolveRoute`, registered before
  * every other) reads the route the router finds — its path pattern, its settings, its
@@ -88,11 +90,21 @@ function routerFor (paths: ReadonlyArray<{ readonly methods: readonly HTTPMethod
 
 type Shorthand = (url: string, optionsOrHandler: RouteShorthandOptions | RouteHandlerMethod, handler?: RouteHandlerMethod) => void
 
+/** What routes are added with, as to Fastify (a group, or a group's routes with settings of their own: RouteGroup.withDefaults). */
+export interface Routes {
+  readonly get: Shorthand
+  readonly post: Shorthand
+  readonly put: Shorthand
+  readonly patch: Shorthand
+  readonly delete: Shorthand
+  route: (options: RouteShorthandOptions & { method: HTTPMethods | HTTPMethods[], url: string, handler: RouteHandlerMethod }) => void
+}
+
 /**
  * The routes of one Fastify context under some path prefixes. Add routes as to Fastify
  * (`get`, `post`, `put`, `patch`, `delete`, `route`), then `mount()` once they are all added.
  */
-export class RouteGroup {
+export class RouteGroup implements Routes {
   private readonly entries: Entry[] = []
   private router: Router | undefined
   private mounted = false
@@ -104,26 +116,43 @@ export class RouteGroup {
    */
   constructor (private readonly app: FastifyInstance, private readonly prefixes: readonly string[], private readonly defaults: RouteSettings = {}) {}
 
-  readonly get: Shorthand = (url, o, h) => { this.shorthand(['GET'], url, o, h) }
-  readonly post: Shorthand = (url, o, h) => { this.shorthand(['POST'], url, o, h) }
-  readonly put: Shorthand = (url, o, h) => { this.shorthand(['PUT'], url, o, h) }
-  readonly patch: Shorthand = (url, o, h) => { this.shorthand(['PATCH'], url, o, h) }
-  readonly delete: Shorthand = (url, o, h) => { this.shorthand(['DELETE'], url, o, h) }
+  readonly get: Shorthand = (url, o, h) => { this.shorthand(this.defaults, ['GET'], url, o, h) }
+  readonly post: Shorthand = (url, o, h) => { this.shorthand(this.defaults, ['POST'], url, o, h) }
+  readonly put: Shorthand = (url, o, h) => { this.shorthand(this.defaults, ['PUT'], url, o, h) }
+  readonly patch: Shorthand = (url, o, h) => { this.shorthand(this.defaults, ['PATCH'], url, o, h) }
+  readonly delete: Shorthand = (url, o, h) => { this.shorthand(this.defaults, ['DELETE'], url, o, h) }
 
   route (options: RouteShorthandOptions & { method: HTTPMethods | HTTPMethods[], url: string, handler: RouteHandlerMethod }): void {
+    this.full(this.defaults, options)
+  }
+
+  /** The group's routes with more settings of their own (the control plane's files add theirs so, under `controlPlane`). */
+  withDefaults (more: RouteSettings): Routes {
+    const defaults = { ...this.defaults, ...more }
+    return {
+      get: (url, o, h) => { this.shorthand(defaults, ['GET'], url, o, h) },
+      post: (url, o, h) => { this.shorthand(defaults, ['POST'], url, o, h) },
+      put: (url, o, h) => { this.shorthand(defaults, ['PUT'], url, o, h) },
+      patch: (url, o, h) => { this.shorthand(defaults, ['PATCH'], url, o, h) },
+      delete: (url, o, h) => { this.shorthand(defaults, ['DELETE'], url, o, h) },
+      route: options => { this.full(defaults, options) }
+    }
+  }
+
+  private full (defaults: RouteSettings, options: RouteShorthandOptions & { method: HTTPMethods | HTTPMethods[], url: string, handler: RouteHandlerMethod }): void {
     const { method, url, handler, ...rest } = options
-    this.add(Array.isArray(method) ? method : [method], url, rest, handler)
+    this.add(defaults, Array.isArray(method) ? method : [method], url, rest, handler)
   }
 
-  private shorthand (methods: HTTPMethods[], url: string, optionsOrHandler: RouteShorthandOptions | RouteHandlerMethod, handler?: RouteHandlerMethod): void {
-    if (typeof optionsOrHandler === 'function') this.add(methods, url, {}, optionsOrHandler)
-    else this.add(methods, url, optionsOrHandler, handler!)
+  private shorthand (defaults: RouteSettings, methods: HTTPMethods[], url: string, optionsOrHandler: RouteShorthandOptions | RouteHandlerMethod, handler?: RouteHandlerMethod): void {
+    if (typeof optionsOrHandler === 'function') this.add(defaults, methods, url, {}, optionsOrHandler)
+    else this.add(defaults, methods, url, optionsOrHandler, handler!)
   }
 
-  private add (methods: HTTPMethods[], url: string, options: RouteShorthandOptions, handler: RouteHandlerMethod): void {
+  private add (defaults: RouteSettings, methods: HTTPMethods[], url: string, options: RouteShorthandOptions, handler: RouteHandlerMethod): void {
     if (this.mounted) throw new Error(`route ${url} added to a group already mounted`)
     const { config, ...others } = options
-    const settings = { ...this.defaults, ...(config as RouteSettings | undefined) }
+    const settings = { ...defaults, ...(config as RouteSettings | undefined) }
     // Options of its own, or a path outside the prefixes: a route of Fastify's.
     if (Object.keys(others).length > 0 || !this.prefixes.some(p => url.startsWith(p))) {
       this.app.route({ ...others, method: methods, url, config: settings, handler })

@@ -15,7 +15,7 @@ import type { ParamValue, SystemParams } from './discovery/query.js'
 import type { MethodDescriptor } from './discovery/types.js'
 import type { RandomSource } from './ids.js'
 import type { RenderCache } from './people/render.js'
-import type { RouteGroup } from './route-groups.js'
+import type { Routes } from './route-groups.js'
 import type { Person } from './schemas/generated.js'
 
 /** The authenticated caller of a request. */
@@ -67,13 +67,15 @@ export interface RouteSettings {
   controlPlane?: boolean
   /** A page of the sign-in front door (routes/oauth.ts): never readable cross-origin, as Google's accounts pages are not. */
   noCors?: boolean
+  /** Answered only for a host the emulator answers to (the discovery document: its rootUrl follows the Host header). */
+  hostOnly?: boolean
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config
     /** The control plane's routes, under /_emulator/ (routes/emulator.ts): its files add to them. */
-    controlRoutes: RouteGroup
+    controlRoutes: Routes
     db: Db
     /** Accounts, their tokens, and the bulk operations of the control plane (db/accounts-store.ts). */
     accounts: AccountsStore

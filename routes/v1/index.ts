@@ -3,13 +3,13 @@
  * implementation gets its handler; every other one answers 501 UNIMPLEMENTED naming the
  * method, never a silent 404 or a fake success.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify'
+import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify'
 import type { MethodId, Methods } from '../../src/generated/contract.js'
 import type { Account } from '../../src/types.js'
 import { methods } from '../../src/generated/discovery.js'
 import type { MethodDescriptor } from '../../src/discovery/types.js'
 import { unimplemented } from '../../src/errors.js'
-import { RouteGroup } from '../../src/route-groups.js'
+import type { Routes } from '../../src/route-groups.js'
 import { peopleImplementations } from './people.js'
 import { contactGroupImplementations } from './contact-groups.js'
 import { connectionImplementations } from './connections.js'
@@ -63,10 +63,9 @@ export function unimplementedHandler (method: MethodDescriptor): RouteHandlerMet
   return async () => { throw unimplemented(message) }
 }
 
-export default async function v1Routes (app: FastifyInstance, options: { implementations?: ProbeImplementations }): Promise<void> {
+/** Adds the API's routes to the app's group: found by a router built once per process, behind one Fastify route (src/route-groups.ts). */
+export default async function v1Routes (routes: Routes, options: { implementations?: ProbeImplementations }): Promise<void> {
   const handlers: ProbeImplementations = { ...implementations, ...options.implementations }
-  // Found by a router built once per process, behind one Fastify route (src/route-groups.ts).
-  const routes = new RouteGroup(app, ['/v1/'])
   for (const method of methods) {
     const handler = handlers[method.id]
     routes.route({
@@ -78,5 +77,4 @@ export default async function v1Routes (app: FastifyInstance, options: { impleme
       handler: handler === undefined ? unimplementedHandler(method) : handler as RouteHandlerMethod
     })
   }
-  routes.mount()
 }
