@@ -43,7 +43,26 @@ export function buildCommand (version: string): Command {
  * Parses argv (without `node` and the script) and env into a Config. Throws ConfigError with
  * one line naming the bad setting. `--help`/`--version` print and exit 0 through commander.
  */
+/** The library's settings parsed lately, by their argv: a suite starts its emulators with the same options again and again. */
+const libraryConfigs = new Map<string, Config>()
+const LIBRARY_CONFIGS_KEPT = 16
+
 export function loadConfig (argv: readonly string[], env: NodeJS.ProcessEnv, version = '0.0.0', library = false): Config {
+  // The library reads no environment: its settings are its argv alone (a copy: callers change theirs).
+  if (library && Object.keys(env).length === 0) {
+    const key = JSON.stringify([version, ...argv])
+    let config = libraryConfigs.get(key)
+    if (config === undefined) {
+      config = parseConfig(argv, env, version, library)
+      if (libraryConfigs.size >= LIBRARY_CONFIGS_KEPT) libraryConfigs.delete(libraryConfigs.keys().next().value!)
+      libraryConfigs.set(key, config)
+    }
+    return structuredClone(config)
+  }
+  return parseConfig(argv, env, version, library)
+}
+
+function parseConfig (argv: readonly string[], env: NodeJS.ProcessEnv, version: string, library: boolean): Config {
   const command = buildCommand(version)
   const saved = process.env
   // commander reads process.env directly; hand it the env we were given.

@@ -17,11 +17,17 @@ export interface RandomSource {
 }
 
 /**
+ * The operating system's random bytes not yet drawn, shared by every emulator of the process:
+ * each draw takes bytes no other draw gets (they are never account data), and an emulator's
+ * start does not wait for a block of its own.
+ */
+let pool = Buffer.alloc(0)
+
+/**
  * Random bytes from the operating system, drawn in blocks: a contact costs three draws
  * (id, etag, group touches), and one syscall per draw shows at start-up with large fixtures.
  */
 export function cryptoRandom (): RandomSource {
-  let pool = Buffer.alloc(0)
   return {
     bytes (n) {
       if (pool.length < n) pool = randomBytes(Math.max(4096, n))

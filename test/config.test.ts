@@ -129,3 +129,19 @@ t.test('one table of settings: the command line, the library options and README 
   t.same(flags, SETTINGS.map(s => [s.flag.split(' ')[0], s.env, optionName(s.flag)]), 'every setting is a flag with its variable, in the table\'s order')
   t.same(Object.keys(defaultConfig), SETTINGS.map(s => s.key), 'and a key of the configuration')
 })
+
+t.test('the library\'s settings, parsed once for the same options, come as a copy each time', async t => {
+  const argv = ['--port', '0', '--log-level', 'silent', '--allowed-hosts', 'a.test,b.test']
+  const first = loadConfig(argv, {}, undefined, true)
+  first.allowedHosts.push('changed.test')
+  first.port = 1234
+  const second = loadConfig(argv, {}, undefined, true)
+  t.equal(second.port, 0, 'a change to one copy is not seen by the next')
+  t.notOk(second.allowedHosts.includes('changed.test'))
+  t.not(second, first)
+  // A refused value is refused every time, not remembered as anything.
+  t.throws(() => loadConfig(['--port', 'x'], {}, undefined, true), ConfigError)
+  t.throws(() => loadConfig(['--port', 'x'], {}, undefined, true), ConfigError)
+  // Other options are parsed for themselves.
+  t.equal(loadConfig(['--port', '7'], {}, undefined, true).port, 7)
+})
