@@ -4,8 +4,9 @@
  * `PRAGMA user_version`.
  */
 import Database from 'better-sqlite3'
+import { createHash } from 'node:crypto'
 import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { forgetPositions, primePositions } from './changes.js'
 
@@ -17,12 +18,15 @@ export interface Migration { version: number, name: string, sql: string }
 
 /** The migrations of each folder, read once per process (they are part of the build). */
 const loaded = new Map<string, Migration[]>()
+/** The folder each list was read from: where the build left its image (migratedImageFile). */
+const folders = new WeakMap<Migration[], string>()
 
 export function loadMigrations (dir = migrationsDir): Migration[] {
   let migrations = loaded.get(dir)
   if (migrations === undefined) {
     migrations = readMigrations(dir)
     loaded.set(dir, migrations)
+    folders.set(migrations, dir)
   }
   return migrations
 }
@@ -126,17 +130,58 @@ function memoryDatabase (image: Buffer = Buffer.alloc(0)): Db {
  */
 const migratedImages = new Map<string, Buffer>()
 
-function migratedMemoryDatabase (migrations: Migration[]): Db {
-  const key = migrations.map(m => `${m.name}\n${m.sql}`).join('\n')
-  let image = migratedImages.get(key)
-  if (image === undefined) {
-    const db = memoryDatabase()
+function migrationsKey (migrations: Migration[]): string {
+  return migrations.map(m => `${m.name}\n${m.sql}`).join('\n')
+}
+
+/** The image of a new in-memory database with these migrations applied. */
+export function migratedImage (migrations: Migration[]): Buffer {
+  const db = memoryDatabase()
+  try {
+    migrate(db, migrations, 0)
+    return db.serialize()
+  } finally {
+    db.close()
+  }
+}
+
+/**
+ * Where the build leaves the image of these migrations, beside them (scripts/build.mjs): named
+ * by a digest of their names and SQL, so that it is never taken for other migrations' image.
+ */
+export function migratedImageFile (migrations: Migration[], dir: string): string {
+  return join(dir, `migrated-${createHash('sha256').update(migrationsKey(migrations)).digest('hex').slice(0, 16)}.sqlite`)
+}
+
+/** The build's image of migrations read from a folder, if it is there and is what they make (its schema version theirs). */
+function builtImage (migrations: Migration[]): Buffer | undefined {
+  const dir = folders.get(migrations)
+  if (dir === undefined) return undefined
+  let image: Buffer
+  try {
+    image = readFileSync(migratedImageFile(migrations, dir))
+  } catch {
+    return undefined
+  }
+  try {
+    const db = memoryDatabase(image)
     try {
-      migrate(db, migrations, 0)
-      image = db.serialize()
+      return db.pragma('user_version', { simple: true }) === migrations.length ? image : undefined
     } finally {
       db.close()
     }
+  } catch {
+    return undefined
+  }
+}
+
+function migratedMemoryDatabase (migrations: Migration[]): Db {
+  const key = migrationsKey(migrations)
+  let image = migratedImages.get(key)
+  if (image === undefined) {
+    // The first of the process: the build's image (a fresh process starts without running the
+    // migrations), or the migrations run here (from the sources, or a build without one).
+    image = builtImage(migrations) ?? migratedImage(migrations)
     migratedImages.set(key, image)
   }
   return memoryDatabase(image)

@@ -6,8 +6,8 @@
 // `npm run build` runs tsc first, for the library's type declarations (dist/src/*.d.ts) only.
 // Native and lazily loaded packages stay outside the bundle and load from node_modules.
 import { build } from 'esbuild'
-import { cpSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { cpSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { buildUi } from './build-ui.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -28,7 +28,9 @@ export async function buildAll () {
     // (Ajv, fast-json-stringify) are never loaded: the app gives Fastify its own (src/app.ts),
     // so they are left out of the bundle rather than parsed on every start.
     external: ['better-sqlite3', 'pino-pretty', 'libphonenumber-js', '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler'],
-    logLevel: 'warning'
+    logLevel: 'warning',
+    minifyWhitespace: true,
+    minifySyntax: true
   }
   // Bundled CommonJS packages call require(): give the ES modules one.
   const esmBanner = { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" }
@@ -48,6 +50,33 @@ export async function buildAll () {
       banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" }
     })
   ])
+  await writeMigratedImage(common, esmBanner)
+}
+
+/**
+ * The image of a new in-memory database with every migration applied, beside the migrations
+ * (dist/migrations/migrated-<digest>.sqlite): a fresh process opens a copy of it instead of
+ * running the migrations (db/database.ts). Made by db/database.ts's own code, bundled for the
+ * moment into dist/ (so that it finds dist/migrations as the bundles do).
+ */
+async function writeMigratedImage (common, esmBanner) {
+  const script = `${root}dist/.migrated-image.mjs`
+  await build({
+    ...common,
+    stdin: { contents: "export { loadMigrations, migratedImage, migratedImageFile } from './db/database.ts'", resolveDir: root, loader: 'ts' },
+    outfile: script,
+    format: 'esm',
+    banner: esmBanner
+  })
+  try {
+    const { loadMigrations, migratedImage, migratedImageFile } = await import(`${pathToFileURL(script).href}?${Date.now()}`)
+    const dir = `${root}dist/migrations`
+    const migrations = loadMigrations(dir + '/')
+    for (const old of readdirSync(dir)) if (/^migrated-\w+\.sqlite$/.test(old)) rmSync(`${dir}/${old}`)
+    writeFileSync(migratedImageFile(migrations, dir), migratedImage(migrations))
+  } finally {
+    rmSync(script, { force: true })
+  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await buildAll()

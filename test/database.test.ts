@@ -1,8 +1,10 @@
 import t from 'tap'
-import { mkdtempSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { loadMigrations, MEMDB_MAX_BYTES, MEMORY_CACHE_PAGES, openDatabase } from '../db/database.js'
+import { loadMigrations, MEMDB_MAX_BYTES, MEMORY_CACHE_PAGES, migratedImage, migratedImageFile, openDatabase } from '../db/database.js'
+import Database from 'better-sqlite3'
+import { fileURLToPath } from 'node:url'
 import { AccountsStore } from '../db/accounts-store.js'
 import { ContactsStore } from '../db/contacts-store.js'
 import { Changes } from '../db/changes.js'
@@ -22,6 +24,58 @@ t.test('migrations are numbered in sequence and tracked by user_version', async 
   t.equal(created, true)
   t.equal(db.pragma('user_version', { simple: true }), migrations.length)
   db.close()
+})
+
+/** The schema a database holds, in a fixed order. */
+function schemaOf (db: InstanceType<typeof Database>): unknown {
+  return { version: db.pragma('user_version', { simple: true }), objects: db.prepare('SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY type, name').all() }
+}
+
+/** Migrations copied into a folder of their own, made distinct by a comment (this process keeps an image per list of migrations). */
+function migrationsCopy (comment: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pae-migrations-'))
+  cpSync(fileURLToPath(new URL('../db/migrations/', import.meta.url)), dir, { recursive: true })
+  const last = readdirSync(dir).filter(f => f.endsWith('.sql')).sort().pop()!
+  writeFileSync(join(dir, last), `-- ${comment}\n`, { flag: 'a' })
+  return dir + '/'
+}
+
+t.test('the build leaves beside the migrations the image of a database they made, named by their digest', async t => {
+  const dist = fileURLToPath(new URL('../dist/migrations/', import.meta.url))
+  const migrations = loadMigrations(dist)
+  const file = migratedImageFile(migrations, dist)
+  t.ok(existsSync(file), file)
+  t.same(readdirSync(dist).filter(f => f.endsWith('.sqlite')), [file.slice(dist.length)], 'the one image, of these migrations')
+  const built = new Database(file, { readonly: true })
+  const made = new Database(migratedImage(loadMigrations()))
+  t.same(schemaOf(built), schemaOf(made), 'the schema the migrations of the sources make')
+  built.close()
+  made.close()
+})
+
+t.test('a new in-memory database opens the build\'s image, and one not of its migrations is ignored', async t => {
+  // An image of the migrations with a mark in it: opened instead of running them.
+  const dir = migrationsCopy('marked')
+  const migrations = loadMigrations(dir)
+  const marked = new Database(migratedImage(migrations))
+  marked.exec('CREATE TABLE image_mark (x INTEGER) STRICT')
+  writeFileSync(migratedImageFile(migrations, dir), marked.serialize())
+  marked.close()
+  const opened = openDatabase(':memory:', migrations).db
+  t.equal((opened.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'image_mark'").get() as { n: number }).n, 1, 'the image is the new database')
+  t.equal(opened.pragma('user_version', { simple: true }), migrations.length)
+  opened.close()
+
+  // An image of an older schema version, and bytes that are no database: the migrations run.
+  for (const [what, bytes] of [['an older version', (() => { const d = new Database(migratedImage(migrations.slice(0, 3))); const b = d.serialize(); d.close(); return b })()], ['not a database', Buffer.from('not a database')]] as const) {
+    const other = migrationsCopy(what)
+    const theirs = loadMigrations(other)
+    writeFileSync(migratedImageFile(theirs, other), bytes)
+    const db = openDatabase(':memory:', theirs).db
+    t.equal(db.pragma('user_version', { simple: true }), theirs.length, what)
+    t.same(schemaOf(db), schemaOf(new Database(migratedImage(theirs))), `${what}: the schema of the migrations`)
+    db.close()
+  }
 })
 
 t.test('tables are STRICT and keyed by account', async t => {
