@@ -26,11 +26,15 @@ function spread (values: number[]): [number, number] {
   return [Math.min(...values), Math.max(...values)]
 }
 
-export function measureLibrary (rounds: number): LibraryFigures {
-  const warm = run('warm', String(rounds)) as { emulator: number[], bare: number[], close: number[] }
+/**
+ * `warmRounds` warm starts of each, alternating (a few milliseconds each: many, so that the
+ * median stands still on a noisy machine); `coldRounds` fresh processes of each.
+ */
+export function measureLibrary (warmRounds: number, coldRounds: number): LibraryFigures {
+  const warm = run('warm', String(warmRounds)) as { emulator: number[], bare: number[], close: number[] }
   const cold: number[] = []
   const coldBare: number[] = []
-  for (let i = 0; i < Math.max(7, Math.floor(rounds / 4)); i++) {
+  for (let i = 0; i < coldRounds; i++) {
     cold.push(run('cold', 'emulator').ms)
     coldBare.push(run('cold', 'bare').ms)
   }
