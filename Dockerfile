@@ -32,6 +32,11 @@ WORKDIR /app
 COPY --from=build /runtime ./
 COPY spec ./spec
 COPY fixtures ./fixtures
+# Node keeps the compiled bundle here (Node 22.1 and later): made once now, by loading the
+# server (--version loads it whole and exits), so that every container starts without
+# compiling it again.
+ENV NODE_COMPILE_CACHE=/app/.compile-cache
+RUN node dist/server.mjs --version >/dev/null && chown -R node:node /app/.compile-cache
 # A file database goes here: -e PEOPLE_EMULATOR_DB=/data/people.db -v people-data:/data
 RUN mkdir -p /data && chown node:node /data
 VOLUME /data
