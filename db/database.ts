@@ -130,8 +130,16 @@ function memoryDatabase (image: Buffer = Buffer.alloc(0)): Db {
  */
 const migratedImages = new Map<string, Buffer>()
 
+/** Each list's key (its names and SQL, tens of kilobytes): made once, not at every new database. */
+const keys = new WeakMap<Migration[], string>()
+
 function migrationsKey (migrations: Migration[]): string {
-  return migrations.map(m => `${m.name}\n${m.sql}`).join('\n')
+  let key = keys.get(migrations)
+  if (key === undefined) {
+    key = migrations.map(m => `${m.name}\n${m.sql}`).join('\n')
+    keys.set(migrations, key)
+  }
+  return key
 }
 
 /** The image of a new in-memory database with these migrations applied. */
