@@ -36,7 +36,7 @@ COPY fixtures ./fixtures
 # server (--version loads it whole and exits), so that every container starts without
 # compiling it again.
 ENV NODE_COMPILE_CACHE=/app/.compile-cache
-RUN node dist/server.mjs --version >/dev/null && chown -R node:node /app/.compile-cache
+RUN mkdir -p /app/.compile-cache && node dist/server.mjs --version >/dev/null && chown -R node:node /app/.compile-cache
 # A file database goes here: -e PEOPLE_EMULATOR_DB=/data/people.db -v people-data:/data
 RUN mkdir -p /data && chown node:node /data
 VOLUME /data

@@ -4,7 +4,9 @@
  * (routes/journal-clock.ts); other people (routes/other-people.ts); snapshots, faults and the web
  * UI in their own files. No API credentials are needed here; these routes are for the test
  * harness, not the client, and guarded as src/control-plane.ts says. A new control-plane
- * route goes in one of these files (or a new one registered below), so that the guard covers it.
+ * route goes in one of these files (or a new one called below), added to `app.controlRoutes`:
+ * that marks it `controlPlane`, which the guard acts on. A route under /_emulator/ that is not
+ * so marked is refused when it is added (src/route-groups.ts, and the onRoute hook below).
  */
 import type { FastifyInstance } from 'fastify'
 import { fidelity } from '../src/fidelity/report.js'
@@ -17,6 +19,8 @@ import otherPeopleRoutes from './other-people.js'
 import oauthAdminRoutes from './oauth-admin.js'
 import { controlPlaneGuard, PHOTOS_ROUTE } from '../src/control-plane.js'
 import type { RouteGroup } from '../src/route-groups.js'
+import { isControlPlanePath } from '../src/http.js'
+import type { RouteSettings } from '../src/types.js'
 
 /** A 1×1 grey PNG: what every contact's default photo shows. */
 const DEFAULT_PHOTO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGO4DwABAQEAWEoVRgAAAABJRU5ErkJggg==', 'base64')
@@ -33,6 +37,12 @@ export default async function emulatorRoutes (app: FastifyInstance, group: Route
   // Host, origin, control token, and no simple cross-site request (src/control-plane.ts): after
   // every other request hook, for the control plane's routes.
   const guard = controlPlaneGuard(app)
+  // A route Fastify is given itself under /_emulator/ (the import's) is one of these too.
+  app.addHook('onRoute', route => {
+    if (isControlPlanePath(route.url) && (route.config as RouteSettings | undefined)?.controlPlane !== true) {
+      throw new Error(`route ${route.url} is under /_emulator/ but not marked controlPlane: add it to app.controlRoutes`)
+    }
+  })
   app.addHook('onRequest', (request, reply, done) => {
     if (request.route.controlPlane === true) guard.call(app, request, reply, done)
     else done()

@@ -153,7 +153,7 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
   // start, for plugins that make no context of their own. The route plugins below that do
   // (their parsers and error handlers stay theirs) are registered.
   // First of all other request hooks: whatever a later one answers is readable cross-origin on the
-  // API's paths. (The control plane's own checks are in its routes' context: routes/emulator.ts.)
+  // API's paths. (The control plane's own checks are the last request hook: routes/emulator.ts.)
   await connections(app, options.connectionLimits ?? {})
   await cors(app)
 

@@ -39,14 +39,14 @@ export function buildCommand (version: string): Command {
     .allowExcessArguments(false)
 }
 
-/**
- * Parses argv (without `node` and the script) and env into a Config. Throws ConfigError with
- * one line naming the bad setting. `--help`/`--version` print and exit 0 through commander.
- */
 /** The library's settings parsed lately, by their argv: a suite starts its emulators with the same options again and again. */
 const libraryConfigs = new Map<string, Config>()
 const LIBRARY_CONFIGS_KEPT = 16
 
+/**
+ * Parses argv (without `node` and the script) and env into a Config. Throws ConfigError with
+ * one line naming the bad setting. `--help`/`--version` print and exit 0 through commander.
+ */
 export function loadConfig (argv: readonly string[], env: NodeJS.ProcessEnv, version = '0.0.0', library = false): Config {
   // The library reads no environment: its settings are its argv alone (a copy: callers change theirs).
   if (library && Object.keys(env).length === 0) {

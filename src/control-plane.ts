@@ -1,8 +1,9 @@
 /**
  * Who may use the control plane (`/_emulator/*`): the emulator's administration, for test code
  * and the emulator's own same-origin pages — safe to expose on a shared QA machine. Checked on
- * every control-plane route (the hook is added in the control plane's own plugin context, so
- * the API's requests never run it), before anything else runs:
+ * every control-plane route (a request hook, the last, acting on the routes marked `controlPlane`
+ * — every route routes/emulator.ts's files add, which no other route is), before the route's
+ * own work:
  *
  * 1. The Host header names the emulator as its users reach it: a loopback name, an IP literal,
  *    a single-label name (a docker-compose service such as `people:8090`), or a name listed in

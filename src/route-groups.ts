@@ -23,6 +23,7 @@ import FindMyWay from 'find-my-way'
 import { errorCodes, type FastifyInstance, type FastifyReply, type FastifyRequest, type HTTPMethods, type RouteHandlerMethod, type RouteShorthandOptions } from 'fastify'
 import symbols from 'fastify/lib/symbols.js'
 import type { RouteSettings } from './types.js'
+import { isControlPlanePath } from './http.js'
 
 /** Where Fastify keeps a request's route context (its `routeOptions` getter builds an object of ten fields from it on every read). */
 const ROUTE_CONTEXT: symbol = (symbols as { kRouteContext: symbol }).kRouteContext
@@ -153,6 +154,9 @@ export class RouteGroup implements Routes {
     if (this.mounted) throw new Error(`route ${url} added to a group already mounted`)
     const { config, ...others } = options
     const settings = { ...defaults, ...(config as RouteSettings | undefined) }
+    // The control plane's guard acts on routes marked so (routes/emulator.ts): one under its
+    // path that is not would answer without it.
+    if (isControlPlanePath(url) && settings.controlPlane !== true) throw new Error(`route ${url} is under /_emulator/ but not marked controlPlane: add it to app.controlRoutes`)
     // Options of its own, or a path outside the prefixes: a route of Fastify's.
     if (Object.keys(others).length > 0 || !this.prefixes.some(p => url.startsWith(p))) {
       this.app.route({ ...others, method: methods, url, config: settings, handler })

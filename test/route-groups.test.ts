@@ -1,15 +1,17 @@
 /**
- * Route groups (src/route-groups.ts): the API's, the control plane's and the sign-in's routes
- * are found by a router built once per process behind a few Fastify wildcards. A request must
+ * Route groups (src/route-groups.ts): the API's, the discovery document's and the control
+ * plane's routes are found by a router built once per process behind one Fastify wildcard
+ * (`/*`), the sign-in's behind two. A request must
  * not be able to tell: every route answers as Fastify's would, HEAD included; a path no route
  * matches gets the not-found answer without passing the hooks of a route; Fastify's limits
  * and errors stay; emulators in one process keep their own handlers.
  */
 import t from 'tap'
-import type { RouteHandlerMethod } from 'fastify'
+import Fastify, { type RouteHandlerMethod } from 'fastify'
 import { bearer, body, build } from './helpers/app.js'
 import { methods } from '../src/generated/discovery.js'
 import { routePath } from '../routes/v1/index.js'
+import { RouteGroup } from '../src/route-groups.js'
 
 const FIXTURES = { accounts: [{ id: 'owner', tokens: [{ token: 'test-token' }], people: [{ resourceName: 'people/c1', names: [{ givenName: 'Ada' }] }] }] }
 
@@ -105,4 +107,21 @@ t.test('emulators in one process share the router, never their handlers or setti
   t.same(body(await b.inject({ url: '/_emulator/snapshots' })).snapshots, [])
   t.equal((await c.inject({ url: '/_emulator/snapshots' })).statusCode, 401, 'the control token is its own emulator\'s')
   t.equal((await c.inject({ url: '/_emulator/snapshots', headers: { authorization: 'Bearer c-token' } })).statusCode, 200)
+})
+
+t.test('a route under /_emulator/ that is not the control plane\'s (so not guarded) is refused when added', async t => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  const group = new RouteGroup(app, ['/'])
+  const handler: RouteHandlerMethod = async () => ({})
+  t.throws(() => { group.get('/_emulator/unguarded', handler) }, /not marked controlPlane/)
+  t.throws(() => { group.withDefaults({ controlPlane: true }).get('/_emulator/unmarked', { config: { controlPlane: false } }, handler) }, /not marked controlPlane/, 'a route cannot unmark itself')
+  t.doesNotThrow(() => { group.withDefaults({ controlPlane: true }).get('/_emulator/marked', handler) })
+  t.doesNotThrow(() => { group.get('/v1/elsewhere', handler) })
+
+  // A route Fastify is given itself, in the emulator: refused unless marked.
+  const emulator = await build(t)
+  t.throws(() => { emulator.get('/_emulator/unguarded', handler) }, /not marked controlPlane/)
+  t.throws(() => { emulator.post('/%5Femulator/encoded', handler) }, /not marked controlPlane/, 'as the router reads the path: decoded')
+  t.doesNotThrow(() => { emulator.get('/_emulator/marked', { config: { controlPlane: true } }, handler) }, 'one marked, as the group marks the import\'s')
 })

@@ -6,7 +6,9 @@
  */
 import t from 'tap'
 import { execFile, spawn } from 'node:child_process'
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import Database from 'better-sqlite3'
+import { loadMigrations, migratedImage, migratedImageFile } from '../db/database.js'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -49,4 +51,19 @@ t.test('the runtime files alone serve the API, the web UI and the discovery docu
   t.equal((await fetch(`${url}/$discovery/rest?version=v1`)).status, 200, 'the discovery document')
   child.kill('SIGTERM')
   t.equal(await exited, 0)
+})
+
+t.test('the build leaves beside the migrations the image of a database they made, named by their digest', async t => {
+  const dist = join(root, 'dist', 'migrations') + '/'
+  const migrations = loadMigrations(dist)
+  const file = migratedImageFile(migrations, dist)
+  t.ok(existsSync(file), file)
+  t.same(readdirSync(dist).filter(f => f.endsWith('.sqlite')), [file.slice(dist.length)], 'the one image, of these migrations')
+  // The same schema as the sources' migrations make, at their version.
+  const schema = (db: InstanceType<typeof Database>): unknown => ({ version: db.pragma('user_version', { simple: true }), objects: db.prepare('SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY type, name').all() })
+  const built = new Database(file, { readonly: true })
+  const made = new Database(migratedImage(loadMigrations()))
+  t.same(schema(built), schema(made))
+  built.close()
+  made.close()
 })
