@@ -129,6 +129,7 @@ function memoryDatabase (image: Buffer = Buffer.alloc(0)): Db {
  * image (0.2 ms, against 7–20 ms of migrations: an emulator per test file starts at once).
  */
 const migratedImages = new Map<string, Buffer>()
+const MIGRATED_IMAGES_KEPT = 8
 
 /** Each list's key (its names and SQL, tens of kilobytes): made once, not at every new database. */
 const keys = new WeakMap<Migration[], string>()
@@ -190,6 +191,8 @@ function migratedMemoryDatabase (migrations: Migration[]): Db {
     // The first of the process: the build's image (a fresh process starts without running the
     // migrations), or the migrations run here (from the sources, or a build without one).
     image = builtImage(migrations) ?? migratedImage(migrations)
+    // One list of migrations in a process that serves; tests that make many keep the latest few.
+    if (migratedImages.size >= MIGRATED_IMAGES_KEPT) migratedImages.delete(migratedImages.keys().next().value!)
     migratedImages.set(key, image)
   }
   return memoryDatabase(image)

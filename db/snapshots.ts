@@ -17,6 +17,7 @@
 import type { Statement } from 'better-sqlite3'
 import type { Db } from './database.js'
 import { keepTokensPutAside, putAsideTokens } from './sync-tokens.js'
+import { lazily } from './lazy.js'
 
 export interface SnapshotInfo {
   name: string
@@ -79,6 +80,7 @@ const table = (t: Table): string => `main.${quote(t.name)}`
 export class Snapshots {
   private readonly schemaVersion: number
   private readonly pageSize: number
+  private readonly s
 
   /**
    * Attaches the snapshots database (`location`: `:memory:` or a file) and creates its index.
@@ -93,9 +95,22 @@ export class Snapshots {
     this.pageSize = db.pragma('snapshots.page_size', { simple: true }) as number
     db.pragma(`snapshots.max_page_count = ${Math.ceil(budgetBytes / this.pageSize)}`)
     this.schemaVersion = db.pragma('main.user_version', { simple: true }) as number
-    // A reset image of an earlier run (a file database's snapshots): its fixtures may have changed.
-    const stale = this.find(RESET_IMAGE)
-    if (stale !== undefined) db.transaction(() => { this.drop(stale) })()
+    this.s = lazily({
+      find: () => db.prepare<[string], IndexRow>('SELECT * FROM snapshots.snapshot_index WHERE name = ?'),
+      unlist: () => db.prepare<[number]>('DELETE FROM snapshots.snapshot_index WHERE id = ?'),
+      // Copies keyed by their rows' rowids (what a restore compares by): this version's are.
+      keyed: () => db.prepare<[string], number>("SELECT pk FROM pragma_table_info(?, 'snapshots') WHERE name = 'emulator_rowid'").pluck(),
+      lastSeq: () => db.prepare<[number, number]>('UPDATE main.totals SET last_seq = max(last_seq, ?, ?)'),
+      nextLine: () => db.prepare<[], number>('SELECT coalesce(max(id), 0) + 1 FROM main.lineages').pluck(),
+      line: () => db.prepare<[number, number, number]>('INSERT INTO main.lineages (id, parent, parent_seq) VALUES (?, ?, ?)'),
+      history: () => db.prepare<[number]>('UPDATE main.history SET lineage = ?')
+    })
+    // A reset image of an earlier run (a file database's snapshots): its fixtures may have
+    // changed. (Snapshots in memory are new with the emulator.)
+    if (location !== ':memory:') {
+      const stale = this.find(RESET_IMAGE)
+      if (stale !== undefined) db.transaction(() => { this.drop(stale) })()
+    }
   }
 
   /** The state's tables and their columns, read from the schema when a snapshot is first saved or restored (not at start). */
@@ -131,11 +146,11 @@ export class Snapshots {
       this.statements.delete(this.copyName(row.id, t.name))
       this.db.exec(`DROP TABLE IF EXISTS ${this.copyName(row.id, t.name)}`)
     }
-    this.db.prepare('DELETE FROM snapshots.snapshot_index WHERE id = ?').run(row.id)
+    this.s.unlist.run(row.id)
   }
 
   private find (name: string): IndexRow | undefined {
-    return this.db.prepare<[string], IndexRow>('SELECT * FROM snapshots.snapshot_index WHERE name = ?').get(name)
+    return this.s.find.get(name)
   }
 
   list (): SnapshotInfo[] {
@@ -189,12 +204,12 @@ export class Snapshots {
       for (const t of this.tables) {
         const columns = t.columns.map(quote).join(', ')
         if (!t.rowid) {
-          db.exec(`CREATE TABLE ${this.copyName(id, t.name)} AS SELECT ${columns} FROM main.${quote(t.name)}`)
+          db.exec(`CREATE TABLE ${this.copyName(id, t.name)} AS SELECT ${columns} FROM ${table(t)}`)
           continue
         }
         // The row's rowid is the copy's own (its INTEGER PRIMARY KEY): a restore finds a row's copy by it.
         db.exec(`CREATE TABLE ${this.copyName(id, t.name)} (emulator_rowid INTEGER PRIMARY KEY, ${columns})`)
-        db.exec(`INSERT INTO ${this.copyName(id, t.name)} (emulator_rowid, ${columns}) SELECT rowid, ${columns} FROM main.${quote(t.name)}`)
+        db.exec(`INSERT INTO ${this.copyName(id, t.name)} (emulator_rowid, ${columns}) SELECT rowid, ${columns} FROM ${table(t)}`)
       }
       const contacts = db.prepare<[], number>('SELECT contacts FROM main.totals').pluck().get() ?? 0
       const size = (this.usedPages() - before) * this.pageSize
@@ -214,10 +229,8 @@ export class Snapshots {
     if (row.schema_version !== this.schemaVersion) {
       return `Snapshot "${name}" was saved by an emulator whose database schema is version ${row.schema_version}; this one's is ${this.schemaVersion}. Save it again.`
     }
-    // Copies keyed by their rows' rowids (what a restore compares by) since this version; an
-    // older emulator's copies are not.
-    const keyed = this.db.prepare<[string], number>("SELECT pk FROM pragma_table_info(?, 'snapshots') WHERE name = 'emulator_rowid'").pluck().get(`s${row.id}_contacts`)
-    if (keyed !== 1) return `Snapshot "${name}" was saved by an older version of the emulator, in a form this one does not restore. Save it again.`
+    // An older emulator's copies are not keyed by their rows' rowids.
+    if (this.s.keyed.get(`s${row.id}_contacts`) !== 1) return `Snapshot "${name}" was saved by an older version of the emulator, in a form this one does not restore. Save it again.`
     return { id: row.id, info: { name: row.name, time: row.time, size: row.size, contacts: row.contacts }, point: { extra: row.extra, lastSeq: row.last_seq, lineage: row.lineage } }
   }
 
@@ -241,19 +254,12 @@ export class Snapshots {
     putAsideTokens(db, { epoch, lineage: snapshot.point.lineage, seq: snapshot.point.lastSeq })
     yield * this.replaceRows(snapshot.id)
     keepTokensPutAside(db)
-    const s = this.lineageStatements ??= {
-      lastSeq: db.prepare('UPDATE main.totals SET last_seq = max(last_seq, ?, ?)'),
-      nextLine: db.prepare<[], number>('SELECT coalesce(max(id), 0) + 1 FROM main.lineages').pluck(),
-      line: db.prepare('INSERT INTO main.lineages (id, parent, parent_seq) VALUES (?, ?, ?)'),
-      history: db.prepare('UPDATE main.history SET lineage = ?')
-    }
+    const s = this.s
     s.lastSeq.run(highest, snapshot.point.lastSeq)
     const line = s.nextLine.get()!
     s.line.run(line, snapshot.point.lineage, snapshot.point.lastSeq)
     s.history.run(line)
   }
-
-  private lineageStatements?: { lastSeq: Statement<[number, number]>, nextLine: Statement<[], number>, line: Statement<[number, number, number]>, history: Statement<[number]> }
 
   /**
    * Writes the rows of snapshot `id` over the state, only where they differ (see restoreSteps),

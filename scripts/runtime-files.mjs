@@ -28,11 +28,12 @@ let bytes = 0
 
 /** Copies a file, or the files of a folder that `kept` keeps (by their path inside it; not its node_modules). */
 function copy (source, kept = () => true, inside = '') {
-  if (!statSync(source).isDirectory()) {
+  const stat = statSync(source)
+  if (!stat.isDirectory()) {
     const target = join(to, relative(from, source))
     mkdirSync(dirname(target), { recursive: true })
     cpSync(source, target)
-    bytes += statSync(source).size
+    bytes += stat.size
     return
   }
   for (const entry of readdirSync(source, { withFileTypes: true })) {

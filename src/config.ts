@@ -39,27 +39,38 @@ export function buildCommand (version: string): Command {
     .allowExcessArguments(false)
 }
 
-/** The library's settings parsed lately, by their argv: a suite starts its emulators with the same options again and again. */
+/**
+ * The library's settings parsed lately, by their argv: a suite starts its emulators with the same
+ * options again and again. At most 16, of at most 4 KiB of argv each; never a control token's
+ * (a secret outlives no emulator here).
+ */
 const libraryConfigs = new Map<string, Config>()
 const LIBRARY_CONFIGS_KEPT = 16
+const LIBRARY_CONFIG_KEY_MAX = 4096
 
 /**
  * Parses argv (without `node` and the script) and env into a Config. Throws ConfigError with
  * one line naming the bad setting. `--help`/`--version` print and exit 0 through commander.
  */
 export function loadConfig (argv: readonly string[], env: NodeJS.ProcessEnv, version = '0.0.0', library = false): Config {
-  // The library reads no environment: its settings are its argv alone (a copy: callers change theirs).
-  if (library && Object.keys(env).length === 0) {
-    const key = JSON.stringify([version, ...argv])
-    let config = libraryConfigs.get(key)
-    if (config === undefined) {
-      config = parseConfig(argv, env, version, library)
-      if (libraryConfigs.size >= LIBRARY_CONFIGS_KEPT) libraryConfigs.delete(libraryConfigs.keys().next().value!)
-      libraryConfigs.set(key, config)
-    }
-    return structuredClone(config)
+  const key = library ? libraryKey(argv, env, version) : undefined
+  if (key === undefined) return parseConfig(argv, env, version, library)
+  let config = libraryConfigs.get(key)
+  if (config === undefined) {
+    config = parseConfig(argv, env, version, library)
+    if (libraryConfigs.size >= LIBRARY_CONFIGS_KEPT) libraryConfigs.delete(libraryConfigs.keys().next().value!)
+    libraryConfigs.set(key, config)
   }
-  return parseConfig(argv, env, version, library)
+  // A copy: callers change theirs.
+  return structuredClone(config)
+}
+
+/** The key of the library's settings among those kept, or undefined when they are not to be kept. */
+function libraryKey (argv: readonly string[], env: NodeJS.ProcessEnv, version: string): string | undefined {
+  // The library's settings are its argv alone (it reads no environment).
+  if (Object.keys(env).length > 0 || argv.some(arg => arg.startsWith('--control-token'))) return undefined
+  const key = JSON.stringify([version, ...argv])
+  return key.length > LIBRARY_CONFIG_KEY_MAX ? undefined : key
 }
 
 function parseConfig (argv: readonly string[], env: NodeJS.ProcessEnv, version: string, library: boolean): Config {

@@ -306,8 +306,7 @@ t.test('a snapshot saved by another schema version is refused, and nothing chang
   const before = await exported(app)
   const refused = await control(app, 'POST', '/_emulator/snapshots/old:restore')
   t.equal(refused.status, 400)
-  t.equal(refused.body.error.status, 'FAILED_PRECONDITION')
-  t.equal(refused.body.error.message, `Snapshot "old" was saved by an emulator whose database schema is version ${version - 1}; this one's is ${version}. Save it again.`)
+  t.same(refused.body, { error: { code: 400, message: `Snapshot "old" was saved by an emulator whose database schema is version ${version - 1}; this one's is ${version}. Save it again.`, errors: [{ message: `Snapshot "old" was saved by an emulator whose database schema is version ${version - 1}; this one's is ${version}. Save it again.`, domain: 'global', reason: 'failedPrecondition' }], status: 'FAILED_PRECONDITION' } })
   t.equal(await exported(app), before)
 })
 
@@ -500,7 +499,7 @@ t.test('a snapshot an older version saved, in the form before its copies were ke
   const before = await exported(app)
   const refused = await control(app, 'POST', '/_emulator/snapshots/old:restore')
   t.equal(refused.status, 400)
-  t.equal(refused.body.error.message, 'Snapshot "old" was saved by an older version of the emulator, in a form this one does not restore. Save it again.')
+  t.same(refused.body, { error: { code: 400, message: 'Snapshot "old" was saved by an older version of the emulator, in a form this one does not restore. Save it again.', errors: [{ message: 'Snapshot "old" was saved by an older version of the emulator, in a form this one does not restore. Save it again.', domain: 'global', reason: 'failedPrecondition' }], status: 'FAILED_PRECONDITION' } })
   t.equal(await exported(app), before)
 })
 
