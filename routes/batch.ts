@@ -19,6 +19,8 @@ import { Readable } from 'node:stream'
 import { answerBoundary, answerChunk, answerEnd, boundaryOf, parseBatch, type BatchCall } from '../src/batch/multipart.js'
 import { dispatchCall } from '../src/batch/dispatch.js'
 import { internal, invalidArgument, unavailable } from '../src/errors.js'
+import type { RouteGroup } from '../src/route-groups.js'
+import type { BodyReading } from '../src/types.js'
 
 /**
  * An answer up to this size is made whole and sent in one write, with its length, as a lone
@@ -119,13 +121,15 @@ function pulled (writes: AsyncGenerator<Buffer>): Readable {
   })
 }
 
-export default async function batchRoutes (app: FastifyInstance): Promise<void> {
-  // This route alone reads bytes of any type: the content type is checked by boundaryOf, with
-  // a message about batches rather than the API's "request bodies must be JSON".
-  app.removeAllContentTypeParsers()
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => { done(null, body) })
+/** A body not multipart/mixed is not read: the route refuses its type (boundaryOf), with a message about batches rather than the API's "request bodies must be JSON". */
+const notRead = (): undefined => undefined
 
-  app.post('/batch', { config: { queryParams: [] } }, async (request, reply) => {
+/** What /batch reads: the bytes of a multipart/mixed body. */
+const BATCH_BODIES: BodyReading = { multipart: (_request, bytes) => bytes, json: notRead, form: notRead, other: notRead }
+
+/** /batch, added to the app's route group (src/route-groups.ts). */
+export default function batchRoutes (app: FastifyInstance, group: RouteGroup): void {
+  group.withDefaults({ bodies: BATCH_BODIES }).post('/batch', { config: { queryParams: [] } }, async (request, reply) => {
     const boundary = boundaryOf(request.headers['content-type'])
     if (!(request.body instanceof Buffer) || request.body.length === 0) throw invalidArgument('Invalid batch request: the body is empty; a batch holds one or more application/http parts.')
     const calls = parseBatch(request.body, boundary)

@@ -18,7 +18,8 @@ import { CONSENT_CSS, CONSENT_CSS_PATH, consentPage, errorPage } from '../src/oa
 import { tokenOf } from '../src/plugins/auth.js'
 import { parseJsonBody } from '../src/plugins/wire.js'
 import { isCrossOrigin } from '../src/control-plane.js'
-import { RouteGroup } from '../src/route-groups.js'
+import type { RouteGroup } from '../src/route-groups.js'
+import type { BodyReading } from '../src/types.js'
 import type { Identity } from '../src/oauth/context.js'
 
 const AUTH_PATHS = ['/o/oauth2/v2/auth', '/o/oauth2/auth']
@@ -89,22 +90,24 @@ declare module 'fastify' {
   }
 }
 
-export default async function oauthRoutes (app: FastifyInstance): Promise<void> {
-  const ctx = app.oauth
-  // Under /o/oauth2/ and /oauth2/: a route group (src/route-groups.ts); the others are Fastify's.
-  const routes = new RouteGroup(app, ['/o/oauth2/', '/oauth2/'])
+/** A body a sign-in endpoint cannot read: the endpoint answers it in its own shape (bodyProblem). */
+function unreadable (request: FastifyRequest): undefined {
+  const type = request.headers['content-type']
+  request.bodyProblem = type === undefined || type === '' ? 'Missing Content-Type: send application/x-www-form-urlencoded.' : `Invalid Content-Type "${type.slice(0, 100)}": send application/x-www-form-urlencoded.`
+  return undefined
+}
 
-  // Bodies as Google's endpoints take them: forms, or JSON. The journal keeps them with their
-  // secrets redacted; a body that is neither (or malformed JSON) is answered by the endpoint
-  // in its own shape (bodyProblem), not with the API's envelope.
-  app.removeAllContentTypeParsers()
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (request, body, done) => {
-    const text = body as string
+/**
+ * Bodies as Google's endpoints take them: forms, or JSON. The journal keeps them with their
+ * secrets redacted; a body that is neither (or malformed JSON) is answered by the endpoint in
+ * its own shape (bodyProblem), not with the API's envelope.
+ */
+const SIGN_IN_BODIES: BodyReading = {
+  form: (request, text) => {
     request.bodyText = redactForm(text)
-    done(null, firstValues(new URLSearchParams(text)))
-  })
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body as string
+    return firstValues(new URLSearchParams(text))
+  },
+  json: (request, text) => {
     let value: unknown = {}
     try {
       value = parseJsonBody(text)
@@ -112,18 +115,23 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
       request.bodyProblem = 'Invalid JSON payload received.'
     }
     request.bodyText = redactJson(value, text)
-    done(null, value)
-  })
-  app.addContentTypeParser('*', (request, _payload, done) => {
-    const type = request.headers['content-type']
-    request.bodyProblem = type === undefined || type === '' ? 'Missing Content-Type: send application/x-www-form-urlencoded.' : `Invalid Content-Type "${type.slice(0, 100)}": send application/x-www-form-urlencoded.`
-    done(null, undefined)
-  })
+    return value
+  },
+  multipart: unreadable,
+  other: unreadable
+}
+
+/**
+ * The sign-in's routes, added to the app's route group (src/route-groups.ts): their bodies are
+ * read, and their errors answered, as the sign-in's (their settings' `bodies` and `errors`).
+ */
+export default function oauthRoutes (app: FastifyInstance, group: RouteGroup): void {
+  const ctx = app.oauth
   app.decorateRequest('bodyProblem', undefined)
 
   // What Fastify or the store throws on these paths is answered in the endpoint's own shape:
   // the HTML page on the authorization path, `{"error","error_description"}` elsewhere.
-  app.setErrorHandler((err: FastifyError, request, reply) => {
+  const errors = (err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const full = err instanceof StorageFull || (err as { code?: string }).code === 'SQLITE_FULL'
     // (An empty Content-Type is Fastify's 415: a missing one, as Google would say.)
     const status = full ? 429 : err.statusCode === 415 ? 400 : err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500
@@ -133,7 +141,8 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
     if (status === 500) request.log.error({ err }, 'sign-in request failed')
     if (AUTH_PATHS.includes(request.route.url ?? '')) return html(reply, status, errorPage(new AuthPageError(status, status < 500 && !full ? 'invalid_request' : 'temporarily_unavailable', [description])))
     return json(reply, status, { error: full ? 'temporarily_unavailable' : status < 500 ? 'invalid_request' : 'internal_failure', error_description: description }, request)
-  })
+  }
+  const routes = group.withDefaults({ bodies: SIGN_IN_BODIES, errors })
 
   /** Files the call under its account in the journal (its answer is about that account). */
   const attribute = (request: FastifyRequest, accountId: string): void => {
@@ -316,6 +325,4 @@ export default async function oauthRoutes (app: FastifyInstance): Promise<void> 
     pem ??= await certificatePem(key)
     return text(reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', KEYS_CACHE), JSON.stringify({ [key.kid]: pem }, null, 1))
   })
-
-  routes.mount()
 }

@@ -223,18 +223,20 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
   await oauth(app)
   await auth(app)
   await mutationQueue(app)
-  // The app's own routes — the API's, the discovery document's, the control plane's — are one
-  // group behind one Fastify route, `/*` (src/route-groups.ts); they are called, as the plugins
-  // above: the guards of the discovery document and of the control plane are the last request
-  // hooks, for their routes alone, where a context of their own would have run them.
+  // The app's own routes — the API's, the discovery document's, the control plane's, /batch and
+  // the sign-in's — are one group behind one Fastify route, `/*` (src/route-groups.ts); they
+  // are called, as the plugins above: the guards of the discovery document and of the control
+  // plane are the last request hooks, for their routes alone, where a context of their own
+  // would have run them; the bodies of /batch and the sign-in are read, and the sign-in's errors
+  // answered, by their routes' settings (src/plugins/wire.ts), where a context of their own
+  // would have had its parsers and error handler.
   const routes = new RouteGroup(app, ['/'])
   await v1Routes(routes, { implementations: options.implementations ?? {} })
   await discoveryRoutes(app, routes)
   await emulatorRoutes(app, routes, { implemented: new Set([...Object.keys(implementations), ...Object.keys(options.implementations ?? {})]) })
+  batchRoutes(app, routes)
+  oauthRoutes(app, routes)
   routes.mount()
-  // These have parsers and an error handler of their own: registered, each in its context.
-  await app.register(batchRoutes)
-  await app.register(oauthRoutes)
   return app
 }
 

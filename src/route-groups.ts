@@ -6,8 +6,10 @@
  * wildcard route per prefix (`/*` for the app's own: the API, the discovery document, the
  * control plane), and the routes themselves go into a find-my-way router built once per process
  * (the paths are the same in every emulator; only the handlers differ, and they are kept per
- * emulator, by the router's index). A route Fastify has itself, in any context (`/batch`,
- * `/token`), is found before a wildcard, as a static path always is.
+ * emulator, by the router's index). A route Fastify has itself (`/_emulator/import`, whose body
+ * limit is its own) is found before a wildcard, as a static path always is. Routes that read
+ * bodies or answer errors otherwise than the API say so in their settings (`bodies`, `errors`:
+ * src/plugins/wire.ts) rather than in a context of their own.
  *
  * What a request sees is unchanged: the first request hook (`resolveRoute`, registered before
  * every other) reads the route the router finds — its path pattern, its settings, its

@@ -1,4 +1,5 @@
 /** What the plugins add to Fastify's instance and request objects. */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import type { Db } from '../db/database.js'
 import type { AccountProfile, PackedAccount, StoredClient, StoredDomain } from '../db/model.js'
 import type { AccountsStore } from '../db/accounts-store.js'
@@ -51,6 +52,25 @@ export interface Account {
   declared: boolean
 }
 
+/**
+ * How a route reads a body, by its type, when not as the API does (src/plugins/wire.ts): what
+ * the handler gets as `request.body`, or an error thrown. The sign-in's endpoints read forms
+ * and answer a body they cannot read themselves; /batch reads the bytes of a multipart body.
+ */
+export interface BodyReading {
+  /** An application/json body, its text. */
+  json: (request: FastifyRequest, text: string) => unknown
+  /** An application/x-www-form-urlencoded body, its text. */
+  form: (request: FastifyRequest, text: string) => unknown
+  /** A multipart/mixed body, its bytes. */
+  multipart: (request: FastifyRequest, bytes: Buffer) => unknown
+  /** A body of any other type (or none named), not read. */
+  other: (request: FastifyRequest) => unknown
+}
+
+/** How a route answers an error, when not with the API's envelope (the sign-in's own shapes). */
+export type ErrorAnswer = (err: FastifyError, request: FastifyRequest, reply: FastifyReply) => FastifyReply
+
 /** The per-route settings the wire plugin reads. */
 export interface RouteSettings {
   /** The discovery method this route serves (every /v1 route has one). */
@@ -69,6 +89,10 @@ export interface RouteSettings {
   noCors?: boolean
   /** Answered only for a host the emulator answers to (the discovery document: its rootUrl follows the Host header). */
   hostOnly?: boolean
+  /** Its bodies read otherwise than the API's (the sign-in's, /batch): src/plugins/wire.ts. */
+  bodies?: BodyReading
+  /** Its errors answered otherwise than with the API's envelope (the sign-in's). */
+  errors?: ErrorAnswer
 }
 
 declare module 'fastify' {

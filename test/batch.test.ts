@@ -170,6 +170,9 @@ t.test('a malformed batch is a 400 and runs nothing', async t => {
   const cases: Array<[string, string | undefined, string, string]> = [
     ['no content type', undefined, batchBody([create]), 'Invalid batch request: missing Content-Type; expected multipart/mixed with a boundary.'],
     ['JSON', 'application/json', '{}', 'Invalid batch request: Content-Type "application/json" is not multipart/mixed. A batch request is a multipart/mixed body of application/http parts.'],
+    ['a form', 'application/x-www-form-urlencoded', 'a=1', 'Invalid batch request: Content-Type "application/x-www-form-urlencoded" is not multipart/mixed. A batch request is a multipart/mixed body of application/http parts.'],
+    ['a multipart of another kind', 'multipart/form-data; boundary=B', batchBody([create]), 'Invalid batch request: Content-Type "multipart/form-data; boundary=B" is not multipart/mixed. A batch request is a multipart/mixed body of application/http parts.'],
+    ['upper case', 'MULTIPART/MIXED', batchBody([create]), 'Invalid batch request: the multipart/mixed Content-Type has no boundary.'],
     ['no boundary', 'multipart/mixed', batchBody([create]), 'Invalid batch request: the multipart/mixed Content-Type has no boundary.'],
     ['empty body', 'multipart/mixed; boundary=B', '', 'Invalid batch request: the body is empty; a batch holds one or more application/http parts.'],
     ['another boundary', 'multipart/mixed; boundary=OTHER', batchBody([create], 'B'), 'Invalid batch request: the body holds no part delimited by its boundary "OTHER".'],

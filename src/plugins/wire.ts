@@ -12,6 +12,7 @@ import { compactBody, compactJson, indentedBody, indentedJson } from '../json-te
 import { parseMethodQuery, parseSystemParams, SYSTEM_PARAMETERS, unknownParameter, type SystemParams } from '../discovery/query.js'
 import { isControlPlanePath } from '../http.js'
 import type { ResolvedRoute } from '../route-groups.js'
+import type { BodyReading } from '../types.js'
 
 /** Largest request body accepted (chosen; documented in docs/wire.md and FIDELITY.md). */
 export const BODY_LIMIT = 10 * 1024 * 1024
@@ -89,6 +90,44 @@ export function parseJsonBody (text: string): unknown {
   return text.trim() === '' ? {} : sjson.parse(text, { protoAction: 'remove', constructorAction: 'remove' })
 }
 
+/** A body parser's answer: the value read, or the error it threw. */
+function read (done: (err: Error | null, body?: unknown) => void, reading: () => unknown): void {
+  let body: unknown
+  try {
+    body = reading()
+  } catch (err) {
+    done(err as Error, undefined)
+    return
+  }
+  done(null, body)
+}
+
+/** A body of a type the API does not read: refused (an unknown path answers its 404 whatever its body). */
+function notJson (request: FastifyRequest): undefined {
+  if (request.route.url === undefined) return undefined
+  const type = request.headers['content-type']
+  const what = type === undefined || type === '' ? 'Missing Content-Type' : `Invalid Content-Type "${type}"`
+  throw invalidArgument(`${what}: request bodies must be JSON (Content-Type: application/json).`)
+}
+
+/** The API's reading of bodies: JSON only; an empty body is an empty message, as for Google. */
+const API_BODIES: BodyReading = {
+  json: (request, text) => {
+    request.bodyText = text
+    // An unknown path answers its 404 whatever its body: nothing of a body is checked there.
+    if (text.trim() === '' || request.route.url === undefined) return {}
+    try {
+      return parseJsonBody(text)
+    } catch (err) {
+      const detail = err instanceof SyntaxError ? err.message : 'Malformed JSON.'
+      throw invalidArgument(`Invalid JSON payload received. ${detail}`)
+    }
+  },
+  form: notJson,
+  multipart: notJson,
+  other: notJson
+}
+
 async function wire (app: FastifyInstance): Promise<void> {
   app.decorateRequest('sys', null as unknown as SystemParams)
   app.decorateRequest('account', null)
@@ -101,25 +140,20 @@ async function wire (app: FastifyInstance): Promise<void> {
   app.decorateRequest('fault', null)
 
   // Bodies: JSON only. An empty body is an empty message, as for Google. Prototype keys
-  // are dropped, never applied.
+  // are dropped, never applied. A route may read them otherwise (its settings' `bodies`: the
+  // sign-in's forms, a batch's bytes); a form or a multipart body is read only for such a route.
   app.removeAllContentTypeParsers()
-  // An unknown path answers its 404 whatever its body: nothing of a body is checked there.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body as string
-    request.bodyText = text
-    if (text.trim() === '' || request.route.url === undefined) { done(null, {}); return }
-    try {
-      done(null, parseJsonBody(text))
-    } catch (err) {
-      const detail = err instanceof SyntaxError ? err.message : 'Malformed JSON.'
-      done(invalidArgument(`Invalid JSON payload received. ${detail}`), undefined)
-    }
+    read(done, () => (request.route.bodies ?? API_BODIES).json(request, body as string))
+  })
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (request, body, done) => {
+    read(done, () => (request.route.bodies ?? API_BODIES).form(request, body as string))
+  })
+  app.addContentTypeParser('multipart/mixed', { parseAs: 'buffer' }, (request, body, done) => {
+    read(done, () => (request.route.bodies ?? API_BODIES).multipart(request, body as Buffer))
   })
   app.addContentTypeParser('*', (request, _payload, done) => {
-    if (request.route.url === undefined) { done(null, undefined); return }
-    const type = request.headers['content-type']
-    const what = type === undefined || type === '' ? 'Missing Content-Type' : `Invalid Content-Type "${type}"`
-    done(invalidArgument(`${what}: request bodies must be JSON (Content-Type: application/json).`), undefined)
+    read(done, () => (request.route.bodies ?? API_BODIES).other(request))
   })
 
   // One hook for the whole request pipeline (each hook costs on every request): system
@@ -171,6 +205,9 @@ async function wire (app: FastifyInstance): Promise<void> {
   }
 
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    // A route with answers of its own shape (the sign-in's).
+    const own = request.route?.errors
+    if (own !== undefined) return own(err, request, reply)
     // SQLite refused to grow the database: the emulator's budget (429) — reached by this write,
     // however large — or the disk (503).
     const budget = request.server.storageBudget

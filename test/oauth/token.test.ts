@@ -215,6 +215,8 @@ t.test('hostile input: JSON bodies redacted in the journal, bodies of another ty
   t.notMatch(journal, JSON.parse(json.body).refresh_token.slice(5))
   for (const [type, payload, description] of [
     ['text/plain', 'grant_type=authorization_code', 'Invalid Content-Type "text/plain": send application/x-www-form-urlencoded.'],
+    // (The app reads multipart/mixed bodies for /batch: never for these.)
+    ['multipart/mixed; boundary=B', '--B\r\n\r\ngrant_type=authorization_code\r\n--B--', 'Invalid Content-Type "multipart/mixed; boundary=B": send application/x-www-form-urlencoded.'],
     ['application/json', '{"grant_type":', 'Invalid JSON payload received.']
   ]) {
     for (const url of ['/token', '/revoke', '/tokeninfo']) {
