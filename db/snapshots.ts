@@ -78,23 +78,19 @@ const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`
 const table = (t: Table): string => `main.${quote(t.name)}`
 
 export class Snapshots {
-  private readonly schemaVersion: number
-  private readonly pageSize: number
+  private schemaVersionRead?: number
+  private pageSizeRead?: number
+  private attached = false
   private readonly s
 
   /**
-   * Attaches the snapshots database (`location`: `:memory:` or a file) and creates its index.
-   * `budgetBytes` bounds what it may hold: a snapshot past it fails with SQLITE_FULL and
-   * changes nothing.
+   * The snapshots database (`location`: `:memory:` or a file) and its index. `budgetBytes`
+   * bounds what it may hold: a snapshot past it fails with SQLITE_FULL and changes nothing.
+   * A file is attached at once (a reset image of an earlier run is dropped; a file that cannot
+   * be opened stops the start); one in memory when first used — an emulator that never saves,
+   * restores or resets does not pay for it.
    */
-  constructor (private readonly db: Db, location: string, budgetBytes: number) {
-    db.prepare('ATTACH DATABASE ? AS snapshots').run(location)
-    db.exec(`CREATE TABLE IF NOT EXISTS snapshots.snapshot_index (
-      id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, time TEXT NOT NULL, size INTEGER NOT NULL, contacts INTEGER NOT NULL,
-      schema_version INTEGER NOT NULL, last_seq INTEGER NOT NULL, lineage INTEGER NOT NULL, extra TEXT NOT NULL) STRICT`)
-    this.pageSize = db.pragma('snapshots.page_size', { simple: true }) as number
-    db.pragma(`snapshots.max_page_count = ${Math.ceil(budgetBytes / this.pageSize)}`)
-    this.schemaVersion = db.pragma('main.user_version', { simple: true }) as number
+  constructor (private readonly db: Db, private readonly location: string, private readonly budgetBytes: number) {
     this.s = lazily({
       find: () => db.prepare<[string], IndexRow>('SELECT * FROM snapshots.snapshot_index WHERE name = ?'),
       unlist: () => db.prepare<[number]>('DELETE FROM snapshots.snapshot_index WHERE id = ?'),
@@ -111,6 +107,33 @@ export class Snapshots {
       const stale = this.find(RESET_IMAGE)
       if (stale !== undefined) db.transaction(() => { this.drop(stale) })()
     }
+  }
+
+  /**
+   * Attaches the snapshots database and creates its index, the first time anything reads or
+   * writes them (never inside a transaction: each public method is called before the one it
+   * runs in, as routes/snapshots.ts and routes/state.ts do).
+   */
+  private attach (): void {
+    if (this.attached) return
+    const db = this.db
+    db.prepare('ATTACH DATABASE ? AS snapshots').run(this.location)
+    db.exec(`CREATE TABLE IF NOT EXISTS snapshots.snapshot_index (
+      id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, time TEXT NOT NULL, size INTEGER NOT NULL, contacts INTEGER NOT NULL,
+      schema_version INTEGER NOT NULL, last_seq INTEGER NOT NULL, lineage INTEGER NOT NULL, extra TEXT NOT NULL) STRICT`)
+    this.pageSizeRead = db.pragma('snapshots.page_size', { simple: true }) as number
+    db.pragma(`snapshots.max_page_count = ${Math.ceil(this.budgetBytes / this.pageSizeRead)}`)
+    this.attached = true
+  }
+
+  private get pageSize (): number {
+    this.attach()
+    return this.pageSizeRead!
+  }
+
+  private get schemaVersion (): number {
+    this.schemaVersionRead ??= this.db.pragma('main.user_version', { simple: true }) as number
+    return this.schemaVersionRead
   }
 
   /** The state's tables and their columns, read from the schema when a snapshot is first saved or restored (not at start). */
@@ -150,14 +173,17 @@ export class Snapshots {
   }
 
   private find (name: string): IndexRow | undefined {
+    this.attach()
     return this.s.find.get(name)
   }
 
   list (): SnapshotInfo[] {
+    this.attach()
     return this.db.prepare<[], SnapshotInfo>("SELECT name, time, size, contacts FROM snapshots.snapshot_index WHERE name NOT LIKE '.%' ORDER BY id").all()
   }
 
   count (): number {
+    this.attach()
     return this.db.prepare<[], number>("SELECT count(*) FROM snapshots.snapshot_index WHERE name NOT LIKE '.%'").pluck().get()!
   }
 
@@ -195,6 +221,7 @@ export class Snapshots {
 
   /** Saves the state under `name`, replacing a snapshot of that name. One transaction. */
   save (name: string, time: string, point: SnapshotPoint): SnapshotInfo {
+    this.attach()
     const db = this.db
     return db.transaction(() => {
       const existing = this.find(name)

@@ -581,3 +581,21 @@ t.test('when the reset image does not fit in the snapshots\' storage, whole rese
   t.same((await control(app, 'GET', '/_emulator/snapshots')).body.snapshots.map((s: any) => s.name), ['one', 'two'])
   t.equal(app.snapshots.resetImage(), undefined, 'no image was kept')
 })
+
+t.test('in memory, the snapshots database is attached when first used: an emulator that never saves, restores or resets does not pay for it', async t => {
+  const app = await build(t)
+  const attached = (): string[] => (app.db.pragma('database_list') as Array<{ name: string }>).map(d => d.name).filter(name => name !== 'temp')
+  t.same(attached(), ['main'], 'not at start')
+  t.equal((await create(app, 'Ada')).names[0].givenName, 'Ada', 'the API works without it')
+  t.equal((await control(app, 'GET', '/_emulator/snapshots')).status, 200)
+  t.same(attached(), ['main', 'snapshots'], 'attached by the first call that reads them')
+  t.equal((await control(app, 'POST', '/_emulator/snapshots', { name: 'one' })).status, 200)
+  t.equal((await control(app, 'POST', '/_emulator/snapshots/one:restore')).status, 200)
+  t.same(attached(), ['main', 'snapshots'], 'once')
+})
+
+t.test('a file database attaches its snapshots at start (a stale reset image is dropped there)', async t => {
+  const dir = mkdtempSync(join(tmpdir(), 'pae-snap-attach-'))
+  const app = await build(t, { db: join(dir, 'state.db') })
+  t.same((app.db.pragma('database_list') as Array<{ name: string }>).map(d => d.name).filter(name => name !== 'temp'), ['main', 'snapshots'])
+})

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify'
 import { statfsSync } from 'node:fs'
 import { dirname } from 'node:path'
+import type { Statement } from 'better-sqlite3'
 import { openDatabase, type Db } from '../../db/database.js'
 import type { PackedAccount, StoredClient, StoredDomain } from '../../db/model.js'
 import { AccountsStore } from '../../db/accounts-store.js'
@@ -73,8 +74,8 @@ function storageBudget (db: Db, maxStorageMiB: number, file: string): StorageBud
   const pageSize = db.pragma('page_size', { simple: true }) as number
   const ceilingPages = Math.ceil(storageCeilingBytes(maxStorageMiB) / pageSize)
   db.pragma(`max_page_count = ${ceilingPages}`)
-  const pages = db.prepare<[], number>('SELECT (SELECT page_count FROM pragma_page_count()) - (SELECT freelist_count FROM pragma_freelist_count())').pluck()
-  const usedBytes = (): number => pages.get()! * pageSize
+  let pages: Statement<[], number> | undefined
+  const usedBytes = (): number => (pages ??= db.prepare<[], number>('SELECT (SELECT page_count FROM pragma_page_count()) - (SELECT freelist_count FROM pragma_freelist_count())').pluck()).get()! * pageSize
   let skip = 0
   return {
     budgetBytes,
