@@ -81,12 +81,9 @@ function routerFor (paths: ReadonlyArray<{ readonly methods: readonly HTTPMethod
   let router = routers.get(key)
   if (router !== undefined) return router
   router = FindMyWay(ROUTER_OPTIONS)
-  for (const [index, { methods: own, url }] of paths.entries()) {
-    const methods = new Set(own)
-    // A GET route answers HEAD too (Fastify's exposeHeadRoutes), unless HEAD is routed for the path itself.
-    if (methods.has('GET') && !paths.some(e => e.url === url && e.methods.includes('HEAD'))) methods.add('HEAD')
-    router.on([...methods] as FindMyWay.HTTPMethod[], url, UNUSED, { index })
-  }
+  // (A GET route answers HEAD as well: see resolve. Not routed twice: each route the router is
+  // given costs it compiled functions, and the first start of a process waits for them.)
+  for (const [index, { methods, url }] of paths.entries()) router.on(methods as FindMyWay.HTTPMethod[], url, UNUSED, { index })
   routers.set(key, router)
   return router
 }
@@ -183,7 +180,9 @@ export class RouteGroup implements Routes {
 
   /** The route of a path under the group's prefixes: NO_ROUTE when none matches. */
   resolve (request: FastifyRequest): ResolvedRoute {
-    const found = this.router!.find(request.method as FindMyWay.HTTPMethod, request.url)
+    const router = this.router!
+    // A GET route answers HEAD too (Fastify's exposeHeadRoutes), unless HEAD is routed for the path itself.
+    const found = router.find(request.method as FindMyWay.HTTPMethod, request.url) ?? (request.method === 'HEAD' ? router.find('GET', request.url) : null)
     if (found === null) return NO_ROUTE
     // A parameter longer than the router takes: its onMaxParamLength answers the path.
     if (found.store === null) return { tooLong: (found.handler as unknown as () => string)() }

@@ -47,6 +47,11 @@ t.test('HEAD of a GET route answers its headers and length, without a body', asy
     t.equal(head.headers['content-length'], String(Buffer.byteLength(get.rawPayload)), `HEAD ${url}: GET's length`)
     t.equal(head.headers['content-type'], get.headers['content-type'], `HEAD ${url}: GET's type`)
   }
+  // A path routed for other methods alone is not found for HEAD; a parameter too long is refused as for GET.
+  for (const url of ['/v1/people:createContact', '/_emulator/reset', '/token']) {
+    t.equal((await app.inject({ method: 'HEAD', url, headers: bearer() })).statusCode, 404, `HEAD ${url}`)
+  }
+  t.equal((await app.inject({ method: 'HEAD', url: `/v1/people/${'x'.repeat(101)}?personFields=names`, headers: bearer() })).statusCode, 400, 'HEAD with a parameter over 100 characters')
 })
 
 t.test('a path no route matches is not found, whichever prefix it is under, whatever its body', async t => {
