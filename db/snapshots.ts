@@ -118,11 +118,17 @@ export class Snapshots {
     if (this.attached) return
     const db = this.db
     db.prepare('ATTACH DATABASE ? AS snapshots').run(this.location)
-    db.exec(`CREATE TABLE IF NOT EXISTS snapshots.snapshot_index (
-      id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, time TEXT NOT NULL, size INTEGER NOT NULL, contacts INTEGER NOT NULL,
-      schema_version INTEGER NOT NULL, last_seq INTEGER NOT NULL, lineage INTEGER NOT NULL, extra TEXT NOT NULL) STRICT`)
-    this.pageSizeRead = db.pragma('snapshots.page_size', { simple: true }) as number
-    db.pragma(`snapshots.max_page_count = ${Math.ceil(this.budgetBytes / this.pageSizeRead)}`)
+    try {
+      db.exec(`CREATE TABLE IF NOT EXISTS snapshots.snapshot_index (
+        id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, time TEXT NOT NULL, size INTEGER NOT NULL, contacts INTEGER NOT NULL,
+        schema_version INTEGER NOT NULL, last_seq INTEGER NOT NULL, lineage INTEGER NOT NULL, extra TEXT NOT NULL) STRICT`)
+      this.pageSizeRead = db.pragma('snapshots.page_size', { simple: true }) as number
+      db.pragma(`snapshots.max_page_count = ${Math.ceil(this.budgetBytes / this.pageSizeRead)}`)
+    } catch (err) {
+      // Attached again, whole, by the next call.
+      db.exec('DETACH DATABASE snapshots')
+      throw err
+    }
     this.attached = true
   }
 

@@ -121,11 +121,11 @@ function pulled (writes: AsyncGenerator<Buffer>): Readable {
   })
 }
 
-/** A body not multipart/mixed is not read: the route refuses its type (boundaryOf), with a message about batches rather than the API's "request bodies must be JSON". */
-const notRead = (): undefined => undefined
+/** A body not multipart/mixed is not used: the route refuses its type (boundaryOf), with a message about batches rather than the API's "request bodies must be JSON". */
+const notUsed = (): undefined => undefined
 
-/** What /batch reads: the bytes of a multipart/mixed body. */
-const BATCH_BODIES: BodyReading = { multipart: (_request, bytes) => bytes, json: notRead, form: notRead, other: notRead }
+/** What /batch reads: the bytes of a multipart/mixed body (a body of another type is not read, but for JSON's, which every route reads). */
+const BATCH_BODIES: BodyReading = { multipart: (_request, bytes) => bytes, json: notUsed, other: notUsed }
 
 /** /batch, added to the app's route group (src/route-groups.ts). */
 export default function batchRoutes (app: FastifyInstance, group: RouteGroup): void {

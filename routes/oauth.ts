@@ -8,6 +8,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { baseUrl } from '../src/http.js'
+import { ApiError } from '../src/errors.js'
 import { AuthPageError, OAuthError } from '../src/oauth/context.js'
 import { addAccount, alreadyGranted, approve, candidates, checkAuthRequest, denied, hintedAccount, interactionRequired, type AuthRequest } from '../src/oauth/authorize.js'
 import { mintTokensRedacted, redactForm, redactJson } from '../src/oauth/redact.js'
@@ -117,7 +118,6 @@ const SIGN_IN_BODIES: BodyReading = {
     request.bodyText = redactJson(value, text)
     return value
   },
-  multipart: unreadable,
   other: unreadable
 }
 
@@ -133,14 +133,19 @@ export default function oauthRoutes (app: FastifyInstance, group: RouteGroup): v
   // the HTML page on the authorization path, `{"error","error_description"}` elsewhere.
   const errors = (err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const full = err instanceof StorageFull || (err as { code?: string }).code === 'SQLITE_FULL'
+    // The emulator's own refusals (a system parameter that is not valid, the shutdown's 503)
+    // carry their status and say why; Fastify's carry a status code.
+    const own = err instanceof ApiError ? err : undefined
+    const code = own?.httpStatus ?? err.statusCode
     // (An empty Content-Type is Fastify's 415: a missing one, as Google would say.)
-    const status = full ? 429 : err.statusCode === 415 ? 400 : err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500
+    const status = full ? 429 : code === 415 ? 400 : code !== undefined && ((code >= 400 && code < 500) || code === 503) ? code : 500
     const description = full
       ? `The emulator holds as much as it may (--max-storage ${app.config.maxStorageMiB} MiB): reset it or delete what a test no longer needs.`
-      : err.statusCode === 415 ? 'Missing Content-Type: send application/x-www-form-urlencoded.' : status === 413 ? 'Request payload size exceeds the limit.' : status < 500 ? 'Bad Request' : 'Internal error.'
+      : own !== undefined && status !== 500 ? own.message : code === 415 ? 'Missing Content-Type: send application/x-www-form-urlencoded.' : status === 413 ? 'Request payload size exceeds the limit.' : status < 500 ? 'Bad Request' : 'Internal error.'
     if (status === 500) request.log.error({ err }, 'sign-in request failed')
-    if (AUTH_PATHS.includes(request.route.url ?? '')) return html(reply, status, errorPage(new AuthPageError(status, status < 500 && !full ? 'invalid_request' : 'temporarily_unavailable', [description])))
-    return json(reply, status, { error: full ? 'temporarily_unavailable' : status < 500 ? 'invalid_request' : 'internal_failure', error_description: description }, request)
+    const error = status < 500 && !full ? 'invalid_request' : full || status === 503 ? 'temporarily_unavailable' : 'internal_failure'
+    if (AUTH_PATHS.includes(request.route.url ?? '')) return html(reply, status, errorPage(new AuthPageError(status, error === 'invalid_request' ? error : 'temporarily_unavailable', [description])))
+    return json(reply, status, { error, error_description: description }, request)
   }
   const routes = group.withDefaults({ bodies: SIGN_IN_BODIES, errors })
 

@@ -150,8 +150,7 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
   // The plugins of src/plugins/ add hooks, decorators and parsers to the app itself, in this
   // order (a later one uses what an earlier one decorated: auth the stores and sign-in state):
   // they are called, not registered — avvio's bookkeeping of a registration cost ~3 ms of each
-  // start, for plugins that make no context of their own. The route plugins below that do
-  // (their parsers and error handlers stay theirs) are registered.
+  // start, for plugins that make no context of their own; so are the route files below.
   // First of all other request hooks: whatever a later one answers is readable cross-origin on the
   // API's paths. (The control plane's own checks are the last request hook: routes/emulator.ts.)
   await connections(app, options.connectionLimits ?? {})

@@ -181,7 +181,7 @@ export class RouteGroup implements Routes {
   /** The route of a path under the group's prefixes: NO_ROUTE when none matches. */
   resolve (request: FastifyRequest): ResolvedRoute {
     const router = this.router!
-    // A GET route answers HEAD too (Fastify's exposeHeadRoutes), unless HEAD is routed for the path itself.
+    // A GET route answers HEAD too (Fastify's exposeHeadRoutes), unless a HEAD route matches the path.
     const found = router.find(request.method as FindMyWay.HTTPMethod, request.url) ?? (request.method === 'HEAD' ? router.find('GET', request.url) : null)
     if (found === null) return NO_ROUTE
     // A parameter longer than the router takes: its onMaxParamLength answers the path.

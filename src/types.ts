@@ -56,14 +56,16 @@ export interface Account {
  * How a route reads a body, by its type, when not as the API does (src/plugins/wire.ts): what
  * the handler gets as `request.body`, or an error thrown. The sign-in's endpoints read forms
  * and answer a body they cannot read themselves; /batch reads the bytes of a multipart body.
+ * A form or a multipart body is read only for a route that has a reader for it: for any other,
+ * it is a body of another type, not read.
  */
 export interface BodyReading {
   /** An application/json body, its text. */
   json: (request: FastifyRequest, text: string) => unknown
   /** An application/x-www-form-urlencoded body, its text. */
-  form: (request: FastifyRequest, text: string) => unknown
+  form?: (request: FastifyRequest, text: string) => unknown
   /** A multipart/mixed body, its bytes. */
-  multipart: (request: FastifyRequest, bytes: Buffer) => unknown
+  multipart?: (request: FastifyRequest, bytes: Buffer) => unknown
   /** A body of any other type (or none named), not read. */
   other: (request: FastifyRequest) => unknown
 }

@@ -204,6 +204,18 @@ t.test('a body that is not JSON is 400', async t => {
   t.equal(charset.statusCode, 200, 'a charset parameter is fine')
 })
 
+t.test('a form or multipart body is never read for the API: its type is refused whatever its size, and an unknown path is not found', async t => {
+  const app = await build(t, {}, PROBE)
+  const big = 'a='.padEnd(11 * 1024 * 1024, 'x')
+  for (const type of ['application/x-www-form-urlencoded', 'multipart/mixed; boundary=B']) {
+    const res = await app.inject({ method: 'PATCH', url: UPDATE, headers: { ...bearer(), 'content-type': type }, payload: big })
+    t.equal(res.statusCode, 400, type)
+    t.same(body(res), envelope(400, 'INVALID_ARGUMENT', 'badRequest', `Invalid Content-Type "${type}": request bodies must be JSON (Content-Type: application/json).`))
+    const nowhere = await app.inject({ method: 'POST', url: '/nowhere', headers: { 'content-type': type }, payload: big })
+    t.equal(nowhere.statusCode, 404, `${type} to an unknown path`)
+  }
+})
+
 t.test('a body over 10 MiB is 413 in the envelope', async t => {
   const app = await build(t)
   const payload = JSON.stringify({ names: [{ givenName: 'x'.repeat(10 * 1024 * 1024) }] })

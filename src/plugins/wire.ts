@@ -5,7 +5,7 @@
  * `google.rpc.Status` envelope.
  */
 import sjson from 'secure-json-parse'
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { errorCodes, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { ApiError, internal, invalidArgument, notFound, storageFull, unavailable } from '../errors.js'
 import { applySelection } from '../discovery/field-selector.js'
 import { compactBody, compactJson, indentedBody, indentedJson } from '../json-text.js'
@@ -123,9 +123,52 @@ const API_BODIES: BodyReading = {
       throw invalidArgument(`Invalid JSON payload received. ${detail}`)
     }
   },
-  form: notJson,
-  multipart: notJson,
   other: notJson
+}
+
+/**
+ * The bytes of a body, read as Fastify reads one for a parser with `parseAs` (its rawBody, in
+ * fastify/lib/content-type-parser.js): at most the body limit, and as many bytes as its
+ * Content-Length says, else Fastify's own errors — for a form or a multipart body, which only
+ * the routes with a reader for them read (any other is answered without reading it).
+ */
+function readBytes (request: FastifyRequest, payload: NodeJS.ReadableStream & { receivedEncodedLength?: number }, done: (err: Error | null, bytes?: Buffer) => void): void {
+  const contentLength = Number(request.headers['content-length'])
+  if (contentLength > BODY_LIMIT) { done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE()); return }
+  const chunks: Buffer[] = []
+  let received = 0
+  const stop = (): void => {
+    payload.removeListener('data', onData)
+    payload.removeListener('end', onEnd)
+    payload.removeListener('error', onEnd)
+  }
+  function onData (chunk: Buffer | string): void {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
+    received += bytes.length
+    if (received > BODY_LIMIT || (payload.receivedEncodedLength ?? 0) > BODY_LIMIT) {
+      stop()
+      done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE())
+      return
+    }
+    chunks.push(bytes)
+  }
+  function onEnd (err?: Error & { statusCode?: number }): void {
+    stop()
+    if (err != null) {
+      if (!(typeof err.statusCode === 'number' && err.statusCode >= 400)) err.statusCode = 400
+      done(err)
+      return
+    }
+    if (!Number.isNaN(contentLength) && (payload.receivedEncodedLength ?? received) !== contentLength) {
+      done(new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH())
+      return
+    }
+    done(null, Buffer.concat(chunks, received))
+  }
+  payload.on('data', onData)
+  payload.on('end', onEnd)
+  payload.on('error', onEnd)
+  payload.resume()
 }
 
 async function wire (app: FastifyInstance): Promise<void> {
@@ -146,11 +189,17 @@ async function wire (app: FastifyInstance): Promise<void> {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     read(done, () => (request.route.bodies ?? API_BODIES).json(request, body as string))
   })
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (request, body, done) => {
-    read(done, () => (request.route.bodies ?? API_BODIES).form(request, body as string))
+  app.addContentTypeParser('application/x-www-form-urlencoded', (request, payload, done) => {
+    const bodies = request.route.bodies ?? API_BODIES
+    const form = bodies.form
+    if (form === undefined) { read(done, () => bodies.other(request)); return }
+    readBytes(request, payload, (err, bytes) => { if (err !== null) done(err, undefined); else read(done, () => form(request, bytes!.toString('utf8'))) })
   })
-  app.addContentTypeParser('multipart/mixed', { parseAs: 'buffer' }, (request, body, done) => {
-    read(done, () => (request.route.bodies ?? API_BODIES).multipart(request, body as Buffer))
+  app.addContentTypeParser('multipart/mixed', (request, payload, done) => {
+    const bodies = request.route.bodies ?? API_BODIES
+    const multipart = bodies.multipart
+    if (multipart === undefined) { read(done, () => bodies.other(request)); return }
+    readBytes(request, payload, (err, bytes) => { if (err !== null) done(err, undefined); else read(done, () => multipart(request, bytes!)) })
   })
   app.addContentTypeParser('*', (request, _payload, done) => {
     read(done, () => (request.route.bodies ?? API_BODIES).other(request))
@@ -205,9 +254,20 @@ async function wire (app: FastifyInstance): Promise<void> {
   }
 
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    // A route with answers of its own shape (the sign-in's).
+    // A route with answers of its own shape (the sign-in's); should that fail, the envelope.
     const own = request.route?.errors
-    if (own !== undefined) return own(err, request, reply)
+    if (own !== undefined) {
+      try {
+        return own(err, request, reply)
+      } catch (failure) {
+        return answer(failure as FastifyError, request, reply)
+      }
+    }
+    return answer(err, request, reply)
+  })
+
+  /** The error as Google's envelope. */
+  function answer (err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
     // SQLite refused to grow the database: the emulator's budget (429) — reached by this write,
     // however large — or the disk (503).
     const budget = request.server.storageBudget
@@ -221,7 +281,7 @@ async function wire (app: FastifyInstance): Promise<void> {
     // Fastify drops the content type before calling an error handler; set it again.
     if (apiError.headers !== undefined) reply.headers(apiError.headers)
     return reply.status(apiError.httpStatus).header('content-type', contentTypeFor(sys)).send(apiError.toBody(sys.xgafv2))
-  })
+  }
 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0]

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { createHash, createPublicKey, verify } from 'node:crypto'
 import { authParams, consent, CONTACTS, oauthApp, oauthError, REDIRECT, signIn, token, WEB } from './helpers.js'
+import { unavailable } from '../../src/errors.js'
 
 const NO_STORE = { 'cache-control': 'no-cache, no-store, max-age=0, must-revalidate', pragma: 'no-cache', expires: 'Mon, 01 Jan 1990 00:00:00 GMT' }
 
@@ -232,6 +233,13 @@ t.test('hostile input: JSON bodies redacted in the journal, bodies of another ty
   const huge = await app.inject({ method: 'POST', url: '/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'a=' + 'x'.repeat(11 * 1024 * 1024) })
   t.equal(huge.statusCode, 413)
   t.equal(huge.body, oauthError('invalid_request', 'Request payload size exceeds the limit.'))
+  const short = await app.inject({ method: 'POST', url: '/token', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '500' }, payload: 'grant_type=x' })
+  t.equal(short.statusCode, 400, 'a form shorter than its Content-Length')
+  t.match(JSON.parse(short.body), { error: 'invalid_request' })
+  // A system parameter the emulator refuses is the endpoint's 400, in its shape (never a 500).
+  const pretty = await app.inject({ method: 'POST', url: '/token?prettyPrint=maybe', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'grant_type=authorization_code' })
+  t.equal(pretty.statusCode, 400)
+  t.same(JSON.parse(pretty.body), { error: 'invalid_request', error_description: 'Invalid value at \'pretty_print\' (TYPE_BOOL), "maybe"' })
   const page = await app.inject({ method: 'POST', url: '/o/oauth2/v2/auth', headers: { 'content-type': 'text/plain' }, payload: 'x' })
   t.equal(page.statusCode, 400)
   t.match(page.headers['content-type'], 'text/html')
@@ -283,4 +291,17 @@ t.test('past the storage budget a sign-in is refused in the endpoint\'s shape, a
   const page = await app.inject({ method: 'POST', url: '/o/oauth2/v2/auth', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ ...authParams(), account: 'alice', decision: 'allow' }).toString() })
   t.equal(page.statusCode, 429)
   t.match(page.body, 'Error 429: temporarily_unavailable')
+})
+
+t.test('the shutdown\'s 503 (a request arriving while the emulator closes) is the endpoint\'s, in its shape', async t => {
+  const app = await oauthApp(t)
+  // What the closing hook of src/app.ts answers a request arriving once the close has begun.
+  app.addHook('onRequest', (_request, _reply, done) => { done(unavailable('The emulator is shutting down.')) })
+  const res = await app.inject({ method: 'POST', url: '/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'grant_type=authorization_code' })
+  t.equal(res.statusCode, 503)
+  t.equal(res.body, oauthError('temporarily_unavailable', 'The emulator is shutting down.'))
+  const page = await app.inject({ url: '/o/oauth2/v2/auth?' + new URLSearchParams(authParams()).toString() })
+  t.equal(page.statusCode, 503)
+  t.match(page.headers['content-type'], 'text/html')
+  t.match(page.body, 'The emulator is shutting down.')
 })
