@@ -162,7 +162,7 @@ export function migratedImageFile (migrations: Migration[], dir: string): string
   return join(dir, `migrated-${createHash('sha256').update(migrationsKey(migrations)).digest('hex').slice(0, 16)}.sqlite`)
 }
 
-/** The build's image of migrations read from a folder, if it is there and is what they make (its schema version theirs). */
+/** The build's image of migrations read from a folder, if it is there and is an SQLite database of their schema version (by its header). */
 function builtImage (migrations: Migration[]): Buffer | undefined {
   const dir = folders.get(migrations)
   if (dir === undefined) return undefined
@@ -172,30 +172,31 @@ function builtImage (migrations: Migration[]): Buffer | undefined {
   } catch {
     return undefined
   }
-  try {
-    const db = memoryDatabase(image)
-    try {
-      return db.pragma('user_version', { simple: true }) === migrations.length ? image : undefined
-    } finally {
-      db.close()
-    }
-  } catch {
-    return undefined
-  }
+  // An SQLite file's header: its magic string, and the user_version at byte 60 (big-endian).
+  return image.length >= 100 && image.toString('latin1', 0, 16) === SQLITE_MAGIC && image.readUInt32BE(60) === migrations.length ? image : undefined
 }
+
+const SQLITE_MAGIC = 'SQLite format 3\0'
 
 function migratedMemoryDatabase (migrations: Migration[]): Db {
   const key = migrationsKey(migrations)
-  let image = migratedImages.get(key)
-  if (image === undefined) {
-    // The first of the process: the build's image (a fresh process starts without running the
-    // migrations), or the migrations run here (from the sources, or a build without one).
-    image = builtImage(migrations) ?? migratedImage(migrations)
-    // One list of migrations in a process that serves; tests that make many keep the latest few.
-    if (migratedImages.size >= MIGRATED_IMAGES_KEPT) migratedImages.delete(migratedImages.keys().next().value!)
-    migratedImages.set(key, image)
+  const kept = migratedImages.get(key)
+  if (kept !== undefined) return memoryDatabase(kept)
+  // The first of the process: the build's image (a fresh process starts without running the
+  // migrations; its first open reads its schema, so a damaged one is not kept), or the
+  // migrations run here (from the sources, or a build without one).
+  const built = builtImage(migrations)
+  let db: Db | undefined
+  try {
+    if (built !== undefined) db = memoryDatabase(built)
+  } catch {
+    db = undefined
   }
-  return memoryDatabase(image)
+  const image = db === undefined ? migratedImage(migrations) : built!
+  // One list of migrations in a process that serves; tests that make many keep the latest few.
+  if (migratedImages.size >= MIGRATED_IMAGES_KEPT) migratedImages.delete(migratedImages.keys().next().value!)
+  migratedImages.set(key, image)
+  return db ?? memoryDatabase(image)
 }
 
 function migrate (db: Db, migrations: Migration[], current: number): void {

@@ -28,15 +28,10 @@ function serve (request: FastifyRequest, version: string | undefined): Record<st
 
 /** Adds the discovery document's routes to the app's group (called by buildApp: they make no context of their own). */
 export default async function discoveryRoutes (app: FastifyInstance, routes: Routes): Promise<void> {
-  // Its rootUrl follows the Host header: only for a host the emulator answers to (checked after
-  // every other request hook, as a hook of a context of its own would be).
+  // Its rootUrl follows the Host header: only for a host the emulator answers to.
   const guard = hostGuard(app)
-  app.addHook('onRequest', (request, reply, done) => {
-    if (request.route.hostOnly === true) guard.call(app, request, reply, done)
-    else done()
-  })
-  routes.get('/$discovery/rest', { config: { queryParams: ['version'], hostOnly: true } }, async (request) =>
+  routes.get('/$discovery/rest', { config: { queryParams: ['version'], guard } }, async (request) =>
     serve(request, (request.query as { version?: string }).version))
-  routes.get('/discovery/v1/apis/people/:version/rest', { config: { queryParams: [], hostOnly: true } }, async (request) =>
+  routes.get('/discovery/v1/apis/people/:version/rest', { config: { queryParams: [], guard } }, async (request) =>
     serve(request, (request.params as { version: string }).version))
 }

@@ -5,8 +5,8 @@
  * UI in their own files. No API credentials are needed here; these routes are for the test
  * harness, not the client, and guarded as src/control-plane.ts says. A new control-plane
  * route goes in one of these files (or a new one called below), added to `app.controlRoutes`:
- * that marks it `controlPlane`, which the guard acts on. A route under /_emulator/ that is not
- * so marked is refused when it is added (src/route-groups.ts, and the onRoute hook below).
+ * that marks it `controlPlane` and gives it the guard. A route under /_emulator/ without both is
+ * refused when it is added (src/route-groups.ts, and the onRoute hook below).
  */
 import type { FastifyInstance } from 'fastify'
 import { fidelity } from '../src/fidelity/report.js'
@@ -32,20 +32,16 @@ const DEFAULT_PHOTO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVA
  * are: they make no context of their own.
  */
 export default async function emulatorRoutes (app: FastifyInstance, group: RouteGroup, options: { implemented: ReadonlySet<string> }): Promise<void> {
-  const routes = group.withDefaults({ controlPlane: true })
+  // Host, origin, control token, and no simple cross-site request (src/control-plane.ts): the
+  // guard of every route of the control plane.
+  const routes = group.withDefaults({ controlPlane: true, guard: controlPlaneGuard(app) })
   app.decorate('controlRoutes', routes)
-  // Host, origin, control token, and no simple cross-site request (src/control-plane.ts): after
-  // every other request hook, for the control plane's routes.
-  const guard = controlPlaneGuard(app)
   // A route Fastify is given itself under /_emulator/ (the import's) is one of these too.
   app.addHook('onRoute', route => {
-    if (isControlPlanePath(route.url) && (route.config as RouteSettings | undefined)?.controlPlane !== true) {
-      throw new Error(`route ${route.url} is under /_emulator/ but not marked controlPlane: add it to app.controlRoutes`)
+    const settings = route.config as RouteSettings | undefined
+    if (isControlPlanePath(route.url) && (settings?.controlPlane !== true || settings.guard === undefined)) {
+      throw new Error(`route ${route.url} is under /_emulator/ but not marked controlPlane with the control plane's guard: add it to app.controlRoutes`)
     }
-  })
-  app.addHook('onRequest', (request, reply, done) => {
-    if (request.route.controlPlane === true) guard.call(app, request, reply, done)
-    else done()
   })
 
   // Answers throughout an import or reset (ungated): it does not touch the database.

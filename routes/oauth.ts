@@ -104,7 +104,8 @@ function unreadable (request: FastifyRequest): undefined {
  * its own shape (bodyProblem), not with the API's envelope.
  */
 const SIGN_IN_BODIES: BodyReading = {
-  form: (request, text) => {
+  form: (request, bytes) => {
+    const text = bytes.toString('utf8')
     request.bodyText = redactForm(text)
     return firstValues(new URLSearchParams(text))
   },

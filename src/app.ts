@@ -225,8 +225,8 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
   // The app's own routes — the API's, the discovery document's, the control plane's, /batch and
   // the sign-in's — are one group behind one Fastify route, `/*` (src/route-groups.ts); they
   // are called, as the plugins above: the guards of the discovery document and of the control
-  // plane are the last request hooks, for their routes alone, where a context of their own
-  // would have run them; the bodies of /batch and the sign-in are read, and the sign-in's errors
+  // plane are their routes' settings, run by the last request hook, where a context of their
+  // own would have run them as its hooks; the bodies of /batch and the sign-in are read, and the sign-in's errors
   // answered, by their routes' settings (src/plugins/wire.ts), where a context of their own
   // would have had its parsers and error handler.
   const routes = new RouteGroup(app, ['/'])
@@ -236,6 +236,13 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
   batchRoutes(app, routes)
   oauthRoutes(app, routes)
   routes.mount()
+  // Last of the request hooks, the route's own guard (its settings' `guard`): who may call the
+  // discovery document (its host) and the control plane (src/control-plane.ts).
+  app.addHook('onRequest', (request, reply, done) => {
+    const guard = request.route.guard
+    if (guard === undefined) done()
+    else guard.call(app, request, reply, done)
+  })
   return app
 }
 

@@ -1,9 +1,8 @@
 /**
  * Who may use the control plane (`/_emulator/*`): the emulator's administration, for test code
  * and the emulator's own same-origin pages — safe to expose on a shared QA machine. Checked on
- * every control-plane route (a request hook, the last, acting on the routes marked `controlPlane`
- * — every route routes/emulator.ts's files add, which no other route is), before the route's
- * own work:
+ * every control-plane route (the `guard` of every route routes/emulator.ts's files add, run by
+ * the last request hook: src/app.ts), before the route's own work:
  *
  * 1. The Host header names the emulator as its users reach it: a loopback name, an IP literal,
  *    a single-label name (a docker-compose service such as `people:8090`), or a name listed in

@@ -52,8 +52,9 @@ const NO_QUERY = Object.freeze({})
 
 type Router = FindMyWay.Instance<FindMyWay.HTTPVersion.V1>
 
-/** Routers by the routes they hold (methods and paths, in order): one per kind of group, per process. */
+/** Routers by the routes they hold (methods and paths, in order): one per kind of group, per process; the latest few. */
 const routers = new Map<string, Router>()
+const ROUTERS_KEPT = 4
 
 // Fastify's defaults (fastify.js, buildRouterOptions), so that a path matches here exactly as it did there.
 const ROUTER_OPTIONS = {
@@ -84,6 +85,7 @@ function routerFor (paths: ReadonlyArray<{ readonly methods: readonly HTTPMethod
   // (A GET route answers HEAD as well: see resolve. Not routed twice: each route the router is
   // given costs it compiled functions, and the first start of a process waits for them.)
   for (const [index, { methods, url }] of paths.entries()) router.on(methods as FindMyWay.HTTPMethod[], url, UNUSED, { index })
+  if (routers.size >= ROUTERS_KEPT) routers.delete(routers.keys().next().value!)
   routers.set(key, router)
   return router
 }
@@ -114,27 +116,27 @@ export class RouteGroup implements Routes {
    * @param prefixes the paths (ending in `/`) the group's wildcards cover
    * @param defaults settings every route of the group has (its own are added to them)
    */
-  constructor (private readonly app: FastifyInstance, private readonly prefixes: readonly string[], private readonly defaults: RouteSettings = {}) {}
-
-  readonly get: Shorthand = (url, o, h) => { this.shorthand(this.defaults, ['GET'], url, o, h) }
-  readonly post: Shorthand = (url, o, h) => { this.shorthand(this.defaults, ['POST'], url, o, h) }
-  readonly put: Shorthand = (url, o, h) => { this.shorthand(this.defaults, ['PUT'], url, o, h) }
-  readonly patch: Shorthand = (url, o, h) => { this.shorthand(this.defaults, ['PATCH'], url, o, h) }
-  readonly delete: Shorthand = (url, o, h) => { this.shorthand(this.defaults, ['DELETE'], url, o, h) }
-
-  route (options: RouteShorthandOptions & { method: HTTPMethods | HTTPMethods[], url: string, handler: RouteHandlerMethod }): void {
-    this.full(this.defaults, options)
+  constructor (private readonly app: FastifyInstance, private readonly prefixes: readonly string[], private readonly defaults: RouteSettings = {}) {
+    ({ get: this.get, post: this.post, put: this.put, patch: this.patch, delete: this.delete, route: this.route } = this.withDefaults({}))
   }
+
+  readonly get: Shorthand
+  readonly post: Shorthand
+  readonly put: Shorthand
+  readonly patch: Shorthand
+  readonly delete: Shorthand
+  readonly route: Routes['route']
 
   /** The group's routes with more settings of their own (the control plane's files add theirs so, under `controlPlane`). */
   withDefaults (more: RouteSettings): Routes {
     const defaults = { ...this.defaults, ...more }
+    const shorthand = (method: HTTPMethods): Shorthand => (url, o, h) => { this.shorthand(defaults, [method], url, o, h) }
     return {
-      get: (url, o, h) => { this.shorthand(defaults, ['GET'], url, o, h) },
-      post: (url, o, h) => { this.shorthand(defaults, ['POST'], url, o, h) },
-      put: (url, o, h) => { this.shorthand(defaults, ['PUT'], url, o, h) },
-      patch: (url, o, h) => { this.shorthand(defaults, ['PATCH'], url, o, h) },
-      delete: (url, o, h) => { this.shorthand(defaults, ['DELETE'], url, o, h) },
+      get: shorthand('GET'),
+      post: shorthand('POST'),
+      put: shorthand('PUT'),
+      patch: shorthand('PATCH'),
+      delete: shorthand('DELETE'),
       route: options => { this.full(defaults, options) }
     }
   }
@@ -153,9 +155,9 @@ export class RouteGroup implements Routes {
     if (this.mounted) throw new Error(`route ${url} added to a group already mounted`)
     const { config, ...others } = options
     const settings = { ...defaults, ...(config as RouteSettings | undefined) }
-    // The control plane's guard acts on routes marked so (routes/emulator.ts): one under its
-    // path that is not would answer without it.
-    if (isControlPlanePath(url) && settings.controlPlane !== true) throw new Error(`route ${url} is under /_emulator/ but not marked controlPlane: add it to app.controlRoutes`)
+    // A route under the control plane's path without its mark and guard (app.controlRoutes gives
+    // both: routes/emulator.ts) would answer without the guard.
+    if (isControlPlanePath(url) && (settings.controlPlane !== true || settings.guard === undefined)) throw new Error(`route ${url} is under /_emulator/ but not marked controlPlane with the control plane's guard: add it to app.controlRoutes`)
     // Options of its own, or a path outside the prefixes: a route of Fastify's.
     if (Object.keys(others).length > 0 || !this.prefixes.some(p => url.startsWith(p))) {
       this.app.route({ ...others, method: methods, url, config: settings, handler })

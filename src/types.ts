@@ -1,5 +1,5 @@
 /** What the plugins add to Fastify's instance and request objects. */
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import type { Db } from '../db/database.js'
 import type { AccountProfile, PackedAccount, StoredClient, StoredDomain } from '../db/model.js'
 import type { AccountsStore } from '../db/accounts-store.js'
@@ -62,8 +62,8 @@ export interface Account {
 export interface BodyReading {
   /** An application/json body, its text. */
   json: (request: FastifyRequest, text: string) => unknown
-  /** An application/x-www-form-urlencoded body, its text. */
-  form?: (request: FastifyRequest, text: string) => unknown
+  /** An application/x-www-form-urlencoded body, its bytes. */
+  form?: (request: FastifyRequest, bytes: Buffer) => unknown
   /** A multipart/mixed body, its bytes. */
   multipart?: (request: FastifyRequest, bytes: Buffer) => unknown
   /** A body of any other type (or none named), not read. */
@@ -89,8 +89,12 @@ export interface RouteSettings {
   controlPlane?: boolean
   /** A page of the sign-in front door (routes/oauth.ts): never readable cross-origin, as Google's accounts pages are not. */
   noCors?: boolean
-  /** Answered only for a host the emulator answers to (the discovery document: its rootUrl follows the Host header). */
-  hostOnly?: boolean
+  /**
+   * Who may call the route, checked after every other request hook (src/app.ts): the discovery
+   * document's host check (its rootUrl follows the Host header), the control plane's guard
+   * (src/control-plane.ts).
+   */
+  guard?: onRequestHookHandler
   /** Its bodies read otherwise than the API's (the sign-in's, /batch): src/plugins/wire.ts. */
   bodies?: BodyReading
   /** Its errors answered otherwise than with the API's envelope (the sign-in's). */

@@ -53,8 +53,11 @@ t.test('a new in-memory database opens the build\'s image, and one not of its mi
   t.equal(opened.pragma('user_version', { simple: true }), migrations.length)
   opened.close()
 
-  // An image of an older schema version, and bytes that are no database: the migrations run.
-  for (const [what, bytes] of [['an older version', (() => { const d = new Database(migratedImage(migrations.slice(0, 3))); const b = d.serialize(); d.close(); return b })()], ['not a database', Buffer.from('not a database')]] as const) {
+  // An image of an older schema version, bytes that are no database, and a database of the right
+  // version whose pages are damaged (its header whole): the migrations run.
+  const damaged = migratedImage(migrations)
+  damaged.fill(0x5a, 100)
+  for (const [what, bytes] of [['an older version', (() => { const d = new Database(migratedImage(migrations.slice(0, 3))); const b = d.serialize(); d.close(); return b })()], ['not a database', Buffer.from('not a database')], ['damaged pages', damaged]] as const) {
     const other = migrationsCopy(what)
     const theirs = loadMigrations(other)
     writeFileSync(migratedImageFile(theirs, other), bytes)

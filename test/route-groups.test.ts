@@ -7,7 +7,7 @@
  * and errors stay; emulators in one process keep their own handlers.
  */
 import t from 'tap'
-import Fastify, { type RouteHandlerMethod } from 'fastify'
+import Fastify, { type onRequestHookHandler, type RouteHandlerMethod } from 'fastify'
 import { bearer, body, build } from './helpers/app.js'
 import { methods } from '../src/generated/discovery.js'
 import { routePath } from '../routes/v1/index.js'
@@ -121,12 +121,15 @@ t.test('a route under /_emulator/ that is not the control plane\'s (so not guard
   const handler: RouteHandlerMethod = async () => ({})
   t.throws(() => { group.get('/_emulator/unguarded', handler) }, /not marked controlPlane/)
   t.throws(() => { group.withDefaults({ controlPlane: true }).get('/_emulator/unmarked', { config: { controlPlane: false } }, handler) }, /not marked controlPlane/, 'a route cannot unmark itself')
-  t.doesNotThrow(() => { group.withDefaults({ controlPlane: true }).get('/_emulator/marked', handler) })
+  t.throws(() => { group.withDefaults({ controlPlane: true }).get('/_emulator/unguarded', handler) }, /not marked controlPlane with the control plane's guard/, 'marked, but without the guard')
+  const guard: onRequestHookHandler = (_request, _reply, done) => { done() }
+  t.doesNotThrow(() => { group.withDefaults({ controlPlane: true, guard }).get('/_emulator/marked', handler) })
   t.doesNotThrow(() => { group.get('/v1/elsewhere', handler) })
 
   // A route Fastify is given itself, in the emulator: refused unless marked.
   const emulator = await build(t)
   t.throws(() => { emulator.get('/_emulator/unguarded', handler) }, /not marked controlPlane/)
   t.throws(() => { emulator.post('/%5Femulator/encoded', handler) }, /not marked controlPlane/, 'as the router reads the path: decoded')
-  t.doesNotThrow(() => { emulator.get('/_emulator/marked', { config: { controlPlane: true } }, handler) }, 'one marked, as the group marks the import\'s')
+  t.throws(() => { emulator.get('/_emulator/unguarded', { config: { controlPlane: true } }, handler) }, /not marked controlPlane/, 'marked, but without the guard')
+  t.doesNotThrow(() => { emulator.get('/_emulator/marked', { config: { controlPlane: true, guard } }, handler) }, 'one marked and guarded, as the group marks the import\'s')
 })

@@ -171,6 +171,16 @@ function readBytes (request: FastifyRequest, payload: NodeJS.ReadableStream & { 
   payload.resume()
 }
 
+/** The parser of a type that only some routes read: the route's reader of it, else a body of another type, not read. */
+function readFor (readerOf: (bodies: BodyReading) => ((request: FastifyRequest, bytes: Buffer) => unknown) | undefined) {
+  return (request: FastifyRequest, payload: NodeJS.ReadableStream, done: (err: Error | null, body?: unknown) => void): void => {
+    const bodies = request.route.bodies ?? API_BODIES
+    const reader = readerOf(bodies)
+    if (reader === undefined) { read(done, () => bodies.other(request)); return }
+    readBytes(request, payload, (err, bytes) => { if (err !== null) done(err, undefined); else read(done, () => reader(request, bytes!)) })
+  }
+}
+
 async function wire (app: FastifyInstance): Promise<void> {
   app.decorateRequest('sys', null as unknown as SystemParams)
   app.decorateRequest('account', null)
@@ -189,18 +199,8 @@ async function wire (app: FastifyInstance): Promise<void> {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     read(done, () => (request.route.bodies ?? API_BODIES).json(request, body as string))
   })
-  app.addContentTypeParser('application/x-www-form-urlencoded', (request, payload, done) => {
-    const bodies = request.route.bodies ?? API_BODIES
-    const form = bodies.form
-    if (form === undefined) { read(done, () => bodies.other(request)); return }
-    readBytes(request, payload, (err, bytes) => { if (err !== null) done(err, undefined); else read(done, () => form(request, bytes!.toString('utf8'))) })
-  })
-  app.addContentTypeParser('multipart/mixed', (request, payload, done) => {
-    const bodies = request.route.bodies ?? API_BODIES
-    const multipart = bodies.multipart
-    if (multipart === undefined) { read(done, () => bodies.other(request)); return }
-    readBytes(request, payload, (err, bytes) => { if (err !== null) done(err, undefined); else read(done, () => multipart(request, bytes!)) })
-  })
+  app.addContentTypeParser('application/x-www-form-urlencoded', readFor(bodies => bodies.form))
+  app.addContentTypeParser('multipart/mixed', readFor(bodies => bodies.multipart))
   app.addContentTypeParser('*', (request, _payload, done) => {
     read(done, () => (request.route.bodies ?? API_BODIES).other(request))
   })
