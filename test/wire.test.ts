@@ -213,6 +213,7 @@ t.test('a form or multipart body is never read for the API: its type is refused 
     t.same(body(res), envelope(400, 'INVALID_ARGUMENT', 'badRequest', `Invalid Content-Type "${type}": request bodies must be JSON (Content-Type: application/json).`))
     const nowhere = await app.inject({ method: 'POST', url: '/nowhere', headers: { 'content-type': type }, payload: big })
     t.equal(nowhere.statusCode, 404, `${type} to an unknown path`)
+    t.same(body(nowhere), envelope(404, 'NOT_FOUND', 'notFound', 'The requested URL /nowhere was not found on this server.'))
   }
 })
 

@@ -235,7 +235,7 @@ t.test('hostile input: JSON bodies redacted in the journal, bodies of another ty
   t.equal(huge.body, oauthError('invalid_request', 'Request payload size exceeds the limit.'))
   const short = await app.inject({ method: 'POST', url: '/token', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '500' }, payload: 'grant_type=x' })
   t.equal(short.statusCode, 400, 'a form shorter than its Content-Length')
-  t.match(JSON.parse(short.body), { error: 'invalid_request' })
+  t.equal(short.body, oauthError('invalid_request', 'Bad Request'))
   // A system parameter the emulator refuses is the endpoint's 400, in its shape (never a 500).
   const pretty = await app.inject({ method: 'POST', url: '/token?prettyPrint=maybe', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'grant_type=authorization_code' })
   t.equal(pretty.statusCode, 400)
