@@ -140,12 +140,24 @@ export function parseQuotaLimits (text: string): QuotaLimits | string {
 }
 
 const MINUTE = 60_000_000n
-const pacificDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Los_Angeles', year: 'numeric', month: '2-digit', day: '2-digit' })
-const pacificHour = new Intl.DateTimeFormat('en-US', { timeZone: 'America/Los_Angeles', hour: 'numeric', hourCycle: 'h23' })
+
+/**
+ * Pacific-time formats, made at their first use: the first Intl object of a process costs
+ * ~25 ms (ICU loads its data), which an emulator without --quotas never needs — not at
+ * every start.
+ */
+let pacific: { date: Intl.DateTimeFormat, hour: Intl.DateTimeFormat } | undefined
+function pacificFormats (): { date: Intl.DateTimeFormat, hour: Intl.DateTimeFormat } {
+  pacific ??= {
+    date: new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Los_Angeles', year: 'numeric', month: '2-digit', day: '2-digit' }),
+    hour: new Intl.DateTimeFormat('en-US', { timeZone: 'America/Los_Angeles', hour: 'numeric', hourCycle: 'h23' })
+  }
+  return pacific
+}
 
 /** The Pacific-time date of an instant (`2026-01-01`): the daily quotas' day. */
 function dayOf (micros: bigint): string {
-  return pacificDate.format(new Date(Number(micros / 1000n)))
+  return pacificFormats().date.format(new Date(Number(micros / 1000n)))
 }
 
 /** The instant the Pacific-time day after `day` begins (midnight is 07:00 or 08:00 UTC). */
@@ -153,7 +165,7 @@ function dayEnd (day: string): bigint {
   const [y, m, d] = day.split('-').map(Number) as [number, number, number]
   for (const utcHour of [7, 8]) {
     const ms = Date.UTC(y, m - 1, d + 1, utcHour)
-    if (pacificHour.format(new Date(ms)) === '0') return BigInt(ms) * 1000n
+    if (pacificFormats().hour.format(new Date(ms)) === '0') return BigInt(ms) * 1000n
   }
   return BigInt(Date.UTC(y, m - 1, d + 1, 8)) * 1000n
 }

@@ -18,6 +18,26 @@ t.test('starts with one line naming its URL, answers health, exits 0 on SIGTERM'
   t.equal(await stop(server), 0)
 })
 
+t.test('a start and its answers make no Intl object unless quotas are on (the first one of a process costs ~25 ms)', async t => {
+  // Counts the Intl objects the process makes, printed as it exits.
+  const probe = 'data:text/javascript,' + encodeURIComponent(`
+    let made = 0
+    for (const name of ['DateTimeFormat', 'NumberFormat', 'Collator', 'PluralRules', 'RelativeTimeFormat', 'ListFormat', 'Segmenter']) {
+      const Original = Intl[name]
+      Intl[name] = new Proxy(Original, { construct (target, args) { made++; return Reflect.construct(target, args) }, apply (target, self, args) { made++; return Reflect.apply(target, self, args) } })
+    }
+    process.on('exit', () => process.stderr.write('Intl objects made: ' + made + '\\n'))`)
+  const fixtures = join(tempDir(), 'fixtures.json')
+  writeFileSync(fixtures, JSON.stringify({ accounts: [{ id: 'a', tokens: [{ token: 'tok' }], people: [{ names: [{ givenName: 'Ada' }] }] }] }))
+  for (const [args, made] of [[[], 0], [['--quotas', 'on'], 2]] as const) {
+    const server = await startServer(['--log-level', 'silent', '--fixtures', fixtures, ...args], { NODE_OPTIONS: `--import=${probe}` })
+    t.equal((await fetch(server.url + '/_emulator/health')).status, 200)
+    t.equal((await fetch(server.url + '/v1/people/me/connections?personFields=names', { headers: { authorization: 'Bearer tok' } })).status, 200)
+    t.equal(await stop(server), 0)
+    t.equal(server.stderr(), `Intl objects made: ${made}\n`, args.join(' ') || 'default settings')
+  }
+})
+
 t.test('exits 0 on SIGINT', async t => {
   const server = await startServer(['--log-level', 'silent'])
   t.equal(await stop(server, 'SIGINT'), 0)
