@@ -5,8 +5,8 @@
 import { lazily } from './lazy.js'
 import type { Db } from './database.js'
 import { forgetPositions, HIGHEST_STORED } from './changes.js'
-import { accountEmail, emailKey } from './model.js'
-import type { AccountProfile, AccountSummary, DeriveKeys, FoundToken, PackedAccount, StoredAccount, StoredClient, StoredContact, StoredDomain, StoredGrant, StoredGroup, StoredOtherPerson } from './model.js'
+import { accountEmail, emailKey, packContact } from './model.js'
+import type { AccountProfile, AccountSummary, DeriveKeys, FoundToken, PackedAccount, PackedContact, StoredAccount, StoredClient, StoredContact, StoredDomain, StoredGrant, StoredGroup, StoredOtherPerson } from './model.js'
 
 function otherPerson (row: OtherRow): StoredOtherPerson {
   return { id: row.id, sourceType: row.source_type, data: JSON.parse(row.data) as Record<string, unknown>, etag: row.etag, updateTime: row.update_time }
@@ -159,11 +159,10 @@ export class AccountsStore {
     }
   }
 
-  private insertContact (accountId: string, item: StoredContact | string): void {
+  private insertContact (accountId: string, item: StoredContact | PackedContact): void {
     const s = this.s
-    const c = typeof item === 'string' ? JSON.parse(item) as StoredContact : item
-    const keys = this.derive(c.data)
-    s.insertContact.run(accountId, c.id, JSON.stringify(c.data), c.etag, c.updateTime, keys.givenKey, keys.familyKey, keys.searchText)
+    const c = typeof item.data === 'string' ? item as PackedContact : packContact(item as StoredContact, this.derive)
+    s.insertContact.run(accountId, c.id, c.data, c.etag, c.updateTime, c.givenKey, c.familyKey, c.searchText)
     for (const groupId of c.memberships) s.insertMembership.run(accountId, c.id, groupId)
   }
 
