@@ -18,10 +18,11 @@ COPY src ./src
 COPY routes ./routes
 COPY db ./db
 COPY ui ./ui
-# The declarations (tsc), then one bundled file (dist/server.mjs, esbuild from the sources) that starts
-# fast; native packages stay in node_modules. Only what the server runs goes on to the image:
-# the bundle, its migrations and web UI, and the packages it loads with their dependencies, each
-# without its other builds, sources and build leftovers (scripts/runtime-files.mjs).
+# The declarations (tsc), then the bundled server (dist/server.mjs and its parts, esbuild from
+# the sources) that starts fast; native packages stay in node_modules. Only what the server runs
+# goes on to the image: the bundle, its migrations and web UI, and the packages it loads with
+# their dependencies, each without its other builds, sources and build leftovers
+# (scripts/runtime-files.mjs).
 RUN npm run build && node scripts/runtime-files.mjs /app /runtime
 
 FROM node:${NODE_VERSION}-bookworm-slim
@@ -33,7 +34,7 @@ COPY --from=build /runtime ./
 COPY spec ./spec
 COPY fixtures ./fixtures
 # Node keeps the compiled bundle here (Node 22.1 and later): made once now, by loading the
-# server (--version loads it whole and exits), so that every container starts without
+# server (--version loads all a start loads and exits), so that every container starts without
 # compiling it again.
 ENV NODE_COMPILE_CACHE=/app/.compile-cache
 RUN mkdir -p /app/.compile-cache && node dist/server.mjs --version >/dev/null && chown -R node:node /app/.compile-cache

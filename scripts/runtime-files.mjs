@@ -1,8 +1,8 @@
 // The files the Docker image runs, copied from a built checkout (FROM) into a folder (TO): the
-// bundled server and what it reads at run time, and the packages it loads from node_modules
-// (the bundle's externals: scripts/build.mjs) with the packages they depend on — each without
-// what it ships for other uses: other builds, sources, type declarations, a native module's
-// build leftovers. Usage: node scripts/runtime-files.mjs FROM TO
+// bundled server (dist/server.mjs and its parts) and what it reads at run time, and the packages
+// it loads from node_modules (the bundle's externals: scripts/build.mjs) with the packages they
+// depend on — each without what it ships for other uses: other builds, sources, type
+// declarations, a native module's build leftovers. Usage: node scripts/runtime-files.mjs FROM TO
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 
@@ -70,6 +70,7 @@ function copyPackage (folder) {
   }
 }
 
-for (const path of ['package.json', 'dist/server.mjs', 'dist/migrations', 'dist/ui']) copy(join(from, path))
+const parts = readdirSync(join(from, 'dist')).filter(name => /^part-.*\.mjs$/.test(name)).map(name => `dist/${name}`)
+for (const path of ['package.json', 'dist/server.mjs', ...parts, 'dist/migrations', 'dist/ui']) copy(join(from, path))
 for (const name of LOADED) copyPackage(packageFolder(name, from))
 process.stdout.write(`runtime files: ${(bytes / 1024 / 1024).toFixed(1)} MB, ${copied.size} packages\n`)

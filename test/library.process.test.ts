@@ -59,6 +59,8 @@ t.test('the packed library, installed into a project and used by its name', asyn
 
   t.test('the tarball holds the entry points, their types and what they read at run time', async t => {
     for (const file of ['dist/index.mjs', 'dist/index.cjs', 'dist/src/index.d.ts', 'dist/server.mjs', 'dist/migrations/016-snapshot-lineages.sql', 'package.json']) t.ok(files.includes(file), file)
+    const parts = readdirSync(join(root, 'dist')).filter(name => /^part-.*\.mjs$/.test(name)).map(name => `dist/${name}`)
+    t.ok(parts.length > 0 && parts.every(part => files.includes(part)), `and the server's parts: ${parts.join(', ')}`)
     t.notOk(files.some(f => f.startsWith('test/') || f.startsWith('src/')), 'no tests or sources')
     const pkg = JSON.parse(readFileSync(join(project, 'node_modules', 'people-api-emulator', 'package.json'), 'utf8')) as { exports: Record<string, unknown> }
     t.same(pkg.exports['.'], { types: './dist/src/index.d.ts', import: './dist/index.mjs', require: './dist/index.cjs' })

@@ -49,6 +49,8 @@ t.test('the runtime files alone serve the API, the web UI and the discovery docu
   t.equal((await fetch(`${url}/_emulator/ui`)).status, 200, 'the web UI')
   t.equal((await fetch(`${url}/_emulator/ui/assets/app.js`)).status, 200, 'and its script')
   t.equal((await fetch(`${url}/$discovery/rest?version=v1`)).status, 200, 'the discovery document')
+  const certs = await (await fetch(`${url}/oauth2/v1/certs`)).json() as Record<string, string>
+  t.match(Object.values(certs)[0], /^-----BEGIN CERTIFICATE-----\r\n/, 'the sign-in\'s certificate (node-forge, a part of the bundle loaded when first needed)')
   child.kill('SIGTERM')
   t.equal(await exited, 0)
 })
