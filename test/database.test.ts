@@ -174,6 +174,57 @@ t.test('member and contact counts follow every write, cascades included', async 
   db.close()
 })
 
+t.test('a new database\'s load of many contacts counts them and their members at once, and leaves the counting triggers as they were', async t => {
+  const schemaOf = (db: Database.Database): unknown => db.prepare('SELECT type, name, sql FROM sqlite_schema ORDER BY name').all()
+  const schemaVersion = (db: Database.Database): number => db.pragma('schema_version', { simple: true }) as number
+  const contact = (id: string, memberships: string[]) => ({ id, data: { names: [{ givenName: id }] }, etag: '#AAAAAAAAAAA=', updateTime: 't', memberships })
+  // 200 contacts: as many as make the load count after (a few are counted as they are inserted).
+  const many = (id: string, count: number) => newAccount({ id, declared: true, createdTime: 't', tokens: [], contacts: Array.from({ length: count }, (_, i) => contact(String(i + 1), i === 0 ? ['myContacts', 'starred'] : ['myContacts'])) })
+  const { db } = openDatabase(':memory:')
+  const before = schemaOf(db)
+  const version = schemaVersion(db)
+  const store = new AccountsStore(db, contactKeys)
+  store.replaceAccounts([many('a', 199), many('b', 1)], [], [], true)
+  t.ok(schemaVersion(db) > version, 'the triggers were dropped and made again')
+  const counts = (db: Database.Database): unknown => ({
+    accounts: db.prepare('SELECT id, contact_count FROM accounts ORDER BY id').all(),
+    members: db.prepare("SELECT account_id, id, member_count FROM contact_groups WHERE id IN ('myContacts', 'starred') ORDER BY account_id, id").all(),
+    total: (db.prepare('SELECT contacts FROM totals').get() as { contacts: number }).contacts
+  })
+  const expected = {
+    accounts: [{ id: 'a', contact_count: 199 }, { id: 'b', contact_count: 1 }],
+    members: [{ account_id: 'a', id: 'myContacts', member_count: 199 }, { account_id: 'a', id: 'starred', member_count: 1 }, { account_id: 'b', id: 'myContacts', member_count: 1 }, { account_id: 'b', id: 'starred', member_count: 1 }],
+    total: 200
+  }
+  t.same(counts(db), expected)
+  t.same(schemaOf(db), before, 'the schema is the migrations\' own again: every trigger back, as it was written')
+  store.createAccount(newAccount({ id: 'c', declared: true, createdTime: 't', tokens: [], contacts: [contact('1', ['starred'])] }))
+  t.same((db.prepare("SELECT contact_count FROM accounts WHERE id = 'c'").get() as { contact_count: number }).contact_count, 1, 'and they count the writes after it')
+  t.same((db.prepare('SELECT contacts FROM totals').get() as { contacts: number }).contacts, 201)
+  t.same((db.prepare("SELECT member_count FROM contact_groups WHERE account_id = 'c' AND id = 'starred'").get() as { member_count: number }).member_count, 1)
+
+  // The same load in two parts, each under 200 contacts: counted as they are inserted, to the same counts.
+  const small = openDatabase(':memory:').db
+  const smallVersion = schemaVersion(small)
+  const smallStore = new AccountsStore(small, contactKeys)
+  smallStore.replaceAccounts([many('a', 199)], [], [], true)
+  smallStore.replaceAccounts([many('b', 1)], [], [], true)
+  t.equal(schemaVersion(small), smallVersion, 'no trigger was dropped')
+  t.same(counts(small), expected)
+
+  // A load that fails (a membership of a group the account does not have) leaves nothing of it, the triggers included.
+  const failing = openDatabase(':memory:').db
+  const failingStore = new AccountsStore(failing, contactKeys)
+  const bad = many('d', 200)
+  bad.contacts[199]!.memberships = ['nosuchgroup']
+  t.throws(() => failingStore.replaceAccounts([bad], [], [], true), /FOREIGN KEY/)
+  t.same(schemaOf(failing), before, 'the schema as it was')
+  t.same(failing.prepare('SELECT count(*) AS n FROM accounts').get(), { n: 0 })
+  db.close()
+  small.close()
+  failing.close()
+})
+
 t.test('deleting an account removes everything it held', async t => {
   const { db } = openDatabase(':memory:')
   const store = new AccountsStore(db, contactKeys)
