@@ -50,18 +50,11 @@ const INT32_MIN = -2147483648
 const INT32_MAX = 2147483647
 
 /**
- * `path` is one array shared by the whole walk (pushed and popped around each child), copied
- * only when a problem is found: a valid body allocates no paths.
+ * `path` is one array shared by the whole walk: a segment is pushed before a child is read and
+ * popped after, and the array is copied only when a problem is found (a valid body allocates no
+ * paths). A problem ends the walk, so nothing pops after a throw. No closure per child: this
+ * runs on every field of every request body and of every fixture contact.
  */
-function child<T> (path: PathSegment[], segment: PathSegment, read: () => T): T {
-  path.push(segment)
-  try {
-    return read()
-  } finally {
-    path.pop()
-  }
-}
-
 function readScalar (field: FieldDescriptor, value: unknown, path: PathSegment[]): unknown {
   const fail = (): never => { throw new ProblemSignal({ kind: 'type', path: [...path], protoType: protoType(field), value }) }
   if (field.enum) {
@@ -105,17 +98,31 @@ function readField (field: FieldDescriptor, value: unknown, path: PathSegment[])
       throw new ProblemSignal({ kind: 'type', path: [...path], protoType: protoType(field.items), value })
     }
     const items = field.items
-    return value.filter(v => v !== null).map((v, i) => child(path, i, () => readField(items, v, path)))
+    // Nulls are dropped; an item's index in the path is its index once they are.
+    const out: unknown[] = []
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i]
+      if (v === null || (v === undefined && !(i in value))) continue
+      path.push(out.length)
+      out.push(readField(items, v, path))
+      path.pop()
+    }
+    return out
   }
   if (field.type === 'object' && field.additionalProperties) {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new ProblemSignal({ kind: 'type', path: [...path], protoType: 'TYPE_MESSAGE', value })
     }
     const out: Record<string, unknown> = {}
-    for (const [key, v] of Object.entries(value)) {
+    const entry = field.additionalProperties
+    const record = value as Record<string, unknown>
+    for (const key of Object.keys(record)) {
+      const v = record[key]
+      if (v === null) continue
+      path.push({ key })
       // defineProperty: a key such as "__proto__" must stay an ordinary key.
-      const entry = field.additionalProperties
-      if (v !== null) Object.defineProperty(out, key, { value: child(path, { key }, () => readField(entry, v, path)), enumerable: true, writable: true, configurable: true })
+      Object.defineProperty(out, key, { value: readField(entry, v, path), enumerable: true, writable: true, configurable: true })
+      path.pop()
     }
     return out
   }
@@ -130,13 +137,17 @@ function readObject (schemaName: string, value: unknown, path: PathSegment[]): R
     throw new ProblemSignal({ kind: 'type', path: [...path], protoType: MESSAGE_PREFIX + schemaName, value })
   }
   const out: Record<string, unknown> = {}
-  for (const [name, v] of Object.entries(value)) {
+  const record = value as Record<string, unknown>
+  for (const name of Object.keys(record)) {
     // Proto JSON accepts the proto (snake_case) name as well; the copy keeps the JSON name.
     const key = Object.hasOwn(schema.properties, name) ? name : camelCase(name)
     const field = Object.hasOwn(schema.properties, key) ? schema.properties[key] : undefined
     if (!field) throw new ProblemSignal({ kind: 'unknown', path: [...path], name })
+    const v = record[name]
     if (v === null) continue
-    out[key] = child(path, key, () => readField(field, v, path))
+    path.push(key)
+    out[key] = readField(field, v, path)
+    path.pop()
   }
   return out
 }
