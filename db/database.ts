@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3'
 import { createHash } from 'node:crypto'
 import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { forgetPositions, primePositions } from './changes.js'
@@ -13,6 +14,28 @@ import { forgetPositions, primePositions } from './changes.js'
 export type Db = Database.Database
 
 const migrationsDir = fileURLToPath(new URL('./migrations/', import.meta.url))
+
+/**
+ * better-sqlite3's compiled module, where npm builds or downloads it (build/Release), named to
+ * every open: otherwise the `bindings` package searches a dozen places for it at a process's first
+ * open (~2 ms of a start), and from the server's bundle, which holds better-sqlite3's JavaScript
+ * (scripts/build.mjs), it would search from the bundle's folder. Undefined where it is not there:
+ * the package's own search.
+ */
+let nativeBinding: { file: string | undefined } | undefined
+function sqliteModule (): string | undefined {
+  if (nativeBinding === undefined) {
+    let file: string | undefined
+    try {
+      file = join(dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node')
+      if (!existsSync(file)) file = undefined
+    } catch {
+      file = undefined
+    }
+    nativeBinding = { file }
+  }
+  return nativeBinding.file
+}
 
 export interface Migration { version: number, name: string, sql: string }
 
@@ -118,7 +141,7 @@ export const MEMORY_CACHE_PAGES = 500
  */
 function memoryDatabase (image: Buffer = Buffer.alloc(0)): Db {
   // An image of no bytes is an empty database; better-sqlite3 opens a copy of the image.
-  const db = new Database(image)
+  const db = new Database(image, { nativeBinding: sqliteModule() })
   db.pragma(`cache_size = ${MEMORY_CACHE_PAGES}`)
   return db
 }
@@ -223,7 +246,7 @@ export function openDatabase (file: string, migrations = loadMigrations(), optio
     db.pragma('foreign_keys = ON')
     return { db, created: true, previousVersion: 0 }
   }
-  const db = new Database(file, { timeout: 0 })
+  const db = new Database(file, { timeout: 0, nativeBinding: sqliteModule() })
   try {
     // SQLite's default 4 KiB pages. (1 KiB pages made an update's journal copies smaller, but
     // on a plain `:memory:` database, 3× slower inserts at 20,000 contacts: see memoryDatabase.)

@@ -9,19 +9,25 @@ import { dirname, join, relative } from 'node:path'
 const [from, to] = process.argv.slice(2)
 if (from === undefined || to === undefined) throw new Error('usage: node scripts/runtime-files.mjs FROM TO')
 
-/** The packages dist/server.mjs loads from node_modules (pino-pretty: on a terminal only). */
+/** The packages dist/server.mjs loads from node_modules (better-sqlite3: its compiled module; pino-pretty: on a terminal only). */
 const LOADED = ['better-sqlite3', 'libphonenumber-js', 'pino-pretty']
 
 /** What is kept of a package, by its path inside it; everything is, for a package not named here. */
 const KEPT = {
-  // The compiled module and the JavaScript that loads it: not SQLite's sources, the object files or the test extension.
-  'better-sqlite3': path => path === 'package.json' || path === 'LICENSE' || path.startsWith('lib/') || path === 'build/Release/better_sqlite3.node',
+  // The compiled module (the bundle holds the package's JavaScript): not SQLite's sources, the
+  // object files or the test extension.
+  'better-sqlite3': path => path === 'package.json' || path === 'LICENSE' || path === 'build/Release/better_sqlite3.node',
   // The CommonJS build with the full ("max") metadata, which src/people/computed.ts requires.
   'libphonenumber-js': path => ['package.json', 'LICENSE', 'metadata.max.json'].includes(path) || /^(max|core|build)\//.test(path)
 }
 
-/** Dependencies used when a package is installed, never when it runs (better-sqlite3 downloads or builds its module with them). */
-const INSTALL_ONLY = new Set(['prebuild-install'])
+/**
+ * Dependencies never loaded from node_modules when the server runs: used when a package is
+ * installed (better-sqlite3 downloads or builds its module with prebuild-install), or bundled
+ * with its package's JavaScript (bindings, which finds better-sqlite3's module when it is not
+ * named by its path).
+ */
+const NOT_LOADED = new Set(['prebuild-install', 'bindings'])
 
 const copied = new Set()
 let bytes = 0
@@ -58,7 +64,7 @@ function copyPackage (folder) {
   const pkg = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8'))
   copy(folder, KEPT[pkg.name])
   for (const dependency of Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies })) {
-    if (INSTALL_ONLY.has(dependency)) continue
+    if (NOT_LOADED.has(dependency)) continue
     let found
     try {
       found = packageFolder(dependency, folder)

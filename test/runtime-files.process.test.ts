@@ -26,7 +26,7 @@ t.test('the runtime files alone serve the API, the web UI and the discovery docu
   t.ok(Number(m![1]) < 12, `${m![1]} MB of files`)
   // As the Dockerfile adds them from the build context.
   for (const folder of ['spec', 'fixtures']) cpSync(join(root, folder), join(dir, folder), { recursive: true })
-  for (const absent of ['typescript', 'fastify', 'prebuild-install', 'better-sqlite3/deps', 'better-sqlite3/src', 'libphonenumber-js/bundle']) t.notOk(existsSync(join(dir, 'node_modules', absent)), `no ${absent}`)
+  for (const absent of ['typescript', 'fastify', 'prebuild-install', 'bindings', 'better-sqlite3/deps', 'better-sqlite3/src', 'better-sqlite3/lib', 'libphonenumber-js/bundle']) t.notOk(existsSync(join(dir, 'node_modules', absent)), `no ${absent}`)
   t.notOk(existsSync(join(dir, 'dist', 'src')), 'no type declarations')
   const child = spawn(process.execPath, ['dist/server.mjs', '--port', '0', '--log-level', 'warn', '--fixtures', 'fixtures/example.json'], { cwd: dir, env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] })
   const exited = new Promise<number | null>(resolve => child.on('exit', resolve))
