@@ -5,7 +5,7 @@
 import { lazily } from './lazy.js'
 import type { Db } from './database.js'
 import { forgetPositions, HIGHEST_STORED } from './changes.js'
-import { accountEmail, emailKey, packContact } from './model.js'
+import { accountEmail, emailKey, unpackContact } from './model.js'
 import type { AccountProfile, AccountSummary, DeriveKeys, FoundToken, PackedAccount, PackedContact, StoredAccount, StoredClient, StoredContact, StoredDomain, StoredGrant, StoredGroup, StoredOtherPerson } from './model.js'
 
 function otherPerson (row: OtherRow): StoredOtherPerson {
@@ -176,8 +176,9 @@ export class AccountsStore {
 
   private insertContact (accountId: string, item: StoredContact | PackedContact): void {
     const s = this.s
-    const c = typeof item.data === 'string' ? item as PackedContact : packContact(item as StoredContact, this.derive)
-    s.insertContact.run(accountId, c.id, c.data, c.etag, c.updateTime, c.givenKey, c.familyKey, c.searchText)
+    const c = typeof item === 'string' ? unpackContact(item) : { ...item, data: JSON.stringify(item.data) }
+    const keys = this.derive(typeof item === 'string' ? JSON.parse(c.data) as Record<string, unknown> : item.data)
+    s.insertContact.run(accountId, c.id, c.data, c.etag, c.updateTime, keys.givenKey, keys.familyKey, keys.searchText)
     for (const groupId of c.memberships) s.insertMembership.run(accountId, c.id, groupId)
   }
 

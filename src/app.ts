@@ -9,7 +9,6 @@ import type { PackedAccount } from '../db/model.js'
 import { defaultConfig, type Config } from './config.js'
 import { EmulatorClock, parseClockMode, type Clock } from './clock.js'
 import { cryptoRandom, seededRandom, type RandomSource } from './ids.js'
-import { contactKeys } from './people/keys.js'
 import { FixtureError, parsePackedFixtureDocument, type ParsedDocument } from './fixtures/fixture.js'
 import { loggerOptions } from './logger.js'
 import wire, { BODY_LIMIT, toApiError } from './plugins/wire.js'
@@ -50,7 +49,7 @@ export interface BuildOptions {
 
 /**
  * Reads and checks a fixture file; throws FixtureError with the file and JSON path. The
- * accounts come back packed (see PackedContact): they stay in memory for reset.
+ * accounts come back packed (contacts as strings, see PackedContact): they stay in memory for reset.
  */
 export function loadFixtureFile (file: string, clock: Clock, random: RandomSource): ParsedDocument<PackedAccount> {
   let text: string
@@ -71,7 +70,7 @@ export function loadFixtureFile (file: string, clock: Clock, random: RandomSourc
 /** Checks a fixture document given as a value (library mode); throws FixtureError naming `what` and the JSON path. */
 export function loadFixtureDocument (doc: unknown, clock: Clock, random: RandomSource, what = 'fixtures'): ParsedDocument<PackedAccount> {
   try {
-    return parsePackedFixtureDocument(doc, clock, random, contactKeys)
+    return parsePackedFixtureDocument(doc, clock, random)
   } catch (err) {
     if (err instanceof FixtureError) throw new FixtureError(`${what}: ${err.message}`)
     throw err
