@@ -19,10 +19,10 @@ COPY routes ./routes
 COPY db ./db
 COPY ui ./ui
 # The declarations (tsc), then the bundled server (dist/server.mjs and its parts, esbuild from
-# the sources) that starts fast; native packages stay in node_modules. Only what the server runs
-# goes on to the image: the bundle, its migrations and web UI, and the packages it loads with
-# their dependencies, each without its other builds, sources and build leftovers
-# (scripts/runtime-files.mjs).
+# the sources) that starts fast; better-sqlite3's compiled module and the packages loaded later
+# stay in node_modules. Only what the server runs goes on to the image: the bundle, its
+# migrations and web UI, and the packages it loads with their dependencies, each without its
+# other builds, sources and build leftovers (scripts/runtime-files.mjs).
 RUN npm run build && node scripts/runtime-files.mjs /app /runtime
 
 FROM node:${NODE_VERSION}-bookworm-slim

@@ -16,25 +16,28 @@ export type Db = Database.Database
 const migrationsDir = fileURLToPath(new URL('./migrations/', import.meta.url))
 
 /**
- * better-sqlite3's compiled module, where npm builds or downloads it (build/Release), named to
- * every open: otherwise the `bindings` package searches a dozen places for it at a process's first
- * open (~2 ms of a start), and from the server's bundle, which holds better-sqlite3's JavaScript
- * (scripts/build.mjs), it would search from the bundle's folder. Undefined where it is not there:
- * the package's own search.
+ * Where better-sqlite3's compiled module is, in the package's folder: build/Release, where npm
+ * builds or downloads it; elsewhere (a debug build, an older layout) as the package itself finds
+ * it, by its `bindings` dependency asked from the package's folder. Throws bindings' error, which
+ * names every place it looked, when there is none.
  */
-let nativeBinding: { file: string | undefined } | undefined
-function sqliteModule (): string | undefined {
-  if (nativeBinding === undefined) {
-    let file: string | undefined
-    try {
-      file = join(dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node')
-      if (!existsSync(file)) file = undefined
-    } catch {
-      file = undefined
-    }
-    nativeBinding = { file }
-  }
-  return nativeBinding.file
+export function findSqliteModule (packageDir: string): string {
+  const release = join(packageDir, 'build', 'Release', 'better_sqlite3.node')
+  if (existsSync(release)) return release
+  const bindings = createRequire(join(packageDir, 'package.json'))('bindings') as (options: { bindings: string, module_root: string, path: true }) => string
+  return bindings({ bindings: 'better_sqlite3.node', module_root: packageDir, path: true })
+}
+
+/**
+ * better-sqlite3's compiled module, named to every open (found once per process): otherwise the
+ * `bindings` package searches a dozen places for it at a process's first open (~2 ms of a start),
+ * and in the server's bundle, which holds better-sqlite3's JavaScript (scripts/build.mjs), it
+ * could not search from the package's folder.
+ */
+let sqliteModulePath: string | undefined
+function sqliteModule (): string {
+  sqliteModulePath ??= findSqliteModule(dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json')))
+  return sqliteModulePath
 }
 
 export interface Migration { version: number, name: string, sql: string }

@@ -123,8 +123,8 @@ export interface PackedAccount extends Omit<StoredAccount, 'contacts'> {
   contacts: PackedContact[]
 }
 
-/** A contact packed, its data's JSON text given when it is made already. (JSON.stringify writes no newline.) */
-export function packContact (contact: StoredContact, data = JSON.stringify(contact.data)): PackedContact {
+/** A contact packed, with its data's JSON text (JSON.stringify writes no newline). */
+export function packContact (contact: StoredContact, data: string): PackedContact {
   return `${JSON.stringify([contact.id, contact.etag, contact.updateTime, contact.memberships])}\n${data}`
 }
 

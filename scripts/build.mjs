@@ -4,7 +4,8 @@
 // instead of some hundred modules is what makes the emulator start fast: it starts in every CI job that
 // uses it, and in every process test (npm test and npm run test:fast run this build first).
 // `npm run build` runs tsc first, for the library's type declarations (dist/src/*.d.ts) only.
-// Native and lazily loaded packages stay outside the bundle and load from node_modules.
+// Lazily loaded packages and better-sqlite3's compiled module load from node_modules (the
+// library's bundles load all of better-sqlite3 from there).
 import { build } from 'esbuild'
 import { cpSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -43,7 +44,7 @@ export async function buildAll () {
   // path worked out from import.meta.url is the same in any of them. (A library entry in the
   // same build would share most of the code as one part, and a start that loads the code from
   // two modules instead of one was no faster than without parts.)
-  for (const old of readdirSync(`${root}dist`)) if (/^part-.*\.mjs$/.test(old)) rmSync(`${root}dist/${old}`)
+  for (const old of readdirSync(`${root}dist`)) if (/^part-.*\.mjs(\.map)?$/.test(old)) rmSync(`${root}dist/${old}`)
   await Promise.all([
     build({
       ...common,

@@ -1,8 +1,8 @@
 import t from 'tap'
-import { cpSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { loadMigrations, MEMDB_MAX_BYTES, MEMORY_CACHE_PAGES, migratedImage, migratedImageFile, openDatabase } from '../db/database.js'
+import { findSqliteModule, loadMigrations, MEMDB_MAX_BYTES, MEMORY_CACHE_PAGES, migratedImage, migratedImageFile, openDatabase } from '../db/database.js'
 import Database from 'better-sqlite3'
 import { fileURLToPath } from 'node:url'
 import { AccountsStore } from '../db/accounts-store.js'
@@ -13,6 +13,7 @@ import { newAccount } from '../src/accounts.js'
 import { contactKeys } from '../src/people/keys.js'
 import { ftsQuery, indexedText } from '../src/people/search.js'
 import { build, printable } from './helpers/app.js'
+import { buildApp } from '../src/app.js'
 
 const tempDb = (): string => join(mkdtempSync(join(tmpdir(), 'pae-db-')), 'people.db')
 
@@ -223,6 +224,49 @@ t.test('a new database\'s load of many contacts counts them and their members at
   db.close()
   small.close()
   failing.close()
+})
+
+t.test('a file database started with 200 fixture contacts or more keeps their counts across a restart, and counts the writes after', async t => {
+  const file = join(mkdtempSync(join(tmpdir(), 'pae-db-')), 'people.db')
+  const people = Array.from({ length: 250 }, (_, i) => ({ names: [{ givenName: `P${i}` }], memberships: i < 3 ? [{ contactGroupMembership: { contactGroupResourceName: 'contactGroups/c1ab' } }] : [] }))
+  const fixturesDocument = { accounts: [{ id: 'a', tokens: [{ token: 'a-token' }], contactGroups: [{ resourceName: 'contactGroups/c1ab', name: 'Club' }], people }] }
+  const counts = async (app: Awaited<ReturnType<typeof build>>): Promise<unknown> => {
+    const res = await app.inject({ method: 'GET', url: '/v1/contactGroups?groupFields=name,memberCount', headers: { authorization: 'Bearer a-token' } })
+    const groups = (JSON.parse(res.body) as { contactGroups: Array<{ resourceName: string, memberCount?: number }> }).contactGroups
+    const list = await app.inject({ method: 'GET', url: '/v1/people/me/connections?personFields=names&pageSize=1', headers: { authorization: 'Bearer a-token' } })
+    const members = (name: string): number => groups.find(g => g.resourceName === name)?.memberCount ?? 0
+    return { club: members('contactGroups/c1ab'), myContacts: members('contactGroups/myContacts'), starred: members('contactGroups/starred'), total: (JSON.parse(list.body) as { totalPeople: number }).totalPeople }
+  }
+  const first = await buildApp({ db: file }, { logger: false, fixturesDocument })
+  // (A contact given memberships is in those groups only: 247 in myContacts.)
+  t.same(await counts(first), { club: 3, myContacts: 247, starred: 0, total: 250 })
+  await first.close()
+  const again = await build(t, { db: file })
+  t.same(await counts(again), { club: 3, myContacts: 247, starred: 0, total: 250 }, 'kept in the file')
+  const created = await again.inject({ method: 'POST', url: '/v1/people:createContact', headers: { authorization: 'Bearer a-token', 'content-type': 'application/json' }, payload: { names: [{ givenName: 'New' }], memberships: [{ contactGroupMembership: { contactGroupResourceName: 'contactGroups/c1ab' } }] } })
+  t.equal(created.statusCode, 200)
+  t.same(await counts(again), { club: 4, myContacts: 248, starred: 0, total: 251 }, 'the triggers count the next write')
+})
+
+t.test('better-sqlite3\'s compiled module: build/Release, else where its bindings dependency finds it, else bindings\' own error', async t => {
+  const pkg = mkdtempSync(join(tmpdir(), 'pae-sqlite-'))
+  writeFileSync(join(pkg, 'package.json'), '{"name":"better-sqlite3"}')
+  mkdirSync(join(pkg, 'node_modules'))
+  symlinkSync(fileURLToPath(new URL('../node_modules/bindings', import.meta.url)), join(pkg, 'node_modules', 'bindings'), 'dir')
+  t.throws(() => findSqliteModule(pkg), /Could not locate the bindings file/)
+  mkdirSync(join(pkg, 'build', 'Debug'), { recursive: true })
+  writeFileSync(join(pkg, 'build', 'Debug', 'better_sqlite3.node'), '')
+  t.equal(findSqliteModule(pkg), join(pkg, 'build', 'Debug', 'better_sqlite3.node'), 'a debug build')
+  mkdirSync(join(pkg, 'build', 'Release'), { recursive: true })
+  writeFileSync(join(pkg, 'build', 'Release', 'better_sqlite3.node'), '')
+  t.equal(findSqliteModule(pkg), join(pkg, 'build', 'Release', 'better_sqlite3.node'), 'where npm builds it')
+  t.equal(findSqliteModule(fileURLToPath(new URL('../node_modules/better-sqlite3', import.meta.url))), fileURLToPath(new URL('../node_modules/better-sqlite3/build/Release/better_sqlite3.node', import.meta.url)), 'this checkout\'s')
+})
+
+t.test('the package names one version of better-sqlite3, the one installed: the server\'s bundle holds its JavaScript, which must match the compiled module', async t => {
+  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as { dependencies: Record<string, string> }
+  const installed = JSON.parse(readFileSync(fileURLToPath(new URL('../node_modules/better-sqlite3/package.json', import.meta.url)), 'utf8')) as { version: string }
+  t.equal(pkg.dependencies['better-sqlite3'], installed.version)
 })
 
 t.test('deleting an account removes everything it held', async t => {

@@ -179,7 +179,7 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
   app.decorate('pruneTombstones', prune)
   const pruning = setInterval(prune, PRUNE_INTERVAL_MS).unref()
   app.decorate('renderings', new RenderCache<Person>())
-  // Packed: each contact is JSON text, unpacked only while it is stored again.
+  // Packed: each contact is one string (PackedContact), unpacked only while it is stored again.
   const startAccounts = options.startAccounts
   app.decorate('startAccounts', () => startAccounts)
   app.decorate('startDomains', () => startDomains)

@@ -6,8 +6,8 @@
  */
 import t from 'tap'
 import Database from 'better-sqlite3'
-import { spawn } from 'node:child_process'
-import { chmodSync, closeSync, cpSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { chmodSync, closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -106,17 +106,16 @@ t.test('a damaged database file is refused at start', async t => {
 })
 
 /**
- * The built server and what it loads at start (its package.json, migrations, better-sqlite3)
- * copied to a folder every user may read; removed when the test ends.
+ * The built server as the Docker image holds it (scripts/runtime-files.mjs: the bundle and its
+ * parts, its migrations, the packages it loads) copied to a folder every user may read; removed
+ * when the test ends.
  */
 function readableServer (t: { teardown: (fn: () => void) => void }): string {
   const root = fileURLToPath(new URL('../../', import.meta.url))
   const copy = mkdtempSync(join(tmpdir(), 'pae-server-'))
   chmodSync(copy, 0o755)
   t.teardown(() => { rmSync(copy, { recursive: true, force: true }) })
-  const files = ['package.json', 'dist/server.mjs', 'dist/migrations', 'node_modules/bindings', 'node_modules/file-uri-to-path',
-    'node_modules/better-sqlite3/package.json', 'node_modules/better-sqlite3/lib', 'node_modules/better-sqlite3/build/Release/better_sqlite3.node']
-  for (const file of files) cpSync(join(root, file), join(copy, file), { recursive: true })
+  execFileSync(process.execPath, [join(root, 'scripts', 'runtime-files.mjs'), root, copy])
   return join(copy, 'dist', 'server.mjs')
 }
 
