@@ -1,8 +1,9 @@
 // The build: copies the SQL migrations beside the bundles, bundles the web UI
 // (scripts/build-ui.mjs, dist/ui), and bundles the server (dist/server.mjs and its parts) and the
 // library (dist/index.mjs, dist/index.cjs) straight from the TypeScript sources. A file or two
-// instead of some hundred modules is what makes the emulator start fast: it starts in every CI job that
-// uses it, and in every process test (npm test and npm run test:fast run this build first).
+// instead of some hundred modules is what makes the emulator start fast: it starts in every CI
+// job that uses it, and in every process test (npm test and npm run test:fast run this build
+// first).
 // `npm run build` runs tsc first, for the library's type declarations (dist/src/*.d.ts) only.
 // Lazily loaded packages and better-sqlite3's compiled module load from node_modules (the
 // library's bundles load all of better-sqlite3 from there).
@@ -12,6 +13,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { buildUi } from './build-ui.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
+
+/** A part of the server's bundle, by its name in dist/ (chunkNames below). */
+export const isServerPart = name => /^part-.*\.mjs$/.test(name)
 
 export async function buildAll () {
   cpSync(`${root}db/migrations`, `${root}dist/migrations`, { recursive: true })
@@ -24,8 +28,8 @@ export async function buildAll () {
     // Source maps only for the coverage run (npm run coverage): the package ships none.
     sourcemap: process.env.BUILD_SOURCEMAPS === '1',
     // better-sqlite3 is native (the server's bundle holds its JavaScript, below); pino-pretty is
-    // loaded only on a terminal (src/logger.ts);
-    // libphonenumber-js is loaded on the first phone number. pino is bundled: it never starts
+    // loaded only on a terminal (src/logger.ts); libphonenumber-js is loaded on the first phone
+    // number. pino is bundled: it never starts
     // a transport (a worker thread that would need its own files). Fastify's schema compilers
     // (Ajv, fast-json-stringify) are never loaded: the app gives Fastify its own (src/app.ts),
     // so they are left out of the bundle rather than parsed on every start.
@@ -44,7 +48,7 @@ export async function buildAll () {
   // path worked out from import.meta.url is the same in any of them. (A library entry in the
   // same build would share most of the code as one part, and a start that loads the code from
   // two modules instead of one was no faster than without parts.)
-  for (const old of readdirSync(`${root}dist`)) if (/^part-.*\.mjs(\.map)?$/.test(old)) rmSync(`${root}dist/${old}`)
+  for (const old of readdirSync(`${root}dist`)) if (isServerPart(old.replace(/\.map$/, ''))) rmSync(`${root}dist/${old}`)
   await Promise.all([
     build({
       ...common,

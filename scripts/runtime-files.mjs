@@ -5,6 +5,7 @@
 // declarations, a native module's build leftovers. Usage: node scripts/runtime-files.mjs FROM TO
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
+import { isServerPart } from './build.mjs'
 
 const [from, to] = process.argv.slice(2)
 if (from === undefined || to === undefined) throw new Error('usage: node scripts/runtime-files.mjs FROM TO')
@@ -76,7 +77,7 @@ function copyPackage (folder) {
   }
 }
 
-const parts = readdirSync(join(from, 'dist')).filter(name => /^part-.*\.mjs$/.test(name)).map(name => `dist/${name}`)
+const parts = readdirSync(join(from, 'dist')).filter(isServerPart).map(name => `dist/${name}`)
 for (const path of ['package.json', 'dist/server.mjs', ...parts, 'dist/migrations', 'dist/ui']) copy(join(from, path))
 for (const name of LOADED) copyPackage(packageFolder(name, from))
 process.stdout.write(`runtime files: ${(bytes / 1024 / 1024).toFixed(1)} MB, ${copied.size} packages\n`)

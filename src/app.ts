@@ -152,7 +152,8 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
   // they are called, not registered — avvio's bookkeeping of a registration cost ~3 ms of each
   // start, for plugins that make no context of their own; so are the route files below.
   // First of all other request hooks: whatever a later one answers is readable cross-origin on the
-  // API's paths. (The control plane's own checks are the last request hook: routes/emulator.ts.)
+  // API's paths. (The routes' own guards, the control plane's checks among them, are the last
+  // request hook: below.)
   await connections(app, options.connectionLimits ?? {})
   await cors(app)
 
@@ -226,9 +227,9 @@ export async function buildApp (config: Partial<Config> = {}, options: BuildOpti
   // the sign-in's — are one group behind one Fastify route, `/*` (src/route-groups.ts); they
   // are called, as the plugins above: the guards of the discovery document and of the control
   // plane are their routes' settings, run by the last request hook, where a context of their
-  // own would have run them as its hooks; the bodies of /batch and the sign-in are read, and the sign-in's errors
-  // answered, by their routes' settings (src/plugins/wire.ts), where a context of their own
-  // would have had its parsers and error handler.
+  // own would have run them as its hooks; the bodies of /batch and the sign-in are read, and
+  // the sign-in's errors answered, by their routes' settings (src/plugins/wire.ts), where a
+  // context of their own would have had its parsers and error handler.
   const routes = new RouteGroup(app, ['/'])
   await v1Routes(routes, { implementations: options.implementations ?? {} })
   await discoveryRoutes(app, routes)
